@@ -1,0 +1,1 @@
+//! Nuanxin app.

@@ -1,0 +1,69 @@
+//! Hydration helpers that accept every number encoding a client may produce.
+//!
+//! The JS automerge client stores a whole number (`30`) as an integer and a fraction (`29.5`) as
+//! a float, so a latitude can arrive as either. Ints, uints and floats are all accepted here, and
+//! range checks are left to [`crate::validate`].
+
+use automerge::{ObjId, ScalarValue, Value};
+use autosurgeon::{HydrateError, Prop, ReadDoc};
+
+fn scalar<D: ReadDoc>(doc: &D, obj: &ObjId, prop: Prop<'_>) -> Result<ScalarValue, HydrateError> {
+    match doc.get(obj, &prop)? {
+        Some((Value::Scalar(s), _)) => Ok(s.into_owned()),
+        Some((Value::Object(t), _)) => Err(HydrateError::unexpected(
+            "a number",
+            format!("an object of type {t:?}"),
+        )),
+        None => Err(HydrateError::unexpected("a number", "nothing".to_string())),
+    }
+}
+
+fn as_f64(s: &ScalarValue) -> Option<f64> {
+    match s {
+        ScalarValue::F64(f) => Some(*f),
+        ScalarValue::Int(i) => Some(*i as f64),
+        ScalarValue::Uint(u) => Some(*u as f64),
+        ScalarValue::Timestamp(t) => Some(*t as f64),
+        _ => None,
+    }
+}
+
+/// A float from an int, uint or float.
+pub fn f64<D: ReadDoc>(doc: &D, obj: &ObjId, prop: Prop<'_>) -> Result<f64, HydrateError> {
+    let s = scalar(doc, obj, prop)?;
+    as_f64(&s).ok_or_else(|| HydrateError::unexpected("a number", format!("{s:?}")))
+}
+
+/// An optional float: null and a missing key are both `None`.
+pub fn opt_f64<D: ReadDoc>(
+    doc: &D,
+    obj: &ObjId,
+    prop: Prop<'_>,
+) -> Result<Option<f64>, HydrateError> {
+    match doc.get(obj, &prop)? {
+        None => Ok(None),
+        Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Null) => Ok(None),
+        Some((Value::Scalar(s), _)) => as_f64(&s)
+            .map(Some)
+            .ok_or_else(|| HydrateError::unexpected("a number or null", format!("{s:?}"))),
+        Some((Value::Object(t), _)) => Err(HydrateError::unexpected(
+            "a number or null",
+            format!("an object of type {t:?}"),
+        )),
+    }
+}
+
+/// A whole number (milliseconds since the epoch) from an int, uint, timestamp or whole float.
+pub fn i64<D: ReadDoc>(doc: &D, obj: &ObjId, prop: Prop<'_>) -> Result<i64, HydrateError> {
+    let s = scalar(doc, obj, prop)?;
+    match s {
+        ScalarValue::Int(i) | ScalarValue::Timestamp(i) => Ok(i),
+        ScalarValue::Uint(u) => i64::try_from(u)
+            .map_err(|_| HydrateError::unexpected("a whole number", format!("{u}"))),
+        ScalarValue::F64(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
+        other => Err(HydrateError::unexpected(
+            "a whole number",
+            format!("{other:?}"),
+        )),
+    }
+}

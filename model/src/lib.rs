@@ -1,0 +1,24 @@
+//! The part of Nuanxin shared by the app and the server: the document schema (v1), the hazard
+//! categories, validation of untrusted documents, the automerge-repo wire messages and the
+//! sans-IO sync client core.
+//!
+//! Nothing here does I/O. The app drives [`client::SyncClient`] from a WebSocket and IndexedDB;
+//! the server's tests drive it from a tokio WebSocket against the real relay.
+
+pub mod category;
+pub mod client;
+pub mod error;
+pub mod lenient;
+pub mod report;
+pub mod report_id;
+pub mod rider_doc;
+pub mod validate;
+pub mod wire;
+
+pub use category::Category;
+pub use error::ModelError;
+pub use report::{LocationSource, Report};
+pub use report_id::ReportId;
+
+/// The version of the document schema this crate reads and writes (docs/schema.md).
+pub const SCHEMA_VERSION: u64 = 1;

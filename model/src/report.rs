@@ -1,0 +1,77 @@
+//! A hazard report as stored in the rider document (schema v1).
+
+use autosurgeon::{Hydrate, Reconcile};
+
+use crate::{Category, lenient};
+
+/// Where a report's location came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocationSource {
+    /// The device's geolocation, with its accuracy.
+    Gps,
+    /// Typed in by the rider because geolocation failed or was denied.
+    Manual,
+}
+
+impl LocationSource {
+    /// The code stored in documents.
+    pub fn code(self) -> &'static str {
+        match self {
+            LocationSource::Gps => "gps",
+            LocationSource::Manual => "manual",
+        }
+    }
+
+    /// Reads a stored code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "gps" => Some(LocationSource::Gps),
+            "manual" => Some(LocationSource::Manual),
+            _ => None,
+        }
+    }
+}
+
+/// One hazard report. Every field is a plain scalar: none of them is ever co-edited.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Report {
+    /// The report's UUID, equal to its key in `reports`.
+    pub id: String,
+    /// A category code (see [`Category::code`]).
+    pub category: String,
+    /// The rider's note; may be empty.
+    #[autosurgeon(missing = "String::new")]
+    pub note: String,
+    /// WGS-84 latitude in degrees.
+    #[autosurgeon(hydrate = "lenient::f64")]
+    pub lat: f64,
+    /// WGS-84 longitude in degrees.
+    #[autosurgeon(hydrate = "lenient::f64")]
+    pub lon: f64,
+    /// Geolocation accuracy in metres; null for a location entered by hand.
+    #[autosurgeon(hydrate = "lenient::opt_f64")]
+    pub accuracy_m: Option<f64>,
+    /// `gps` or `manual`.
+    pub location_source: String,
+    /// Free-text place description, mostly for locations entered by hand.
+    #[autosurgeon(missing = "String::new")]
+    pub place: String,
+    /// When the rider filed it, in milliseconds since the Unix epoch (device clock).
+    #[autosurgeon(hydrate = "lenient::i64")]
+    pub created_at: i64,
+    /// SHA-256 (lower-case hex) of each photo; at most 3.
+    #[autosurgeon(missing = "Vec::new")]
+    pub photos: Vec<String>,
+}
+
+impl Report {
+    /// The category, if the code is one this version knows.
+    pub fn category(&self) -> Option<Category> {
+        Category::from_code(&self.category)
+    }
+
+    /// The location source, if the code is known.
+    pub fn location_source(&self) -> Option<LocationSource> {
+        LocationSource::from_code(&self.location_source)
+    }
+}

@@ -1,0 +1,159 @@
+//! The rider document (schema v1): one per rider, written by that rider from any device.
+//!
+//! ```text
+//! { schema: 1, kind: "rider", owner: "<user id>", reports: { "<uuid>": Report, ... } }
+//! ```
+//! The server creates it with the empty `reports` map when the rider's account is created, so
+//! every device adds to the same map object and two devices never race to create it.
+
+use automerge::{ActorId, Automerge, ChangeHash, ObjType, ROOT, ReadDoc, transaction::Transactable};
+use autosurgeon::{hydrate_prop, reconcile_prop};
+
+use crate::{ModelError, Report, SCHEMA_VERSION};
+
+/// The `kind` of a rider document.
+pub const KIND: &str = "rider";
+
+/// A freshly made rider document for `owner`. `actor` fixes the actor id so that the server can
+/// make the same initial change again if it ever must.
+pub fn new_doc(owner: &str, actor: Option<ActorId>) -> Result<Automerge, ModelError> {
+    let mut doc = Automerge::new();
+    if let Some(actor) = actor {
+        doc.set_actor(actor);
+    }
+    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+        tx.put(ROOT, "schema", SCHEMA_VERSION)?;
+        tx.put(ROOT, "kind", KIND)?;
+        tx.put(ROOT, "owner", owner)?;
+        tx.put_object(ROOT, "reports", ObjType::Map)?;
+        Ok(())
+    })
+    .map_err(|f| f.error)?;
+    Ok(doc)
+}
+
+/// The header fields of a rider document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub schema: u64,
+    pub owner: String,
+}
+
+/// Reads and checks the header: schema 1, kind "rider", a `reports` map.
+pub fn header(doc: &Automerge) -> Result<Header, ModelError> {
+    let schema = match doc.get(ROOT, "schema")? {
+        Some((automerge::Value::Scalar(s), _)) => match s.as_ref() {
+            automerge::ScalarValue::Uint(u) => *u,
+            automerge::ScalarValue::Int(i) if *i >= 0 => *i as u64,
+            automerge::ScalarValue::F64(f) if *f == 1.0 => 1,
+            other => return Err(ModelError::NotRiderDoc(format!("schema is {other:?}"))),
+        },
+        _ => return Err(ModelError::NotRiderDoc("no schema".into())),
+    };
+    if schema != SCHEMA_VERSION {
+        return Err(ModelError::NotRiderDoc(format!("schema {schema}")));
+    }
+    let kind: String = hydrate_prop(doc, ROOT, "kind")
+        .map_err(|e| ModelError::NotRiderDoc(format!("kind: {e}")))?;
+    if kind != KIND {
+        return Err(ModelError::NotRiderDoc(format!("kind {kind:?}")));
+    }
+    let owner: String = hydrate_prop(doc, ROOT, "owner")
+        .map_err(|e| ModelError::NotRiderDoc(format!("owner: {e}")))?;
+    reports_obj(doc)?;
+    Ok(Header { schema, owner })
+}
+
+fn reports_obj<D: ReadDoc>(doc: &D) -> Result<automerge::ObjId, ModelError> {
+    match doc.get(ROOT, "reports")? {
+        Some((automerge::Value::Object(ObjType::Map), id)) => Ok(id),
+        _ => Err(ModelError::NotRiderDoc("no reports map".into())),
+    }
+}
+
+/// Adds (or, under the same id, overwrites) a report in one change, and returns that change's
+/// hash, which tells later whether the server has the report.
+pub fn put_report(doc: &mut Automerge, report: &Report) -> Result<ChangeHash, ModelError> {
+    let reports = reports_obj(doc)?;
+    let mut tx = doc.transaction();
+    reconcile_prop(&mut tx, &reports, report.id.as_str(), report)?;
+    let (hash, _patch) = tx.commit();
+    hash.ok_or_else(|| ModelError::Invalid("the report was already stored as is".into()))
+}
+
+/// Every entry of `reports`, each hydrated on its own so that one bad entry cannot hide the
+/// others. Sorted by key.
+pub fn reports(doc: &Automerge) -> Result<Vec<(String, Result<Report, String>)>, ModelError> {
+    let obj = reports_obj(doc)?;
+    let mut out: Vec<(String, Result<Report, String>)> = doc
+        .keys(&obj)
+        .map(|key| {
+            let r = hydrate_prop::<_, Report, _, _>(doc, &obj, key.as_str()).map_err(|e| e.to_string());
+            (key, r)
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// The reports that hydrate, newest first.
+pub fn valid_shape_reports(doc: &Automerge) -> Vec<Report> {
+    let mut out: Vec<Report> = reports(doc)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(_, r)| r.ok())
+        .collect();
+    out.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ReportId;
+
+    fn report(note: &str) -> Report {
+        Report {
+            id: ReportId::new().to_string(),
+            category: "street_light".into(),
+            note: note.into(),
+            lat: 30.0,
+            lon: 120.0,
+            accuracy_m: None,
+            location_source: "manual".into(),
+            place: "人民路口".into(),
+            created_at: 1_790_000_000_000,
+            photos: vec![],
+        }
+    }
+
+    #[test]
+    fn reports_round_trip_and_same_id_stays_one() {
+        let mut doc = new_doc("u1", None).unwrap();
+        assert_eq!(header(&doc).unwrap().owner, "u1");
+        let r = report("灯不亮");
+        put_report(&mut doc, &r).unwrap();
+        // A resend from another device, same id: still one report.
+        let mut other = doc.fork();
+        put_report(&mut other, &Report { note: "灯不亮了".into(), ..r.clone() }).unwrap();
+        doc.merge(&mut other).unwrap();
+        let all = reports(&doc).unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].1.as_ref().unwrap().id, r.id);
+    }
+
+    #[test]
+    fn a_bad_entry_does_not_hide_good_ones() {
+        let mut doc = new_doc("u1", None).unwrap();
+        put_report(&mut doc, &report("ok")).unwrap();
+        let obj = reports_obj(&doc).unwrap();
+        doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+            tx.put(&obj, "junk", 42)?;
+            Ok(())
+        })
+        .unwrap();
+        let all = reports(&doc).unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all.iter().filter(|(_, r)| r.is_ok()).count(), 1);
+    }
+}

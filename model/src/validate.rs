@@ -1,0 +1,154 @@
+//! Validation of reports. Rider documents are untrusted input: the server indexes only what
+//! passes, and flags the rest to supervisors. The app runs the same checks before saving.
+
+use crate::{Category, LocationSource, Report, ReportId};
+
+/// Longest note, in characters.
+pub const MAX_NOTE_CHARS: usize = 500;
+/// Longest place description, in characters.
+pub const MAX_PLACE_CHARS: usize = 200;
+/// Most photos on one report.
+pub const MAX_PHOTOS: usize = 3;
+/// Earliest plausible filing time: 2024-01-01T00:00:00Z.
+pub const MIN_CREATED_AT_MS: i64 = 1_704_067_200_000;
+/// How far a device clock may run ahead of the server's.
+pub const MAX_CLOCK_SKEW_MS: i64 = 24 * 3600 * 1000;
+
+/// One reason a report is invalid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    IdMismatch,
+    BadId,
+    UnknownCategory(String),
+    NoteTooLong(usize),
+    PlaceTooLong(usize),
+    LatitudeOutOfRange,
+    LongitudeOutOfRange,
+    BadAccuracy,
+    UnknownLocationSource(String),
+    TooManyPhotos(usize),
+    BadPhotoHash,
+    BadTime,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::IdMismatch => write!(f, "id differs from its key"),
+            Problem::BadId => write!(f, "id is not a UUID"),
+            Problem::UnknownCategory(c) => write!(f, "unknown category {c:?}"),
+            Problem::NoteTooLong(n) => write!(f, "note has {n} characters (max {MAX_NOTE_CHARS})"),
+            Problem::PlaceTooLong(n) => {
+                write!(f, "place has {n} characters (max {MAX_PLACE_CHARS})")
+            }
+            Problem::LatitudeOutOfRange => write!(f, "latitude out of range"),
+            Problem::LongitudeOutOfRange => write!(f, "longitude out of range"),
+            Problem::BadAccuracy => write!(f, "accuracy must be a non-negative number"),
+            Problem::UnknownLocationSource(s) => write!(f, "unknown location source {s:?}"),
+            Problem::TooManyPhotos(n) => write!(f, "{n} photos (max {MAX_PHOTOS})"),
+            Problem::BadPhotoHash => write!(f, "a photo hash is not 64 lower-case hex digits"),
+            Problem::BadTime => write!(f, "created_at is implausible"),
+        }
+    }
+}
+
+/// Checks one report stored under `key`, with `now_ms` the checker's clock.
+pub fn check_report(key: &str, r: &Report, now_ms: i64) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if ReportId::parse(key).is_none() {
+        problems.push(Problem::BadId);
+    }
+    if r.id != key {
+        problems.push(Problem::IdMismatch);
+    }
+    if Category::from_code(&r.category).is_none() {
+        problems.push(Problem::UnknownCategory(truncate(&r.category)));
+    }
+    let note = r.note.chars().count();
+    if note > MAX_NOTE_CHARS {
+        problems.push(Problem::NoteTooLong(note));
+    }
+    let place = r.place.chars().count();
+    if place > MAX_PLACE_CHARS {
+        problems.push(Problem::PlaceTooLong(place));
+    }
+    if !(r.lat.is_finite() && (-90.0..=90.0).contains(&r.lat)) {
+        problems.push(Problem::LatitudeOutOfRange);
+    }
+    if !(r.lon.is_finite() && (-180.0..=180.0).contains(&r.lon)) {
+        problems.push(Problem::LongitudeOutOfRange);
+    }
+    if let Some(a) = r.accuracy_m
+        && !(a.is_finite() && a >= 0.0)
+    {
+        problems.push(Problem::BadAccuracy);
+    }
+    if LocationSource::from_code(&r.location_source).is_none() {
+        problems.push(Problem::UnknownLocationSource(truncate(&r.location_source)));
+    }
+    if r.photos.len() > MAX_PHOTOS {
+        problems.push(Problem::TooManyPhotos(r.photos.len()));
+    }
+    if !r.photos.iter().all(|h| is_sha256_hex(h)) {
+        problems.push(Problem::BadPhotoHash);
+    }
+    if r.created_at < MIN_CREATED_AT_MS || r.created_at > now_ms + MAX_CLOCK_SKEW_MS {
+        problems.push(Problem::BadTime);
+    }
+    problems
+}
+
+/// True for 64 lower-case hex digits.
+pub fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_790_000_000_000;
+
+    fn good() -> Report {
+        let id = ReportId::new().to_string();
+        Report {
+            id,
+            category: "fire_lane".into(),
+            note: "小区东门消防通道被电动车堵住".into(),
+            lat: 28.84,
+            lon: 108.77,
+            accuracy_m: Some(12.0),
+            location_source: "gps".into(),
+            place: String::new(),
+            created_at: NOW - 1000,
+            photos: vec![],
+        }
+    }
+
+    #[test]
+    fn a_good_report_passes() {
+        let r = good();
+        assert_eq!(check_report(&r.id.clone(), &r, NOW), vec![]);
+    }
+
+    #[test]
+    fn each_rule_is_enforced() {
+        let mut r = good();
+        let key = r.id.clone();
+        r.category = "ufo".into();
+        r.note = "字".repeat(501);
+        r.lat = 91.0;
+        r.lon = f64::NAN;
+        r.accuracy_m = Some(-1.0);
+        r.location_source = "psychic".into();
+        r.photos = vec!["a".repeat(64); 4];
+        r.created_at = NOW + MAX_CLOCK_SKEW_MS + 1;
+        let p = check_report(&key, &r, NOW);
+        assert_eq!(p.len(), 8, "{p:?}");
+        assert!(check_report("not-a-uuid", &good(), NOW).contains(&Problem::BadId));
+    }
+}
