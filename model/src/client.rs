@@ -74,7 +74,11 @@ impl std::fmt::Debug for SyncClient {
 impl SyncClient {
     /// A client that will introduce itself as `peer_id`.
     pub fn new(peer_id: impl Into<String>) -> Self {
-        Self { peer_id: peer_id.into(), remote: None, docs: BTreeMap::new() }
+        Self {
+            peer_id: peer_id.into(),
+            remote: None,
+            docs: BTreeMap::new(),
+        }
     }
 
     /// This client's peer id.
@@ -93,7 +97,14 @@ impl SyncClient {
         let sync = sync_state
             .and_then(|b| sync::State::decode(b).ok())
             .unwrap_or_default();
-        self.docs.insert(id.into(), Slot { doc, sync, status: DocStatus::Idle });
+        self.docs.insert(
+            id.into(),
+            Slot {
+                doc,
+                sync,
+                status: DocStatus::Idle,
+            },
+        );
     }
 
     /// The ids of the documents kept in sync.
@@ -135,7 +146,9 @@ impl SyncClient {
     /// Whether the relay is known to hold the change `hash` of document `id`: it is among the
     /// heads both sides share, or an ancestor of them.
     pub fn relay_has(&self, id: &str, hash: &ChangeHash) -> bool {
-        let Some(slot) = self.docs.get(id) else { return false };
+        let Some(slot) = self.docs.get(id) else {
+            return false;
+        };
         if slot.doc.get_change_meta_by_hash(hash).is_none() {
             return false;
         }
@@ -185,7 +198,11 @@ impl SyncClient {
         let msg = Message::decode(bytes)?;
         let mut out = Vec::new();
         match msg {
-            Message::Peer { sender_id, selected_protocol_version, .. } => {
+            Message::Peer {
+                sender_id,
+                selected_protocol_version,
+                ..
+            } => {
                 if selected_protocol_version != PROTOCOL_VERSION {
                     return Err(ModelError::Wire(format!(
                         "relay chose protocol {selected_protocol_version}"
@@ -201,7 +218,12 @@ impl SyncClient {
                     self.push_sync(&id, &mut out);
                 }
             }
-            Message::Sync { document_id, data, .. } | Message::Request { document_id, data, .. } => {
+            Message::Sync {
+                document_id, data, ..
+            }
+            | Message::Request {
+                document_id, data, ..
+            } => {
                 let Some(slot) = self.docs.get_mut(&document_id) else {
                     // Not a document this client keeps: say so rather than stay silent.
                     if let Some(remote) = &self.remote {
@@ -216,7 +238,8 @@ impl SyncClient {
                     }
                     return Ok(out);
                 };
-                let msg = sync::Message::decode(&data).map_err(|e| ModelError::Sync(e.to_string()))?;
+                let msg =
+                    sync::Message::decode(&data).map_err(|e| ModelError::Sync(e.to_string()))?;
                 let before = slot.doc.get_heads();
                 let shared_before = slot.sync.shared_heads.clone();
                 slot.doc.receive_sync_message(&mut slot.sync, msg)?;
@@ -242,8 +265,12 @@ impl SyncClient {
     }
 
     fn push_sync(&mut self, id: &str, out: &mut Vec<Effect>) {
-        let Some(remote) = self.remote.clone() else { return };
-        let Some(slot) = self.docs.get_mut(id) else { return };
+        let Some(remote) = self.remote.clone() else {
+            return;
+        };
+        let Some(slot) = self.docs.get_mut(id) else {
+            return;
+        };
         if slot.status == DocStatus::Unavailable || slot.status == DocStatus::Idle {
             return;
         }
@@ -294,8 +321,18 @@ mod tests {
                     }
                     .encode(),
                 ],
-                Message::Sync { document_id, sender_id, data, .. }
-                | Message::Request { document_id, sender_id, data, .. } => {
+                Message::Sync {
+                    document_id,
+                    sender_id,
+                    data,
+                    ..
+                }
+                | Message::Request {
+                    document_id,
+                    sender_id,
+                    data,
+                    ..
+                } => {
                     let m = sync::Message::decode(&data).unwrap();
                     self.doc.receive_sync_message(&mut self.sync, m).unwrap();
                     self.doc
@@ -320,7 +357,13 @@ mod tests {
     fn pump(client: &mut SyncClient, relay: &mut FakeRelay, first: Vec<Effect>) {
         let mut queue: Vec<Vec<u8>> = first
             .into_iter()
-            .filter_map(|e| if let Effect::Send(b) = e { Some(b) } else { None })
+            .filter_map(|e| {
+                if let Effect::Send(b) = e {
+                    Some(b)
+                } else {
+                    None
+                }
+            })
             .collect();
         for _ in 0..100 {
             let Some(b) = queue.pop() else { return };
@@ -338,12 +381,18 @@ mod tests {
     #[test]
     fn fetches_then_pushes_and_knows_what_the_relay_holds() {
         let server_doc = rider_doc::new_doc("u1", None).unwrap();
-        let mut relay = FakeRelay { doc: server_doc, sync: sync::State::new() };
+        let mut relay = FakeRelay {
+            doc: server_doc,
+            sync: sync::State::new(),
+        };
         let mut client = SyncClient::new("u1.dev");
         client.add_doc("d1", Automerge::new(), None);
         let join = client.connected();
         pump(&mut client, &mut relay, join);
-        assert_eq!(rider_doc::header(client.doc("d1").unwrap()).unwrap().owner, "u1");
+        assert_eq!(
+            rider_doc::header(client.doc("d1").unwrap()).unwrap().owner,
+            "u1"
+        );
 
         let report = Report {
             id: ReportId::new().to_string(),
@@ -359,8 +408,9 @@ mod tests {
         };
         // Offline: saved locally, nothing sent, not confirmed.
         client.disconnected();
-        let (hash, effects) =
-            client.change("d1", |d| rider_doc::put_report(d, &report)).unwrap();
+        let (hash, effects) = client
+            .change("d1", |d| rider_doc::put_report(d, &report))
+            .unwrap();
         assert!(effects.is_empty());
         assert!(!client.relay_has("d1", &hash));
         // The persisted sync state survives a "reload".

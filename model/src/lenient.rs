@@ -58,8 +58,9 @@ pub fn i64<D: ReadDoc>(doc: &D, obj: &ObjId, prop: Prop<'_>) -> Result<i64, Hydr
     let s = scalar(doc, obj, prop)?;
     match s {
         ScalarValue::Int(i) | ScalarValue::Timestamp(i) => Ok(i),
-        ScalarValue::Uint(u) => i64::try_from(u)
-            .map_err(|_| HydrateError::unexpected("a whole number", format!("{u}"))),
+        ScalarValue::Uint(u) => {
+            i64::try_from(u).map_err(|_| HydrateError::unexpected("a whole number", format!("{u}")))
+        }
         ScalarValue::F64(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
         other => Err(HydrateError::unexpected(
             "a whole number",

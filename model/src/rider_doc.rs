@@ -6,7 +6,9 @@
 //! The server creates it with the empty `reports` map when the rider's account is created, so
 //! every device adds to the same map object and two devices never race to create it.
 
-use automerge::{ActorId, Automerge, ChangeHash, ObjType, ROOT, ReadDoc, transaction::Transactable};
+use automerge::{
+    ActorId, Automerge, ChangeHash, ObjType, ROOT, ReadDoc, transaction::Transactable,
+};
 use autosurgeon::{hydrate_prop, reconcile_prop};
 
 use crate::{ModelError, Report, SCHEMA_VERSION};
@@ -88,7 +90,8 @@ pub fn reports(doc: &Automerge) -> Result<Vec<(String, Result<Report, String>)>,
     let mut out: Vec<(String, Result<Report, String>)> = doc
         .keys(&obj)
         .map(|key| {
-            let r = hydrate_prop::<_, Report, _, _>(doc, &obj, key.as_str()).map_err(|e| e.to_string());
+            let r =
+                hydrate_prop::<_, Report, _, _>(doc, &obj, key.as_str()).map_err(|e| e.to_string());
             (key, r)
         })
         .collect();
@@ -135,7 +138,14 @@ mod tests {
         put_report(&mut doc, &r).unwrap();
         // A resend from another device, same id: still one report.
         let mut other = doc.fork();
-        put_report(&mut other, &Report { note: "灯不亮了".into(), ..r.clone() }).unwrap();
+        put_report(
+            &mut other,
+            &Report {
+                note: "灯不亮了".into(),
+                ..r.clone()
+            },
+        )
+        .unwrap();
         doc.merge(&mut other).unwrap();
         let all = reports(&doc).unwrap();
         assert_eq!(all.len(), 1);

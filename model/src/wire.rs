@@ -13,15 +13,42 @@ pub const PROTOCOL_VERSION: &str = "1";
 /// One wire message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
-    Join { sender_id: String, supported_protocol_versions: Vec<String> },
-    Peer { sender_id: String, target_id: String, selected_protocol_version: String },
-    Leave { sender_id: String },
-    Request { document_id: String, sender_id: String, target_id: String, data: Vec<u8> },
-    Sync { document_id: String, sender_id: String, target_id: String, data: Vec<u8> },
-    DocUnavailable { document_id: String, sender_id: String, target_id: String },
-    Error { message: String },
+    Join {
+        sender_id: String,
+        supported_protocol_versions: Vec<String>,
+    },
+    Peer {
+        sender_id: String,
+        target_id: String,
+        selected_protocol_version: String,
+    },
+    Leave {
+        sender_id: String,
+    },
+    Request {
+        document_id: String,
+        sender_id: String,
+        target_id: String,
+        data: Vec<u8>,
+    },
+    Sync {
+        document_id: String,
+        sender_id: String,
+        target_id: String,
+        data: Vec<u8>,
+    },
+    DocUnavailable {
+        document_id: String,
+        sender_id: String,
+        target_id: String,
+    },
+    Error {
+        message: String,
+    },
     /// A message type this client ignores.
-    Other { kind: String },
+    Other {
+        kind: String,
+    },
 }
 
 type EncResult = Result<(), minicbor::encode::Error<core::convert::Infallible>>;
@@ -37,7 +64,10 @@ impl Message {
 
     fn encode_into(&self, e: &mut Encoder<Vec<u8>>) -> EncResult {
         match self {
-            Message::Join { sender_id, supported_protocol_versions } => {
+            Message::Join {
+                sender_id,
+                supported_protocol_versions,
+            } => {
                 e.map(4)?;
                 e.str("type")?.str("join")?;
                 e.str("senderId")?.str(sender_id)?;
@@ -47,23 +77,45 @@ impl Message {
                     e.str(v)?;
                 }
                 // An ephemeral peer: the relay keeps no sync state for it across connections.
-                e.str("peerMetadata")?.map(1)?.str("isEphemeral")?.bool(true)?;
+                e.str("peerMetadata")?
+                    .map(1)?
+                    .str("isEphemeral")?
+                    .bool(true)?;
             }
-            Message::Peer { sender_id, target_id, selected_protocol_version } => {
+            Message::Peer {
+                sender_id,
+                target_id,
+                selected_protocol_version,
+            } => {
                 e.map(4)?;
                 e.str("type")?.str("peer")?;
                 e.str("senderId")?.str(sender_id)?;
                 e.str("targetId")?.str(target_id)?;
-                e.str("selectedProtocolVersion")?.str(selected_protocol_version)?;
+                e.str("selectedProtocolVersion")?
+                    .str(selected_protocol_version)?;
             }
             Message::Leave { sender_id } => {
                 e.map(2)?;
                 e.str("type")?.str("leave")?;
                 e.str("senderId")?.str(sender_id)?;
             }
-            Message::Request { document_id, sender_id, target_id, data }
-            | Message::Sync { document_id, sender_id, target_id, data } => {
-                let kind = if matches!(self, Message::Request { .. }) { "request" } else { "sync" };
+            Message::Request {
+                document_id,
+                sender_id,
+                target_id,
+                data,
+            }
+            | Message::Sync {
+                document_id,
+                sender_id,
+                target_id,
+                data,
+            } => {
+                let kind = if matches!(self, Message::Request { .. }) {
+                    "request"
+                } else {
+                    "sync"
+                };
                 e.map(5)?;
                 e.str("type")?.str(kind)?;
                 e.str("documentId")?.str(document_id)?;
@@ -71,7 +123,11 @@ impl Message {
                 e.str("targetId")?.str(target_id)?;
                 e.str("data")?.bytes(data)?;
             }
-            Message::DocUnavailable { document_id, sender_id, target_id } => {
+            Message::DocUnavailable {
+                document_id,
+                sender_id,
+                target_id,
+            } => {
                 e.map(4)?;
                 e.str("type")?.str("doc-unavailable")?;
                 e.str("documentId")?.str(document_id)?;
@@ -121,7 +177,10 @@ struct Fields {
 
 fn decode_inner(bytes: &[u8]) -> Result<Message, String> {
     let mut d = Decoder::new(bytes);
-    let len = d.map().map_err(|e| e.to_string())?.ok_or("indefinite map")?;
+    let len = d
+        .map()
+        .map_err(|e| e.to_string())?
+        .ok_or("indefinite map")?;
     let mut f = Fields::default();
     for _ in 0..len {
         let key = d.str().map_err(|e| e.to_string())?;
@@ -134,7 +193,10 @@ fn decode_inner(bytes: &[u8]) -> Result<Message, String> {
             "documentId" => f.document_id = Some(str_of(&mut d)?),
             "data" => f.data = Some(d.bytes().map_err(|e| e.to_string())?.to_vec()),
             "supportedProtocolVersions" => {
-                let n = d.array().map_err(|e| e.to_string())?.ok_or("indefinite array")?;
+                let n = d
+                    .array()
+                    .map_err(|e| e.to_string())?
+                    .ok_or("indefinite array")?;
                 // Each element takes at least one byte, so a huge declared length fails here
                 // rather than allocating.
                 let mut v = Vec::new();
@@ -161,16 +223,28 @@ fn decode_inner(bytes: &[u8]) -> Result<Message, String> {
             target_id: need(f.target_id, "targetId")?,
             selected_protocol_version: need(f.selected, "selectedProtocolVersion")?,
         },
-        "leave" => Message::Leave { sender_id: need(f.sender_id, "senderId")? },
+        "leave" => Message::Leave {
+            sender_id: need(f.sender_id, "senderId")?,
+        },
         "request" | "sync" => {
             let document_id = need(f.document_id, "documentId")?;
             let sender_id = need(f.sender_id, "senderId")?;
             let target_id = need(f.target_id, "targetId")?;
             let data = f.data.ok_or("no data")?;
             if kind == "request" {
-                Message::Request { document_id, sender_id, target_id, data }
+                Message::Request {
+                    document_id,
+                    sender_id,
+                    target_id,
+                    data,
+                }
             } else {
-                Message::Sync { document_id, sender_id, target_id, data }
+                Message::Sync {
+                    document_id,
+                    sender_id,
+                    target_id,
+                    data,
+                }
             }
         }
         "doc-unavailable" => Message::DocUnavailable {
@@ -178,7 +252,9 @@ fn decode_inner(bytes: &[u8]) -> Result<Message, String> {
             sender_id: need(f.sender_id, "senderId")?,
             target_id: need(f.target_id, "targetId")?,
         },
-        "error" => Message::Error { message: f.message.unwrap_or_default() },
+        "error" => Message::Error {
+            message: f.message.unwrap_or_default(),
+        },
         _ => Message::Other { kind },
     })
 }
@@ -197,13 +273,18 @@ mod tests {
 
     fn samples() -> Vec<Message> {
         vec![
-            Message::Join { sender_id: "a".into(), supported_protocol_versions: vec!["1".into()] },
+            Message::Join {
+                sender_id: "a".into(),
+                supported_protocol_versions: vec!["1".into()],
+            },
             Message::Peer {
                 sender_id: "s".into(),
                 target_id: "a".into(),
                 selected_protocol_version: "1".into(),
             },
-            Message::Leave { sender_id: "a".into() },
+            Message::Leave {
+                sender_id: "a".into(),
+            },
             Message::Request {
                 document_id: "d".into(),
                 sender_id: "a".into(),
@@ -221,7 +302,9 @@ mod tests {
                 sender_id: "s".into(),
                 target_id: "a".into(),
             },
-            Message::Error { message: "bad".into() },
+            Message::Error {
+                message: "bad".into(),
+            },
         ]
     }
 

@@ -1,1 +1,91 @@
-//! server
+//! The Nuanxin server: the automerge-repo relay at `/sync`, the JSON API, the built app, and the
+//! command line. [`app`] builds the router from an [`AppState`] so tests need no socket.
+
+pub mod accounts;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod indexer;
+pub mod relay;
+pub mod routes;
+pub mod seed;
+pub mod state;
+
+use std::sync::Arc;
+
+use axum::{
+    Router,
+    http::{HeaderValue, header},
+    routing::{get, post},
+};
+use tower_http::{
+    services::{ServeDir, ServeFile},
+    set_header::SetResponseHeaderLayer,
+};
+
+pub use config::Config;
+pub use state::AppState;
+
+/// The whole HTTP surface.
+pub fn app(state: AppState) -> Router {
+    let dist = state.config.dist_dir.clone();
+    let index = ServeFile::new(dist.join("index.html"));
+    // Hashed asset names change on every build, so only the shell's entry points must be
+    // revalidated; the service worker checks for a new deploy through them.
+    let static_files = ServeDir::new(&dist).fallback(index);
+    let api = Router::new()
+        .route("/login", post(routes::auth::login))
+        .route("/logout", post(routes::auth::logout))
+        .route("/me", get(routes::me::me))
+        .route("/sync-ticket", post(routes::me::sync_ticket))
+        .route("/reports", get(routes::reports::list))
+        .route("/reports/feed", get(routes::reports::feed))
+        .fallback(|| async { error::AppError::NotFound })
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    Router::new()
+        .nest("/api", api)
+        .route("/sync", get(routes::sync::upgrade))
+        .fallback_service(
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("no-cache"),
+                ))
+                .service(static_files),
+        )
+        .with_state(state)
+}
+
+/// Opens the database, starts the relay, seeds demo accounts if asked, and starts indexing.
+pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
+    let db = db::Db::connect(&config.database_url).await?;
+    let acl = relay::Acl::default();
+    let riders = db.riders_with_docs().await?;
+    for r in &riders {
+        if let Some(doc) = &r.rider_doc {
+            acl.insert(doc, relay::DocAccess::Rider { owner: r.id });
+        }
+    }
+    let repo = relay::start(db.clone(), acl.clone()).await;
+    let acceptor = repo
+        .make_acceptor(samod::Url::parse("ws://relay/sync")?)
+        .map_err(|_| anyhow::anyhow!("relay stopped"))?;
+    let (feed, _) = tokio::sync::broadcast::channel(1024);
+    let state = AppState {
+        config: Arc::new(config),
+        db,
+        repo,
+        acceptor,
+        acl,
+        feed,
+    };
+    for r in riders {
+        indexer::watch(state.clone(), r);
+    }
+    Ok(state)
+}

@@ -1,0 +1,45 @@
+//! Configuration, read once at start-up and passed down.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+/// Everything the server needs to know about where it runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on.
+    pub addr: SocketAddr,
+    /// Folder for the SQLite file and the photo folder.
+    pub data_dir: PathBuf,
+    /// Database URL; defaults to the SQLite file in `data_dir`.
+    pub database_url: String,
+    /// The built app (Trunk's `dist/`).
+    pub dist_dir: PathBuf,
+    /// Largest WebSocket frame accepted on `/sync`, in bytes.
+    pub max_frame_bytes: usize,
+    /// Mark the session cookie `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+    /// Seed demo accounts when the database has no user.
+    pub seed_demo: bool,
+}
+
+impl Config {
+    /// Reads `NUANXIN_*` environment variables, with the embedded defaults.
+    pub fn from_env() -> Self {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let data_dir = PathBuf::from(var("NUANXIN_DATA").unwrap_or_else(|| "data".into()));
+        let database_url = var("NUANXIN_DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("nuanxin.db").display()));
+        Config {
+            addr: var("NUANXIN_ADDR")
+                .and_then(|a| a.parse().ok())
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            data_dir,
+            database_url,
+            dist_dir: PathBuf::from(var("NUANXIN_DIST").unwrap_or_else(|| "dist".into())),
+            max_frame_bytes: var("NUANXIN_MAX_FRAME")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(4 * 1024 * 1024),
+            secure_cookies: var("NUANXIN_SECURE_COOKIES").is_some_and(|v| v == "1"),
+            seed_demo: var("NUANXIN_NO_DEMO").is_none(),
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! The server's SQL storage, behind one type whose methods are the whole interface.
+//!
+//! Callers only see [`Db`] and plain row structs, never a pool or a dialect, so a PostgreSQL
+//! backend can be added inside this module without touching them. Queries use `$n` placeholders,
+//! which both SQLite and PostgreSQL accept.
+
+use std::str::FromStr;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+
+mod chunks;
+mod reports;
+mod sessions;
+mod users;
+
+pub use reports::{ReportRow, UpsertOutcome};
+pub use users::{NewUser, Role, User};
+
+/// A handle to the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: SqlitePool,
+}
+
+impl Db {
+    /// Opens (creating if needed) the database at `url` and brings its schema up to date.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        if let Some(path) = url.strip_prefix("sqlite://")
+            && let Some(parent) = std::path::Path::new(path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)?;
+        }
+        let opts = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Db { pool })
+    }
+
+    /// Closes every connection (used before reopening the same file).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

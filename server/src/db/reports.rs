@@ -1,0 +1,205 @@
+//! The report index: one row per (rider, report UUID), fed from rider documents.
+
+use model::Report;
+use serde::Serialize;
+
+use super::{Db, User, now_ms};
+
+/// A report as supervisors see it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReportRow {
+    pub id: String,
+    pub rider_id: i64,
+    pub rider_name: String,
+    pub county: String,
+    pub category: String,
+    pub category_label: String,
+    pub note: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub accuracy_m: Option<f64>,
+    pub location_source: String,
+    pub place: String,
+    pub created_at: i64,
+    pub received_at: i64,
+    pub photos: Vec<String>,
+    pub status: String,
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpsertOutcome {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+type RowTuple = (
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    f64,
+    f64,
+    Option<f64>,
+    String,
+    String,
+    i64,
+    i64,
+    String,
+    String,
+);
+
+fn from_tuple(t: RowTuple) -> ReportRow {
+    let label = model::Category::from_code(&t.4)
+        .map(|c| c.label_zh().to_owned())
+        .unwrap_or_else(|| t.4.clone());
+    ReportRow {
+        id: t.0,
+        rider_id: t.1,
+        rider_name: t.2,
+        county: t.3,
+        category: t.4,
+        category_label: label,
+        note: t.5,
+        lat: t.6,
+        lon: t.7,
+        accuracy_m: t.8,
+        location_source: t.9,
+        place: t.10,
+        created_at: t.11,
+        received_at: t.12,
+        photos: serde_json::from_str(&t.13).unwrap_or_default(),
+        status: t.14,
+    }
+}
+
+const ROW_SELECT: &str = "SELECT r.id, r.rider_id, u.name, r.county, r.category, r.note, r.lat,
+    r.lon, r.accuracy_m, r.location_source, r.place, r.created_at, r.received_at, r.photos,
+    r.status FROM reports r JOIN users u ON u.id = r.rider_id";
+
+impl Db {
+    /// Inserts or refreshes a validated report of `rider`, from document `doc_id`.
+    pub async fn report_upsert(
+        &self,
+        rider: &User,
+        doc_id: &str,
+        r: &Report,
+    ) -> sqlx::Result<UpsertOutcome> {
+        let photos = serde_json::to_string(&r.photos).unwrap_or_else(|_| "[]".into());
+        let existing: Option<(
+            String,
+            f64,
+            f64,
+            Option<f64>,
+            String,
+            String,
+            String,
+            i64,
+            String,
+        )> = sqlx::query_as(
+            "SELECT category, lat, lon, accuracy_m, location_source, place, note, created_at,
+                 photos FROM reports WHERE rider_id = $1 AND id = $2",
+        )
+        .bind(rider.id)
+        .bind(&r.id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let fresh = (
+            r.category.clone(),
+            r.lat,
+            r.lon,
+            r.accuracy_m,
+            r.location_source.clone(),
+            r.place.clone(),
+            r.note.clone(),
+            r.created_at,
+            photos.clone(),
+        );
+        let outcome = match existing {
+            Some(old) if old == fresh => return Ok(UpsertOutcome::Unchanged),
+            Some(_) => UpsertOutcome::Updated,
+            None => UpsertOutcome::Inserted,
+        };
+        sqlx::query(
+            "INSERT INTO reports (rider_id, id, doc_id, county, category, note, lat, lon,
+                accuracy_m, location_source, place, created_at, photos, received_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             ON CONFLICT (rider_id, id) DO UPDATE SET category = excluded.category,
+                note = excluded.note, lat = excluded.lat, lon = excluded.lon,
+                accuracy_m = excluded.accuracy_m, location_source = excluded.location_source,
+                place = excluded.place, created_at = excluded.created_at,
+                photos = excluded.photos",
+        )
+        .bind(rider.id)
+        .bind(&r.id)
+        .bind(doc_id)
+        .bind(&rider.county)
+        .bind(&r.category)
+        .bind(&r.note)
+        .bind(r.lat)
+        .bind(r.lon)
+        .bind(r.accuracy_m)
+        .bind(&r.location_source)
+        .bind(&r.place)
+        .bind(r.created_at)
+        .bind(&photos)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(outcome)
+    }
+
+    /// One indexed report.
+    pub async fn report_get(&self, rider_id: i64, id: &str) -> sqlx::Result<Option<ReportRow>> {
+        let row: Option<RowTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{ROW_SELECT} WHERE r.rider_id = $1 AND r.id = $2"
+        )))
+        .bind(rider_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(from_tuple))
+    }
+
+    /// The newest reports of a county.
+    pub async fn reports_for_county(
+        &self,
+        county: &str,
+        limit: i64,
+    ) -> sqlx::Result<Vec<ReportRow>> {
+        let rows: Vec<RowTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{ROW_SELECT} WHERE r.county = $1 ORDER BY r.created_at DESC, r.id LIMIT $2"
+        )))
+        .bind(county)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(from_tuple).collect())
+    }
+
+    /// Records an entry of a rider document that failed validation.
+    pub async fn flag_entry(&self, doc_id: &str, key: &str, problem: &str) -> sqlx::Result<()> {
+        sqlx::query(
+            "INSERT INTO flagged_entries (doc_id, key, problem, seen_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (doc_id, key) DO UPDATE SET problem = excluded.problem",
+        )
+        .bind(doc_id)
+        .bind(key)
+        .bind(problem)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// How many entries of a document are flagged.
+    pub async fn flagged_count(&self, doc_id: &str) -> sqlx::Result<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM flagged_entries WHERE doc_id = $1")
+            .bind(doc_id)
+            .fetch_one(&self.pool)
+            .await
+    }
+}

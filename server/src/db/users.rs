@@ -1,0 +1,147 @@
+//! Accounts.
+
+use super::{Db, now_ms};
+
+/// What an account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Rider,
+    Supervisor,
+    Admin,
+}
+
+impl Role {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Rider => "rider",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Reads a stored code.
+    pub fn from_code(s: &str) -> Option<Role> {
+        match s {
+            "rider" => Some(Role::Rider),
+            "supervisor" => Some(Role::Supervisor),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// An account as the rest of the server sees it.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    pub county: String,
+    pub rider_doc: Option<String>,
+    pub disabled: bool,
+}
+
+/// An account to create.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    pub login: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub county: &'a str,
+    pub password_hash: &'a str,
+}
+
+type UserTuple = (i64, String, String, String, String, Option<String>, bool);
+
+fn from_tuple(t: UserTuple) -> User {
+    User {
+        id: t.0,
+        login: t.1,
+        name: t.2,
+        role: Role::from_code(&t.3).unwrap_or(Role::Rider),
+        county: t.4,
+        rider_doc: t.5,
+        disabled: t.6,
+    }
+}
+
+const USER_COLS: &str = "id, login, name, role, county, rider_doc, disabled != 0";
+
+impl Db {
+    /// How many accounts exist.
+    pub async fn user_count(&self) -> sqlx::Result<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    /// Creates an account and returns its id.
+    pub async fn user_insert(&self, u: &NewUser<'_>) -> sqlx::Result<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO users (login, name, role, county, password_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(u.login)
+        .bind(u.name)
+        .bind(u.role.code())
+        .bind(u.county)
+        .bind(u.password_hash)
+        .bind(now_ms())
+        .fetch_one(&self.pool)
+        .await
+    }
+
+    /// Records the rider document made for an account.
+    pub async fn user_set_rider_doc(&self, id: i64, doc_id: &str) -> sqlx::Result<()> {
+        sqlx::query("UPDATE users SET rider_doc = $1 WHERE id = $2")
+            .bind(doc_id)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// An account and its password hash, by login.
+    pub async fn user_by_login(&self, login: &str) -> sqlx::Result<Option<(User, String)>> {
+        let row: Option<(
+            i64,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            bool,
+            String,
+        )> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLS}, password_hash FROM users WHERE login = $1"
+        )))
+        .bind(login)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| (from_tuple((r.0, r.1, r.2, r.3, r.4, r.5, r.6)), r.7)))
+    }
+
+    /// An account by id.
+    pub async fn user_by_id(&self, id: i64) -> sqlx::Result<Option<User>> {
+        let row: Option<UserTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLS} FROM users WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(from_tuple))
+    }
+
+    /// Every rider with a rider document (the indexer watches these).
+    pub async fn riders_with_docs(&self) -> sqlx::Result<Vec<User>> {
+        let rows: Vec<UserTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLS} FROM users WHERE rider_doc IS NOT NULL ORDER BY id"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(from_tuple).collect())
+    }
+}

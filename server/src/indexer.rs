@@ -1,0 +1,84 @@
+//! Keeps the SQL report index in step with rider documents.
+//!
+//! The relay holds a handle on every rider document and re-reads a document whenever it changes.
+//! Each report is validated on its own: a valid one is upserted (and announced on the live feed
+//! if it is new or changed), an invalid one is flagged and never indexed.
+
+use futures::StreamExt;
+use model::{rider_doc, validate};
+
+use crate::{
+    db::{UpsertOutcome, User, now_ms},
+    state::AppState,
+};
+
+/// Watches one rider's document for as long as the relay runs.
+pub fn watch(state: AppState, rider: User) {
+    let Some(doc_id) = rider.rider_doc.clone() else {
+        return;
+    };
+    tokio::spawn(async move {
+        let Ok(id) = doc_id.parse::<samod::DocumentId>() else {
+            tracing::error!(doc_id, "stored rider document id does not parse");
+            return;
+        };
+        let handle = match state.repo.find(id).await {
+            Ok(Some(h)) => h,
+            Ok(None) => {
+                tracing::error!(doc_id, "rider document is missing from the store");
+                return;
+            }
+            Err(_) => return,
+        };
+        let mut changes = handle.changes();
+        loop {
+            let snapshot = handle.with_document(|d| d.clone());
+            if let Err(e) = index(&state, &rider, &doc_id, &snapshot).await {
+                tracing::error!(error = %e, doc_id, "indexing failed");
+            }
+            if changes.next().await.is_none() {
+                break;
+            }
+        }
+    });
+}
+
+/// Indexes every report of one document.
+pub async fn index(
+    state: &AppState,
+    rider: &User,
+    doc_id: &str,
+    doc: &automerge::Automerge,
+) -> anyhow::Result<()> {
+    if let Err(e) = rider_doc::header(doc) {
+        state.db.flag_entry(doc_id, "", &e.to_string()).await?;
+        return Ok(());
+    }
+    let now = now_ms();
+    for (key, entry) in rider_doc::reports(doc)? {
+        let report = match entry {
+            Ok(r) => r,
+            Err(e) => {
+                state.db.flag_entry(doc_id, &key, &e).await?;
+                continue;
+            }
+        };
+        let problems = validate::check_report(&key, &report, now);
+        if !problems.is_empty() {
+            let text = problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ");
+            state.db.flag_entry(doc_id, &key, &text).await?;
+            continue;
+        }
+        if state.db.report_upsert(rider, doc_id, &report).await? != UpsertOutcome::Unchanged
+            && let Some(row) = state.db.report_get(rider.id, &report.id).await?
+        {
+            // Nobody listening is fine.
+            let _ = state.feed.send(row);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! Moves frames between one WebSocket and samod, checking each inbound frame first.
+//!
+//! The pump is generic over the socket's `Sink`/`Stream`, apart from the HTTP upgrade. A frame
+//! that is too large, is not binary, or does not decode as a protocol message ends that
+//! connection with an `error` message; samod and every other connection carry on.
+
+use std::convert::Infallible;
+
+use axum::extract::ws::{CloseFrame, Message};
+use futures::{Sink, SinkExt, Stream, StreamExt, channel::mpsc};
+use samod::{AcceptorHandle, PeerId, Transport};
+
+/// Serves one authenticated socket bound to `peer` until either side closes it.
+pub async fn serve_socket<S, E>(socket: S, acceptor: AcceptorHandle, peer: PeerId, max_frame: usize)
+where
+    S: Stream<Item = Result<Message, E>> + Sink<Message> + Send + Unpin + 'static,
+    E: std::fmt::Display,
+{
+    let (mut ws_tx, mut ws_rx) = socket.split();
+    let (mut to_repo, from_pump) = mpsc::channel::<Vec<u8>>(32);
+    let (to_pump, mut from_repo) = mpsc::channel::<Vec<u8>>(32);
+    let transport = Transport::new(from_pump.map(Ok::<_, Infallible>), to_pump)
+        .with_expected_peer_id(peer.clone());
+    let Ok(_conn) = acceptor.accept(transport) else {
+        let _ = ws_tx.send(Message::Close(None)).await;
+        return;
+    };
+    let failure: Option<(u16, String)> = loop {
+        tokio::select! {
+            inbound = ws_rx.next() => match inbound {
+                Some(Ok(Message::Binary(bytes))) => {
+                    if bytes.len() > max_frame {
+                        break Some((1009, format!("frame of {} bytes is over the limit of {max_frame}", bytes.len())));
+                    }
+                    if let Err(e) = model::wire::Message::decode(&bytes) {
+                        break Some((1007, format!("malformed message: {e}")));
+                    }
+                    if to_repo.send(bytes.to_vec()).await.is_err() {
+                        break None;
+                    }
+                }
+                Some(Ok(Message::Text(_))) => {
+                    break Some((1003, "text frames are not part of the protocol".into()));
+                }
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Close(_))) | None => break None,
+                Some(Err(e)) => break Some((1009, format!("unreadable frame: {e}"))),
+            },
+            outbound = from_repo.next() => match outbound {
+                Some(bytes) => {
+                    if ws_tx.send(Message::Binary(bytes.into())).await.is_err() {
+                        break None;
+                    }
+                }
+                None => break None,
+            },
+        }
+    };
+    to_repo.close_channel();
+    if let Some((code, reason)) = failure {
+        tracing::info!(peer = %peer, code, reason = %reason, "closing a sync connection");
+        let msg = model::wire::Message::Error {
+            message: reason.clone(),
+        }
+        .encode();
+        let _ = ws_tx.send(Message::Binary(msg.into())).await;
+        let reason: String = reason.chars().take(100).collect();
+        let _ = ws_tx
+            .send(Message::Close(Some(CloseFrame {
+                code,
+                reason: reason.into(),
+            })))
+            .await;
+    } else {
+        let _ = ws_tx.send(Message::Close(None)).await;
+    }
+}

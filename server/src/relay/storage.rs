@@ -1,0 +1,81 @@
+//! samod's storage trait over the server's SQL database.
+
+use std::collections::HashMap;
+
+use samod::storage::{Storage, StorageKey};
+
+use crate::db::Db;
+
+/// Document chunks in the `doc_chunks` table, keyed by the `/`-joined storage key.
+#[derive(Clone, Debug)]
+pub struct SqlStorage {
+    db: Db,
+}
+
+impl SqlStorage {
+    /// Storage over `db`.
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+}
+
+fn key_string(key: &StorageKey) -> String {
+    key.into_iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Retries a database write a few times: samod's storage interface has no way to report a
+/// failure, and a dropped write would lose a rider's report.
+async fn with_retry<F, Fut>(what: &str, f: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = sqlx::Result<()>>,
+{
+    for attempt in 0..5u32 {
+        match f().await {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, attempt, "document store {what} failed");
+                tokio::time::sleep(std::time::Duration::from_millis(50 << attempt)).await;
+            }
+        }
+    }
+    tracing::error!("document store {what} failed for good");
+}
+
+impl Storage for SqlStorage {
+    async fn load(&self, key: StorageKey) -> Option<Vec<u8>> {
+        match self.db.chunk_load(&key_string(&key)).await {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::error!(error = %e, "document store load failed");
+                None
+            }
+        }
+    }
+
+    async fn load_range(&self, prefix: StorageKey) -> HashMap<StorageKey, Vec<u8>> {
+        match self.db.chunk_range(&key_string(&prefix)).await {
+            Ok(rows) => rows
+                .into_iter()
+                .filter_map(|(k, v)| StorageKey::from_parts(k.split('/')).ok().map(|k| (k, v)))
+                .collect(),
+            Err(e) => {
+                tracing::error!(error = %e, "document store range load failed");
+                HashMap::new()
+            }
+        }
+    }
+
+    async fn put(&self, key: StorageKey, data: Vec<u8>) {
+        let k = key_string(&key);
+        with_retry("put", || self.db.chunk_put(&k, &data)).await;
+    }
+
+    async fn delete(&self, key: StorageKey) {
+        let k = key_string(&key);
+        with_retry("delete", || self.db.chunk_delete(&k)).await;
+    }
+}

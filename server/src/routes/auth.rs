@@ -1,0 +1,85 @@
+//! `POST /api/login`, `POST /api/logout`.
+
+use axum::{
+    Json,
+    extract::State,
+    http::{HeaderMap, StatusCode, header::SET_COOKIE},
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+
+use crate::{
+    auth::{self, COOKIE},
+    db::now_ms,
+    error::AppError,
+    routes::me::MeBody,
+    state::AppState,
+};
+
+/// The login form.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    pub login: String,
+    pub password: String,
+}
+
+/// Checks the password and starts a session.
+pub async fn login(
+    State(state): State<AppState>,
+    Json(form): Json<LoginForm>,
+) -> Result<Response, AppError> {
+    let login = form.login.trim();
+    if login.is_empty() || form.password.is_empty() || login.len() > 64 || form.password.len() > 256
+    {
+        return Err(AppError::BadCredentials);
+    }
+    let found = state.db.user_by_login(login).await?;
+    let password = form.password.clone();
+    // Verify even for an unknown login, so timing does not tell which logins exist.
+    let (user, hash) = match found {
+        Some((u, h)) => (Some(u), h),
+        None => (None, dummy_hash().to_owned()),
+    };
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    let user = match user {
+        Some(u) if ok && !u.disabled => u,
+        _ => return Err(AppError::BadCredentials),
+    };
+    let token = auth::new_token();
+    state
+        .db
+        .session_insert(
+            &auth::token_hash(&token),
+            user.id,
+            now_ms() + auth::SESSION_TTL_MS,
+        )
+        .await?;
+    let body = MeBody::of(&user);
+    Ok((
+        [(
+            SET_COOKIE,
+            auth::session_cookie(&token, state.config.secure_cookies),
+        )],
+        Json(body),
+    )
+        .into_response())
+}
+
+/// Ends the session.
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    if let Some(token) = auth::cookie(&headers, COOKIE) {
+        state.db.session_delete(&auth::token_hash(token)).await?;
+    }
+    Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, auth::clear_cookie())]).into_response())
+}
+
+/// An argon2id hash of a random password, checked against when the login is unknown.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| auth::hash_password(&auth::new_token()).unwrap_or_default())
+}

@@ -1,0 +1,135 @@
+//! `GET /api/me` and `POST /api/sync-ticket`.
+
+use axum::{Json, extract::State};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    auth::{self, CurrentUser},
+    db::{Role, User, now_ms},
+    error::AppError,
+    state::AppState,
+};
+
+/// The display name of a county code.
+pub fn county_name(code: &str) -> &str {
+    match code {
+        "youyang" => "酉阳县",
+        "hanyin" => "汉阴县",
+        "qingyang" => "青阳县",
+        other => other,
+    }
+}
+
+/// The logged-in user, their documents and the prefix their peer ids must carry.
+#[derive(Debug, Serialize)]
+pub struct MeBody {
+    pub user: UserBody,
+    pub docs: DocsBody,
+    pub peer_prefix: String,
+}
+
+/// A user as the client sees them.
+#[derive(Debug, Serialize)]
+pub struct UserBody {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    pub county: String,
+    pub county_name: String,
+}
+
+/// The ids of the user's documents.
+#[derive(Debug, Serialize)]
+pub struct DocsBody {
+    pub rider: Option<String>,
+}
+
+impl MeBody {
+    /// The body for `user`.
+    pub fn of(user: &User) -> Self {
+        MeBody {
+            user: UserBody {
+                id: user.id,
+                login: user.login.clone(),
+                name: user.name.clone(),
+                role: user.role,
+                county: user.county.clone(),
+                county_name: county_name(&user.county).to_owned(),
+            },
+            docs: DocsBody {
+                rider: user.rider_doc.clone(),
+            },
+            peer_prefix: peer_prefix(user.id),
+        }
+    }
+}
+
+/// `u<id>.`: every peer id of a user starts so.
+pub fn peer_prefix(user_id: i64) -> String {
+    format!("u{user_id}.")
+}
+
+/// Whether `peer` is a well-formed peer id of `user_id`.
+pub fn valid_peer_for(peer: &str, user_id: i64) -> bool {
+    peer.strip_prefix(&peer_prefix(user_id)).is_some_and(|s| {
+        (1..=64).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    })
+}
+
+/// The logged-in user.
+pub async fn me(CurrentUser(user): CurrentUser) -> Json<MeBody> {
+    Json(MeBody::of(&user))
+}
+
+/// An optional peer id the client wants its ticket bound to.
+#[derive(Debug, Default, Deserialize)]
+pub struct TicketForm {
+    pub peer_id: Option<String>,
+}
+
+/// A single-use ticket for `/sync?ticket=`.
+#[derive(Debug, Serialize)]
+pub struct TicketBody {
+    pub ticket: String,
+    pub peer_id: String,
+    pub expires_in: i64,
+}
+
+/// How long a ticket may wait before it is used.
+pub const TICKET_TTL_MS: i64 = 60_000;
+
+/// Issues a ticket for clients that cannot send cookies on a WebSocket.
+pub async fn sync_ticket(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    body: Option<Json<TicketForm>>,
+) -> Result<Json<TicketBody>, AppError> {
+    let peer_id = match body.and_then(|Json(f)| f.peer_id) {
+        Some(p) if valid_peer_for(&p, user.id) => p,
+        Some(_) => {
+            return Err(AppError::BadRequest(format!(
+                "peer_id must be {}<1-64 letters, digits, - or _>",
+                peer_prefix(user.id)
+            )));
+        }
+        None => format!("{}{}", peer_prefix(user.id), &auth::new_token()[..16]),
+    };
+    let ticket = auth::new_token();
+    state
+        .db
+        .ticket_insert(
+            &auth::token_hash(&ticket),
+            user.id,
+            &peer_id,
+            now_ms() + TICKET_TTL_MS,
+        )
+        .await?;
+    Ok(Json(TicketBody {
+        ticket,
+        peer_id,
+        expires_in: TICKET_TTL_MS / 1000,
+    }))
+}

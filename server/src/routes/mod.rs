@@ -1,0 +1,6 @@
+//! JSON and WebSocket routes, by resource.
+
+pub mod auth;
+pub mod me;
+pub mod reports;
+pub mod sync;

@@ -1,0 +1,78 @@
+//! `GET /sync`: the WebSocket upgrade into the relay.
+//!
+//! Two ways in: a browser's session cookie with a same-origin `Origin` and `?peer=<peer id>`,
+//! or `?ticket=` from `POST /api/sync-ticket` for clients that cannot send cookies on a
+//! WebSocket. Either way the connection is bound to one peer id of the authenticated user.
+
+use axum::{
+    extract::{Query, State, WebSocketUpgrade},
+    http::HeaderMap,
+    response::Response,
+};
+use serde::Deserialize;
+
+use crate::{
+    auth, error::AppError, relay::serve_socket, routes::me::valid_peer_for, state::AppState,
+};
+
+/// Query parameters of the upgrade.
+#[derive(Debug, Deserialize)]
+pub struct SyncQuery {
+    pub peer: Option<String>,
+    pub ticket: Option<String>,
+}
+
+/// Whether the request's `Origin` names the host it was sent to. Browsers always send
+/// `Origin` on a WebSocket handshake, so a missing one is refused for cookie logins.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let origin = headers.get("origin").and_then(|v| v.to_str().ok());
+    let host = headers.get("host").and_then(|v| v.to_str().ok());
+    match (origin, host) {
+        (Some(o), Some(h)) => {
+            let o = o
+                .strip_prefix("http://")
+                .or_else(|| o.strip_prefix("https://"));
+            o == Some(h)
+        }
+        _ => false,
+    }
+}
+
+/// Authenticates the upgrade and hands the socket to the relay.
+pub async fn upgrade(
+    State(state): State<AppState>,
+    Query(q): Query<SyncQuery>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Result<Response, AppError> {
+    let peer = if let Some(ticket) = q.ticket {
+        let (_user, peer) = state
+            .db
+            .ticket_consume(&auth::token_hash(&ticket))
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        peer
+    } else {
+        let user = auth::user_from_headers(&state, &headers).await?;
+        if !same_origin(&headers) {
+            return Err(AppError::Forbidden);
+        }
+        let peer = q
+            .peer
+            .ok_or_else(|| AppError::BadRequest("peer is required".into()))?;
+        if !valid_peer_for(&peer, user.id) {
+            return Err(AppError::BadRequest(
+                "peer id does not belong to this user".into(),
+            ));
+        }
+        peer
+    };
+    let max = state.config.max_frame_bytes;
+    let acceptor = state.acceptor.clone();
+    // Let a slightly larger frame through the socket layer so that the pump, not tungstenite,
+    // reports it and can say why.
+    Ok(ws
+        .max_message_size(max + 1024)
+        .max_frame_size(max + 1024)
+        .on_upgrade(move |socket| serve_socket(socket, acceptor, peer.into(), max)))
+}
