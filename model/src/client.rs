@@ -411,6 +411,7 @@ mod tests {
         let (hash, effects) = client
             .change("d1", |d| rider_doc::put_report(d, &report))
             .unwrap();
+        let hash = hash.expect("a new change");
         assert!(effects.is_empty());
         assert!(!client.relay_has("d1", &hash));
         // The persisted sync state survives a "reload".

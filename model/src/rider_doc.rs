@@ -74,13 +74,14 @@ fn reports_obj<D: ReadDoc>(doc: &D) -> Result<automerge::ObjId, ModelError> {
 }
 
 /// Adds (or, under the same id, overwrites) a report in one change, and returns that change's
-/// hash, which tells later whether the server has the report.
-pub fn put_report(doc: &mut Automerge, report: &Report) -> Result<ChangeHash, ModelError> {
+/// hash, which tells later whether the server has the report. Storing a report exactly as it
+/// already is makes no change and returns `None`.
+pub fn put_report(doc: &mut Automerge, report: &Report) -> Result<Option<ChangeHash>, ModelError> {
     let reports = reports_obj(doc)?;
     let mut tx = doc.transaction();
     reconcile_prop(&mut tx, &reports, report.id.as_str(), report)?;
     let (hash, _patch) = tx.commit();
-    hash.ok_or_else(|| ModelError::Invalid("the report was already stored as is".into()))
+    Ok(hash)
 }
 
 /// Every entry of `reports`, each hydrated on its own so that one bad entry cannot hide the

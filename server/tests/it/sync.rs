@@ -1,0 +1,124 @@
+//! The relay, driven by the model's client core: persistence, idempotency, bad frames.
+
+use futures::{SinkExt, StreamExt};
+use model::client::{Effect, SyncClient};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::util::sync_conn_report as report;
+use crate::util::{SyncConn, TestApp};
+
+#[tokio::test]
+async fn a_report_survives_a_relay_restart() {
+    let app = TestApp::start().await;
+    let rider = app.login("13800000001").await;
+    let doc = rider.rider_doc();
+    let mut phone = SyncConn::rider(&app, &rider, "phone").await;
+    let r = report("消防通道被堵");
+    phone.file(&doc, &r).await;
+    drop(phone);
+
+    let app = app.restart().await;
+    let rider = app.login("13800000001").await;
+    let desktop = SyncConn::rider(&app, &rider, "desktop").await;
+    let reports = model::rider_doc::reports(desktop.client.doc(&doc).unwrap()).unwrap();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].1.as_ref().unwrap().note, "消防通道被堵");
+
+    let supervisor = app.login("grid-youyang").await;
+    let rows = app
+        .wait_for_reports(&supervisor, 10, |rows| rows.len() == 1)
+        .await;
+    assert_eq!(rows[0]["id"], r.id.as_str());
+    assert_eq!(rows[0]["rider_name"], "张师傅");
+}
+
+#[tokio::test]
+async fn a_resent_report_stays_one_report() {
+    let app = TestApp::start().await;
+    let rider = app.login("13800000001").await;
+    let doc = rider.rider_doc();
+    let r = report("路灯不亮");
+    let mut phone = SyncConn::rider(&app, &rider, "phone").await;
+    let mut desktop = SyncConn::rider(&app, &rider, "desktop").await;
+    phone.file(&doc, &r).await;
+    // The same report, sent again from another device under the same UUID.
+    desktop
+        .file(
+            &doc,
+            &model::Report {
+                note: "路灯不亮（补充）".into(),
+                ..r.clone()
+            },
+        )
+        .await;
+    phone.file(&doc, &r).await;
+
+    let supervisor = app.login("grid-youyang").await;
+    let rows = app
+        .wait_for_reports(&supervisor, 10, |rows| !rows.is_empty())
+        .await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let in_doc = model::rider_doc::reports(phone.client.doc(&doc).unwrap()).unwrap();
+    assert_eq!(in_doc.len(), 1);
+}
+
+#[tokio::test]
+async fn bad_frames_close_only_their_own_connection() {
+    let app = TestApp::start().await;
+    let rider = app.login("13800000001").await;
+    let doc = rider.rider_doc();
+    let mut good = SyncConn::rider(&app, &rider, "good").await;
+
+    for bad in [vec![0xff, 0x00, 0x13], vec![0u8; 4 * 1024 * 1024 + 1]] {
+        let mut client = SyncClient::new(rider.peer("bad"));
+        client.add_doc(doc.clone(), automerge::Automerge::new(), None);
+        let mut conn = SyncConn::connect(&app, &rider, client).await;
+        conn.ws.send(Message::Binary(bad.into())).await.unwrap();
+        let mut error = None;
+        let mut closed = false;
+        while let Some(Ok(frame)) = conn.ws.next().await {
+            match frame {
+                Message::Binary(b) => {
+                    if let Ok(effects) = conn.client.receive(&b) {
+                        for e in effects {
+                            if let Effect::RelayError(m) = e {
+                                error = Some(m);
+                            }
+                        }
+                    }
+                }
+                Message::Close(_) => {
+                    closed = true;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        assert!(error.is_some(), "an error message before the close");
+        assert!(closed, "the connection is closed");
+    }
+
+    // The other connection still syncs.
+    good.file(&doc, &report("还能用")).await;
+}
+
+#[tokio::test]
+async fn a_rider_cannot_read_another_riders_document() {
+    let app = TestApp::start().await;
+    let one = app.login("13800000001").await;
+    let two = app.login("13800000002").await;
+    let mut owner = SyncConn::rider(&app, &one, "phone").await;
+    owner.file(&one.rider_doc(), &report("私密")).await;
+
+    let mut client = SyncClient::new(two.peer("phone"));
+    client.add_doc(one.rider_doc(), automerge::Automerge::new(), None);
+    let mut thief = SyncConn::connect(&app, &two, client).await;
+    let doc = one.rider_doc();
+    thief
+        .until(|c| c.status(&doc) == Some(model::client::DocStatus::Unavailable))
+        .await;
+    assert!(
+        thief.client.doc(&doc).unwrap().get_heads().is_empty(),
+        "no content leaked"
+    );
+}

@@ -1,0 +1,186 @@
+//! [`TestApp`]: a server on a random port over a SQLite file in a temporary folder.
+
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+
+use serde_json::Value;
+use server::{AppState, Config, app, build_state, seed};
+use tokio::{sync::oneshot, task::JoinHandle};
+
+/// A running server.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    dir: Arc<tempfile::TempDir>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+/// A logged-in user: the session cookie and what `/api/me` said.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub cookie: String,
+    pub me: Value,
+}
+
+impl Session {
+    /// The user's rider document id.
+    pub fn rider_doc(&self) -> String {
+        self.me["docs"]["rider"]
+            .as_str()
+            .expect("a rider document")
+            .to_owned()
+    }
+
+    /// A peer id of this user, for device `device`.
+    pub fn peer(&self, device: &str) -> String {
+        format!("{}{device}", self.me["peer_prefix"].as_str().unwrap())
+    }
+}
+
+impl TestApp {
+    /// A fresh server with the demo accounts.
+    pub async fn start() -> TestApp {
+        let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+        Self::start_in(dir).await
+    }
+
+    async fn start_in(dir: Arc<tempfile::TempDir>) -> TestApp {
+        let data: PathBuf = dir.path().to_path_buf();
+        let config = Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database_url: format!("sqlite://{}", data.join("nuanxin.db").display()),
+            dist_dir: data.join("dist"),
+            data_dir: data,
+            max_frame_bytes: 4 * 1024 * 1024,
+            secure_cookies: false,
+            seed_demo: true,
+        };
+        let state = build_state(config).await.expect("state");
+        seed::seed_demo(&state).await.expect("seed");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let router = app(state.clone());
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+                .unwrap();
+        });
+        TestApp {
+            addr,
+            state,
+            dir,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Stops this server and starts a new one on the same SQLite file.
+    pub async fn restart(mut self) -> TestApp {
+        self.shutdown().await;
+        Self::start_in(self.dir.clone()).await
+    }
+
+    /// Stops the server, the relay and the database.
+    pub async fn shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+            let _ = task.await;
+        }
+        self.state.repo.stop().await;
+        self.state.db.close().await;
+    }
+
+    /// `http://addr` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Logs in and returns the session.
+    pub async fn login(&self, login: &str) -> Session {
+        self.try_login(login, seed::DEMO_PASSWORD)
+            .await
+            .expect("login")
+    }
+
+    /// Tries to log in.
+    pub async fn try_login(&self, login: &str, password: &str) -> Result<Session, u16> {
+        let res = reqwest::Client::new()
+            .post(self.url("/api/login"))
+            .json(&serde_json::json!({ "login": login, "password": password }))
+            .send()
+            .await
+            .unwrap();
+        if !res.status().is_success() {
+            return Err(res.status().as_u16());
+        }
+        let cookie = res
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .expect("a session cookie")
+            .to_owned();
+        let me = res.json().await.unwrap();
+        Ok(Session { cookie, me })
+    }
+
+    /// GET with a session; returns status and JSON body.
+    pub async fn get(&self, session: Option<&Session>, path: &str) -> (u16, Value) {
+        let mut req = reqwest::Client::new().get(self.url(path));
+        if let Some(s) = session {
+            req = req.header("cookie", &s.cookie);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// POST JSON with a session; returns status and JSON body.
+    pub async fn post(&self, session: Option<&Session>, path: &str, body: Value) -> (u16, Value) {
+        let mut req = reqwest::Client::new().post(self.url(path)).json(&body);
+        if let Some(s) = session {
+            req = req.header("cookie", &s.cookie);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Polls the supervisor list until `pred` holds on it, or panics after `secs`.
+    pub async fn wait_for_reports(
+        &self,
+        supervisor: &Session,
+        secs: u64,
+        pred: impl Fn(&[Value]) -> bool,
+    ) -> Vec<Value> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            let (status, body) = self.get(Some(supervisor), "/api/reports").await;
+            assert_eq!(status, 200, "{body}");
+            let rows = body["reports"].as_array().cloned().unwrap_or_default();
+            if pred(&rows) {
+                return rows;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "reports never matched: {rows:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
