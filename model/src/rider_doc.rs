@@ -84,11 +84,14 @@ pub fn put_report(doc: &mut Automerge, report: &Report) -> Result<Option<ChangeH
     Ok(hash)
 }
 
+/// One entry of `reports`: its key, and the report or why it does not read as one.
+pub type Entry = (String, Result<Report, String>);
+
 /// Every entry of `reports`, each hydrated on its own so that one bad entry cannot hide the
 /// others. Sorted by key.
-pub fn reports(doc: &Automerge) -> Result<Vec<(String, Result<Report, String>)>, ModelError> {
+pub fn reports(doc: &Automerge) -> Result<Vec<Entry>, ModelError> {
     let obj = reports_obj(doc)?;
-    let mut out: Vec<(String, Result<Report, String>)> = doc
+    let mut out: Vec<Entry> = doc
         .keys(&obj)
         .map(|key| {
             let r =

@@ -9,17 +9,30 @@ use crate::{
     relay::{Acl, DocAccess},
 };
 
+/// An account to create, with its password in clear.
+#[derive(Debug, Clone, Copy)]
+pub struct NewAccount<'a> {
+    pub login: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub county: &'a str,
+    pub password: &'a str,
+}
+
 /// Creates an account (and, for a rider, the rider document) and returns it.
 pub async fn create_user(
     db: &Db,
     repo: &Repo,
     acl: &Acl,
-    login: &str,
-    name: &str,
-    role: Role,
-    county: &str,
-    password: &str,
+    account: NewAccount<'_>,
 ) -> anyhow::Result<User> {
+    let NewAccount {
+        login,
+        name,
+        role,
+        county,
+        password,
+    } = account;
     let password = password.to_owned();
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password)).await??;
     let id = db

@@ -53,17 +53,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::bail!("the password must have at least 8 characters");
             }
             let state = build_state(config).await?;
-            let u = crate::accounts::create_user(
-                &state.db,
-                &state.repo,
-                &state.acl,
-                &login,
-                &name,
+            let account = crate::accounts::NewAccount {
+                login: &login,
+                name: &name,
                 role,
-                &county,
-                &password,
-            )
-            .await?;
+                county: &county,
+                password: &password,
+            };
+            let u =
+                crate::accounts::create_user(&state.db, &state.repo, &state.acl, account).await?;
             println!("created {} ({}) id {}", u.login, u.role.code(), u.id);
             state.repo.stop().await;
             Ok(())

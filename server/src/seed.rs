@@ -1,6 +1,10 @@
 //! Demo accounts for the embedded default, made on first start.
 
-use crate::{accounts::create_user, db::Role, state::AppState};
+use crate::{
+    accounts::{NewAccount, create_user},
+    db::Role,
+    state::AppState,
+};
 
 /// The demo accounts' password.
 pub const DEMO_PASSWORD: &str = "nuanxin-demo";
@@ -18,17 +22,14 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<bool> {
         return Ok(false);
     }
     for (login, name, role) in DEMO_USERS {
-        let user = create_user(
-            &state.db,
-            &state.repo,
-            &state.acl,
+        let account = NewAccount {
             login,
             name,
             role,
-            "youyang",
-            DEMO_PASSWORD,
-        )
-        .await?;
+            county: "youyang",
+            password: DEMO_PASSWORD,
+        };
+        let user = create_user(&state.db, &state.repo, &state.acl, account).await?;
         crate::indexer::watch(state.clone(), user);
     }
     Ok(true)

@@ -26,6 +26,19 @@ pub struct ReportRow {
     pub status: String,
 }
 
+/// The indexed fields of a report, to tell whether an upsert changes anything.
+type Fingerprint = (
+    String,
+    f64,
+    f64,
+    Option<f64>,
+    String,
+    String,
+    String,
+    i64,
+    String,
+);
+
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpsertOutcome {
@@ -89,17 +102,7 @@ impl Db {
         r: &Report,
     ) -> sqlx::Result<UpsertOutcome> {
         let photos = serde_json::to_string(&r.photos).unwrap_or_else(|_| "[]".into());
-        let existing: Option<(
-            String,
-            f64,
-            f64,
-            Option<f64>,
-            String,
-            String,
-            String,
-            i64,
-            String,
-        )> = sqlx::query_as(
+        let existing: Option<Fingerprint> = sqlx::query_as(
             "SELECT category, lat, lon, accuracy_m, location_source, place, note, created_at,
                  photos FROM reports WHERE rider_id = $1 AND id = $2",
         )

@@ -56,6 +56,17 @@ pub struct NewUser<'a> {
 
 type UserTuple = (i64, String, String, String, String, Option<String>, bool);
 
+type UserWithHash = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    bool,
+    String,
+);
+
 fn from_tuple(t: UserTuple) -> User {
     User {
         id: t.0,
@@ -106,16 +117,7 @@ impl Db {
 
     /// An account and its password hash, by login.
     pub async fn user_by_login(&self, login: &str) -> sqlx::Result<Option<(User, String)>> {
-        let row: Option<(
-            i64,
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            bool,
-            String,
-        )> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let row: Option<UserWithHash> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLS}, password_hash FROM users WHERE login = $1"
         )))
         .bind(login)

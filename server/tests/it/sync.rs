@@ -122,3 +122,34 @@ async fn a_rider_cannot_read_another_riders_document() {
         "no content leaked"
     );
 }
+
+#[tokio::test]
+async fn an_idle_reconnect_exchanges_under_3_kb() {
+    let app = TestApp::start().await;
+    let rider = app.login("13800000001").await;
+    let doc = rider.rider_doc();
+    let mut phone = SyncConn::rider(&app, &rider, "phone").await;
+    for i in 0..20 {
+        phone.file(&doc, &report(&format!("第{i}条"))).await;
+    }
+    phone.settle(std::time::Duration::from_millis(300)).await;
+    let saved = phone.client.doc(&doc).unwrap().save();
+    let state = phone.client.sync_state_bytes(&doc).unwrap();
+    drop(phone);
+
+    // The device comes back with its stored document and sync state, and nothing new.
+    let mut client = SyncClient::new(rider.peer("phone"));
+    client.add_doc(
+        doc.clone(),
+        automerge::Automerge::load(&saved).unwrap(),
+        Some(&state),
+    );
+    let mut again = SyncConn::connect(&app, &rider, client).await;
+    again.settle(std::time::Duration::from_millis(500)).await;
+    let total = again.sent_bytes + again.received_bytes;
+    println!(
+        "idle reconnect (20 reports in sync): {} bytes sent, {} received, {total} in all",
+        again.sent_bytes, again.received_bytes
+    );
+    assert!(total <= 3 * 1024, "{total} bytes");
+}

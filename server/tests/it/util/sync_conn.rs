@@ -20,6 +20,9 @@ pub struct SyncConn {
     pub ws: Ws,
     /// Every effect seen, in order, for assertions.
     pub seen: Vec<Effect>,
+    /// Payload bytes sent and received on this connection.
+    pub sent_bytes: usize,
+    pub received_bytes: usize,
 }
 
 /// Opens `/sync` with a session cookie and the given `Origin`.
@@ -50,6 +53,8 @@ impl SyncConn {
             client,
             ws,
             seen: Vec::new(),
+            sent_bytes: 0,
+            received_bytes: 0,
         };
         conn.apply(join).await;
         conn.until(|c| c.is_ready()).await;
@@ -71,6 +76,7 @@ impl SyncConn {
     pub async fn apply(&mut self, effects: Vec<Effect>) {
         for e in effects {
             if let Effect::Send(b) = &e {
+                self.sent_bytes += b.len();
                 self.ws
                     .send(Message::Binary(b.clone().into()))
                     .await
@@ -90,6 +96,18 @@ impl SyncConn {
                 .expect("socket closed")
                 .expect("socket error");
             if let Message::Binary(b) = frame {
+                self.received_bytes += b.len();
+                let effects = self.client.receive(&b).expect("a valid frame");
+                self.apply(effects).await;
+            }
+        }
+    }
+
+    /// Pumps frames until none arrives for `quiet`.
+    pub async fn settle(&mut self, quiet: Duration) {
+        while let Ok(Some(Ok(frame))) = tokio::time::timeout(quiet, self.ws.next()).await {
+            if let Message::Binary(b) = frame {
+                self.received_bytes += b.len();
                 let effects = self.client.receive(&b).expect("a valid frame");
                 self.apply(effects).await;
             }
