@@ -1,0 +1,28 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/** The supervisors' triage console. */
+export class Console {
+  constructor(readonly page: Page) {}
+
+  rows(): Locator {
+    return this.page.getByTestId('console-row');
+  }
+
+  async open(login = 'grid-youyang', password = 'nuanxin-demo') {
+    await this.page.goto('/login');
+    await this.page.getByLabel('账号').fill(login);
+    await this.page.getByLabel('密码').fill(password);
+    await this.page.getByRole('button', { name: '登录' }).click();
+    await expect(this.page).toHaveURL(/\/console/);
+    await expect(this.page.getByRole('table')).toBeVisible();
+  }
+
+  /** Polls until each note appears exactly once, without reloading the page. */
+  async expectNotes(notes: string[]) {
+    for (const note of notes) {
+      await expect
+        .poll(async () => this.rows().filter({ hasText: note }).count(), { timeout: 60_000 })
+        .toBe(1);
+    }
+  }
+}

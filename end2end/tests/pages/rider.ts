@@ -1,0 +1,78 @@
+import { expect, type BrowserContext, type Locator, type Page } from '@playwright/test';
+
+export type Manual = { lat: string; lon: string; place: string };
+export type NewReport = { category: string; note: string; manual?: Manual };
+
+/** The rider's app: login, the 随手拍 form and the outbox. */
+export class RiderApp {
+  constructor(
+    readonly page: Page,
+    readonly context: BrowserContext,
+  ) {}
+
+  get badge(): Locator {
+    return this.page.getByTestId('sync-badge');
+  }
+
+  outboxItems(): Locator {
+    return this.page.getByTestId('outbox-item');
+  }
+
+  item(note: string): Locator {
+    return this.outboxItems().filter({ hasText: note });
+  }
+
+  /** Logs in online, waits for the service worker to control the page and the rider document
+   * to arrive, so the app can then start and file offline. */
+  async login(login: string, password = 'nuanxin-demo') {
+    await this.page.goto('/login');
+    await this.page.getByLabel('账号').fill(login);
+    await this.page.getByLabel('密码').fill(password);
+    await this.page.getByRole('button', { name: '登录' }).click();
+    await expect(this.page.getByRole('button', { name: '提交' })).toBeVisible();
+    await this.page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, {
+      timeout: 30_000,
+    });
+    await expect(this.badge).toContainText('已同步');
+  }
+
+  /** Cuts the network and restarts the app from the service worker, so no socket is open. */
+  async goOfflineAndReload() {
+    await this.context.setOffline(true);
+    await this.page.reload();
+    await expect(this.page.getByRole('button', { name: '提交' })).toBeVisible();
+    await expect(this.badge).toContainText('离线');
+  }
+
+  async file(r: NewReport) {
+    const p = this.page;
+    await p.getByRole('radio', { name: r.category }).check();
+    await p.getByLabel('补充说明（选填）').fill(r.note);
+    if (r.manual) {
+      await p.getByRole('button', { name: '获取位置' }).click();
+      await expect(p.getByTestId('location-error')).toBeVisible();
+      const lat = p.getByLabel('纬度');
+      if (!(await lat.isVisible())) {
+        await p.getByRole('button', { name: '手动填写位置' }).click();
+      }
+      await lat.fill(r.manual.lat);
+      await p.getByLabel('经度').fill(r.manual.lon);
+      await p.getByLabel('地点描述').fill(r.manual.place);
+    } else {
+      await p.getByRole('button', { name: '获取位置' }).click();
+      await expect(p.getByTestId('location-fix')).toBeVisible();
+    }
+    await p.getByRole('button', { name: '提交' }).click();
+    await expect(p.getByText('已保存到手机')).toBeVisible();
+    await expect(this.item(r.note)).toHaveCount(1);
+  }
+
+  /** Polls until every listed note shows the given outbox state. */
+  async expectStates(notes: string[], state: 'local' | 'sending' | 'received') {
+    for (const note of notes) {
+      await expect
+        .poll(async () => this.item(note).getAttribute('data-state'), { timeout: 60_000 })
+        .toBe(state);
+    }
+  }
+}
