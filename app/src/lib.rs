@@ -1,1 +1,95 @@
-//! Nuanxin app.
+//! Nuanxin (暖新) client: the riders' mini-program-style app and the supervisors' console,
+//! client-side rendered with Leptos.
+//!
+//! The app works offline after one login: the session, the rider document and its sync state
+//! live in IndexedDB ([`store`]); the [`sync`] engine sends reports over the relay WebSocket
+//! whenever there is a connection. The service worker (`public/sw.js`) serves the shell.
+
+pub mod components;
+pub mod error;
+pub mod geo;
+pub mod i18n;
+pub mod json;
+pub mod net;
+pub mod pages;
+pub mod router;
+pub mod session;
+pub mod state;
+pub mod store;
+pub mod sync;
+pub mod time;
+
+use leptos::prelude::*;
+
+use crate::{
+    components::{nav_bar::NavBar, relogin::ReloginBanner, tab_bar::TabBar, toast::ToastView},
+    i18n::t,
+    pages::{
+        console::ConsolePage, login::LoginPage, mine::MinePage, points::PointsPage,
+        report::ReportPage, station::StationPage,
+    },
+    router::{Route, Router},
+    state::{Ctx, Services, Session, SyncView, Toast},
+};
+
+/// Mounts the app on `<body>`.
+pub fn mount() {
+    leptos::mount::mount_to_body(App);
+}
+
+/// The whole app: contexts, start-up, and the page of the current route.
+#[component]
+pub fn App() -> impl IntoView {
+    let ctx = Ctx {
+        session: Session::new(),
+        sync: SyncView::new(),
+        toast: Toast::new(),
+        services: Services::new(),
+        router: Router::new(),
+    };
+    provide_context(ctx);
+    leptos::task::spawn_local(session::boot(ctx));
+    // Back/forward may lead to a page of the other role; put the user back on their own.
+    Effect::new(move |_| {
+        ctx.router.route();
+        if ctx.session.booted.get() {
+            session::route_for_session(ctx);
+        }
+    });
+
+    let route = move || ctx.router.route();
+    let logged_in = move || ctx.session.me.with(Option::is_some);
+    let is_rider = move || {
+        ctx.session
+            .me
+            .with(|m| m.as_ref().is_some_and(|m| !m.role.is_staff()))
+    };
+    let page = move || {
+        if !ctx.session.booted.get() {
+            return view! { <p class="splash">{t().loading}</p> }.into_any();
+        }
+        match route() {
+            Route::Login => view! { <LoginPage/> }.into_any(),
+            // Redirects settle on the next tick; render nothing meanwhile.
+            _ if !logged_in() => ().into_any(),
+            Route::Report => view! { <ReportPage/> }.into_any(),
+            Route::Station => view! { <StationPage/> }.into_any(),
+            Route::Points => view! { <PointsPage/> }.into_any(),
+            Route::Mine => view! { <MinePage/> }.into_any(),
+            Route::Console => view! { <ConsolePage/> }.into_any(),
+        }
+    };
+    view! {
+        <div class="app" class:wide=move || route() == Route::Console>
+            <NavBar/>
+            <ReloginBanner/>
+            <main class="page" class:with-tabs=move || is_rider() && route().is_rider_tab()>
+                {page}
+            </main>
+            <Show when=move || is_rider() && route().is_rider_tab()>
+                <TabBar/>
+            </Show>
+            <ToastView/>
+        </div>
+    }
+}

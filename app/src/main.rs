@@ -1,1 +1,5 @@
-fn main() {}
+//! Entry point: mounts the app on the page's body.
+
+fn main() {
+    app::mount();
+}

@@ -1,0 +1,11 @@
+//! Reusable pieces of the interface, one public component per file.
+
+pub mod coming_soon;
+pub mod location_field;
+pub mod nav_bar;
+pub mod outbox_list;
+pub mod relogin;
+pub mod report_form;
+pub mod sync_badge;
+pub mod tab_bar;
+pub mod toast;

@@ -1,0 +1,77 @@
+//! 我的上报: every report of the rider's document and where it stands.
+
+use leptos::prelude::*;
+
+use crate::{
+    i18n::{self, t},
+    state::{Ctx, Delivery, OutboxRow},
+    time,
+};
+
+fn state_text(d: Delivery) -> &'static str {
+    let s = t();
+    match d {
+        Delivery::Local => s.state_local,
+        Delivery::Sending => s.state_sending,
+        Delivery::Received => s.state_received,
+    }
+}
+
+fn place_text(row: &OutboxRow) -> String {
+    let r = &row.report;
+    let coords = format!("{:.4}, {:.4}", r.lat, r.lon);
+    match (r.place.is_empty(), r.accuracy_m) {
+        (false, _) => format!("{} ({coords})", r.place),
+        (true, Some(a)) => format!("{coords} {}", i18n::accuracy(a)),
+        (true, None) => format!("{} ({coords})", t().manual_location),
+    }
+}
+
+/// The rider's reports, newest first, each with 本机已保存 / 发送中 / 服务器已收到.
+#[component]
+pub fn OutboxList() -> impl IntoView {
+    let rows = Ctx::get().sync.rows;
+    let s = t();
+    view! {
+        <section class="group outbox" aria-labelledby="outbox-title">
+            <h2 class="group-title" id="outbox-title">{s.outbox_title}</h2>
+            <Show
+                when=move || rows.with(|r| !r.is_empty())
+                fallback=move || view! { <p class="empty">{s.outbox_empty}</p> }
+            >
+                <ul class="cells outbox-list">
+                    <For
+                        each=move || rows.get()
+                        key=|row| (row.report.id.clone(), row.delivery)
+                        children=move |row| {
+                            let state = row.delivery;
+                            let label = row
+                                .report
+                                .category()
+                                .map_or_else(|| row.report.category.clone(), |c| i18n::category_label(c).to_owned());
+                            let place = place_text(&row);
+                            let when = time::short(row.report.created_at as f64);
+                            let note = row.report.note.clone();
+                            view! {
+                                <li class="cell outbox-item" data-testid="outbox-item" data-state=state.code()>
+                                    <div class="oi-main">
+                                        <p class="oi-title">{label}</p>
+                                        {(!note.is_empty()).then(|| view! { <p class="oi-note">{note}</p> })}
+                                        <p class="oi-meta">
+                                            <time>{when}</time>
+                                            " · "
+                                            {place}
+                                        </p>
+                                    </div>
+                                    <span class=format!("oi-state state-{}", state.code())>
+                                        {state_text(state)}
+                                    </span>
+                                </li>
+                            }
+                        }
+                    />
+                </ul>
+            </Show>
+        </section>
+    }
+}

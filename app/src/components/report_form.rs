@@ -1,0 +1,155 @@
+//! The 随手拍 form: category, note, location, submit. Submitting saves on the phone at once.
+
+use leptos::{ev::SubmitEvent, prelude::*};
+use model::{Category, Report, ReportId, validate};
+
+use crate::{
+    components::location_field::{LocationField, LocationInput, Resolved},
+    i18n::{self, t},
+    state::Ctx,
+    time,
+};
+
+/// Builds and checks a report from the form's values.
+pub fn build_report(
+    category: Option<Category>,
+    note: &str,
+    location: Resolved,
+    now_ms: f64,
+) -> Result<Report, String> {
+    let category = category.ok_or_else(|| t().form_need_category.to_owned())?;
+    let report = Report {
+        id: ReportId::new().to_string(),
+        category: category.code().to_owned(),
+        note: note.trim().to_owned(),
+        lat: location.lat,
+        lon: location.lon,
+        accuracy_m: location.accuracy_m,
+        location_source: location.source.code().to_owned(),
+        place: location.place,
+        created_at: now_ms as i64,
+        photos: Vec::new(),
+    };
+    match validate::check_report(&report.id, &report, now_ms as i64).first() {
+        Some(problem) => Err(i18n::problem(problem)),
+        None => Ok(report),
+    }
+}
+
+/// The report form of the 随手拍 tab.
+#[component]
+pub fn ReportForm() -> impl IntoView {
+    let ctx = Ctx::get();
+    let s = t();
+    let category = RwSignal::new(None::<Category>);
+    let note = RwSignal::new(String::new());
+    let location = LocationInput::new();
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    // Locate as soon as the form opens: by the time the rider has picked a category the fix
+    // is usually there.
+    location.locate();
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let built = location.resolve().map_err(str::to_owned).and_then(|loc| {
+            build_report(
+                category.get_untracked(),
+                &note.get_untracked(),
+                loc,
+                time::now_ms(),
+            )
+        });
+        let report = match built {
+            Ok(r) => r,
+            Err(message) => {
+                ctx.toast.show(message.clone());
+                error.set(Some(message));
+                return;
+            }
+        };
+        let engine = ctx
+            .services
+            .engine()
+            .filter(|_| ctx.sync.doc_ready.get_untracked());
+        let Some(engine) = engine else {
+            error.set(Some(s.form_doc_not_ready.to_owned()));
+            ctx.toast.show(s.form_doc_not_ready);
+            return;
+        };
+        error.set(None);
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match engine.file(report).await {
+                Ok(()) => {
+                    ctx.toast.show(s.form_saved);
+                    category.set(None);
+                    note.set(String::new());
+                }
+                Err(e) => {
+                    let message = format!("{}：{e}", s.form_save_failed);
+                    ctx.toast.show(message.clone());
+                    error.set(Some(message));
+                }
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <form class="report-form" on:submit=submit novalidate>
+            <fieldset class="group">
+                <legend class="group-title">{s.form_category}</legend>
+                <div class="chips">
+                    {Category::ALL
+                        .into_iter()
+                        .map(|c| {
+                            let checked = move || category.get() == Some(c);
+                            view! {
+                                <label class="chip" class:checked=checked>
+                                    <input
+                                        type="radio"
+                                        name="category"
+                                        value=c.code()
+                                        prop:checked=checked
+                                        on:change=move |_| category.set(Some(c))
+                                    />
+                                    <span>{i18n::category_label(c)}</span>
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </fieldset>
+            <div class="group">
+                <label class="group-title" for="report-note">{s.form_note}</label>
+                <div class="cells">
+                    <div class="cell cell-textarea">
+                        <textarea
+                            id="report-note"
+                            rows="3"
+                            maxlength=validate::MAX_NOTE_CHARS.to_string()
+                            placeholder=s.form_note_placeholder
+                            bind:value=note
+                        ></textarea>
+                        <span class="counter" aria-hidden="true">
+                            {move || note.with(|n| n.chars().count())}
+                            "/"
+                            {validate::MAX_NOTE_CHARS}
+                        </span>
+                    </div>
+                </div>
+            </div>
+            <LocationField input=location/>
+            <div class="form-actions">
+                {move || error.get().map(|e| view! { <p class="form-error">{e}</p> })}
+                <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
+                    {s.form_submit}
+                </button>
+            </div>
+        </form>
+    }
+}

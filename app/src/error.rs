@@ -1,0 +1,53 @@
+//! The app's one error type.
+
+use wasm_bindgen::JsValue;
+
+/// What can go wrong in the app's I/O.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// IndexedDB refused or failed.
+    #[error("storage: {0}")]
+    Store(String),
+    /// The request never got an answer: offline, or the server is down.
+    #[error("network: {0}")]
+    Network(String),
+    /// The session is missing or expired (HTTP 401).
+    #[error("not logged in")]
+    Unauthorized,
+    /// The server answered with an error body.
+    #[error("{message}")]
+    Http {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// The server's answer did not have the expected shape.
+    #[error("unexpected answer: {0}")]
+    Decode(String),
+    /// A document operation failed.
+    #[error(transparent)]
+    Model(#[from] model::ModelError),
+}
+
+impl AppError {
+    /// A storage error from whatever the browser threw.
+    pub fn store(e: impl std::fmt::Display) -> Self {
+        AppError::Store(e.to_string())
+    }
+
+    /// A network error from a rejected fetch.
+    pub fn network(e: &JsValue) -> Self {
+        AppError::Network(describe(e))
+    }
+}
+
+/// A readable text for a thrown JavaScript value.
+pub fn describe(e: &JsValue) -> String {
+    if let Some(s) = e.as_string() {
+        return s;
+    }
+    js_sys::Reflect::get(e, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_else(|| format!("{e:?}"))
+}

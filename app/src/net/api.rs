@@ -1,0 +1,52 @@
+//! The JSON API calls the app makes.
+
+use crate::{
+    error::AppError,
+    json,
+    net::{http, me::Me, row::ReportRow},
+};
+
+/// Logs in; the server sets the session cookie.
+pub async fn login(login: &str, password: &str) -> Result<(), AppError> {
+    let body = json::object_text(&[("login", login), ("password", password)]);
+    let answer = http::send("POST", "/api/login", Some(&body)).await?;
+    if answer.ok() {
+        Ok(())
+    } else {
+        Err(answer.into_error())
+    }
+}
+
+/// Ends the session on the server.
+pub async fn logout() -> Result<(), AppError> {
+    let answer = http::send("POST", "/api/logout", None).await?;
+    if answer.ok() {
+        Ok(())
+    } else {
+        Err(answer.into_error())
+    }
+}
+
+/// The logged-in user; [`AppError::Unauthorized`] when the session is gone.
+pub async fn me() -> Result<Me, AppError> {
+    let answer = http::send("GET", "/api/me", None).await?;
+    if !answer.ok() {
+        return Err(answer.into_error());
+    }
+    Me::parse(&answer.text)
+}
+
+/// The newest reports of the supervisor's county, newest first.
+pub async fn reports(limit: u32) -> Result<Vec<ReportRow>, AppError> {
+    let answer = http::send("GET", &format!("/api/reports?limit={limit}"), None).await?;
+    if !answer.ok() {
+        return Err(answer.into_error());
+    }
+    let body = json::parse(&answer.text)?;
+    let mut rows: Vec<ReportRow> = json::array(&body, "reports")
+        .iter()
+        .filter_map(|v| ReportRow::from_js(v).ok())
+        .collect();
+    crate::net::row::sort(&mut rows);
+    Ok(rows)
+}

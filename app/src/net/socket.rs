@@ -1,0 +1,118 @@
+//! A binary WebSocket to the relay at `/sync`, reduced to three events: open, frame, closed.
+//!
+//! Browser callbacks only queue the event (`spawn_local`, which keeps their order); the handler
+//! runs afterwards. So a handler may drop this socket, and with it the callbacks, without a
+//! callback ever being freed while it runs.
+
+use std::{cell::Cell, rc::Rc};
+
+use js_sys::{ArrayBuffer, Uint8Array};
+use wasm_bindgen::{JsCast, closure::Closure};
+use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
+
+use crate::error::AppError;
+
+/// What happened on a socket.
+#[derive(Debug)]
+pub enum SocketEvent {
+    /// The connection is open.
+    Open,
+    /// One binary frame.
+    Frame(Vec<u8>),
+    /// The connection is gone (or never came up, when `was_open` is false).
+    Closed { was_open: bool },
+}
+
+type Callback<E> = Closure<dyn FnMut(E)>;
+
+/// An open or opening WebSocket; closing and dropping it silences its callbacks.
+pub struct Socket {
+    ws: WebSocket,
+    _on_open: Callback<Event>,
+    _on_message: Callback<MessageEvent>,
+    _on_close: Callback<CloseEvent>,
+}
+
+impl std::fmt::Debug for Socket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Socket")
+            .field("ready_state", &self.ws.ready_state())
+            .finish()
+    }
+}
+
+impl Socket {
+    /// Opens `/sync?peer=<peer_id>` on the page's own origin. `handler` gets every event, in
+    /// order, after the browser callback has returned.
+    pub fn open(peer_id: &str, handler: impl Fn(SocketEvent) + 'static) -> Result<Self, AppError> {
+        let location = web_sys::window()
+            .ok_or_else(|| AppError::Network("no window".into()))?
+            .location();
+        let scheme = if location.protocol().ok().as_deref() == Some("https:") {
+            "wss"
+        } else {
+            "ws"
+        };
+        let host = location.host().map_err(|e| AppError::network(&e))?;
+        let url = format!("{scheme}://{host}/sync?peer={peer_id}");
+        let ws = WebSocket::new(&url).map_err(|e| AppError::network(&e))?;
+        ws.set_binary_type(BinaryType::Arraybuffer);
+
+        let handler = Rc::new(handler);
+        let opened = Rc::new(Cell::new(false));
+        let deliver = {
+            let handler = handler.clone();
+            move |event: SocketEvent| {
+                let handler = handler.clone();
+                wasm_bindgen_futures::spawn_local(async move { handler(event) });
+            }
+        };
+
+        let on_open: Callback<Event> = {
+            let deliver = deliver.clone();
+            let opened = opened.clone();
+            Closure::new(move |_: Event| {
+                opened.set(true);
+                deliver(SocketEvent::Open);
+            })
+        };
+        let on_message: Callback<MessageEvent> = {
+            let deliver = deliver.clone();
+            Closure::new(move |e: MessageEvent| {
+                // The relay speaks binary CBOR only; a text frame is not ours to read.
+                if let Ok(buf) = e.data().dyn_into::<ArrayBuffer>() {
+                    deliver(SocketEvent::Frame(Uint8Array::new(&buf).to_vec()));
+                }
+            })
+        };
+        // `error` is always followed by `close`, so `close` alone reports the end.
+        let on_close: Callback<CloseEvent> = Closure::new(move |_: CloseEvent| {
+            deliver(SocketEvent::Closed {
+                was_open: opened.get(),
+            })
+        });
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        Ok(Self {
+            ws,
+            _on_open: on_open,
+            _on_message: on_message,
+            _on_close: on_close,
+        })
+    }
+
+    /// Sends one binary frame; false when the socket is not open.
+    pub fn send(&self, bytes: &[u8]) -> bool {
+        self.ws.ready_state() == WebSocket::OPEN && self.ws.send_with_u8_array(bytes).is_ok()
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+        let _ = self.ws.close();
+    }
+}

@@ -1,0 +1,195 @@
+//! 隐患处置台: the supervisors' list of synced reports, updated live from the feed.
+//!
+//! The feed is opened before the list is fetched and rows are merged by id, so a report that
+//! arrives while the list loads is neither lost nor shown twice. After the feed reconnects, or
+//! when the server says rows were dropped (`resync`), the list is fetched again.
+
+use std::cell::Cell;
+
+use leptos::{ev::KeyboardEvent, prelude::*};
+use send_wrapper::SendWrapper;
+use wasm_bindgen::JsCast;
+
+use crate::{
+    error::AppError,
+    i18n::{self, t},
+    net::{
+        api,
+        feed::{Feed, FeedEvent},
+        row::{ReportRow, merge},
+    },
+    session,
+    state::Ctx,
+    time,
+};
+
+/// How many rows the console asks for.
+const LIMIT: u32 = 200;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Load {
+    Loading,
+    Ready,
+    Failed(String),
+}
+
+fn location_text(r: &ReportRow) -> String {
+    let coords = format!("{:.5}, {:.5}", r.lat, r.lon);
+    if r.location_source == "manual" {
+        let place = if r.place.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", r.place)
+        };
+        format!("{}{place} ({coords})", t().manual_location)
+    } else {
+        let acc = r.accuracy_m.map(i18n::accuracy).unwrap_or_default();
+        let place = if r.place.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", r.place)
+        };
+        format!("{coords} {acc}{place}")
+    }
+}
+
+/// Up and down arrows move between rows, so the list can be worked from the keyboard.
+fn move_focus(ev: KeyboardEvent) {
+    let Some(row) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    else {
+        return;
+    };
+    let next = match ev.key().as_str() {
+        "ArrowDown" => row.next_element_sibling(),
+        "ArrowUp" => row.previous_element_sibling(),
+        _ => return,
+    };
+    if let Some(el) = next.and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) {
+        ev.prevent_default();
+        let _ = el.focus();
+    }
+}
+
+/// The triage console.
+#[component]
+pub fn ConsolePage() -> impl IntoView {
+    let ctx = Ctx::get();
+    let s = t();
+    let rows = RwSignal::new(Vec::<ReportRow>::new());
+    let load = RwSignal::new(Load::Loading);
+
+    let fetch = move || {
+        leptos::task::spawn_local(async move {
+            match api::reports(LIMIT).await {
+                Ok(list) => {
+                    rows.update(|cur| {
+                        for row in list {
+                            merge(cur, row);
+                        }
+                    });
+                    load.set(Load::Ready);
+                }
+                Err(AppError::Unauthorized) => {
+                    ctx.session.need_login.set(true);
+                    load.set(Load::Failed(s.console_load_failed.to_owned()));
+                }
+                Err(e) => load.set(Load::Failed(format!("{}：{e}", s.console_load_failed))),
+            }
+        });
+    };
+
+    let was_down = std::rc::Rc::new(Cell::new(false));
+    let feed = Feed::open(move |event| match event {
+        FeedEvent::Open => {
+            ctx.sync.feed_live.set(true);
+            if was_down.replace(false) {
+                fetch();
+            }
+        }
+        FeedEvent::Row(row) => rows.update(|cur| merge(cur, row)),
+        FeedEvent::Resync => fetch(),
+        FeedEvent::Down => {
+            ctx.sync.feed_live.set(false);
+            was_down.set(true);
+        }
+    });
+    let feed = SendWrapper::new(feed.ok());
+    on_cleanup(move || {
+        drop(feed);
+        ctx.sync.feed_live.set(false);
+    });
+    fetch();
+
+    let who = move || {
+        ctx.session.me.with(|m| {
+            m.as_ref()
+                .map(|m| format!("{} · {}", m.name, m.county_name))
+                .unwrap_or_default()
+        })
+    };
+    let logout = move |_| leptos::task::spawn_local(session::log_out(ctx));
+
+    view! {
+        <section class="console">
+            <div class="console-bar">
+                <p class="console-count" data-testid="console-count">
+                    {move || i18n::total(rows.with(Vec::len))}
+                </p>
+                <p class="console-who">{who}</p>
+                <button type="button" class="btn-mini" on:click=move |_| fetch()>
+                    {s.console_reload}
+                </button>
+                <button type="button" class="btn-mini btn-mini-danger" on:click=logout>
+                    {s.logout}
+                </button>
+            </div>
+            {move || match load.get() {
+                Load::Failed(e) => Some(view! { <p class="form-error" role="alert">{e}</p> }.into_any()),
+                Load::Loading => Some(view! { <p class="empty">{s.loading}</p> }.into_any()),
+                Load::Ready => None,
+            }}
+            <table class="console-table" aria-label=s.console_table>
+                <thead>
+                    <tr>
+                        <th scope="col">{s.console_col_time}</th>
+                        <th scope="col">{s.console_col_category}</th>
+                        <th scope="col">{s.console_col_rider}</th>
+                        <th scope="col">{s.console_col_note}</th>
+                        <th scope="col">{s.console_col_location}</th>
+                        <th scope="col">{s.console_col_status}</th>
+                    </tr>
+                </thead>
+                <tbody on:keydown=move_focus>
+                    <For
+                        each=move || rows.get()
+                        key=|r| (r.id.clone(), r.status.clone(), r.received_at.to_bits())
+                        children=move |r| {
+                            let category = if r.category_label.is_empty() {
+                                i18n::category_code_label(&r.category)
+                            } else {
+                                r.category_label.clone()
+                            };
+                            view! {
+                                <tr data-testid="console-row" data-id=r.id.clone() tabindex="0">
+                                    <td class="nowrap">{time::short(r.created_at)}</td>
+                                    <td class="nowrap">{category}</td>
+                                    <td class="nowrap">{r.rider_name.clone()}</td>
+                                    <td class="note">{r.note.clone()}</td>
+                                    <td>{location_text(&r)}</td>
+                                    <td class=format!("nowrap status status-{}", r.status)>
+                                        {i18n::status_label(&r.status).to_owned()}
+                                    </td>
+                                </tr>
+                            }
+                        }
+                    />
+                </tbody>
+            </table>
+            <Show when=move || load.get() == Load::Ready && rows.with(Vec::is_empty)>
+                <p class="empty">{s.console_empty}</p>
+            </Show>
+        </section>
+    }
+}

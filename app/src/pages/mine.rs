@@ -1,0 +1,54 @@
+//! 我的: who is logged in, and logging out.
+
+use leptos::prelude::*;
+
+use crate::{i18n, i18n::t, session, state::Ctx};
+
+/// The rider's profile tab.
+#[component]
+pub fn MinePage() -> impl IntoView {
+    let ctx = Ctx::get();
+    let s = t();
+    let busy = RwSignal::new(false);
+    let field = move |f: fn(&crate::net::me::Me) -> String| {
+        move || {
+            ctx.session
+                .me
+                .with(|m| m.as_ref().map(f).unwrap_or_default())
+        }
+    };
+    let logout = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            session::log_out(ctx).await;
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="group">
+            <dl class="cells profile">
+                <div class="cell">
+                    <dt class="cell-label">{s.mine_name}</dt>
+                    <dd class="cell-value" data-testid="me-name">{field(|m| m.name.clone())}</dd>
+                </div>
+                <div class="cell">
+                    <dt class="cell-label">{s.mine_phone}</dt>
+                    <dd class="cell-value" data-testid="me-login">{field(|m| m.login.clone())}</dd>
+                </div>
+                <div class="cell">
+                    <dt class="cell-label">{s.mine_county}</dt>
+                    <dd class="cell-value">{field(|m| m.county_name.clone())}</dd>
+                </div>
+                <div class="cell">
+                    <dt class="cell-label">{s.mine_role}</dt>
+                    <dd class="cell-value">{field(|m| i18n::role_label(m.role.code()).to_owned())}</dd>
+                </div>
+            </dl>
+        </section>
+        <div class="form-actions">
+            <button type="button" class="btn btn-danger" disabled=move || busy.get() on:click=logout>
+                {s.logout}
+            </button>
+        </div>
+    }
+}

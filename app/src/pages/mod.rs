@@ -1,0 +1,8 @@
+//! One page per route.
+
+pub mod console;
+pub mod login;
+pub mod mine;
+pub mod points;
+pub mod report;
+pub mod station;

@@ -1,0 +1,119 @@
+//! A small history-API router over the app's six fixed routes.
+//!
+//! The route set is closed and flat (no parameters, no nesting), so a signal of [`Route`] plus
+//! `pushState`/`popstate` does the whole job for a fraction of a general router's size.
+
+use leptos::prelude::*;
+
+/// A page of the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Login,
+    /// 随手拍: the report form and the rider's outbox (the rider's home).
+    Report,
+    Station,
+    Points,
+    Mine,
+    /// The supervisors' triage console.
+    Console,
+}
+
+impl Route {
+    /// The route of a path; unknown paths lead to the rider's home.
+    pub fn from_path(path: &str) -> Self {
+        match path.trim_end_matches('/') {
+            "/login" => Route::Login,
+            "/station" => Route::Station,
+            "/points" => Route::Points,
+            "/me" => Route::Mine,
+            "/console" => Route::Console,
+            _ => Route::Report,
+        }
+    }
+
+    /// The path of this route.
+    pub fn path(self) -> &'static str {
+        match self {
+            Route::Login => "/login",
+            Route::Report => "/",
+            Route::Station => "/station",
+            Route::Points => "/points",
+            Route::Mine => "/me",
+            Route::Console => "/console",
+        }
+    }
+
+    /// Whether this is one of the rider's tab pages.
+    pub fn is_rider_tab(self) -> bool {
+        matches!(
+            self,
+            Route::Report | Route::Station | Route::Points | Route::Mine
+        )
+    }
+}
+
+/// The current route, and the way to change it.
+#[derive(Debug, Clone, Copy)]
+pub struct Router {
+    current: RwSignal<Route>,
+}
+
+impl Router {
+    /// A router on the page's current path, following back/forward navigation.
+    pub fn new() -> Self {
+        let current = RwSignal::new(Route::from_path(&current_path()));
+        let handle = window_event_listener(leptos::ev::popstate, move |_| {
+            current.set(Route::from_path(&current_path()));
+        });
+        // The listener lives as long as the app; the handle is only needed to remove it.
+        std::mem::forget(handle);
+        Self { current }
+    }
+
+    /// The route shown now (tracked).
+    pub fn route(&self) -> Route {
+        self.current.get()
+    }
+
+    /// The route shown now, without tracking.
+    pub fn route_untracked(&self) -> Route {
+        self.current.get_untracked()
+    }
+
+    /// Goes to `route`, adding a history entry.
+    pub fn go(&self, route: Route) {
+        self.change(route, false);
+    }
+
+    /// Goes to `route` in place of the current history entry (redirects).
+    pub fn replace(&self, route: Route) {
+        self.change(route, true);
+    }
+
+    fn change(&self, route: Route, replace: bool) {
+        if self.current.get_untracked() == route && current_path() == route.path() {
+            return;
+        }
+        if let Ok(history) = window().history() {
+            let _ = if replace {
+                history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(route.path()))
+            } else {
+                history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(route.path()))
+            };
+        }
+        self.current.set(route);
+    }
+}
+
+impl Default for Router {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn current_path() -> String {
+    window()
+        .location()
+        .pathname()
+        .unwrap_or_else(|_| "/".into())
+}

@@ -1,0 +1,195 @@
+//! The app's shared state, passed through context as small `Copy` structs of signals, each
+//! giving a component only the capability it needs.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use model::Report;
+
+use crate::{net::me::Me, store::Store, sync::Engine};
+
+/// Who is logged in, as far as this device knows.
+#[derive(Debug, Clone, Copy)]
+pub struct Session {
+    /// The user, from the server or, offline, from the device; `None` until someone logs in.
+    pub me: RwSignal<Option<Me>>,
+    /// The device has finished reading its storage (until then nothing is known about `me`).
+    pub booted: RwSignal<bool>,
+    /// The server refused the stored session: ask to log in again, keep all local data.
+    pub need_login: RwSignal<bool>,
+}
+
+impl Session {
+    pub fn new() -> Self {
+        Self {
+            me: RwSignal::new(None),
+            booted: RwSignal::new(false),
+            need_login: RwSignal::new(false),
+        }
+    }
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Where a report filed by this rider stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Delivery {
+    /// Saved on this device; no connection to the relay.
+    Local,
+    /// Connected, and the relay has not confirmed it yet.
+    Sending,
+    /// The relay holds it (or it came from the relay in the first place).
+    Received,
+}
+
+impl Delivery {
+    /// The `data-state` value end-to-end tests read.
+    pub fn code(self) -> &'static str {
+        match self {
+            Delivery::Local => "local",
+            Delivery::Sending => "sending",
+            Delivery::Received => "received",
+        }
+    }
+}
+
+/// One line of the rider's outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxRow {
+    pub report: Report,
+    pub delivery: Delivery,
+}
+
+/// What the interface shows about synchronisation.
+#[derive(Debug, Clone, Copy)]
+pub struct SyncView {
+    /// The relay handshake is done on an open socket.
+    pub connected: RwSignal<bool>,
+    /// The rider document is on the device with its schema header, so reports can be filed.
+    pub doc_ready: RwSignal<bool>,
+    /// The rider's reports, newest first, with their delivery state.
+    pub rows: RwSignal<Vec<OutboxRow>>,
+    /// The supervisors' live feed is connected.
+    pub feed_live: RwSignal<bool>,
+}
+
+impl SyncView {
+    pub fn new() -> Self {
+        Self {
+            connected: RwSignal::new(false),
+            doc_ready: RwSignal::new(false),
+            rows: RwSignal::new(Vec::new()),
+            feed_live: RwSignal::new(false),
+        }
+    }
+
+    /// How many reports are not yet confirmed by the relay.
+    pub fn pending(&self) -> usize {
+        self.rows.with(|rows| {
+            rows.iter()
+                .filter(|r| r.delivery != Delivery::Received)
+                .count()
+        })
+    }
+}
+
+impl Default for SyncView {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A short message shown over the page for a moment.
+#[derive(Debug, Clone, Copy)]
+pub struct Toast {
+    /// The message and a serial number, so the same text shown twice restarts the timer.
+    pub current: RwSignal<Option<(u32, String)>>,
+}
+
+impl Toast {
+    pub fn new() -> Self {
+        Self {
+            current: RwSignal::new(None),
+        }
+    }
+
+    /// Shows `text`.
+    pub fn show(&self, text: impl Into<String>) {
+        let serial = self
+            .current
+            .with_untracked(|c| c.as_ref().map_or(0, |(n, _)| n + 1));
+        self.current.set(Some((serial, text.into())));
+    }
+}
+
+impl Default for Toast {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The device-side services: storage and the sync engine. They are not `Send`, so they live in
+/// local arena slots whose handles are `Copy`.
+#[derive(Debug, Clone, Copy)]
+pub struct Services {
+    store: StoredValue<Option<Store>, LocalStorage>,
+    engine: StoredValue<Option<Rc<Engine>>, LocalStorage>,
+}
+
+impl Services {
+    pub fn new() -> Self {
+        Self {
+            store: StoredValue::new_local(None),
+            engine: StoredValue::new_local(None),
+        }
+    }
+
+    /// The open database, once booted (`None` if the browser refused IndexedDB).
+    pub fn store(&self) -> Option<Store> {
+        self.store.get_value()
+    }
+
+    pub fn set_store(&self, store: Store) {
+        self.store.set_value(Some(store));
+    }
+
+    /// The running sync engine of a logged-in rider.
+    pub fn engine(&self) -> Option<Rc<Engine>> {
+        self.engine.get_value()
+    }
+
+    /// Replaces the engine, stopping the previous one.
+    pub fn set_engine(&self, engine: Option<Rc<Engine>>) {
+        if let Some(old) = self.engine.get_value() {
+            old.stop();
+        }
+        self.engine.set_value(engine);
+    }
+}
+
+impl Default for Services {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Everything the app provides through context, for code that needs several parts.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx {
+    pub session: Session,
+    pub sync: SyncView,
+    pub toast: Toast,
+    pub services: Services,
+    pub router: crate::router::Router,
+}
+
+impl Ctx {
+    /// The context provided by [`crate::App`].
+    pub fn get() -> Self {
+        expect_context::<Ctx>()
+    }
+}

@@ -1,0 +1,258 @@
+//! The device's storage: one IndexedDB database that lets the app start, show and file reports
+//! with no network once a rider has logged in.
+//!
+//! Layout (database `nuanxin`, version 1):
+//!
+//! | store    | key             | value                                        |
+//! |----------|-----------------|----------------------------------------------|
+//! | `docs`   | document id     | `Uint8Array`: `Automerge::save()` snapshot   |
+//! | `sync`   | document id     | `Uint8Array`: the encoded sync state         |
+//! | `meta`   | name            | string: `"me"` (the /api/me JSON), `"peer_id"` |
+//! | `outbox` | report id       | `{hash, created_at}`: the change to confirm  |
+//!
+//! Everything that must stay consistent is written by [`Store::write`] in one committed
+//! transaction: a report is never on the phone without its outbox entry, nor the other way round.
+//! The handle is not `Send` (IndexedDB lives on the page's thread), so it is cloned, not shared
+//! across threads.
+
+mod outbox;
+
+use std::rc::Rc;
+
+use indexed_db_futures::{database::Database, prelude::*, transaction::TransactionMode};
+use js_sys::Uint8Array;
+use wasm_bindgen::{JsCast, JsValue};
+
+pub use outbox::OutboxEntry;
+
+use crate::error::AppError;
+
+/// The database the app uses.
+pub const DB_NAME: &str = "nuanxin";
+const DB_VERSION: u32 = 1;
+
+/// Document snapshots.
+pub const DOCS: &str = "docs";
+/// Sync states.
+pub const SYNC: &str = "sync";
+/// Small named values.
+pub const META: &str = "meta";
+/// Reports filed on this device that the relay has not confirmed yet.
+pub const OUTBOX: &str = "outbox";
+
+/// `meta` key of the logged-in user's /api/me answer.
+pub const META_ME: &str = "me";
+/// `meta` key of this device's peer id.
+pub const META_PEER_ID: &str = "peer_id";
+
+/// What is stored about one document.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct StoredDoc {
+    /// The last saved snapshot.
+    pub snapshot: Option<Vec<u8>>,
+    /// The last saved sync state with the relay.
+    pub sync: Option<Vec<u8>>,
+}
+
+/// A set of writes applied together or not at all.
+#[derive(Debug, Default, Clone)]
+pub struct Batch {
+    /// Document snapshots to store, by document id.
+    pub docs: Vec<(String, Vec<u8>)>,
+    /// Sync states to store, by document id.
+    pub sync: Vec<(String, Vec<u8>)>,
+    /// Outbox entries to add or replace.
+    pub outbox_put: Vec<OutboxEntry>,
+    /// Report ids whose outbox entries are done with.
+    pub outbox_delete: Vec<String>,
+}
+
+impl Batch {
+    fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+            && self.sync.is_empty()
+            && self.outbox_put.is_empty()
+            && self.outbox_delete.is_empty()
+    }
+}
+
+/// An open handle on the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: Rc<Database>,
+}
+
+impl Store {
+    /// Opens (and on first use creates) the app's database.
+    pub async fn open() -> Result<Self, AppError> {
+        Self::open_named(DB_NAME).await
+    }
+
+    /// Opens a database of this layout under another name; tests use a fresh one each.
+    pub async fn open_named(name: &str) -> Result<Self, AppError> {
+        let db = Database::open(name)
+            .with_version(DB_VERSION)
+            .with_on_upgrade_needed(|_event, db| {
+                let existing: Vec<String> = db.object_store_names().collect();
+                for store in [DOCS, SYNC, META, OUTBOX] {
+                    if !existing.iter().any(|n| n == store) {
+                        db.create_object_store(store).build()?;
+                    }
+                }
+                Ok(())
+            })
+            .await
+            .map_err(AppError::store)?;
+        Ok(Self { db: Rc::new(db) })
+    }
+
+    /// The stored snapshot and sync state of a document.
+    pub async fn doc(&self, id: &str) -> Result<StoredDoc, AppError> {
+        let tx = self
+            .db
+            .transaction([DOCS, SYNC])
+            .build()
+            .map_err(AppError::store)?;
+        let docs = tx.object_store(DOCS).map_err(AppError::store)?;
+        let sync = tx.object_store(SYNC).map_err(AppError::store)?;
+        let snapshot: Option<JsValue> = docs
+            .get(id)
+            .primitive()
+            .map_err(AppError::store)?
+            .await
+            .map_err(AppError::store)?;
+        let state: Option<JsValue> = sync
+            .get(id)
+            .primitive()
+            .map_err(AppError::store)?
+            .await
+            .map_err(AppError::store)?;
+        Ok(StoredDoc {
+            snapshot: snapshot.and_then(bytes),
+            sync: state.and_then(bytes),
+        })
+    }
+
+    /// Applies a batch in one transaction and returns once the browser has committed it.
+    pub async fn write(&self, batch: Batch) -> Result<(), AppError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let tx = self
+            .db
+            .transaction([DOCS, SYNC, OUTBOX])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(AppError::store)?;
+        let docs = tx.object_store(DOCS).map_err(AppError::store)?;
+        let sync = tx.object_store(SYNC).map_err(AppError::store)?;
+        let outbox = tx.object_store(OUTBOX).map_err(AppError::store)?;
+        // Requests go out when built; the commit below waits for all of them.
+        for (id, snapshot) in &batch.docs {
+            docs.put(uint8(snapshot))
+                .with_key(id.as_str())
+                .without_key_type()
+                .primitive()
+                .map_err(AppError::store)?;
+        }
+        for (id, state) in &batch.sync {
+            sync.put(uint8(state))
+                .with_key(id.as_str())
+                .without_key_type()
+                .primitive()
+                .map_err(AppError::store)?;
+        }
+        for entry in &batch.outbox_put {
+            outbox
+                .put(entry.to_js())
+                .with_key(entry.report_id.as_str())
+                .without_key_type()
+                .primitive()
+                .map_err(AppError::store)?;
+        }
+        for id in &batch.outbox_delete {
+            outbox
+                .delete(id.as_str())
+                .primitive()
+                .map_err(AppError::store)?;
+        }
+        tx.commit().await.map_err(AppError::store)
+    }
+
+    /// Every outbox entry, in report id order.
+    pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, AppError> {
+        let tx = self
+            .db
+            .transaction(OUTBOX)
+            .build()
+            .map_err(AppError::store)?;
+        let store = tx.object_store(OUTBOX).map_err(AppError::store)?;
+        let keys = store
+            .get_all_keys::<String>()
+            .primitive()
+            .map_err(AppError::store)?;
+        let values = store
+            .get_all::<JsValue>()
+            .primitive()
+            .map_err(AppError::store)?;
+        let keys = keys.await.map_err(AppError::store)?;
+        let values = values.await.map_err(AppError::store)?;
+        // Both lists come in key order from the same transaction, so they pair up.
+        Ok(keys
+            .zip(values)
+            .filter_map(|(k, v)| OutboxEntry::from_js(k.ok()?, &v.ok()?))
+            .collect())
+    }
+
+    /// A `meta` value.
+    pub async fn meta(&self, key: &str) -> Result<Option<String>, AppError> {
+        let tx = self.db.transaction(META).build().map_err(AppError::store)?;
+        let store = tx.object_store(META).map_err(AppError::store)?;
+        let v: Option<JsValue> = store
+            .get(key)
+            .primitive()
+            .map_err(AppError::store)?
+            .await
+            .map_err(AppError::store)?;
+        Ok(v.and_then(|v| v.as_string()))
+    }
+
+    /// Sets a `meta` value.
+    pub async fn set_meta(&self, key: &str, value: &str) -> Result<(), AppError> {
+        let tx = self
+            .db
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(AppError::store)?;
+        let store = tx.object_store(META).map_err(AppError::store)?;
+        store
+            .put(value)
+            .with_key(key)
+            .without_key_type()
+            .primitive()
+            .map_err(AppError::store)?;
+        tx.commit().await.map_err(AppError::store)
+    }
+
+    /// Removes a `meta` value.
+    pub async fn delete_meta(&self, key: &str) -> Result<(), AppError> {
+        let tx = self
+            .db
+            .transaction(META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(AppError::store)?;
+        let store = tx.object_store(META).map_err(AppError::store)?;
+        store.delete(key).primitive().map_err(AppError::store)?;
+        tx.commit().await.map_err(AppError::store)
+    }
+}
+
+fn uint8(bytes: &[u8]) -> JsValue {
+    Uint8Array::from(bytes).into()
+}
+
+fn bytes(v: JsValue) -> Option<Vec<u8>> {
+    v.dyn_into::<Uint8Array>().ok().map(|a| a.to_vec())
+}

@@ -1,0 +1,402 @@
+//! The sync engine of a logged-in rider: drives [`model::client::SyncClient`] from a WebSocket,
+//! keeps its document and sync state in IndexedDB, and publishes the outbox to the UI.
+//!
+//! When it connects: at start, on the `online` event, when the page becomes visible, and on a
+//! backoff timer (1 s doubling to 30 s, reset once the relay has answered the join). `online` only
+//! restarts the timer at 1 s: the first attempt after it often fails (the service worker or the
+//! radio may still be offline), and the timer keeps trying.
+//!
+//! What it persists: the document snapshot and its sync state, together and in one transaction,
+//! whenever either moves; an outbox entry is dropped in the same transaction as the sync state
+//! that proves the relay holds its change. So after a reload the outbox states are the same.
+
+pub mod backoff;
+pub mod outbox;
+pub mod peer;
+
+use std::{
+    cell::{Cell, RefCell},
+    collections::BTreeMap,
+    rc::{Rc, Weak},
+    time::Duration,
+};
+
+use automerge::Automerge;
+use leptos::prelude::*;
+use model::{Report, client::Effect, client::SyncClient, rider_doc};
+
+use crate::{
+    error::AppError,
+    net::{
+        api,
+        me::Me,
+        socket::{Socket, SocketEvent},
+    },
+    state::{Session, SyncView},
+    store::{Batch, OutboxEntry, Store},
+};
+use backoff::Backoff;
+
+/// How long incoming changes may wait before they are written, so a burst of frames costs one
+/// snapshot rather than one per frame.
+const PERSIST_DELAY: Duration = Duration::from_millis(150);
+
+/// The running sync of one rider document.
+pub struct Engine {
+    doc_id: String,
+    peer_id: String,
+    store: Store,
+    view: SyncView,
+    session: Session,
+    me_weak: RefCell<Weak<Engine>>,
+    client: RefCell<SyncClient>,
+    /// Reports filed here and not yet confirmed, by report id.
+    pending: RefCell<BTreeMap<String, OutboxEntry>>,
+    socket: RefCell<Option<Socket>>,
+    /// Bumped for every socket, so events of a replaced socket are ignored.
+    generation: Cell<u32>,
+    backoff: RefCell<Backoff>,
+    retry: RefCell<Option<TimeoutHandle>>,
+    persist_scheduled: Cell<bool>,
+    listeners: RefCell<Vec<WindowListenerHandle>>,
+    stopped: Cell<bool>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("doc_id", &self.doc_id)
+            .field("peer_id", &self.peer_id)
+            .finish()
+    }
+}
+
+impl Engine {
+    /// Loads the rider's document, sync state and outbox from the device and starts syncing.
+    pub async fn start(
+        me: &Me,
+        doc_id: String,
+        store: Store,
+        view: SyncView,
+        session: Session,
+    ) -> Result<Rc<Self>, AppError> {
+        let peer_id = peer::peer_id(&store, &me.peer_prefix).await?;
+        let stored = store.doc(&doc_id).await?;
+        // A snapshot that no longer loads is replaced by what the relay has; the outbox entries
+        // stay, so nothing the rider filed is hidden.
+        let doc = stored
+            .snapshot
+            .as_deref()
+            .and_then(|b| Automerge::load(b).ok())
+            .unwrap_or_else(Automerge::new);
+        let mut client = SyncClient::new(peer_id.clone());
+        client.add_doc(doc_id.clone(), doc, stored.sync.as_deref());
+        let pending = store
+            .outbox()
+            .await?
+            .into_iter()
+            .map(|e| (e.report_id.clone(), e))
+            .collect();
+
+        let engine = Rc::new(Engine {
+            doc_id,
+            peer_id,
+            store,
+            view,
+            session,
+            me_weak: RefCell::new(Weak::new()),
+            client: RefCell::new(client),
+            pending: RefCell::new(pending),
+            socket: RefCell::new(None),
+            generation: Cell::new(0),
+            backoff: RefCell::new(Backoff::new()),
+            retry: RefCell::new(None),
+            persist_scheduled: Cell::new(false),
+            listeners: RefCell::new(Vec::new()),
+            stopped: Cell::new(false),
+        });
+        *engine.me_weak.borrow_mut() = Rc::downgrade(&engine);
+        engine.listen();
+        engine.refresh();
+        engine.connect();
+        Ok(engine)
+    }
+
+    /// The rider document's id.
+    pub fn doc_id(&self) -> &str {
+        &self.doc_id
+    }
+
+    /// Stops syncing: closes the socket, cancels timers, removes listeners.
+    pub fn stop(&self) {
+        self.stopped.set(true);
+        self.cancel_retry();
+        self.socket.borrow_mut().take();
+        for l in self.listeners.borrow_mut().drain(..) {
+            l.remove();
+        }
+        self.client.borrow_mut().disconnected();
+        self.view.connected.set(false);
+    }
+
+    /// Files a report: one change to the document, then the snapshot, sync state and outbox
+    /// entry in one committed transaction. Returns once the phone has it; the relay gets it now
+    /// if connected, else on the next connection.
+    pub async fn file(&self, report: Report) -> Result<(), AppError> {
+        let generation = self.generation.get();
+        let (hash, effects) = self
+            .client
+            .borrow_mut()
+            .change(&self.doc_id, |d| rider_doc::put_report(d, &report))?;
+        // No hash means the document already held this very report: nothing new to confirm.
+        let entry = hash.map(|hash| OutboxEntry {
+            report_id: report.id.clone(),
+            hash: hash.to_string(),
+            created_at: report.created_at as f64,
+        });
+        if let Some(entry) = &entry {
+            self.pending
+                .borrow_mut()
+                .insert(entry.report_id.clone(), entry.clone());
+        }
+        let mut batch = self.snapshot_batch();
+        batch.outbox_put.extend(entry);
+        self.refresh();
+        let saved = self.store.write(batch).await;
+        // The change is made for this connection's sync session; a newer socket has its own.
+        if generation == self.generation.get() {
+            self.apply(effects);
+        }
+        saved
+    }
+
+    /// Connects now unless a socket is already open or opening.
+    pub fn connect(&self) {
+        if self.stopped.get() || self.session.need_login.get_untracked() {
+            return;
+        }
+        if self.socket.borrow().is_some() {
+            return;
+        }
+        self.cancel_retry();
+        let generation = self.generation.get().wrapping_add(1);
+        self.generation.set(generation);
+        let weak = self.me_weak.borrow().clone();
+        let opened = Socket::open(&self.peer_id, move |event| {
+            if let Some(engine) = weak.upgrade()
+                && engine.generation.get() == generation
+            {
+                engine.on_socket(event);
+            }
+        });
+        match opened {
+            Ok(socket) => *self.socket.borrow_mut() = Some(socket),
+            Err(e) => {
+                leptos::logging::warn!("sync: cannot open socket: {e}");
+                self.schedule_retry();
+            }
+        }
+    }
+
+    /// Tries again soon: after `online`, after a new login, or when the page comes back.
+    pub fn reconnect_soon(&self) {
+        self.backoff.borrow_mut().reset();
+        self.connect();
+    }
+
+    fn on_socket(&self, event: SocketEvent) {
+        match event {
+            SocketEvent::Open => {
+                let join = self.client.borrow_mut().connected();
+                self.apply(join);
+            }
+            SocketEvent::Frame(bytes) => {
+                let result = self.client.borrow_mut().receive(&bytes);
+                match result {
+                    Ok(effects) => self.apply(effects),
+                    // A frame we cannot read means the session is out of step: start over.
+                    Err(e) => {
+                        leptos::logging::warn!("sync: bad frame: {e}");
+                        self.drop_socket();
+                        self.schedule_retry();
+                    }
+                }
+            }
+            SocketEvent::Closed { was_open } => {
+                self.drop_socket();
+                if was_open {
+                    self.schedule_retry();
+                } else {
+                    self.check_session_then_retry();
+                }
+            }
+        }
+    }
+
+    /// A socket refused at the upgrade looks the same as no network; ask the API which it is,
+    /// so an expired session prompts a new login instead of retrying forever.
+    fn check_session_then_retry(&self) {
+        let weak = self.me_weak.borrow().clone();
+        leptos::task::spawn_local(async move {
+            let result = api::me().await;
+            let Some(engine) = weak.upgrade() else { return };
+            match result {
+                Err(AppError::Unauthorized) => engine.session.need_login.set(true),
+                _ => engine.schedule_retry(),
+            }
+        });
+    }
+
+    fn drop_socket(&self) {
+        self.socket.borrow_mut().take();
+        self.generation.set(self.generation.get().wrapping_add(1));
+        self.client.borrow_mut().disconnected();
+        self.refresh();
+    }
+
+    fn apply(&self, effects: Vec<Effect>) {
+        let mut dirty = false;
+        for effect in effects {
+            match effect {
+                Effect::Send(bytes) => {
+                    if let Some(socket) = self.socket.borrow().as_ref() {
+                        socket.send(&bytes);
+                    }
+                }
+                Effect::Ready(_) => self.backoff.borrow_mut().reset(),
+                Effect::DocChanged(_) | Effect::SyncStateChanged(_) => dirty = true,
+                Effect::Unavailable(id) => {
+                    leptos::logging::warn!("sync: the relay does not offer document {id}");
+                }
+                Effect::RelayError(message) => {
+                    leptos::logging::warn!("sync: relay error: {message}")
+                }
+            }
+        }
+        if dirty {
+            self.schedule_persist();
+        }
+        self.refresh();
+    }
+
+    /// Publishes the outbox and connection state to the UI.
+    fn refresh(&self) {
+        let client = self.client.borrow();
+        let rows = outbox::rows(&client, &self.doc_id, &self.pending.borrow());
+        let ready = client
+            .doc(&self.doc_id)
+            .is_some_and(|d| rider_doc::header(d).is_ok());
+        let connected = client.is_ready();
+        drop(client);
+        self.view.rows.set(rows);
+        self.view.doc_ready.set(ready);
+        self.view.connected.set(connected);
+    }
+
+    /// A batch with the current snapshot and sync state, dropping outbox entries the relay
+    /// now holds (in memory at once, on the device with the same write).
+    fn snapshot_batch(&self) -> Batch {
+        let client = self.client.borrow();
+        let mut batch = Batch::default();
+        if let Some(doc) = client.doc(&self.doc_id) {
+            batch.docs.push((self.doc_id.clone(), doc.save()));
+        }
+        if let Some(sync) = client.sync_state_bytes(&self.doc_id) {
+            batch.sync.push((self.doc_id.clone(), sync));
+        }
+        let mut pending = self.pending.borrow_mut();
+        let done: Vec<String> = pending
+            .values()
+            .filter(|e| outbox::confirmed(&client, &self.doc_id, e))
+            .map(|e| e.report_id.clone())
+            .collect();
+        for id in &done {
+            pending.remove(id);
+        }
+        batch.outbox_delete = done;
+        batch
+    }
+
+    fn schedule_persist(&self) {
+        if self.persist_scheduled.replace(true) {
+            return;
+        }
+        let weak = self.me_weak.borrow().clone();
+        set_timeout(
+            move || {
+                let Some(engine) = weak.upgrade() else { return };
+                engine.persist_scheduled.set(false);
+                let batch = engine.snapshot_batch();
+                let store = engine.store.clone();
+                leptos::task::spawn_local(async move {
+                    if let Err(e) = store.write(batch).await {
+                        leptos::logging::warn!("sync: cannot save the document: {e}");
+                    }
+                });
+            },
+            PERSIST_DELAY,
+        );
+    }
+
+    fn schedule_retry(&self) {
+        if self.stopped.get() || self.session.need_login.get_untracked() {
+            return;
+        }
+        self.cancel_retry();
+        let base = self.backoff.borrow_mut().next_delay();
+        // Some jitter, so riders who lost coverage together do not all return in step.
+        let ms = f64::from(base) * (0.8 + 0.4 * js_sys::Math::random());
+        let weak = self.me_weak.borrow().clone();
+        let handle = set_timeout_with_handle(
+            move || {
+                if let Some(engine) = weak.upgrade() {
+                    engine.retry.borrow_mut().take();
+                    engine.connect();
+                }
+            },
+            Duration::from_millis(ms as u64),
+        );
+        *self.retry.borrow_mut() = handle.ok();
+    }
+
+    fn cancel_retry(&self) {
+        if let Some(h) = self.retry.borrow_mut().take() {
+            h.clear();
+        }
+    }
+
+    /// Window events that decide when to connect.
+    fn listen(&self) {
+        let mut listeners = self.listeners.borrow_mut();
+        let weak = self.me_weak.borrow().clone();
+        listeners.push(window_event_listener(leptos::ev::online, move |_| {
+            if let Some(e) = weak.upgrade() {
+                e.reconnect_soon();
+            }
+        }));
+        // The browser may keep a dead socket open for a long while after the network goes;
+        // closing it at once shows the rider the truth ("离线").
+        let weak = self.me_weak.borrow().clone();
+        listeners.push(window_event_listener(leptos::ev::offline, move |_| {
+            if let Some(e) = weak.upgrade()
+                && e.socket.borrow().is_some()
+            {
+                e.drop_socket();
+                e.schedule_retry();
+            }
+        }));
+        let weak = self.me_weak.borrow().clone();
+        listeners.push(window_event_listener_untyped(
+            "visibilitychange",
+            move |_| {
+                let visible = document().visibility_state() == web_sys::VisibilityState::Visible;
+                if let Some(e) = weak.upgrade()
+                    && visible
+                    && e.socket.borrow().is_none()
+                {
+                    e.reconnect_soon();
+                }
+            },
+        ));
+    }
+}

@@ -1,0 +1,143 @@
+// Nuanxin service worker: serves the app shell when there is no network.
+//
+// - Navigations (any route, e.g. /console) are network-first; offline they fall back to the
+//   cached index.html, so the app starts and reads everything else from IndexedDB.
+// - Trunk's hashed assets (app-<hash>.js / _bg.wasm / .css) never change under a name, so they
+//   are cache-first. Their names are read from index.html itself, at install and whenever a
+//   fresh index.html arrives; that is how a new deploy is picked up: the new index.html names
+//   new assets, they are cached, and the old ones are dropped.
+// - /api/* and /sync are never touched: they are live data, and IndexedDB is the offline copy.
+
+const SHELL = "nuanxin-shell-v1";
+const INDEX = "/index.html";
+const HASHED = /-[0-9a-f]{8,}(_bg)?\.(js|wasm|css)$/;
+const NAVIGATION_TIMEOUT_MS = 4000;
+
+function assetUrls(html) {
+  const urls = new Set();
+  const re = /["'](\/[^"'?#\s]+)["']/g;
+  let m;
+  while ((m = re.exec(html)) !== null) {
+    if (HASHED.test(m[1])) urls.add(m[1]);
+  }
+  return [...urls];
+}
+
+// Stores a fresh index.html and the assets it names; drops hashed assets it no longer names.
+async function adoptIndex(response) {
+  const cache = await caches.open(SHELL);
+  const html = await response.clone().text();
+  const wanted = assetUrls(html);
+  await Promise.all(
+    wanted.map(async (url) => {
+      if (!(await cache.match(url))) {
+        try {
+          const r = await fetch(url);
+          if (r.ok) await cache.put(url, r);
+        } catch (_) {
+          // Offline halfway: the next visit completes the set.
+        }
+      }
+    }),
+  );
+  await cache.put(INDEX, response);
+  for (const req of await cache.keys()) {
+    const path = new URL(req.url).pathname;
+    if (HASHED.test(path) && !wanted.includes(path)) await cache.delete(req);
+  }
+}
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      try {
+        const r = await fetch(INDEX, { cache: "no-cache" });
+        if (r.ok) await adoptIndex(r);
+      } catch (_) {
+        // Installed while offline: navigations fill the cache later.
+      }
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (name !== SHELL) await caches.delete(name);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+function withTimeout(promise, ms) {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error("timeout")), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
+
+async function navigation(event) {
+  const cache = await caches.open(SHELL);
+  try {
+    const r = await withTimeout(fetch(event.request), NAVIGATION_TIMEOUT_MS);
+    const html = (r.headers.get("content-type") || "").includes("text/html");
+    if (r.ok && html) event.waitUntil(adoptIndex(r.clone()));
+    return r;
+  } catch (_) {
+    const cached = await cache.match(INDEX);
+    if (cached) return cached;
+    return new Response("<!doctype html><meta charset=utf-8><p>暖新：网络不可用</p>", {
+      status: 503,
+      headers: { "content-type": "text/html; charset=utf-8" },
+    });
+  }
+}
+
+async function cacheFirst(request) {
+  const cache = await caches.open(SHELL);
+  const hit = await cache.match(request, { ignoreSearch: true });
+  if (hit) return hit;
+  const r = await fetch(request);
+  if (r.ok) await cache.put(new URL(request.url).pathname, r.clone());
+  return r;
+}
+
+async function networkFirst(request) {
+  const cache = await caches.open(SHELL);
+  try {
+    const r = await fetch(request);
+    if (r.ok) await cache.put(request, r.clone());
+    return r;
+  } catch (e) {
+    const hit = await cache.match(request, { ignoreSearch: true });
+    if (hit) return hit;
+    throw e;
+  }
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/api/") || url.pathname === "/sync") return;
+  if (request.mode === "navigate") {
+    event.respondWith(navigation(event));
+  } else if (HASHED.test(url.pathname)) {
+    event.respondWith(cacheFirst(request));
+  } else {
+    event.respondWith(networkFirst(request));
+  }
+});
