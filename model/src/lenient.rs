@@ -68,3 +68,48 @@ pub fn i64<D: ReadDoc>(doc: &D, obj: &ObjId, prop: Prop<'_>) -> Result<i64, Hydr
         )),
     }
 }
+
+/// A string from a plain string scalar or from an Automerge `Text` object. The official JS
+/// client writes a plain JS string as `Text` unless it is wrapped in `ImmutableString`, and a
+/// report must not be lost over that.
+pub fn string<D: ReadDoc>(doc: &D, obj: &ObjId, prop: Prop<'_>) -> Result<String, HydrateError> {
+    match doc.get(obj, &prop)? {
+        Some((Value::Scalar(s), _)) => match s.as_ref() {
+            ScalarValue::Str(v) => Ok(v.to_string()),
+            other => Err(HydrateError::unexpected("a string", format!("{other:?}"))),
+        },
+        Some((Value::Object(automerge::ObjType::Text), id)) => Ok(doc.text(&id)?),
+        Some((Value::Object(t), _)) => Err(HydrateError::unexpected(
+            "a string",
+            format!("an object of type {t:?}"),
+        )),
+        None => Err(HydrateError::unexpected("a string", "nothing".to_string())),
+    }
+}
+
+/// Like [`string`], with a missing key read as the empty string.
+pub fn opt_string<D: ReadDoc>(
+    doc: &D,
+    obj: &ObjId,
+    prop: Prop<'_>,
+) -> Result<String, HydrateError> {
+    if doc.get(obj, &prop)?.is_none() {
+        return Ok(String::new());
+    }
+    string(doc, obj, prop)
+}
+
+/// A list of strings (plain or `Text`); a missing key is the empty list.
+pub fn strings<D: ReadDoc>(
+    doc: &D,
+    obj: &ObjId,
+    prop: Prop<'_>,
+) -> Result<Vec<String>, HydrateError> {
+    match doc.get(obj, &prop)? {
+        None => Ok(Vec::new()),
+        Some((Value::Object(automerge::ObjType::List), id)) => (0..doc.length(&id))
+            .map(|i| string(doc, &id, Prop::Index(i as u32)))
+            .collect(),
+        Some((v, _)) => Err(HydrateError::unexpected("a list", format!("{v:?}"))),
+    }
+}

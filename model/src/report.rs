@@ -36,11 +36,13 @@ impl LocationSource {
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
 pub struct Report {
     /// The report's UUID, equal to its key in `reports`.
+    #[autosurgeon(hydrate = "lenient::string")]
     pub id: String,
     /// A category code (see [`Category::code`]).
+    #[autosurgeon(hydrate = "lenient::string")]
     pub category: String,
     /// The rider's note; may be empty.
-    #[autosurgeon(missing = "String::new")]
+    #[autosurgeon(hydrate = "lenient::opt_string")]
     pub note: String,
     /// WGS-84 latitude in degrees.
     #[autosurgeon(hydrate = "lenient::f64")]
@@ -52,15 +54,16 @@ pub struct Report {
     #[autosurgeon(hydrate = "lenient::opt_f64")]
     pub accuracy_m: Option<f64>,
     /// `gps` or `manual`.
+    #[autosurgeon(hydrate = "lenient::string")]
     pub location_source: String,
     /// Free-text place description, mostly for locations entered by hand.
-    #[autosurgeon(missing = "String::new")]
+    #[autosurgeon(hydrate = "lenient::opt_string")]
     pub place: String,
     /// When the rider filed it, in milliseconds since the Unix epoch (device clock).
     #[autosurgeon(hydrate = "lenient::i64")]
     pub created_at: i64,
     /// SHA-256 (lower-case hex) of each photo; at most 3.
-    #[autosurgeon(missing = "Vec::new")]
+    #[autosurgeon(hydrate = "lenient::strings")]
     pub photos: Vec<String>,
 }
 

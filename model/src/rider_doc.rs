@@ -55,12 +55,12 @@ pub fn header(doc: &Automerge) -> Result<Header, ModelError> {
     if schema != SCHEMA_VERSION {
         return Err(ModelError::NotRiderDoc(format!("schema {schema}")));
     }
-    let kind: String = hydrate_prop(doc, ROOT, "kind")
+    let kind = crate::lenient::string(doc, &ROOT, "kind".into())
         .map_err(|e| ModelError::NotRiderDoc(format!("kind: {e}")))?;
     if kind != KIND {
         return Err(ModelError::NotRiderDoc(format!("kind {kind:?}")));
     }
-    let owner: String = hydrate_prop(doc, ROOT, "owner")
+    let owner = crate::lenient::string(doc, &ROOT, "owner".into())
         .map_err(|e| ModelError::NotRiderDoc(format!("owner: {e}")))?;
     reports_obj(doc)?;
     Ok(Header { schema, owner })
@@ -154,6 +154,35 @@ mod tests {
         let all = reports(&doc).unwrap();
         assert_eq!(all.len(), 1);
         assert_eq!(all[0].1.as_ref().unwrap().id, r.id);
+    }
+
+    #[test]
+    fn strings_written_as_text_still_read() {
+        // What the official JS client writes for `d.reports[id] = { category: "garbage", ... }`.
+        let mut doc = new_doc("u1", None).unwrap();
+        let obj = reports_obj(&doc).unwrap();
+        let id = ReportId::new().to_string();
+        doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+            let r = tx.put_object(&obj, id.as_str(), ObjType::Map)?;
+            for (k, v) in [("id", id.as_str()), ("category", "garbage"), ("note", "堆了三天")] {
+                let t = tx.put_object(&r, k, ObjType::Text)?;
+                tx.splice_text(&t, 0, 0, v)?;
+            }
+            tx.put(&r, "location_source", "gps")?;
+            tx.put(&r, "lat", 30)?;
+            tx.put(&r, "lon", 120.5)?;
+            tx.put(&r, "accuracy_m", automerge::ScalarValue::Null)?;
+            tx.put(&r, "created_at", 1_790_000_000_000_i64)?;
+            let photos = tx.put_object(&r, "photos", ObjType::List)?;
+            tx.insert(&photos, 0, "a".repeat(64))?;
+            Ok(())
+        })
+        .unwrap();
+        let all = reports(&doc).unwrap();
+        let r = all[0].1.as_ref().unwrap();
+        assert_eq!((r.category.as_str(), r.note.as_str(), r.lat), ("garbage", "堆了三天", 30.0));
+        assert_eq!(r.photos.len(), 1);
+        assert_eq!(r.place, "");
     }
 
     #[test]

@@ -24,6 +24,12 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
+impl From<axum::extract::rejection::JsonRejection> for AppError {
+    fn from(e: axum::extract::rejection::JsonRejection) -> Self {
+        AppError::BadRequest(format!("请求格式不正确: {}", e.body_text()))
+    }
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         AppError::Internal(e.into())

@@ -54,6 +54,7 @@ pub async fn index(
         state.db.flag_entry(doc_id, "", &e.to_string()).await?;
         return Ok(());
     }
+    state.db.unflag_entry(doc_id, "").await?;
     let now = now_ms();
     for (key, entry) in rider_doc::reports(doc)? {
         let report = match entry {
@@ -73,6 +74,7 @@ pub async fn index(
             state.db.flag_entry(doc_id, &key, &text).await?;
             continue;
         }
+        state.db.unflag_entry(doc_id, &key).await?;
         if state.db.report_upsert(rider, doc_id, &report).await? != UpsertOutcome::Unchanged
             && let Some(row) = state.db.report_get(rider.id, &report.id).await?
         {

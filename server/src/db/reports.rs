@@ -198,6 +198,16 @@ impl Db {
         Ok(())
     }
 
+    /// Clears the flag of an entry that now validates.
+    pub async fn unflag_entry(&self, doc_id: &str, key: &str) -> sqlx::Result<()> {
+        sqlx::query("DELETE FROM flagged_entries WHERE doc_id = $1 AND key = $2")
+            .bind(doc_id)
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// How many entries of a document are flagged.
     pub async fn flagged_count(&self, doc_id: &str) -> sqlx::Result<i64> {
         sqlx::query_scalar("SELECT COUNT(*) FROM flagged_entries WHERE doc_id = $1")

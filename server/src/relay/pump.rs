@@ -25,6 +25,7 @@ where
         let _ = ws_tx.send(Message::Close(None)).await;
         return;
     };
+    let mut peer_closed = false;
     let failure: Option<(u16, String)> = loop {
         tokio::select! {
             inbound = ws_rx.next() => match inbound {
@@ -43,7 +44,10 @@ where
                     break Some((1003, "text frames are not part of the protocol".into()));
                 }
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
-                Some(Ok(Message::Close(_))) | None => break None,
+                Some(Ok(Message::Close(_))) | None => {
+                    peer_closed = true;
+                    break None;
+                }
                 Some(Err(e)) => break Some((1009, format!("unreadable frame: {e}"))),
             },
             outbound = from_repo.next() => match outbound {
@@ -71,7 +75,14 @@ where
                 reason: reason.into(),
             })))
             .await;
-    } else {
-        let _ = ws_tx.send(Message::Close(None)).await;
+    } else if !peer_closed {
+        let _ = ws_tx
+            .send(Message::Close(Some(CloseFrame {
+                code: 1000,
+                reason: "".into(),
+            })))
+            .await;
     }
+    // Flushes the close reply the socket layer queued when the peer closed first.
+    let _ = ws_tx.close().await;
 }

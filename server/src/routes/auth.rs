@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    extract::State,
+    extract::{State, rejection::JsonRejection},
     http::{HeaderMap, StatusCode, header::SET_COOKIE},
     response::{IntoResponse, Response},
 };
@@ -26,8 +26,9 @@ pub struct LoginForm {
 /// Checks the password and starts a session.
 pub async fn login(
     State(state): State<AppState>,
-    Json(form): Json<LoginForm>,
+    form: Result<Json<LoginForm>, JsonRejection>,
 ) -> Result<Response, AppError> {
+    let Json(form) = form?;
     let login = form.login.trim();
     if login.is_empty() || form.password.is_empty() || login.len() > 64 || form.password.len() > 256
     {

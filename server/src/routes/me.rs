@@ -105,9 +105,16 @@ pub const TICKET_TTL_MS: i64 = 60_000;
 pub async fn sync_ticket(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    body: Option<Json<TicketForm>>,
+    body: axum::body::Bytes,
 ) -> Result<Json<TicketBody>, AppError> {
-    let peer_id = match body.and_then(|Json(f)| f.peer_id) {
+    // The body is optional; when present it must be a JSON object.
+    let form: TicketForm = if body.iter().all(u8::is_ascii_whitespace) {
+        TicketForm::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| AppError::BadRequest(format!("请求格式不正确: {e}")))?
+    };
+    let peer_id = match form.peer_id {
         Some(p) if valid_peer_for(&p, user.id) => p,
         Some(_) => {
             return Err(AppError::BadRequest(format!(
