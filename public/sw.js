@@ -11,14 +11,18 @@
 const SHELL = "nuanxin-shell-v1";
 const INDEX = "/index.html";
 const HASHED = /-[0-9a-f]{8,}(_bg)?\.(js|wasm|css)$/;
+// Unhashed files the shell names (icons, manifest): cached too, refreshed network-first.
+const STATIC = /\.(svg|png|webmanifest)$/;
 const NAVIGATION_TIMEOUT_MS = 4000;
 
 function assetUrls(html) {
   const urls = new Set();
-  const re = /["'](\/[^"'?#\s]+)["']/g;
+  // Minified HTML leaves attribute values unquoted (href=/app-….css), so a path may follow
+  // a quote or an equals sign.
+  const re = /["'=](\/[^"'\s>?#]+)/g;
   let m;
   while ((m = re.exec(html)) !== null) {
-    if (HASHED.test(m[1])) urls.add(m[1]);
+    if (HASHED.test(m[1]) || STATIC.test(m[1])) urls.add(m[1]);
   }
   return [...urls];
 }

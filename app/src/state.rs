@@ -73,6 +73,8 @@ pub struct SyncView {
     pub doc_ready: RwSignal<bool>,
     /// The rider's reports, newest first, with their delivery state.
     pub rows: RwSignal<Vec<OutboxRow>>,
+    /// Changes from the relay are not yet written to the device.
+    pub unsaved: RwSignal<bool>,
     /// The supervisors' live feed is connected.
     pub feed_live: RwSignal<bool>,
 }
@@ -83,6 +85,7 @@ impl SyncView {
             connected: RwSignal::new(false),
             doc_ready: RwSignal::new(false),
             rows: RwSignal::new(Vec::new()),
+            unsaved: RwSignal::new(false),
             feed_live: RwSignal::new(false),
         }
     }

@@ -4,11 +4,14 @@ use leptos::prelude::*;
 
 use crate::{i18n, i18n::t, state::Ctx};
 
-/// What the badge says, and its `data-state`.
-fn badge(connected: bool, pending: usize) -> (&'static str, String) {
+/// What the badge says, and its `data-state`. `settled` means the rider document is on the
+/// device and everything received is written: only then is "已同步" true, and the app safe to
+/// close and reopen offline.
+fn badge(connected: bool, pending: usize, settled: bool) -> (&'static str, String) {
     let s = t();
     match (connected, pending) {
-        (true, 0) => ("synced", s.badge_synced.to_owned()),
+        (true, 0) if settled => ("synced", s.badge_synced.to_owned()),
+        (true, 0) => ("syncing", s.badge_preparing.to_owned()),
         (true, n) => (
             "syncing",
             format!("{} · {}", s.badge_preparing, i18n::pending(n)),
@@ -39,7 +42,8 @@ pub fn SyncBadge() -> impl IntoView {
                 ("offline", t().badge_connecting.to_owned())
             }
         } else {
-            badge(ctx.sync.connected.get(), ctx.sync.pending())
+            let settled = ctx.sync.doc_ready.get() && !ctx.sync.unsaved.get();
+            badge(ctx.sync.connected.get(), ctx.sync.pending(), settled)
         }
     };
     view! {
@@ -63,9 +67,10 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn badge_texts() {
-        assert_eq!(badge(false, 3).1, "离线 · 3 条待发送");
-        assert_eq!(badge(true, 1).1, "同步中 · 1 条待发送");
-        assert_eq!(badge(true, 0).1, "已同步");
-        assert_eq!(badge(false, 0).1, "离线");
+        assert_eq!(badge(false, 3, true).1, "离线 · 3 条待发送");
+        assert_eq!(badge(true, 1, true).1, "同步中 · 1 条待发送");
+        assert_eq!(badge(true, 0, true).1, "已同步");
+        assert_eq!(badge(true, 0, false).1, "同步中");
+        assert_eq!(badge(false, 0, true).1, "离线");
     }
 }

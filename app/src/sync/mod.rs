@@ -58,6 +58,8 @@ pub struct Engine {
     backoff: RefCell<Backoff>,
     retry: RefCell<Option<TimeoutHandle>>,
     persist_scheduled: Cell<bool>,
+    /// Writes started and not yet committed.
+    writes_in_flight: Cell<u32>,
     listeners: RefCell<Vec<WindowListenerHandle>>,
     stopped: Cell<bool>,
 }
@@ -112,6 +114,7 @@ impl Engine {
             backoff: RefCell::new(Backoff::new()),
             retry: RefCell::new(None),
             persist_scheduled: Cell::new(false),
+            writes_in_flight: Cell::new(0),
             listeners: RefCell::new(Vec::new()),
             stopped: Cell::new(false),
         });
@@ -162,7 +165,7 @@ impl Engine {
         let mut batch = self.snapshot_batch();
         batch.outbox_put.extend(entry);
         self.refresh();
-        let saved = self.store.write(batch).await;
+        let saved = self.write(batch).await;
         // The change is made for this connection's sync session; a newer socket has its own.
         if generation == self.generation.get() {
             self.apply(effects);
@@ -317,19 +320,35 @@ impl Engine {
         batch
     }
 
+    /// Writes a batch, keeping [`SyncView::unsaved`] true until it is committed.
+    async fn write(&self, batch: Batch) -> Result<(), AppError> {
+        self.writes_in_flight.set(self.writes_in_flight.get() + 1);
+        self.view.unsaved.set(true);
+        let result = self.store.write(batch).await;
+        self.writes_in_flight.set(self.writes_in_flight.get() - 1);
+        self.update_unsaved();
+        result
+    }
+
+    fn update_unsaved(&self) {
+        self.view
+            .unsaved
+            .set(self.persist_scheduled.get() || self.writes_in_flight.get() > 0);
+    }
+
     fn schedule_persist(&self) {
         if self.persist_scheduled.replace(true) {
             return;
         }
+        self.view.unsaved.set(true);
         let weak = self.me_weak.borrow().clone();
         set_timeout(
             move || {
                 let Some(engine) = weak.upgrade() else { return };
                 engine.persist_scheduled.set(false);
                 let batch = engine.snapshot_batch();
-                let store = engine.store.clone();
                 leptos::task::spawn_local(async move {
-                    if let Err(e) = store.write(batch).await {
+                    if let Err(e) = engine.write(batch).await {
                         leptos::logging::warn!("sync: cannot save the document: {e}");
                     }
                 });
