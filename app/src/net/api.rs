@@ -10,10 +10,11 @@ use crate::{
 pub async fn login(login: &str, password: &str) -> Result<(), AppError> {
     let body = json::object_text(&[("login", login), ("password", password)]);
     let answer = http::send("POST", "/api/login", Some(&body)).await?;
+    // Here 401 means wrong credentials, and its message says so.
     if answer.ok() {
         Ok(())
     } else {
-        Err(answer.into_error())
+        Err(answer.into_http_error())
     }
 }
 

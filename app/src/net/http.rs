@@ -25,6 +25,12 @@ impl Answer {
         if self.status == 401 {
             return AppError::Unauthorized;
         }
+        self.into_http_error()
+    }
+
+    /// The server's `{"error", "message"}` body as an error, whatever the status; for calls
+    /// where a 401 has its own meaning (wrong password at login).
+    pub fn into_http_error(self) -> AppError {
         let body = json::parse(&self.text).unwrap_or(JsValue::NULL);
         AppError::Http {
             status: self.status,
