@@ -27,7 +27,9 @@ function assetUrls(html) {
   return [...urls];
 }
 
-// Stores a fresh index.html and the assets it names; drops hashed assets it no longer names.
+// Stores a fresh index.html once every hashed asset it names is cached, then drops the hashed
+// assets it no longer names. If an asset cannot be fetched (the network went halfway), the old
+// index.html and its assets stay, so the shell in the cache is always complete.
 async function adoptIndex(response) {
   const cache = await caches.open(SHELL);
   const html = await response.clone().text();
@@ -39,11 +41,14 @@ async function adoptIndex(response) {
           const r = await fetch(url);
           if (r.ok) await cache.put(url, r);
         } catch (_) {
-          // Offline halfway: the next visit completes the set.
+          // Checked below.
         }
       }
     }),
   );
+  for (const url of wanted) {
+    if (HASHED.test(url) && !(await cache.match(url))) return;
+  }
   await cache.put(INDEX, response);
   for (const req of await cache.keys()) {
     const path = new URL(req.url).pathname;

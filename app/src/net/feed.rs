@@ -1,13 +1,26 @@
 //! The supervisors' live feed (`/api/reports/feed`, server-sent events).
 //!
-//! `EventSource` reconnects by itself; the console only needs to know when the stream is live,
-//! each `report` row, and when to reload the whole list (`resync`, or after a reconnect, since
-//! rows sent while it was away are not replayed).
+//! `EventSource` reconnects by itself after a network error, but gives up for good on an HTTP
+//! error (a 502 while the server restarts, say); then the feed opens a new one after a pause.
+//! The console only needs to know when the stream is live, each `report` row, and when to
+//! reload the whole list (`resync`, or after a reconnect, since rows sent while it was away are
+//! not replayed).
 
+use std::{
+    cell::{Cell, RefCell},
+    rc::{Rc, Weak},
+    time::Duration,
+};
+
+use leptos::prelude::set_timeout;
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{Event, EventSource, MessageEvent};
 
-use crate::{error::AppError, net::row::ReportRow};
+use crate::net::row::ReportRow;
+
+const URL: &str = "/api/reports/feed";
+/// Pause before replacing an `EventSource` that gave up.
+const REOPEN_AFTER: Duration = Duration::from_secs(5);
 
 /// What the feed reports.
 #[derive(Debug)]
@@ -18,14 +31,14 @@ pub enum FeedEvent {
     Row(ReportRow),
     /// Rows may have been missed: reload the list.
     Resync,
-    /// The stream broke; the browser is retrying.
+    /// The stream broke; it is being retried.
     Down,
 }
 
 type Callback<E> = Closure<dyn FnMut(E)>;
 
-/// An open feed; dropping it closes the stream.
-pub struct Feed {
+/// One `EventSource` and the callbacks it calls.
+struct Source {
     source: EventSource,
     _callbacks: (
         Callback<Event>,
@@ -35,47 +48,108 @@ pub struct Feed {
     ),
 }
 
+struct Inner {
+    handler: Box<dyn Fn(FeedEvent)>,
+    current: RefCell<Option<Source>>,
+    dropped: Cell<bool>,
+}
+
+/// An open feed; dropping it closes the stream for good.
+pub struct Feed {
+    inner: Rc<Inner>,
+}
+
 impl std::fmt::Debug for Feed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Feed")
-            .field("ready_state", &self.source.ready_state())
+            .field("open", &self.inner.current.borrow().is_some())
             .finish()
     }
 }
 
 impl Feed {
     /// Subscribes; `handler` gets each event as it comes.
-    pub fn open(handler: impl Fn(FeedEvent) + 'static) -> Result<Self, AppError> {
-        let source = EventSource::new("/api/reports/feed").map_err(|e| AppError::network(&e))?;
-        let handler = std::rc::Rc::new(handler);
-        let h = handler.clone();
-        let on_open: Callback<Event> = Closure::new(move |_: Event| h(FeedEvent::Open));
-        let h = handler.clone();
-        let on_report: Callback<MessageEvent> = Closure::new(move |e: MessageEvent| {
-            if let Some(row) = e.data().as_string().and_then(|t| ReportRow::parse(&t).ok()) {
-                h(FeedEvent::Row(row));
-            }
+    pub fn open(handler: impl Fn(FeedEvent) + 'static) -> Self {
+        let inner = Rc::new(Inner {
+            handler: Box::new(handler),
+            current: RefCell::new(None),
+            dropped: Cell::new(false),
         });
-        let h = handler.clone();
-        let on_resync: Callback<MessageEvent> =
-            Closure::new(move |_: MessageEvent| h(FeedEvent::Resync));
-        let h = handler;
-        let on_error: Callback<Event> = Closure::new(move |_: Event| h(FeedEvent::Down));
-        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let _ =
-            source.add_event_listener_with_callback("report", on_report.as_ref().unchecked_ref());
-        let _ =
-            source.add_event_listener_with_callback("resync", on_resync.as_ref().unchecked_ref());
-        Ok(Self {
-            source,
-            _callbacks: (on_open, on_report, on_resync, on_error),
-        })
+        connect(&inner);
+        Feed { inner }
     }
 }
 
 impl Drop for Feed {
     fn drop(&mut self) {
-        self.source.close();
+        self.inner.dropped.set(true);
+        if let Some(s) = self.inner.current.borrow_mut().take() {
+            s.source.close();
+        }
     }
+}
+
+fn connect(inner: &Rc<Inner>) {
+    let source = match EventSource::new(URL) {
+        Ok(s) => s,
+        Err(_) => {
+            (inner.handler)(FeedEvent::Down);
+            reopen_later(Rc::downgrade(inner));
+            return;
+        }
+    };
+    let weak = Rc::downgrade(inner);
+    let emit = move |event: FeedEvent| {
+        if let Some(inner) = weak.upgrade() {
+            (inner.handler)(event);
+        }
+    };
+    let e = emit.clone();
+    let on_open: Callback<Event> = Closure::new(move |_: Event| e(FeedEvent::Open));
+    let e = emit.clone();
+    let on_report: Callback<MessageEvent> = Closure::new(move |m: MessageEvent| {
+        if let Some(row) = m.data().as_string().and_then(|t| ReportRow::parse(&t).ok()) {
+            e(FeedEvent::Row(row));
+        }
+    });
+    let e = emit.clone();
+    let on_resync: Callback<MessageEvent> =
+        Closure::new(move |_: MessageEvent| e(FeedEvent::Resync));
+    let weak = Rc::downgrade(inner);
+    let on_error: Callback<Event> = Closure::new(move |ev: Event| {
+        emit(FeedEvent::Down);
+        let closed = ev
+            .target()
+            .and_then(|t| t.dyn_into::<EventSource>().ok())
+            .is_some_and(|s| s.ready_state() == EventSource::CLOSED);
+        if closed {
+            reopen_later(weak.clone());
+        }
+    });
+    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    let _ = source.add_event_listener_with_callback("report", on_report.as_ref().unchecked_ref());
+    let _ = source.add_event_listener_with_callback("resync", on_resync.as_ref().unchecked_ref());
+    let old = inner.current.replace(Some(Source {
+        source,
+        _callbacks: (on_open, on_report, on_resync, on_error),
+    }));
+    if let Some(old) = old {
+        old.source.close();
+    }
+}
+
+/// Opens a new stream after a pause, unless the feed was dropped meanwhile. Runs from a timer,
+/// so the old source and its callbacks are never freed while one of them runs.
+fn reopen_later(weak: Weak<Inner>) {
+    set_timeout(
+        move || {
+            if let Some(inner) = weak.upgrade()
+                && !inner.dropped.get()
+            {
+                connect(&inner);
+            }
+        },
+        REOPEN_AFTER,
+    );
 }

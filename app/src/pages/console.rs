@@ -95,6 +95,7 @@ pub fn ConsolePage() -> impl IntoView {
                     ctx.session.need_login.set(true);
                     load.set(Load::Failed(s.console_load_failed.to_owned()));
                 }
+                Err(AppError::Network(_)) => load.set(Load::Failed(s.console_offline.to_owned())),
                 Err(e) => load.set(Load::Failed(format!("{}：{e}", s.console_load_failed))),
             }
         });
@@ -115,7 +116,7 @@ pub fn ConsolePage() -> impl IntoView {
             was_down.set(true);
         }
     });
-    let feed = SendWrapper::new(feed.ok());
+    let feed = SendWrapper::new(feed);
     on_cleanup(move || {
         drop(feed);
         ctx.sync.feed_live.set(false);
