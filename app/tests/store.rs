@@ -1,7 +1,7 @@
 //! The IndexedDB store, in a real browser: a document and its sync state survive a round trip,
 //! and a batch is written whole.
 
-use app::store::{Batch, OutboxEntry, Store};
+use app::store::{Batch, OutboxEntry, Store, chunk_key};
 use automerge::Automerge;
 use model::{Report, ReportId, client::SyncClient, rider_doc};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -51,7 +51,7 @@ async fn a_document_and_its_sync_state_round_trip() {
             docs: vec![("doc1".into(), snapshot.clone())],
             sync: vec![("doc1".into(), sync.clone())],
             outbox_put: vec![entry.clone()],
-            outbox_delete: vec![],
+            ..Batch::default()
         })
         .await
         .expect("write");
@@ -100,4 +100,55 @@ async fn the_database_reopens_with_its_data() {
         again.meta("peer_id").await.unwrap().as_deref(),
         Some("u1.abcdefghijkl")
     );
+}
+
+#[wasm_bindgen_test]
+async fn chunks_after_a_snapshot_rebuild_the_document_and_fold_into_a_new_snapshot() {
+    let store = fresh("chunks").await;
+    let mut doc = rider_doc::new_doc("1", None).unwrap();
+    let snapshot = doc.save();
+    let heads = doc.get_heads();
+    let (a, b) = (report(), report());
+    rider_doc::put_report(&mut doc, &a).unwrap();
+    let first = doc.save_after(&heads);
+    let heads = doc.get_heads();
+    rider_doc::put_report(&mut doc, &b).unwrap();
+    let second = doc.save_after(&heads);
+    // Another document's chunk must not leak into this one.
+    let other = rider_doc::new_doc("2", None).unwrap().save();
+    store
+        .write(Batch {
+            docs: vec![("doc1".into(), snapshot)],
+            chunks_put: vec![
+                (chunk_key("doc1", 0), first),
+                (chunk_key("doc1", 1), second),
+                (chunk_key("doc10", 0), other),
+            ],
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+
+    let stored = store.doc("doc1").await.unwrap();
+    assert_eq!(stored.chunks.len(), 2);
+    let mut loaded = Automerge::load(&stored.snapshot.unwrap()).unwrap();
+    for (_, c) in &stored.chunks {
+        loaded.load_incremental(c).unwrap();
+    }
+    assert_eq!(loaded.get_heads(), doc.get_heads());
+    assert_eq!(rider_doc::valid_shape_reports(&loaded).len(), 2);
+
+    store
+        .write(Batch {
+            docs: vec![("doc1".into(), doc.save())],
+            chunks_delete: stored.chunks.iter().map(|(k, _)| k.clone()).collect(),
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+    let folded = store.doc("doc1").await.unwrap();
+    assert!(folded.chunks.is_empty());
+    let reloaded = Automerge::load(&folded.snapshot.unwrap()).unwrap();
+    assert_eq!(rider_doc::valid_shape_reports(&reloaded).len(), 2);
+    assert_eq!(store.doc("doc10").await.unwrap().chunks.len(), 1);
 }

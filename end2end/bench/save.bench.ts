@@ -17,6 +17,7 @@ test('local save latency', async ({ browser }) => {
   }
   const times: number[] = await rider.page.evaluate(() => (window as any).__nxSaveMs ?? []);
   expect(times.length).toBe(n);
+  if (process.env.NUANXIN_BENCH_RAW === '1') console.log(times.map((t) => t.toFixed(1)).join(' '));
   const sorted = [...times].sort((a, b) => a - b);
   const p = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
   console.log(

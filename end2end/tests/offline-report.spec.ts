@@ -43,6 +43,13 @@ test('a rider files three reports offline; they reach the relay and the live con
   await console_.expectNotes(notes);
   const manual = console_.rows().filter({ hasText: notes[2] });
   await expect(manual).toContainText('桃花源大道与民族路口');
+
+  // `NUANXIN_SCREENSHOTS=1` refreshes the pictures in docs/ that the README shows.
+  if (process.env.NUANXIN_SCREENSHOTS === '1') {
+    await rider.page.getByText('我的上报').scrollIntoViewIfNeeded();
+    await rider.page.screenshot({ path: '../docs/screenshots/rider-outbox.png' });
+    await console_.page.screenshot({ path: '../docs/screenshots/console.png' });
+  }
   await phone.close();
   await desk.close();
 });

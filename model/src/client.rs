@@ -159,6 +159,21 @@ impl SyncClient {
             .any(|c| c.hash == *hash)
     }
 
+    /// The changes of `id` the relay is not known to hold, computed in one pass, for checking
+    /// many changes at once (see [`SyncClient::relay_has`] for one).
+    pub fn unconfirmed(&self, id: &str) -> std::collections::HashSet<ChangeHash> {
+        self.docs
+            .get(id)
+            .map(|s| {
+                s.doc
+                    .get_changes_meta(&s.sync.shared_heads)
+                    .iter()
+                    .map(|c| c.hash)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// How many local changes of `id` the relay is not known to hold.
     pub fn unconfirmed_changes(&self, id: &str) -> usize {
         self.docs
@@ -414,6 +429,7 @@ mod tests {
         let hash = hash.expect("a new change");
         assert!(effects.is_empty());
         assert!(!client.relay_has("d1", &hash));
+        assert!(client.unconfirmed("d1").contains(&hash));
         // The persisted sync state survives a "reload".
         let saved = client.sync_state_bytes("d1").unwrap();
         let doc = client.doc("d1").unwrap().clone();
@@ -423,6 +439,7 @@ mod tests {
         pump(&mut client, &mut relay, join);
         assert!(client.relay_has("d1", &hash));
         assert_eq!(client.unconfirmed_changes("d1"), 0);
+        assert!(client.unconfirmed("d1").is_empty());
         assert_eq!(rider_doc::reports(&relay.doc).unwrap().len(), 1);
     }
 }

@@ -52,6 +52,7 @@ pub fn ReportForm() -> impl IntoView {
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
+        let tapped = time::perf_now();
         if busy.get_untracked() {
             return;
         }
@@ -84,7 +85,8 @@ pub fn ReportForm() -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             match engine.file(report).await {
-                Ok(()) => {
+                Ok(committed_at) => {
+                    time::record_save_ms(committed_at - tapped);
                     ctx.toast.show(s.form_saved);
                     category.set(None);
                     note.set(String::new());

@@ -6,6 +6,7 @@
 //! | store    | key             | value                                        |
 //! |----------|-----------------|----------------------------------------------|
 //! | `docs`   | document id     | `Uint8Array`: `Automerge::save()` snapshot   |
+//! | `chunks` | `<doc id>/<n>`  | `Uint8Array`: changes saved after the snapshot |
 //! | `sync`   | document id     | `Uint8Array`: the encoded sync state         |
 //! | `meta`   | name            | string: `"me"` (the /api/me JSON), `"peer_id"` |
 //! | `outbox` | report id       | `{hash, created_at}`: the change to confirm  |
@@ -33,6 +34,8 @@ const DB_VERSION: u32 = 1;
 
 /// Document snapshots.
 pub const DOCS: &str = "docs";
+/// Incremental saves made after a document's snapshot.
+pub const CHUNKS: &str = "chunks";
 /// Sync states.
 pub const SYNC: &str = "sync";
 /// Small named values.
@@ -50,6 +53,8 @@ pub const META_PEER_ID: &str = "peer_id";
 pub struct StoredDoc {
     /// The last saved snapshot.
     pub snapshot: Option<Vec<u8>>,
+    /// Changes saved after the snapshot, by key, in key (that is, saving) order.
+    pub chunks: Vec<(String, Vec<u8>)>,
     /// The last saved sync state with the relay.
     pub sync: Option<Vec<u8>>,
 }
@@ -59,6 +64,10 @@ pub struct StoredDoc {
 pub struct Batch {
     /// Document snapshots to store, by document id.
     pub docs: Vec<(String, Vec<u8>)>,
+    /// Incremental saves to add, by chunk key ([`chunk_key`]).
+    pub chunks_put: Vec<(String, Vec<u8>)>,
+    /// Chunk keys folded into a new snapshot of the same batch.
+    pub chunks_delete: Vec<String>,
     /// Sync states to store, by document id.
     pub sync: Vec<(String, Vec<u8>)>,
     /// Outbox entries to add or replace.
@@ -70,10 +79,17 @@ pub struct Batch {
 impl Batch {
     fn is_empty(&self) -> bool {
         self.docs.is_empty()
+            && self.chunks_put.is_empty()
+            && self.chunks_delete.is_empty()
             && self.sync.is_empty()
             && self.outbox_put.is_empty()
             && self.outbox_delete.is_empty()
     }
+}
+
+/// The key of a document's `n`-th chunk; zero-padded so that key order is saving order.
+pub fn chunk_key(doc_id: &str, n: u64) -> String {
+    format!("{doc_id}/{n:012}")
 }
 
 /// An open handle on the database; cheap to clone.
@@ -94,7 +110,7 @@ impl Store {
             .with_version(DB_VERSION)
             .with_on_upgrade_needed(|_event, db| {
                 let existing: Vec<String> = db.object_store_names().collect();
-                for store in [DOCS, SYNC, META, OUTBOX] {
+                for store in [DOCS, CHUNKS, SYNC, META, OUTBOX] {
                     if !existing.iter().any(|n| n == store) {
                         db.create_object_store(store).build()?;
                     }
@@ -106,15 +122,34 @@ impl Store {
         Ok(Self { db: Rc::new(db) })
     }
 
-    /// The stored snapshot and sync state of a document.
+    /// The stored snapshot, chunks and sync state of a document.
     pub async fn doc(&self, id: &str) -> Result<StoredDoc, AppError> {
         let tx = self
             .db
-            .transaction([DOCS, SYNC])
+            .transaction([DOCS, CHUNKS, SYNC])
             .build()
             .map_err(AppError::store)?;
         let docs = tx.object_store(DOCS).map_err(AppError::store)?;
+        let chunks = tx.object_store(CHUNKS).map_err(AppError::store)?;
         let sync = tx.object_store(SYNC).map_err(AppError::store)?;
+        // A device holds one or two documents, so reading every chunk key and keeping this
+        // document's is cheaper than it sounds, and needs no key range.
+        let keys = chunks
+            .get_all_keys::<String>()
+            .primitive()
+            .map_err(AppError::store)?;
+        let values = chunks
+            .get_all::<JsValue>()
+            .primitive()
+            .map_err(AppError::store)?;
+        let prefix = format!("{id}/");
+        let keys = keys.await.map_err(AppError::store)?;
+        let values = values.await.map_err(AppError::store)?;
+        let chunks: Vec<(String, Vec<u8>)> = keys
+            .zip(values)
+            .filter_map(|(k, v)| Some((k.ok()?, bytes(v.ok()?)?)))
+            .filter(|(k, _)| k.starts_with(&prefix))
+            .collect();
         let snapshot: Option<JsValue> = docs
             .get(id)
             .primitive()
@@ -129,6 +164,7 @@ impl Store {
             .map_err(AppError::store)?;
         Ok(StoredDoc {
             snapshot: snapshot.and_then(bytes),
+            chunks,
             sync: state.and_then(bytes),
         })
     }
@@ -140,17 +176,32 @@ impl Store {
         }
         let tx = self
             .db
-            .transaction([DOCS, SYNC, OUTBOX])
+            .transaction([DOCS, CHUNKS, SYNC, OUTBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()
             .map_err(AppError::store)?;
         let docs = tx.object_store(DOCS).map_err(AppError::store)?;
+        let chunks = tx.object_store(CHUNKS).map_err(AppError::store)?;
         let sync = tx.object_store(SYNC).map_err(AppError::store)?;
         let outbox = tx.object_store(OUTBOX).map_err(AppError::store)?;
         // Requests go out when built; the commit below waits for all of them.
         for (id, snapshot) in &batch.docs {
             docs.put(uint8(snapshot))
                 .with_key(id.as_str())
+                .without_key_type()
+                .primitive()
+                .map_err(AppError::store)?;
+        }
+        for key in &batch.chunks_delete {
+            chunks
+                .delete(key.as_str())
+                .primitive()
+                .map_err(AppError::store)?;
+        }
+        for (key, chunk) in &batch.chunks_put {
+            chunks
+                .put(uint8(chunk))
+                .with_key(key.as_str())
                 .without_key_type()
                 .primitive()
                 .map_err(AppError::store)?;

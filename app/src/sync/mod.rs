@@ -6,8 +6,9 @@
 //! restarts the timer at 1 s: the first attempt after it often fails (the service worker or the
 //! radio may still be offline), and the timer keeps trying.
 //!
-//! What it persists: the document snapshot and its sync state, together and in one transaction,
-//! whenever either moves; an outbox entry is dropped in the same transaction as the sync state
+//! What it persists: the document (as chunks of the changes since the last write, folded into a
+//! snapshot every [`MAX_CHUNKS`]) and its sync state, together and in one transaction, whenever
+//! either moves; an outbox entry is dropped in the same transaction as the sync state
 //! that proves the relay holds its change. So after a reload the outbox states are the same.
 
 pub mod backoff;
@@ -22,7 +23,7 @@ use std::{
     time::Duration,
 };
 
-use automerge::Automerge;
+use automerge::{Automerge, ChangeHash};
 use leptos::prelude::*;
 use model::{Report, client::Effect, client::SyncClient, rider_doc};
 
@@ -30,9 +31,12 @@ use crate::{
     error::AppError,
     net::{me::Me, socket::Socket},
     state::{Session, SyncView},
-    store::{Batch, OutboxEntry, Store},
+    store::{Batch, OutboxEntry, Store, chunk_key},
 };
 use backoff::Backoff;
+
+/// How many incremental chunks may pile up before the next write folds them into a snapshot.
+const MAX_CHUNKS: usize = 32;
 
 /// How long incoming changes may wait before they are written, so a burst of frames costs one
 /// snapshot rather than one per frame.
@@ -57,6 +61,14 @@ pub struct Engine {
     persist_scheduled: Cell<bool>,
     /// Writes started and not yet committed.
     writes_in_flight: Cell<u32>,
+    /// The document's heads as last handed to the store: the next write saves only what
+    /// follows them, as a chunk, so filing a report costs a few hundred bytes, not a snapshot.
+    saved_heads: RefCell<Vec<ChangeHash>>,
+    /// Keys of the chunks stored after the snapshot.
+    chunk_keys: RefCell<Vec<String>>,
+    next_chunk: Cell<u64>,
+    /// Set when the next write must be a full snapshot (too many chunks, or a failed write).
+    needs_snapshot: Cell<bool>,
     listeners: RefCell<Vec<WindowListenerHandle>>,
     stopped: Cell<bool>,
 }
@@ -83,11 +95,24 @@ impl Engine {
         let stored = store.doc(&doc_id).await?;
         // A snapshot that no longer loads is replaced by what the relay has; the outbox entries
         // stay, so nothing the rider filed is hidden.
-        let doc = stored
+        let mut doc = stored
             .snapshot
             .as_deref()
             .and_then(|b| Automerge::load(b).ok())
             .unwrap_or_else(Automerge::new);
+        for (_, chunk) in &stored.chunks {
+            if let Err(e) = doc.load_incremental(chunk) {
+                leptos::logging::warn!("sync: a stored chunk does not load: {e}");
+            }
+        }
+        let saved_heads = doc.get_heads();
+        let chunk_keys: Vec<String> = stored.chunks.iter().map(|(k, _)| k.clone()).collect();
+        let next_chunk = chunk_keys
+            .last()
+            .and_then(|k| k.rsplit('/').next())
+            .and_then(|n| n.parse::<u64>().ok())
+            .map_or(0, |n| n + 1);
+        let needs_snapshot = chunk_keys.len() >= MAX_CHUNKS;
         let mut client = SyncClient::new(peer_id.clone());
         client.add_doc(doc_id.clone(), doc, stored.sync.as_deref());
         let pending = store
@@ -112,6 +137,10 @@ impl Engine {
             retry: RefCell::new(None),
             persist_scheduled: Cell::new(false),
             writes_in_flight: Cell::new(0),
+            saved_heads: RefCell::new(saved_heads),
+            chunk_keys: RefCell::new(chunk_keys),
+            next_chunk: Cell::new(next_chunk),
+            needs_snapshot: Cell::new(needs_snapshot),
             listeners: RefCell::new(Vec::new()),
             stopped: Cell::new(false),
         });
@@ -141,8 +170,9 @@ impl Engine {
 
     /// Files a report: one change to the document, then the snapshot, sync state and outbox
     /// entry in one committed transaction. Returns once the phone has it; the relay gets it now
-    /// if connected, else on the next connection.
-    pub async fn file(&self, report: Report) -> Result<(), AppError> {
+    /// if connected, else on the next connection. The result is when the transaction committed,
+    /// on the page's monotonic clock ([`crate::time::perf_now`]).
+    pub async fn file(&self, report: Report) -> Result<f64, AppError> {
         let generation = self.generation.get();
         let (hash, effects) = self
             .client
@@ -161,13 +191,15 @@ impl Engine {
         }
         let mut batch = self.snapshot_batch();
         batch.outbox_put.extend(entry);
-        self.refresh();
+        // Commit first, then redraw: the report is safe on the phone before any UI work runs.
         let saved = self.write(batch).await;
+        let committed_at = crate::time::perf_now();
+        self.refresh();
         // The change is made for this connection's sync session; a newer socket has its own.
         if generation == self.generation.get() {
             self.apply(effects);
         }
-        saved
+        saved.map(|()| committed_at)
     }
 
     fn apply(&self, effects: Vec<Effect>) {
@@ -215,17 +247,38 @@ impl Engine {
         let client = self.client.borrow();
         let mut batch = Batch::default();
         if let Some(doc) = client.doc(&self.doc_id) {
-            batch.docs.push((self.doc_id.clone(), doc.save()));
+            let mut keys = self.chunk_keys.borrow_mut();
+            if self.needs_snapshot.get() || keys.len() >= MAX_CHUNKS {
+                batch.docs.push((self.doc_id.clone(), doc.save()));
+                batch.chunks_delete = std::mem::take(&mut *keys);
+                self.needs_snapshot.set(false);
+            } else {
+                let chunk = doc.save_after(&self.saved_heads.borrow());
+                if !chunk.is_empty() {
+                    let key = chunk_key(&self.doc_id, self.next_chunk.get());
+                    self.next_chunk.set(self.next_chunk.get() + 1);
+                    keys.push(key.clone());
+                    batch.chunks_put.push((key, chunk));
+                }
+            }
+            *self.saved_heads.borrow_mut() = doc.get_heads();
         }
         if let Some(sync) = client.sync_state_bytes(&self.doc_id) {
             batch.sync.push((self.doc_id.clone(), sync));
         }
         let mut pending = self.pending.borrow_mut();
-        let done: Vec<String> = pending
-            .values()
-            .filter(|e| outbox::confirmed(&client, &self.doc_id, e))
-            .map(|e| e.report_id.clone())
-            .collect();
+        // Offline, nothing new can be confirmed: skip the work on the hot path of filing.
+        let done: Vec<String> = match client.doc(&self.doc_id) {
+            Some(doc) if client.is_ready() && !pending.is_empty() => {
+                let unconfirmed = client.unconfirmed(&self.doc_id);
+                pending
+                    .values()
+                    .filter(|e| outbox::confirmed_in(doc, &unconfirmed, e))
+                    .map(|e| e.report_id.clone())
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         for id in &done {
             pending.remove(id);
         }
@@ -238,6 +291,10 @@ impl Engine {
         self.writes_in_flight.set(self.writes_in_flight.get() + 1);
         self.view.unsaved.set(true);
         let result = self.store.write(batch).await;
+        if result.is_err() {
+            // What this batch held may be missing from the device: rewrite it all next time.
+            self.needs_snapshot.set(true);
+        }
         self.writes_in_flight.set(self.writes_in_flight.get() - 1);
         self.update_unsaved();
         result

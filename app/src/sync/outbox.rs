@@ -1,8 +1,8 @@
 //! The delivery state of each report, from the document, the outbox and the relay's sync state.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
-use automerge::ChangeHash;
+use automerge::{Automerge, ChangeHash};
 use model::{client::SyncClient, rider_doc};
 
 use crate::{
@@ -24,12 +24,13 @@ pub fn rows(
         return Vec::new();
     };
     let connected = client.is_ready();
+    let unconfirmed = client.unconfirmed(doc_id);
     rider_doc::valid_shape_reports(doc)
         .into_iter()
         .map(|report| {
             let delivery = match pending.get(&report.id) {
                 None => Delivery::Received,
-                Some(e) if confirmed(client, doc_id, e) => Delivery::Received,
+                Some(e) if confirmed_in(doc, &unconfirmed, e) => Delivery::Received,
                 Some(_) if connected => Delivery::Sending,
                 Some(_) => Delivery::Local,
             };
@@ -38,9 +39,11 @@ pub fn rows(
         .collect()
 }
 
-/// Whether the relay holds the change of outbox entry `e`.
-pub fn confirmed(client: &SyncClient, doc_id: &str, e: &OutboxEntry) -> bool {
+/// Whether the relay holds the change of outbox entry `e`, given the changes it is not known
+/// to hold ([`SyncClient::unconfirmed`]). An entry whose change is not in the document, or whose
+/// hash does not parse, is never confirmed, so its entry is kept.
+pub fn confirmed_in(doc: &Automerge, unconfirmed: &HashSet<ChangeHash>, e: &OutboxEntry) -> bool {
     e.hash
         .parse::<ChangeHash>()
-        .is_ok_and(|h| client.relay_has(doc_id, &h))
+        .is_ok_and(|h| !unconfirmed.contains(&h) && doc.get_change_meta_by_hash(&h).is_some())
 }
