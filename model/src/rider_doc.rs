@@ -164,7 +164,11 @@ mod tests {
         let id = ReportId::new().to_string();
         doc.transact::<_, _, automerge::AutomergeError>(|tx| {
             let r = tx.put_object(&obj, id.as_str(), ObjType::Map)?;
-            for (k, v) in [("id", id.as_str()), ("category", "garbage"), ("note", "堆了三天")] {
+            for (k, v) in [
+                ("id", id.as_str()),
+                ("category", "garbage"),
+                ("note", "堆了三天"),
+            ] {
                 let t = tx.put_object(&r, k, ObjType::Text)?;
                 tx.splice_text(&t, 0, 0, v)?;
             }
@@ -180,7 +184,10 @@ mod tests {
         .unwrap();
         let all = reports(&doc).unwrap();
         let r = all[0].1.as_ref().unwrap();
-        assert_eq!((r.category.as_str(), r.note.as_str(), r.lat), ("garbage", "堆了三天", 30.0));
+        assert_eq!(
+            (r.category.as_str(), r.note.as_str(), r.lat),
+            ("garbage", "堆了三天", 30.0)
+        );
         assert_eq!(r.photos.len(), 1);
         assert_eq!(r.place, "");
     }
