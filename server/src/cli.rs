@@ -1,8 +1,12 @@
-//! The command line: `serve` (the default) and account commands.
+//! The command line: `serve` (the default), and account and invite administration.
+//!
+//! Administration commands print one line per result and exit non-zero with a message on bad
+//! input (clap's own errors exit with 2, refused operations with 1).
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+use rand::Rng;
 
-use crate::{Config, app, build_state, db::Role, seed};
+use crate::{Config, app, build_state, db::Db, db::Role, db::now_ms, seed};
 
 /// Nuanxin server.
 #[derive(Debug, Parser)]
@@ -17,22 +21,89 @@ pub struct Cli {
 pub enum Command {
     /// Serve the app, the API and the relay (the default).
     Serve,
-    /// Create an account.
-    UserAdd {
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage invite codes.
+    #[command(subcommand)]
+    Invite(InviteCommand),
+}
+
+/// Account commands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account (supervisors and admins are made only here).
+    Add {
         /// Phone number or account name.
         #[arg(long)]
         login: String,
         #[arg(long)]
         name: String,
-        /// rider, supervisor or admin.
-        #[arg(long)]
-        role: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
         /// County code, e.g. youyang.
         #[arg(long)]
         county: String,
-        #[arg(long, env = "NUANXIN_NEW_PASSWORD")]
+        /// At least 8 characters; or set NUANXIN_NEW_PASSWORD.
+        #[arg(long, env = "NUANXIN_NEW_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Disable an account: its sessions stop working and it cannot log in.
+    Disable { login: String },
+    /// Enable a disabled account again.
+    Enable { login: String },
+}
+
+/// Invite-code commands.
+#[derive(Debug, Subcommand)]
+pub enum InviteCommand {
+    /// Create an invite code for a county.
+    Create {
+        #[arg(long)]
+        county: String,
+        /// How many riders may register with it.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+        uses: i64,
+        /// Days until it expires.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=3650))]
+        days: i64,
+        /// Where it is printed, e.g. a station's name.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// List invite codes.
+    List,
+    /// Revoke an invite code.
+    Revoke { code: String },
+}
+
+/// A role on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Rider,
+    Supervisor,
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Rider => Role::Rider,
+            RoleArg::Supervisor => Role::Supervisor,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+/// Invite codes avoid look-alike characters (0/O, 1/I/L), since riders type them from paper.
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/// A fresh 8-character invite code.
+pub fn new_invite_code() -> String {
+    let mut rng = rand::rng();
+    (0..8)
+        .map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char)
+        .collect()
 }
 
 /// Runs a parsed command line.
@@ -40,33 +111,111 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::from_env();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
-        Command::UserAdd {
+        Command::User(cmd) => user(config, cmd).await,
+        Command::Invite(cmd) => invite(config, cmd).await,
+    }
+}
+
+async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
+    match cmd {
+        UserCommand::Add {
             login,
             name,
             role,
             county,
             password,
         } => {
-            let role = Role::from_code(&role)
-                .ok_or_else(|| anyhow::anyhow!("role must be rider, supervisor or admin"))?;
+            let login = login.trim();
+            if login.is_empty() || name.trim().is_empty() || county.trim().is_empty() {
+                anyhow::bail!("login, name and county must not be empty");
+            }
             if password.chars().count() < 8 {
                 anyhow::bail!("the password must have at least 8 characters");
             }
             let state = build_state(config).await?;
+            if state.db.user_by_login(login).await?.is_some() {
+                state.repo.stop().await;
+                anyhow::bail!("an account with login {login} already exists");
+            }
             let account = crate::accounts::NewAccount {
-                login: &login,
-                name: &name,
-                role,
-                county: &county,
+                login,
+                name: name.trim(),
+                role: role.into(),
+                county: county.trim(),
                 password: &password,
             };
-            let u =
-                crate::accounts::create_user(&state.db, &state.repo, &state.acl, account).await?;
-            println!("created {} ({}) id {}", u.login, u.role.code(), u.id);
+            let created =
+                crate::accounts::create_user(&state.db, &state.repo, &state.acl, account).await;
             state.repo.stop().await;
+            let u = created?;
+            println!(
+                "created {} ({}, {}) id {}",
+                u.login,
+                u.role.code(),
+                u.county,
+                u.id
+            );
             Ok(())
         }
+        UserCommand::Disable { login } => set_disabled(&config, &login, true).await,
+        UserCommand::Enable { login } => set_disabled(&config, &login, false).await,
     }
+}
+
+async fn set_disabled(config: &Config, login: &str, disabled: bool) -> anyhow::Result<()> {
+    let db = Db::connect(&config.database_url).await?;
+    if !db.user_set_disabled(login, disabled).await? {
+        anyhow::bail!("no account with login {login}");
+    }
+    println!("{} {login}", if disabled { "disabled" } else { "enabled" });
+    Ok(())
+}
+
+async fn invite(config: Config, cmd: InviteCommand) -> anyhow::Result<()> {
+    let db = Db::connect(&config.database_url).await?;
+    match cmd {
+        InviteCommand::Create {
+            county,
+            uses,
+            days,
+            note,
+        } => {
+            let county = county.trim();
+            if county.is_empty() {
+                anyhow::bail!("county must not be empty");
+            }
+            let code = new_invite_code();
+            let expires_at = now_ms() + days * 24 * 3600 * 1000;
+            db.invite_insert(&code, county, uses, expires_at, &note)
+                .await?;
+            println!("{code}  county {county}, {uses} use(s), expires in {days} day(s)");
+        }
+        InviteCommand::List => {
+            let now = now_ms();
+            for i in db.invites().await? {
+                let state = if i.revoked {
+                    "revoked"
+                } else if i.expires_at <= now {
+                    "expired"
+                } else if i.uses_left == 0 {
+                    "used up"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{}  {:<10} {:>5} left  {:<8} {}",
+                    i.code, i.county, i.uses_left, state, i.note
+                );
+            }
+        }
+        InviteCommand::Revoke { code } => {
+            if !db.invite_revoke(code.trim()).await? {
+                anyhow::bail!("no invite code {}", code.trim());
+            }
+            println!("revoked {}", code.trim());
+        }
+    }
+    Ok(())
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
@@ -82,7 +231,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("暖新 Nuanxin serving at http://{}", listener.local_addr()?);
     let repo = state.repo.clone();
-    axum::serve(listener, app(state))
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

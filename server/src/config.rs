@@ -19,6 +19,10 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Seed demo accounts when the database has no user.
     pub seed_demo: bool,
+    /// Failed logins allowed per account, and per client address, within `login_window`.
+    pub login_max_per_account: u32,
+    pub login_max_per_ip: u32,
+    pub login_window: std::time::Duration,
 }
 
 impl Config {
@@ -40,6 +44,13 @@ impl Config {
                 .unwrap_or(4 * 1024 * 1024),
             secure_cookies: var("NUANXIN_SECURE_COOKIES").is_some_and(|v| v == "1"),
             seed_demo: var("NUANXIN_NO_DEMO").is_none(),
+            login_max_per_account: 10,
+            login_max_per_ip: 50,
+            login_window: std::time::Duration::from_secs(
+                var("NUANXIN_LOGIN_WINDOW_SECS")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(900),
+            ),
         }
     }
 }

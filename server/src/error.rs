@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    http::StatusCode,
+    http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
 use serde_json::json;
@@ -20,6 +20,10 @@ pub enum AppError {
     NotFound,
     #[error("bad request: {0}")]
     BadRequest(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("too many attempts; retry in {0} s")]
+    TooManyRequests(u64),
     #[error("internal: {0}")]
     Internal(#[from] anyhow::Error),
 }
@@ -48,6 +52,20 @@ impl IntoResponse for AppError {
             AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "无权访问".into()),
             AppError::NotFound => (StatusCode::NOT_FOUND, "not_found", "未找到".into()),
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.clone()),
+            AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone()),
+            AppError::TooManyRequests(secs) => {
+                let body = json!({
+                    "error": "too_many_attempts",
+                    "message": format!("尝试次数过多，请 {} 分钟后再试", secs.div_ceil(60).max(1)),
+                });
+                let retry = (*secs).max(1).to_string();
+                return (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, retry)],
+                    Json(body),
+                )
+                    .into_response();
+            }
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 (

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod cli;
+pub mod client_ip;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod relay;
 pub mod routes;
 pub mod seed;
 pub mod state;
+pub mod throttle;
 
 use std::sync::Arc;
 
@@ -38,6 +40,7 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/login", post(routes::auth::login))
         .route("/logout", post(routes::auth::logout))
+        .route("/register", post(routes::register::register))
         .route("/me", get(routes::me::me))
         .route("/sync-ticket", post(routes::me::sync_ticket))
         .route("/reports", get(routes::reports::list))
@@ -76,7 +79,13 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         .make_acceptor(samod::Url::parse("ws://relay/sync")?)
         .map_err(|_| anyhow::anyhow!("relay stopped"))?;
     let (feed, _) = tokio::sync::broadcast::channel(1024);
+    let throttle = Arc::new(throttle::LoginThrottle::new(
+        config.login_window,
+        config.login_max_per_account,
+        config.login_max_per_ip,
+    ));
     let state = AppState {
+        throttle,
         config: Arc::new(config),
         db,
         repo,

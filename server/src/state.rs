@@ -5,7 +5,7 @@ use std::sync::Arc;
 use samod::{AcceptorHandle, Repo};
 use tokio::sync::broadcast;
 
-use crate::{config::Config, db::Db, db::ReportRow, relay::Acl};
+use crate::{config::Config, db::Db, db::ReportRow, relay::Acl, throttle::LoginThrottle};
 
 /// Shared by all handlers; cheap to clone.
 #[derive(Clone)]
@@ -17,4 +17,6 @@ pub struct AppState {
     pub acl: Acl,
     /// New and changed reports, for the supervisors' live feed.
     pub feed: broadcast::Sender<ReportRow>,
+    /// Failed-login counters.
+    pub throttle: Arc<LoginThrottle>,
 }

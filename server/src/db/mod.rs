@@ -9,10 +9,12 @@ use std::str::FromStr;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
 mod chunks;
+mod invites;
 mod reports;
 mod sessions;
 mod users;
 
+pub use invites::Invite;
 pub use reports::{ReportRow, UpsertOutcome};
 pub use users::{NewUser, Role, User};
 

@@ -10,6 +10,8 @@ use serde::Deserialize;
 
 use crate::{
     auth::{self, COOKIE},
+    client_ip::ClientIp,
+    db::User,
     db::now_ms,
     error::AppError,
     routes::me::MeBody,
@@ -23,9 +25,11 @@ pub struct LoginForm {
     pub password: String,
 }
 
-/// Checks the password and starts a session.
+/// Checks the password and starts a session. Failed attempts are throttled per account and
+/// per address (429 with `Retry-After`); the check comes before any password work.
 pub async fn login(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     form: Result<Json<LoginForm>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let Json(form) = form?;
@@ -34,6 +38,10 @@ pub async fn login(
     {
         return Err(AppError::BadCredentials);
     }
+    state
+        .throttle
+        .check(login, ip)
+        .map_err(|wait| AppError::TooManyRequests(wait.as_secs().max(1)))?;
     let found = state.db.user_by_login(login).await?;
     let password = form.password.clone();
     // Verify even for an unknown login, so timing does not tell which logins exist.
@@ -46,8 +54,21 @@ pub async fn login(
         .unwrap_or(false);
     let user = match user {
         Some(u) if ok && !u.disabled => u,
-        _ => return Err(AppError::BadCredentials),
+        _ => {
+            state.throttle.failed(login, ip);
+            return Err(AppError::BadCredentials);
+        }
     };
+    state.throttle.succeeded(login);
+    start_session(&state, &user, StatusCode::OK).await
+}
+
+/// Creates a session for `user` and answers with its cookie and the Me body.
+pub async fn start_session(
+    state: &AppState,
+    user: &User,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let token = auth::new_token();
     state
         .db
@@ -57,13 +78,13 @@ pub async fn login(
             now_ms() + auth::SESSION_TTL_MS,
         )
         .await?;
-    let body = MeBody::of(&user);
     Ok((
+        status,
         [(
             SET_COOKIE,
             auth::session_cookie(&token, state.config.secure_cookies),
         )],
-        Json(body),
+        Json(MeBody::of(user)),
     )
         .into_response())
 }

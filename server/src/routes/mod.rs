@@ -2,5 +2,6 @@
 
 pub mod auth;
 pub mod me;
+pub mod register;
 pub mod reports;
 pub mod sync;

@@ -1,6 +1,7 @@
 //! The server's one integration-test binary. Every test starts a real server on a real SQLite
 //! file through [`util::TestApp`], and speaks to it over real sockets.
 
+mod accounts;
 mod auth;
 mod sync;
 mod util;

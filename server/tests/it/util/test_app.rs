@@ -54,13 +54,16 @@ impl TestApp {
             max_frame_bytes: 4 * 1024 * 1024,
             secure_cookies: false,
             seed_demo: true,
+            login_max_per_account: 10,
+            login_max_per_ip: 50,
+            login_window: std::time::Duration::from_secs(2),
         };
         let state = build_state(config).await.expect("state");
         seed::seed_demo(&state).await.expect("seed");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let router = app(state.clone());
+        let router = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let task = tokio::spawn(async move {
             axum::serve(listener, router)
                 .with_graceful_shutdown(async {

@@ -1,0 +1,95 @@
+//! `POST /api/register`: a rider signs up with the invite code printed at their station.
+
+use axum::{
+    Json,
+    extract::{State, rejection::JsonRejection},
+    http::StatusCode,
+    response::Response,
+};
+use serde::Deserialize;
+
+use crate::{
+    accounts::{NewAccount, create_user},
+    client_ip::ClientIp,
+    db::Role,
+    error::AppError,
+    routes::auth::start_session,
+    state::AppState,
+};
+
+/// The registration form.
+#[derive(Debug, Deserialize)]
+pub struct RegisterForm {
+    pub phone: String,
+    pub name: String,
+    pub password: String,
+    pub invite: String,
+}
+
+/// A mainland mobile number: 11 digits starting with 1.
+pub fn valid_phone(p: &str) -> bool {
+    p.len() == 11 && p.starts_with('1') && p.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Checks the form; the message is shown to the rider as is.
+fn check(form: &RegisterForm) -> Result<(), AppError> {
+    let name = form.name.trim().chars().count();
+    let password = form.password.chars().count();
+    let problem = if !valid_phone(form.phone.trim()) {
+        "手机号应为 11 位数字"
+    } else if name == 0 || name > 20 {
+        "姓名应为 1 到 20 个字"
+    } else if !(8..=128).contains(&password) {
+        "密码至少 8 位"
+    } else if form.invite.trim().is_empty() {
+        "请输入邀请码"
+    } else {
+        return Ok(());
+    };
+    Err(AppError::BadRequest(problem.into()))
+}
+
+/// Creates a rider of the invite's county and logs them in (201 with the session cookie).
+/// Wrong invite codes count as failed attempts of the address, so codes cannot be guessed.
+pub async fn register(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    form: Result<Json<RegisterForm>, JsonRejection>,
+) -> Result<Response, AppError> {
+    let Json(form) = form?;
+    check(&form)?;
+    let phone = form.phone.trim();
+    let invite = form.invite.trim().to_uppercase();
+    let throttle_key = format!("invite:{ip}");
+    state
+        .throttle
+        .check(&throttle_key, ip)
+        .map_err(|wait| AppError::TooManyRequests(wait.as_secs().max(1)))?;
+    if state.db.user_by_login(phone).await?.is_some() {
+        return Err(AppError::Conflict("该手机号已注册，请直接登录".into()));
+    }
+    let Some(county) = state.db.invite_take(&invite).await? else {
+        state.throttle.failed(&throttle_key, ip);
+        return Err(AppError::BadRequest("邀请码无效、已用完或已过期".into()));
+    };
+    let account = NewAccount {
+        login: phone,
+        name: form.name.trim(),
+        role: Role::Rider,
+        county: &county,
+        password: &form.password,
+    };
+    let user = match create_user(&state.db, &state.repo, &state.acl, account).await {
+        Ok(u) => u,
+        Err(e) => {
+            state.db.invite_give_back(&invite).await?;
+            // Two sign-ups with one phone number at once: the second loses the unique index.
+            if state.db.user_by_login(phone).await?.is_some() {
+                return Err(AppError::Conflict("该手机号已注册，请直接登录".into()));
+            }
+            return Err(AppError::Internal(e));
+        }
+    };
+    crate::indexer::watch(state.clone(), user.clone());
+    start_session(&state, &user, StatusCode::CREATED).await
+}

@@ -1,0 +1,196 @@
+//! Registration with invite codes, login throttling, disabled accounts, and the admin CLI.
+
+use std::{process::Command, time::Duration};
+
+use serde_json::{Value, json};
+
+use crate::util::TestApp;
+
+fn form(phone: &str, invite: &str) -> Value {
+    json!({ "phone": phone, "name": "赵师傅", "password": "riders-pass-1", "invite": invite })
+}
+
+#[tokio::test]
+async fn a_rider_registers_with_an_invite_code_of_their_county() {
+    let app = TestApp::start().await;
+    let db = &app.state.db;
+    let far = server::db::now_ms() + 86_400_000;
+    db.invite_insert("HANYIN22", "hanyin", 1, far, "城关驿站")
+        .await
+        .unwrap();
+    db.invite_insert("OLDCODE2", "hanyin", 5, server::db::now_ms() - 1, "")
+        .await
+        .unwrap();
+    db.invite_insert("REVOKED2", "hanyin", 5, far, "")
+        .await
+        .unwrap();
+    assert!(db.invite_revoke("REVOKED2").await.unwrap());
+
+    let (status, me) = app
+        .post(None, "/api/register", form("13900000001", "hanyin22"))
+        .await;
+    assert_eq!(status, 201, "{me}");
+    assert_eq!(me["user"]["role"], "rider");
+    assert_eq!(me["user"]["county"], "hanyin");
+    assert!(
+        me["docs"]["rider"].is_string(),
+        "a rider document is made at once"
+    );
+    // The new rider can log in with the password they chose.
+    assert!(app.try_login("13900000001", "riders-pass-1").await.is_ok());
+
+    for (phone, code, want) in [
+        ("13900000002", "HANYIN22", 400), // single use: used up
+        ("13900000003", "OLDCODE2", 400), // expired
+        ("13900000004", "REVOKED2", 400), // revoked
+        ("13900000005", "NOSUCH22", 400), // unknown
+        ("13900000001", "HANYIN22", 409), // phone taken
+        ("1390000", "HANYIN22", 400),     // not a phone number
+    ] {
+        let (status, body) = app.post(None, "/api/register", form(phone, code)).await;
+        assert_eq!(status, want, "{phone} {code}: {body}");
+        assert!(
+            body["message"].is_string(),
+            "a message for the rider: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_burst_of_wrong_passwords_is_throttled_and_the_owner_gets_in_after_the_window() {
+    let app = TestApp::start().await;
+    let mut statuses = Vec::new();
+    for _ in 0..50 {
+        statuses.push(
+            app.try_login("13800000001", "guess-guess")
+                .await
+                .unwrap_err(),
+        );
+    }
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        10,
+        "{statuses:?}"
+    );
+    assert_eq!(throttled, 40);
+    // During the window even the right password is refused, so guessing gains nothing.
+    assert_eq!(
+        app.try_login("13800000001", "nuanxin-demo")
+            .await
+            .unwrap_err(),
+        429
+    );
+    // Another account from elsewhere is not locked out by this one.
+    assert!(app.try_login("13800000002", "nuanxin-demo").await.is_ok());
+
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert!(app.try_login("13800000001", "nuanxin-demo").await.is_ok());
+}
+
+#[tokio::test]
+async fn a_disabled_account_loses_its_sessions_and_cannot_log_in() {
+    let app = TestApp::start().await;
+    let s = app.login("13800000002").await;
+    assert!(
+        app.state
+            .db
+            .user_set_disabled("13800000002", true)
+            .await
+            .unwrap()
+    );
+    assert_eq!(app.get(Some(&s), "/api/me").await.0, 401);
+    assert_eq!(
+        app.try_login("13800000002", "nuanxin-demo")
+            .await
+            .unwrap_err(),
+        401
+    );
+    assert!(
+        app.state
+            .db
+            .user_set_disabled("13800000002", false)
+            .await
+            .unwrap()
+    );
+    assert!(app.try_login("13800000002", "nuanxin-demo").await.is_ok());
+}
+
+fn cli(data: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_nuanxin"))
+        .args(args)
+        .env("NUANXIN_DATA", data)
+        .env("NUANXIN_NO_DEMO", "1")
+        .output()
+        .expect("run nuanxin");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_admin_cli_creates_lists_and_revokes_and_refuses_bad_input_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (code, out, err) = cli(
+        d,
+        &["invite", "create", "--county", "youyang", "--uses", "20"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let invite = out.split_whitespace().next().unwrap().to_owned();
+    assert_eq!(invite.len(), 8);
+    let (code, out, _) = cli(d, &["invite", "list"]);
+    assert_eq!(code, 0);
+    assert!(out.contains(&invite) && out.contains("active"), "{out}");
+    assert_eq!(cli(d, &["invite", "revoke", &invite]).0, 0);
+    assert!(cli(d, &["invite", "list"]).1.contains("revoked"));
+
+    let (code, _, err) = cli(d, &["invite", "revoke", "NOSUCH99"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no invite code NOSUCH99"), "{err}");
+    let (code, _, err) = cli(
+        d,
+        &["invite", "create", "--county", "youyang", "--uses", "0"],
+    );
+    assert_eq!(code, 2, "clap refuses a count of 0: {err}");
+
+    let add = [
+        "user",
+        "add",
+        "--login",
+        "grid-hanyin",
+        "--name",
+        "刘网格员",
+        "--county",
+        "hanyin",
+    ];
+    let (code, _, err) = cli(
+        d,
+        &[&add[..], &["--role", "wizard", "--password", "long-enough"]].concat(),
+    );
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = cli(
+        d,
+        &[&add[..], &["--role", "supervisor", "--password", "short"]].concat(),
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("at least 8"), "{err}");
+    let ok = [
+        &add[..],
+        &["--role", "supervisor", "--password", "long-enough"],
+    ]
+    .concat();
+    let (code, out, err) = cli(d, &ok);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("created grid-hanyin (supervisor, hanyin)"),
+        "{out}"
+    );
+    let (code, _, err) = cli(d, &ok);
+    assert_eq!(code, 1);
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(cli(d, &["user", "disable", "grid-hanyin"]).0, 0);
+    assert_eq!(cli(d, &["user", "disable", "nobody"]).0, 1);
+}
