@@ -52,6 +52,8 @@ pub enum UserCommand {
     Disable { login: String },
     /// Enable a disabled account again.
     Enable { login: String },
+    /// End every session of an account (each device must log in again; nothing unsent is lost).
+    Logout { login: String },
 }
 
 /// Invite-code commands.
@@ -159,6 +161,15 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Disable { login } => set_disabled(&config, &login, true).await,
         UserCommand::Enable { login } => set_disabled(&config, &login, false).await,
+        UserCommand::Logout { login } => {
+            let db = Db::connect(&config.database_url).await?;
+            let Some((user, _)) = db.user_by_login(&login).await? else {
+                anyhow::bail!("no account with login {login}");
+            };
+            db.sessions_expire_user(user.id).await?;
+            println!("ended every session of {login}");
+            Ok(())
+        }
     }
 }
 

@@ -191,6 +191,8 @@ fn the_admin_cli_creates_lists_and_revokes_and_refuses_bad_input_clearly() {
     let (code, _, err) = cli(d, &ok);
     assert_eq!(code, 1);
     assert!(err.contains("already exists"), "{err}");
+    assert_eq!(cli(d, &["user", "logout", "grid-hanyin"]).0, 0);
+    assert_eq!(cli(d, &["user", "logout", "nobody"]).0, 1);
     assert_eq!(cli(d, &["user", "disable", "grid-hanyin"]).0, 0);
     assert_eq!(cli(d, &["user", "disable", "nobody"]).0, 1);
 }
