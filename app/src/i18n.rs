@@ -29,6 +29,23 @@ pub struct Strings {
     pub login_missing: &'static str,
     pub login_offline: &'static str,
     pub login_failed: &'static str,
+    pub login_register_link: &'static str,
+    // Registration.
+    pub title_register: &'static str,
+    pub register_phone: &'static str,
+    pub register_phone_placeholder: &'static str,
+    pub register_name: &'static str,
+    pub register_name_placeholder: &'static str,
+    pub register_password: &'static str,
+    pub register_password_placeholder: &'static str,
+    pub register_invite: &'static str,
+    pub register_invite_placeholder: &'static str,
+    pub register_submit: &'static str,
+    pub register_busy: &'static str,
+    pub register_missing: &'static str,
+    pub register_offline: &'static str,
+    pub register_failed: &'static str,
+    pub register_login_link: &'static str,
     pub relogin_prompt: &'static str,
     pub relogin_action: &'static str,
     // The sync badge.
@@ -73,6 +90,9 @@ pub struct Strings {
     pub mine_county: &'static str,
     pub mine_role: &'static str,
     pub logout: &'static str,
+    pub logout_unsent_title: &'static str,
+    pub logout_cancel: &'static str,
+    pub logout_anyway: &'static str,
     pub role_rider: &'static str,
     pub role_supervisor: &'static str,
     pub role_admin: &'static str,
@@ -117,6 +137,22 @@ pub static ZH: Strings = Strings {
     login_missing: "请输入账号和密码",
     login_offline: "网络不可用，请联网后登录",
     login_failed: "登录失败，请稍后再试",
+    login_register_link: "没有账号？用邀请码注册",
+    title_register: "注册",
+    register_phone: "手机号",
+    register_phone_placeholder: "11 位手机号",
+    register_name: "姓名",
+    register_name_placeholder: "真实姓名",
+    register_password: "密码",
+    register_password_placeholder: "至少 8 位",
+    register_invite: "邀请码",
+    register_invite_placeholder: "驿站提供的邀请码",
+    register_submit: "注册",
+    register_busy: "注册中…",
+    register_missing: "请填写手机号、姓名、密码和邀请码",
+    register_offline: "网络不可用，请联网后注册",
+    register_failed: "注册失败，请稍后再试",
+    register_login_link: "已有账号？去登录",
     relogin_prompt: "登录已过期，请重新登录。未发送的上报仍保存在手机上。",
     relogin_action: "重新登录",
     badge_synced: "已同步",
@@ -157,6 +193,9 @@ pub static ZH: Strings = Strings {
     mine_county: "所在区县",
     mine_role: "身份",
     logout: "退出登录",
+    logout_unsent_title: "还有上报未发送",
+    logout_cancel: "取消",
+    logout_anyway: "仍然退出",
     role_rider: "骑手",
     role_supervisor: "网格管理员",
     role_admin: "管理员",
@@ -197,6 +236,11 @@ pub fn category_code_label(code: &str) -> String {
 /// "3 条待发送".
 pub fn pending(n: usize) -> String {
     format!("{n} 条待发送")
+}
+
+/// The warning before logging out with reports the relay does not have yet.
+pub fn logout_unsent(n: usize) -> String {
+    format!("有 {n} 条上报尚未发送。退出后它们仍保存在这部手机上，本账号再次登录后会自动发送。")
 }
 
 /// "共 12 条".

@@ -26,7 +26,7 @@ use crate::{
     i18n::t,
     pages::{
         console::ConsolePage, login::LoginPage, mine::MinePage, points::PointsPage,
-        report::ReportPage, station::StationPage,
+        register::RegisterPage, report::ReportPage, station::StationPage,
     },
     router::{Route, Router},
     state::{Ctx, Services, Session, SyncView, Toast},
@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
         }
         match route() {
             Route::Login => view! { <LoginPage/> }.into_any(),
+            Route::Register => view! { <RegisterPage/> }.into_any(),
             // Redirects settle on the next tick; render nothing meanwhile.
             _ if !logged_in() => ().into_any(),
             Route::Report => view! { <ReportPage/> }.into_any(),

@@ -1,4 +1,4 @@
-//! A small history-API router over the app's six fixed routes.
+//! A small history-API router over the app's seven fixed routes.
 //!
 //! The route set is closed and flat (no parameters, no nesting), so a signal of [`Route`] plus
 //! `pushState`/`popstate` does the whole job for a fraction of a general router's size.
@@ -9,6 +9,8 @@ use leptos::prelude::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
     Login,
+    /// A new rider signs up with an invite code.
+    Register,
     /// 随手拍: the report form and the rider's outbox (the rider's home).
     Report,
     Station,
@@ -23,6 +25,7 @@ impl Route {
     pub fn from_path(path: &str) -> Self {
         match path.trim_end_matches('/') {
             "/login" => Route::Login,
+            "/register" => Route::Register,
             "/station" => Route::Station,
             "/points" => Route::Points,
             "/me" => Route::Mine,
@@ -35,12 +38,18 @@ impl Route {
     pub fn path(self) -> &'static str {
         match self {
             Route::Login => "/login",
+            Route::Register => "/register",
             Route::Report => "/",
             Route::Station => "/station",
             Route::Points => "/points",
             Route::Mine => "/me",
             Route::Console => "/console",
         }
+    }
+
+    /// Whether this page is for people who are not logged in.
+    pub fn is_public(self) -> bool {
+        matches!(self, Route::Login | Route::Register)
     }
 
     /// Whether this is one of the rider's tab pages.
@@ -116,4 +125,28 @@ fn current_path() -> String {
         .location()
         .pathname()
         .unwrap_or_else(|_| "/".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn every_route_reads_back_from_its_path() {
+        let all = [
+            Route::Login,
+            Route::Register,
+            Route::Report,
+            Route::Station,
+            Route::Points,
+            Route::Mine,
+            Route::Console,
+        ];
+        for route in all {
+            assert_eq!(Route::from_path(route.path()), route);
+        }
+        assert_eq!(Route::from_path("/register/"), Route::Register);
+        assert!(Route::Register.is_public() && !Route::Register.is_rider_tab());
+    }
 }

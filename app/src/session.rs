@@ -12,7 +12,7 @@ use crate::{
     net::{api, me::Me},
     router::Route,
     state::Ctx,
-    store::{META_ME, Store},
+    store::{META_LOGOUT_PENDING, META_ME, Store},
     sync::Engine,
 };
 
@@ -45,6 +45,9 @@ pub async fn boot(ctx: Ctx) {
 
 /// Asks the server who is logged in, and takes its answer when there is one.
 async fn check_server(ctx: Ctx) {
+    if !finish_logout(ctx).await {
+        return;
+    }
     match api::me().await {
         Ok(me) => {
             let changed = ctx
@@ -69,10 +72,46 @@ async fn check_server(ctx: Ctx) {
     }
 }
 
+/// Ends the server session of a logout made offline; returns false while the server cannot be
+/// reached, so the surviving cookie is not mistaken for a login.
+async fn finish_logout(ctx: Ctx) -> bool {
+    let Some(store) = ctx.services.store() else {
+        return true;
+    };
+    if !matches!(store.meta(META_LOGOUT_PENDING).await, Ok(Some(_))) {
+        return true;
+    }
+    match api::logout().await {
+        Err(AppError::Network(_)) => false,
+        _ => {
+            let _ = store.delete_meta(META_LOGOUT_PENDING).await;
+            true
+        }
+    }
+}
+
 /// Logs in and takes the user's session; returns the error to show otherwise.
 pub async fn log_in(ctx: Ctx, login: &str, password: &str) -> Result<(), AppError> {
     api::login(login, password).await?;
     let me = api::me().await?;
+    enter(ctx, me).await;
+    Ok(())
+}
+
+/// Creates a rider account with an invite code and logs it in, as [`log_in`] does.
+pub async fn register(ctx: Ctx, form: &api::Registration<'_>) -> Result<(), AppError> {
+    let me = api::register(form).await?;
+    enter(ctx, me).await;
+    Ok(())
+}
+
+/// Takes `me` as the user after a login or a sign-up: keeps them on the device, (re)starts
+/// syncing, and sends at once whatever waited for the new session.
+async fn enter(ctx: Ctx, me: Me) {
+    // The new session replaced the cookie that an offline logout left behind.
+    if let Some(store) = ctx.services.store() {
+        let _ = store.delete_meta(META_LOGOUT_PENDING).await;
+    }
     remember(ctx, &me).await;
     ctx.session.need_login.set(false);
     adopt(ctx, me).await;
@@ -81,14 +120,18 @@ pub async fn log_in(ctx: Ctx, login: &str, password: &str) -> Result<(), AppErro
     }
     let home = home_of(ctx);
     ctx.router.replace(home);
-    Ok(())
 }
 
-/// Logs out: ends the server session if it can, forgets the user on this device and stops
-/// syncing. Documents and unsent reports stay on the device for the next login.
+/// Logs out: ends the server session if it can (else at the next start), forgets the user on
+/// this device and stops syncing. Documents, sync states and outbox entries stay in IndexedDB,
+/// keyed by document and report id, so unsent reports go out after the same rider's next login
+/// on this device and never mix with another rider's.
 pub async fn log_out(ctx: Ctx) {
-    let _ = api::logout().await;
+    let offline = matches!(api::logout().await, Err(AppError::Network(_)));
     if let Some(store) = ctx.services.store() {
+        if offline {
+            let _ = store.set_meta(META_LOGOUT_PENDING, "1").await;
+        }
         let _ = store.delete_meta(META_ME).await;
     }
     ctx.services.set_engine(None);
@@ -153,9 +196,9 @@ pub fn route_for_session(ctx: Ctx) {
         .me
         .with_untracked(|m| m.as_ref().map(|m| m.role.is_staff()));
     let target = match (staff, route) {
-        (None, Route::Login) => return,
+        (None, r) if r.is_public() => return,
         (None, _) => Route::Login,
-        (Some(_), Route::Login) if !ctx.session.need_login.get_untracked() => home_of(ctx),
+        (Some(_), r) if r.is_public() && !ctx.session.need_login.get_untracked() => home_of(ctx),
         (Some(true), r) if r.is_rider_tab() => Route::Console,
         (Some(false), Route::Console) => Route::Report,
         _ => return,

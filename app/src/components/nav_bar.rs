@@ -9,6 +9,7 @@ fn title(route: Route) -> &'static str {
     let s = t();
     match route {
         Route::Login => s.title_login,
+        Route::Register => s.title_register,
         Route::Report => s.tab_report,
         Route::Station => s.tab_station,
         Route::Points => s.tab_points,

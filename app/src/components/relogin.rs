@@ -8,7 +8,7 @@ use crate::{i18n::t, router::Route, state::Ctx};
 #[component]
 pub fn ReloginBanner() -> impl IntoView {
     let ctx = Ctx::get();
-    let shown = move || ctx.session.need_login.get() && ctx.router.route() != Route::Login;
+    let shown = move || ctx.session.need_login.get() && !ctx.router.route().is_public();
     view! {
         <Show when=shown>
             <div class="banner banner-warn" role="alert" data-testid="relogin">

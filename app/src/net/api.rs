@@ -18,6 +18,31 @@ pub async fn login(login: &str, password: &str) -> Result<(), AppError> {
     }
 }
 
+/// What a new rider types in to sign up.
+#[derive(Debug, Clone, Copy)]
+pub struct Registration<'a> {
+    pub phone: &'a str,
+    pub name: &'a str,
+    pub password: &'a str,
+    pub invite: &'a str,
+}
+
+/// Creates a rider account with an invite code; the server logs it in (session cookie) and
+/// answers as /api/me does. Refusals carry the server's message, shown as is.
+pub async fn register(form: &Registration<'_>) -> Result<Me, AppError> {
+    let body = json::object_text(&[
+        ("phone", form.phone),
+        ("name", form.name),
+        ("password", form.password),
+        ("invite", form.invite),
+    ]);
+    let answer = http::send("POST", "/api/register", Some(&body)).await?;
+    if !answer.ok() {
+        return Err(answer.into_http_error());
+    }
+    Me::parse(&answer.text)
+}
+
 /// Ends the session on the server.
 pub async fn logout() -> Result<(), AppError> {
     let answer = http::send("POST", "/api/logout", None).await?;

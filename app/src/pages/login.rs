@@ -2,7 +2,7 @@
 
 use leptos::{ev::SubmitEvent, prelude::*};
 
-use crate::{error::AppError, i18n::t, session, state::Ctx};
+use crate::{error::AppError, i18n::t, router::Route, session, state::Ctx};
 
 /// The message for a failed login.
 fn failure_text(e: &AppError) -> String {
@@ -50,6 +50,11 @@ pub fn LoginPage() -> impl IntoView {
         });
     };
 
+    let to_register = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        ctx.router.go(Route::Register);
+    };
+
     view! {
         <form class="login" on:submit=submit novalidate>
             <div class="brand" aria-hidden="true">
@@ -86,6 +91,14 @@ pub fn LoginPage() -> impl IntoView {
                 <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
                     {move || if busy.get() { s.login_busy } else { s.login_submit }}
                 </button>
+                // An expired session logs the same rider in again; signing up is for newcomers.
+                <Show when=move || ctx.session.me.with(Option::is_none)>
+                    <p class="form-switch">
+                        <a class="link" href=Route::Register.path() on:click=to_register>
+                            {s.login_register_link}
+                        </a>
+                    </p>
+                </Show>
             </div>
         </form>
     }

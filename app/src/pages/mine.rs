@@ -1,8 +1,12 @@
 //! 我的: who is logged in, and logging out.
+//!
+//! Logging out keeps unsent reports on the device (see [`session::log_out`]), but a rider who
+//! hands the phone back may not come back to send them, so unsent reports are counted and the
+//! rider is asked first.
 
 use leptos::prelude::*;
 
-use crate::{i18n, i18n::t, session, state::Ctx};
+use crate::{components::confirm_dialog::ConfirmDialog, i18n, i18n::t, session, state::Ctx};
 
 /// The rider's profile tab.
 #[component]
@@ -17,13 +21,23 @@ pub fn MinePage() -> impl IntoView {
                 .with(|m| m.as_ref().map(f).unwrap_or_default())
         }
     };
-    let logout = move |_| {
+    let asking = RwSignal::new(false);
+    let log_out = move || {
+        asking.set(false);
         busy.set(true);
         leptos::task::spawn_local(async move {
             session::log_out(ctx).await;
             busy.set(false);
         });
     };
+    let logout = move |_| {
+        if ctx.sync.pending() > 0 {
+            asking.set(true);
+        } else {
+            log_out();
+        }
+    };
+    let unsent = Signal::derive(move || i18n::logout_unsent(ctx.sync.pending()));
     view! {
         <section class="group">
             <dl class="cells profile">
@@ -50,5 +64,15 @@ pub fn MinePage() -> impl IntoView {
                 {s.logout}
             </button>
         </div>
+        <Show when=move || asking.get()>
+            <ConfirmDialog
+                title=s.logout_unsent_title
+                message=unsent
+                cancel_label=s.logout_cancel
+                confirm_label=s.logout_anyway
+                on_cancel=Callback::new(move |()| asking.set(false))
+                on_confirm=Callback::new(move |()| log_out())
+            />
+        </Show>
     }
 }

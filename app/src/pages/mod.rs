@@ -4,5 +4,6 @@ pub mod console;
 pub mod login;
 pub mod mine;
 pub mod points;
+pub mod register;
 pub mod report;
 pub mod station;

@@ -45,6 +45,9 @@ pub const OUTBOX: &str = "outbox";
 
 /// `meta` key of the logged-in user's /api/me answer.
 pub const META_ME: &str = "me";
+/// `meta` key set when a logout could not reach the server: the session cookie may still be
+/// valid, so it is ended at the next start before anyone is taken as logged in.
+pub const META_LOGOUT_PENDING: &str = "logout_pending";
 /// `meta` key of this device's peer id.
 pub const META_PEER_ID: &str = "peer_id";
 

@@ -36,6 +36,33 @@ export class RiderApp {
     await expect(this.badge).toContainText('已同步');
   }
 
+  /** Fills in the registration form and submits it (the page is left as the server answered). */
+  async submitRegistration(r: { phone: string; name: string; password: string; invite: string }) {
+    const p = this.page;
+    await p.goto('/register');
+    await p.getByLabel('手机号').fill(r.phone);
+    await p.getByLabel('姓名').fill(r.name);
+    await p.getByLabel('密码').fill(r.password);
+    await p.getByLabel('邀请码').fill(r.invite);
+    await p.getByRole('button', { name: '注册' }).click();
+  }
+
+  /** Registers a new rider online and waits, as `login` does, until the app works offline. */
+  async register(r: { phone: string; name: string; password: string; invite: string }) {
+    await this.submitRegistration(r);
+    await expect(this.page.getByRole('button', { name: '提交' })).toBeVisible();
+    await this.page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, {
+      timeout: 30_000,
+    });
+    await expect(this.badge).toContainText('已同步');
+  }
+
+  /** Opens the 我的 tab. */
+  async openMine() {
+    await this.page.getByRole('link', { name: '我的' }).click();
+    await expect(this.page.getByTestId('me-login')).toBeVisible();
+  }
+
   /** Cuts the network and restarts the app from the service worker, so no socket is open. */
   async goOfflineAndReload() {
     await this.context.setOffline(true);
