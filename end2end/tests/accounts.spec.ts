@@ -96,6 +96,15 @@ test('logging out with an unsent report warns first and keeps it for the next lo
   await rider.page.getByRole('alertdialog').getByRole('button', { name: '仍然退出' }).click();
   await expect(rider.page).toHaveURL(/\/login$/);
   await rider.context.setOffline(false);
+
+  // Another rider on the same phone neither sees nor sends it, nor is told it is waiting.
+  await rider.login('13800000001');
+  await expect(rider.item(note)).toHaveCount(0);
+  await rider.openMine();
+  await rider.page.getByRole('button', { name: '退出登录' }).click();
+  await expect(rider.page).toHaveURL(/\/login$/);
+  await expect(rider.page.getByRole('alertdialog')).toHaveCount(0);
+
   await rider.login(phone, password);
   await rider.expectStates([note], 'received');
   await expect(rider.item(note)).toHaveCount(1);
