@@ -35,6 +35,11 @@ test('a rider files three reports offline; they reach the relay and the live con
   await rider.page.reload();
   for (const note of notes) await expect(rider.item(note)).toHaveCount(1);
   await rider.expectStates(notes, 'local');
+  if (process.env.NUANXIN_SCREENSHOTS === '1') {
+    await rider.page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    await rider.page.waitForFunction(() => window.scrollY > 0);
+    await rider.page.screenshot({ path: '../docs/screenshots/rider-outbox-offline.png' });
+  }
 
   await phone.setOffline(false);
   await rider.expectStates(notes, 'received');
@@ -46,7 +51,8 @@ test('a rider files three reports offline; they reach the relay and the live con
 
   // `NUANXIN_SCREENSHOTS=1` refreshes the pictures in docs/ that the README shows.
   if (process.env.NUANXIN_SCREENSHOTS === '1') {
-    await rider.page.getByText('我的上报').scrollIntoViewIfNeeded();
+    await rider.page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    await rider.page.waitForFunction(() => window.scrollY > 0);
     await rider.page.screenshot({ path: '../docs/screenshots/rider-outbox.png' });
     await console_.page.screenshot({ path: '../docs/screenshots/console.png' });
   }
