@@ -4,8 +4,10 @@
 //! Each report is validated on its own: a valid one is upserted (and announced on the live feed
 //! if it is new or changed), an invalid one is flagged and never indexed.
 
+use std::collections::HashMap;
+
 use futures::StreamExt;
-use model::{rider_doc, validate};
+use model::{Report, rider_doc, validate};
 
 use crate::{
     db::{UpsertOutcome, User, now_ms},
@@ -31,9 +33,10 @@ pub fn watch(state: AppState, rider: User) {
             Err(_) => return,
         };
         let mut changes = handle.changes();
+        let mut indexed = HashMap::new();
         loop {
             let snapshot = handle.with_document(|d| d.clone());
-            if let Err(e) = index(&state, &rider, &doc_id, &snapshot).await {
+            if let Err(e) = index(&state, &rider, &doc_id, &snapshot, &mut indexed).await {
                 tracing::error!(error = %e, doc_id, "indexing failed");
             }
             if changes.next().await.is_none() {
@@ -43,12 +46,14 @@ pub fn watch(state: AppState, rider: User) {
     });
 }
 
-/// Indexes every report of one document.
+/// Indexes the reports of one document that differ from what this watcher last indexed
+/// (`indexed`, by key), so a change to one report costs one upsert, not one per report.
 pub async fn index(
     state: &AppState,
     rider: &User,
     doc_id: &str,
     doc: &automerge::Automerge,
+    indexed: &mut HashMap<String, Report>,
 ) -> anyhow::Result<()> {
     if let Err(e) = rider_doc::header(doc) {
         state.db.flag_entry(doc_id, "", &e.to_string()).await?;
@@ -58,9 +63,11 @@ pub async fn index(
     let now = now_ms();
     for (key, entry) in rider_doc::reports(doc)? {
         let report = match entry {
+            Ok(r) if indexed.get(&key) == Some(&r) => continue,
             Ok(r) => r,
             Err(e) => {
                 state.db.flag_entry(doc_id, &key, &e).await?;
+                indexed.remove(&key);
                 continue;
             }
         };
@@ -72,6 +79,7 @@ pub async fn index(
                 .collect::<Vec<_>>()
                 .join("; ");
             state.db.flag_entry(doc_id, &key, &text).await?;
+            indexed.remove(&key);
             continue;
         }
         state.db.unflag_entry(doc_id, &key).await?;
@@ -81,6 +89,7 @@ pub async fn index(
             // Nobody listening is fine.
             let _ = state.feed.send(row);
         }
+        indexed.insert(key, report);
     }
     Ok(())
 }
