@@ -9,9 +9,11 @@ pub mod category;
 pub mod client;
 pub mod error;
 pub mod lenient;
+pub mod office_doc;
 pub mod report;
 pub mod report_id;
 pub mod rider_doc;
+pub mod stations_doc;
 pub mod validate;
 pub mod wire;
 

@@ -1,5 +1,6 @@
-//! Creating accounts. A rider's account comes with their rider document, made on the relay so
-//! that every device of the rider syncs into the same document.
+//! Creating accounts and the documents that come with them. A rider's account comes with their
+//! rider document and their office document, made on the relay so that every device of the
+//! rider syncs into the same documents; every county with an account has a stations document.
 
 use samod::Repo;
 
@@ -19,7 +20,15 @@ pub struct NewAccount<'a> {
     pub password: &'a str,
 }
 
-/// Creates an account (and, for a rider, the rider document) and returns it.
+async fn create_doc(repo: &Repo, doc: automerge::Automerge) -> anyhow::Result<String> {
+    let handle = repo
+        .create(doc)
+        .await
+        .map_err(|_| anyhow::anyhow!("relay stopped"))?;
+    Ok(handle.document_id().to_string())
+}
+
+/// Creates an account (and, for a rider, the rider and office documents) and returns it.
 pub async fn create_user(
     db: &Db,
     repo: &Repo,
@@ -45,16 +54,72 @@ pub async fn create_user(
         })
         .await?;
     if role == Role::Rider {
-        let doc = model::rider_doc::new_doc(&id.to_string(), None)?;
-        let handle = repo
-            .create(doc)
-            .await
-            .map_err(|_| anyhow::anyhow!("relay stopped"))?;
-        let doc_id = handle.document_id().to_string();
+        let doc_id = create_doc(repo, model::rider_doc::new_doc(&id.to_string(), None)?).await?;
         db.user_set_rider_doc(id, &doc_id).await?;
         acl.insert(&doc_id, DocAccess::Rider { owner: id });
+        ensure_office_doc(db, repo, acl, id).await?;
     }
+    ensure_stations_doc(db, repo, acl, county).await?;
+    acl.set_user(id, county, true);
     db.user_by_id(id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("account {id} vanished"))
+}
+
+/// Makes the office document of rider `id` unless it has one.
+async fn ensure_office_doc(db: &Db, repo: &Repo, acl: &Acl, id: i64) -> anyhow::Result<()> {
+    let doc_id = create_doc(repo, model::office_doc::new_doc(&id.to_string())?).await?;
+    db.user_set_office_doc(id, &doc_id).await?;
+    acl.insert(&doc_id, DocAccess::Office { owner: id });
+    Ok(())
+}
+
+/// Makes the stations document of `county` unless it has one; the demo county gets its demo
+/// stations.
+pub async fn ensure_stations_doc(
+    db: &Db,
+    repo: &Repo,
+    acl: &Acl,
+    county: &str,
+) -> anyhow::Result<String> {
+    if let Some(doc_id) = db.county_stations_doc(county).await? {
+        return Ok(doc_id);
+    }
+    let stations = crate::seed::demo_stations(county);
+    let made = create_doc(repo, model::stations_doc::new_doc(county, &stations)?).await?;
+    // Two first accounts of a county at once: the first record wins, the other document is
+    // never shared.
+    let doc_id = db.county_set_stations_doc(county, &made).await?;
+    acl.insert(
+        &doc_id,
+        DocAccess::Stations {
+            county: county.to_owned(),
+        },
+    );
+    Ok(doc_id)
+}
+
+/// Loads the share table from the database at start, making any office or stations document
+/// that a database from an earlier version lacks. Returns every account.
+pub async fn load_acl(db: &Db, repo: &Repo, acl: &Acl) -> anyhow::Result<Vec<User>> {
+    for (county, doc_id) in db.counties().await? {
+        acl.insert(&doc_id, DocAccess::Stations { county });
+    }
+    let mut users = db.users_all().await?;
+    for u in &mut users {
+        acl.set_user(u.id, &u.county, !u.disabled);
+        if let Some(doc) = &u.rider_doc {
+            acl.insert(doc, DocAccess::Rider { owner: u.id });
+        }
+        match &u.office_doc {
+            Some(doc) => acl.insert(doc, DocAccess::Office { owner: u.id }),
+            None if u.role == Role::Rider => {
+                ensure_office_doc(db, repo, acl, u.id).await?;
+                u.office_doc = db.user_by_id(u.id).await?.and_then(|x| x.office_doc);
+            }
+            None => {}
+        }
+        ensure_stations_doc(db, repo, acl, &u.county).await?;
+    }
+    Ok(users)
 }

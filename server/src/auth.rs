@@ -121,3 +121,13 @@ impl FromRequestParts<AppState> for Staff {
         }
     }
 }
+
+/// Whether `user` may see and decide on the reports (and photos) of `county`: a supervisor of
+/// that county, or an admin.
+pub fn may_supervise(user: &User, county: &str) -> bool {
+    match user.role {
+        Role::Admin => true,
+        Role::Supervisor => user.county == county,
+        Role::Rider => false,
+    }
+}

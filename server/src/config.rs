@@ -15,6 +15,12 @@ pub struct Config {
     pub dist_dir: PathBuf,
     /// Largest WebSocket frame accepted on `/sync`, in bytes.
     pub max_frame_bytes: usize,
+    /// Largest rider document, in stored bytes; a sync message that would grow a document past
+    /// it closes its connection.
+    pub max_doc_bytes: usize,
+    /// Reports a rider may file per day (by the report's date in China Standard Time); the
+    /// indexer flags the rest.
+    pub max_reports_per_day: u32,
     /// Mark the session cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
     /// Seed demo accounts when the database has no user.
@@ -42,6 +48,12 @@ impl Config {
             max_frame_bytes: var("NUANXIN_MAX_FRAME")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(4 * 1024 * 1024),
+            max_doc_bytes: var("NUANXIN_MAX_DOC")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(16 * 1024 * 1024),
+            max_reports_per_day: var("NUANXIN_MAX_REPORTS_PER_DAY")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(50),
             secure_cookies: var("NUANXIN_SECURE_COOKIES").is_some_and(|v| v == "1"),
             seed_demo: var("NUANXIN_NO_DEMO").is_none(),
             login_max_per_account: 10,

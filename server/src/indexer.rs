@@ -82,12 +82,26 @@ pub async fn index(
             indexed.remove(&key);
             continue;
         }
-        state.db.unflag_entry(doc_id, &key).await?;
-        if state.db.report_upsert(rider, doc_id, &report).await? != UpsertOutcome::Unchanged
-            && let Some(row) = state.db.report_get(rider.id, &report.id).await?
-        {
-            // Nobody listening is fine.
-            let _ = state.feed.send(row);
+        let max = state.config.max_reports_per_day;
+        match state.db.report_upsert(rider, doc_id, &report, max).await? {
+            UpsertOutcome::Unchanged => state.db.unflag_entry(doc_id, &key).await?,
+            UpsertOutcome::Inserted | UpsertOutcome::Updated => {
+                state.db.unflag_entry(doc_id, &key).await?;
+                if let Some(row) = state.db.report_get(rider.id, &report.id).await? {
+                    // Nobody listening is fine.
+                    let _ = state.feed.send(row);
+                }
+            }
+            UpsertOutcome::Reviewed => {
+                let problem = "edited after review; the reviewed version stands";
+                state.db.flag_entry(doc_id, &key, problem).await?;
+            }
+            UpsertOutcome::OverDailyLimit => {
+                let problem = format!("more than {max} reports on one day");
+                state.db.flag_entry(doc_id, &key, &problem).await?;
+                // Not remembered as indexed: the entry is looked at again on the next change.
+                continue;
+            }
         }
         indexed.insert(key, report);
     }

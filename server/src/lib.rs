@@ -45,6 +45,10 @@ pub fn app(state: AppState) -> Router {
         .route("/sync-ticket", post(routes::me::sync_ticket))
         .route("/reports", get(routes::reports::list))
         .route("/reports/feed", get(routes::reports::feed))
+        .route(
+            "/reports/{rider_id}/{id}/review",
+            post(routes::reports::review),
+        )
         .fallback(|| async { error::AppError::NotFound })
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
@@ -68,13 +72,12 @@ pub fn app(state: AppState) -> Router {
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let db = db::Db::connect(&config.database_url).await?;
     let acl = relay::Acl::default();
-    let riders = db.riders_with_docs().await?;
-    for r in &riders {
-        if let Some(doc) = &r.rider_doc {
-            acl.insert(doc, relay::DocAccess::Rider { owner: r.id });
-        }
-    }
     let repo = relay::start(db.clone(), acl.clone()).await;
+    let users = accounts::load_acl(&db, &repo, &acl).await?;
+    let riders: Vec<db::User> = users
+        .into_iter()
+        .filter(|u| u.rider_doc.is_some())
+        .collect();
     let acceptor = repo
         .make_acceptor(samod::Url::parse("ws://relay/sync")?)
         .map_err(|_| anyhow::anyhow!("relay stopped"))?;

@@ -1,5 +1,7 @@
 //! Demo accounts for the embedded default, made on first start.
 
+use model::stations_doc::Station;
+
 use crate::{
     accounts::{NewAccount, create_user},
     db::Role,
@@ -15,6 +17,60 @@ pub const DEMO_USERS: [(&str, &str, Role); 3] = [
     ("13800000002", "李师傅", Role::Rider),
     ("grid-youyang", "王网格员", Role::Supervisor),
 ];
+
+/// The demo stations of a county (only the demo county has any), as (id, station).
+pub fn demo_stations(county: &str) -> Vec<(String, Station)> {
+    if county != "youyang" {
+        return Vec::new();
+    }
+    let s = |id: &str, name: &str, address: &str, lat, lon, hours: &str, f: &[&str]| {
+        let station = Station {
+            name: name.into(),
+            address: address.into(),
+            lat,
+            lon,
+            hours: hours.into(),
+            facilities: f.iter().map(|x| (*x).to_owned()).collect(),
+        };
+        (id.to_owned(), station)
+    };
+    vec![
+        s(
+            "yy-taohuayuan",
+            "酉新驿站（桃花源广场）",
+            "桃花源街道桃花源广场东侧",
+            28.8412,
+            108.7721,
+            "24 小时",
+            &[
+                "water",
+                "charging",
+                "microwave",
+                "first_aid",
+                "toilet",
+                "battery_swap",
+            ],
+        ),
+        s(
+            "yy-bus",
+            "小哥驿站（汽车站）",
+            "钟多街道汽车站旁",
+            28.8367,
+            108.7644,
+            "07:00–22:00",
+            &["water", "charging", "toilet"],
+        ),
+        s(
+            "yy-night",
+            "星空补给站（城北超市）",
+            "城北路超市一楼",
+            28.8489,
+            108.7689,
+            "20:00–次日 06:00",
+            &["water", "microwave", "first_aid"],
+        ),
+    ]
+}
 
 /// Creates the demo accounts if the database has no account yet; returns whether it did.
 pub async fn seed_demo(state: &AppState) -> anyhow::Result<bool> {

@@ -39,12 +39,40 @@ type Fingerprint = (
     String,
 );
 
+type FingerprintRow = (
+    String,
+    String,
+    f64,
+    f64,
+    Option<f64>,
+    String,
+    String,
+    String,
+    i64,
+    String,
+);
+
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpsertOutcome {
     Inserted,
     Updated,
     Unchanged,
+    /// A supervisor has decided on the report: the indexed version stands and the edit is not
+    /// applied.
+    Reviewed,
+    /// The rider is at the day's report limit: the new report is not indexed.
+    OverDailyLimit,
+}
+
+/// The milliseconds of one day, and China Standard Time's offset from UTC.
+const DAY_MS: i64 = 86_400_000;
+const CST_OFFSET_MS: i64 = 8 * 3_600_000;
+
+/// The start and end (in ms since the epoch) of the China Standard Time day holding `t`.
+pub fn cst_day(t: i64) -> (i64, i64) {
+    let start = (t + CST_OFFSET_MS).div_euclid(DAY_MS) * DAY_MS - CST_OFFSET_MS;
+    (start, start + DAY_MS)
 }
 
 type RowTuple = (
@@ -95,21 +123,26 @@ const ROW_SELECT: &str = "SELECT r.id, r.rider_id, u.name, r.county, r.category,
 
 impl Db {
     /// Inserts or refreshes a validated report of `rider`, from document `doc_id`.
+    ///
+    /// A new report is not indexed when the rider already has `max_per_day` reports dated on
+    /// the same day (China Standard Time); a reviewed report is never changed.
     pub async fn report_upsert(
         &self,
         rider: &User,
         doc_id: &str,
         r: &Report,
+        max_per_day: u32,
     ) -> sqlx::Result<UpsertOutcome> {
         let photos = serde_json::to_string(&r.photos).unwrap_or_else(|_| "[]".into());
-        let existing: Option<Fingerprint> = sqlx::query_as(
-            "SELECT category, lat, lon, accuracy_m, location_source, place, note, created_at,
-                 photos FROM reports WHERE rider_id = $1 AND id = $2",
+        let existing: Option<(String, Fingerprint)> = sqlx::query_as::<_, FingerprintRow>(
+            "SELECT status, category, lat, lon, accuracy_m, location_source, place, note,
+                 created_at, photos FROM reports WHERE rider_id = $1 AND id = $2",
         )
         .bind(rider.id)
         .bind(&r.id)
         .fetch_optional(&self.pool)
-        .await?;
+        .await?
+        .map(|t| (t.0, (t.1, t.2, t.3, t.4, t.5, t.6, t.7, t.8, t.9)));
         let fresh = (
             r.category.clone(),
             r.lat,
@@ -122,9 +155,25 @@ impl Db {
             photos.clone(),
         );
         let outcome = match existing {
-            Some(old) if old == fresh => return Ok(UpsertOutcome::Unchanged),
+            Some((_, old)) if old == fresh => return Ok(UpsertOutcome::Unchanged),
+            Some((status, _)) if status != "new" => return Ok(UpsertOutcome::Reviewed),
             Some(_) => UpsertOutcome::Updated,
-            None => UpsertOutcome::Inserted,
+            None => {
+                let (from, to) = cst_day(r.created_at);
+                let same_day: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM reports
+                     WHERE rider_id = $1 AND created_at >= $2 AND created_at < $3",
+                )
+                .bind(rider.id)
+                .bind(from)
+                .bind(to)
+                .fetch_one(&self.pool)
+                .await?;
+                if same_day >= i64::from(max_per_day) {
+                    return Ok(UpsertOutcome::OverDailyLimit);
+                }
+                UpsertOutcome::Inserted
+            }
         };
         sqlx::query(
             "INSERT INTO reports (rider_id, id, doc_id, county, category, note, lat, lon,
@@ -134,7 +183,8 @@ impl Db {
                 note = excluded.note, lat = excluded.lat, lon = excluded.lon,
                 accuracy_m = excluded.accuracy_m, location_source = excluded.location_source,
                 place = excluded.place, created_at = excluded.created_at,
-                photos = excluded.photos",
+                photos = excluded.photos
+             WHERE reports.status = 'new'",
         )
         .bind(rider.id)
         .bind(&r.id)
@@ -181,6 +231,31 @@ impl Db {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(from_tuple).collect())
+    }
+
+    /// Records a supervisor's decision on a report; returns whether the report exists.
+    pub async fn report_review(
+        &self,
+        rider_id: i64,
+        id: &str,
+        status: &str,
+        note: &str,
+        by: i64,
+        at: i64,
+    ) -> sqlx::Result<bool> {
+        let done = sqlx::query(
+            "UPDATE reports SET status = $1, review_note = $2, reviewed_by = $3, reviewed_at = $4
+             WHERE rider_id = $5 AND id = $6",
+        )
+        .bind(status)
+        .bind(note)
+        .bind(by)
+        .bind(at)
+        .bind(rider_id)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Records an entry of a rider document that failed validation.

@@ -41,6 +41,8 @@ pub struct User {
     pub role: Role,
     pub county: String,
     pub rider_doc: Option<String>,
+    /// The rider's office document (riders only).
+    pub office_doc: Option<String>,
     pub disabled: bool,
 }
 
@@ -54,7 +56,16 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
 }
 
-type UserTuple = (i64, String, String, String, String, Option<String>, bool);
+type UserTuple = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    bool,
+);
 
 type UserWithHash = (
     i64,
@@ -62,6 +73,7 @@ type UserWithHash = (
     String,
     String,
     String,
+    Option<String>,
     Option<String>,
     bool,
     String,
@@ -75,11 +87,12 @@ fn from_tuple(t: UserTuple) -> User {
         role: Role::from_code(&t.3).unwrap_or(Role::Rider),
         county: t.4,
         rider_doc: t.5,
-        disabled: t.6,
+        office_doc: t.6,
+        disabled: t.7,
     }
 }
 
-const USER_COLS: &str = "id, login, name, role, county, rider_doc, disabled != 0";
+const USER_COLS: &str = "id, login, name, role, county, rider_doc, office_doc, disabled != 0";
 
 impl Db {
     /// How many accounts exist.
@@ -115,6 +128,61 @@ impl Db {
         Ok(())
     }
 
+    /// Records the office document made for an account.
+    pub async fn user_set_office_doc(&self, id: i64, doc_id: &str) -> sqlx::Result<()> {
+        sqlx::query("UPDATE users SET office_doc = $1 WHERE id = $2")
+            .bind(doc_id)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Every account, by id.
+    pub async fn users_all(&self) -> sqlx::Result<Vec<User>> {
+        let rows: Vec<UserTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLS} FROM users ORDER BY id"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(from_tuple).collect())
+    }
+
+    /// The stations document of a county, if it has one.
+    pub async fn county_stations_doc(&self, county: &str) -> sqlx::Result<Option<String>> {
+        sqlx::query_scalar("SELECT stations_doc FROM counties WHERE code = $1")
+            .bind(county)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// Records a county's stations document unless it has one already; returns the one it has.
+    pub async fn county_set_stations_doc(
+        &self,
+        county: &str,
+        doc_id: &str,
+    ) -> sqlx::Result<String> {
+        sqlx::query(
+            "INSERT INTO counties (code, stations_doc) VALUES ($1, $2)
+             ON CONFLICT (code) DO NOTHING",
+        )
+        .bind(county)
+        .bind(doc_id)
+        .execute(&self.pool)
+        .await?;
+        sqlx::query_scalar("SELECT stations_doc FROM counties WHERE code = $1")
+            .bind(county)
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    /// Every county with its stations document.
+    pub async fn counties(&self) -> sqlx::Result<Vec<(String, String)>> {
+        sqlx::query_as("SELECT code, stations_doc FROM counties ORDER BY code")
+            .fetch_all(&self.pool)
+            .await
+    }
+
     /// An account and its password hash, by login.
     pub async fn user_by_login(&self, login: &str) -> sqlx::Result<Option<(User, String)>> {
         let row: Option<UserWithHash> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -123,7 +191,7 @@ impl Db {
         .bind(login)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| (from_tuple((r.0, r.1, r.2, r.3, r.4, r.5, r.6)), r.7)))
+        Ok(row.map(|r| (from_tuple((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7)), r.8)))
     }
 
     /// An account by id.
@@ -135,15 +203,5 @@ impl Db {
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(from_tuple))
-    }
-
-    /// Every rider with a rider document (the indexer watches these).
-    pub async fn riders_with_docs(&self) -> sqlx::Result<Vec<User>> {
-        let rows: Vec<UserTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLS} FROM users WHERE rider_doc IS NOT NULL ORDER BY id"
-        )))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(from_tuple).collect())
     }
 }

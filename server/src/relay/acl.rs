@@ -1,7 +1,13 @@
-//! Who may sync which document: the share policy's table.
+//! Who may sync which document: the share policy's table, the one place that decides.
 //!
 //! A peer id is `u<user id>.<device suffix>`; the WebSocket upgrade authenticates the user and
 //! binds the connection to exactly that peer id, so the user id read back here is trustworthy.
+//!
+//! | document | its owner / county | anyone else |
+//! |---|---|---|
+//! | rider doc | read-write for its owner | nothing |
+//! | office doc | read-only for its owner | nothing |
+//! | stations doc | read-only for every account of that county | nothing |
 
 use std::{
     collections::HashMap,
@@ -15,12 +21,23 @@ use samod::ShareConfig;
 pub enum DocAccess {
     /// A rider document: read-write for its owner only.
     Rider { owner: i64 },
+    /// An office document: read-only for its owner; only the server writes it.
+    Office { owner: i64 },
+    /// A county's stations document: read-only for the accounts of that county.
+    Stations { county: String },
 }
 
-/// The table of documents the relay shares, by document id.
+#[derive(Debug, Default)]
+struct Tables {
+    docs: HashMap<String, DocAccess>,
+    /// The county of each account that may sync.
+    users: HashMap<i64, String>,
+}
+
+/// The table of documents the relay shares, by document id, and of the accounts that may sync.
 #[derive(Clone, Debug, Default)]
 pub struct Acl {
-    docs: Arc<RwLock<HashMap<String, DocAccess>>>,
+    tables: Arc<RwLock<Tables>>,
 }
 
 /// The user id in a peer id of the form `u<id>.<suffix>`.
@@ -36,9 +53,25 @@ pub fn peer_user_id(peer: &str) -> Option<i64> {
 impl Acl {
     /// Registers a document.
     pub fn insert(&self, doc_id: &str, access: DocAccess) {
-        if let Ok(mut m) = self.docs.write() {
-            m.insert(doc_id.to_owned(), access);
+        if let Ok(mut t) = self.tables.write() {
+            t.docs.insert(doc_id.to_owned(), access);
         }
+    }
+
+    /// Registers an account that may sync, with its county; a disabled account is removed.
+    pub fn set_user(&self, user_id: i64, county: &str, enabled: bool) {
+        if let Ok(mut t) = self.tables.write() {
+            if enabled {
+                t.users.insert(user_id, county.to_owned());
+            } else {
+                t.users.remove(&user_id);
+            }
+        }
+    }
+
+    /// What a document is, if the relay shares it at all.
+    pub fn access(&self, doc_id: &str) -> Option<DocAccess> {
+        self.tables.read().ok()?.docs.get(doc_id).cloned()
     }
 
     /// The share decision for one (document, peer) pair. Anything not explicitly granted is
@@ -47,9 +80,16 @@ impl Acl {
         let Some(user) = peer_user_id(peer) else {
             return ShareConfig::none();
         };
-        let access = self.docs.read().ok().and_then(|m| m.get(doc_id).cloned());
-        match access {
-            Some(DocAccess::Rider { owner }) if owner == user => ShareConfig::read_write(),
+        let Ok(t) = self.tables.read() else {
+            return ShareConfig::none();
+        };
+        let Some(county) = t.users.get(&user) else {
+            return ShareConfig::none();
+        };
+        match t.docs.get(doc_id) {
+            Some(DocAccess::Rider { owner }) if *owner == user => ShareConfig::read_write(),
+            Some(DocAccess::Office { owner }) if *owner == user => ShareConfig::read_only(),
+            Some(DocAccess::Stations { county: c }) if c == county => ShareConfig::read_only(),
             _ => ShareConfig::none(),
         }
     }
@@ -60,14 +100,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_owner_gets_the_rider_doc() {
+    fn the_table_is_enforced() {
         let acl = Acl::default();
-        acl.insert("d1", DocAccess::Rider { owner: 7 });
-        assert_eq!(acl.decide("d1", "u7.phone"), ShareConfig::read_write());
-        assert_eq!(acl.decide("d1", "u8.phone"), ShareConfig::none());
+        acl.set_user(7, "youyang", true);
+        acl.set_user(8, "youyang", true);
+        acl.set_user(9, "hanyin", true);
+        acl.insert("r7", DocAccess::Rider { owner: 7 });
+        acl.insert("o7", DocAccess::Office { owner: 7 });
+        acl.insert(
+            "sy",
+            DocAccess::Stations {
+                county: "youyang".into(),
+            },
+        );
+        assert_eq!(acl.decide("r7", "u7.phone"), ShareConfig::read_write());
+        assert_eq!(acl.decide("o7", "u7.phone"), ShareConfig::read_only());
+        assert_eq!(acl.decide("sy", "u8.phone"), ShareConfig::read_only());
+        assert_eq!(acl.decide("r7", "u8.phone"), ShareConfig::none());
+        assert_eq!(acl.decide("o7", "u8.phone"), ShareConfig::none());
+        assert_eq!(acl.decide("sy", "u9.phone"), ShareConfig::none());
         assert_eq!(acl.decide("d2", "u7.phone"), ShareConfig::none());
-        assert_eq!(acl.decide("d1", "u7"), ShareConfig::none());
-        assert_eq!(acl.decide("d1", "relay-x"), ShareConfig::none());
+        assert_eq!(acl.decide("r7", "u7"), ShareConfig::none());
+        assert_eq!(acl.decide("r7", "relay-x"), ShareConfig::none());
+        acl.set_user(7, "youyang", false);
+        assert_eq!(acl.decide("r7", "u7.phone"), ShareConfig::none());
         assert_eq!(peer_user_id("u12.abc"), Some(12));
         assert_eq!(peer_user_id("u1x.abc"), None);
     }

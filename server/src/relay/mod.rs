@@ -6,7 +6,7 @@ mod pump;
 mod storage;
 
 pub use acl::{Acl, DocAccess, peer_user_id};
-pub use pump::serve_socket;
+pub use pump::{Limits, serve_socket};
 pub use storage::SqlStorage;
 
 use samod::{PeerId, Repo, ShareConfig};

@@ -2,7 +2,9 @@
 //!
 //! The pump is generic over the socket's `Sink`/`Stream`, apart from the HTTP upgrade. A frame
 //! that is too large, is not binary, or does not decode as a protocol message ends that
-//! connection with an `error` message; samod and every other connection carry on.
+//! connection with an `error` message; samod and every other connection carry on. So does a
+//! sync message that would bring its document over the per-document size cap: the document's
+//! stored bytes plus the changes the message carries.
 
 use std::convert::Infallible;
 
@@ -10,8 +12,54 @@ use axum::extract::ws::{CloseFrame, Message};
 use futures::{Sink, SinkExt, Stream, StreamExt, channel::mpsc};
 use samod::{AcceptorHandle, PeerId, Transport};
 
+use crate::db::Db;
+
+/// What one connection may send.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest frame, in bytes.
+    pub max_frame: usize,
+    /// Largest document, in stored bytes, that a sync message may grow.
+    pub max_doc: usize,
+    /// Where the documents' stored sizes are read.
+    pub db: Db,
+}
+
+/// Why `msg` must not reach samod, if it must not: a sync message with changes for a document
+/// already at or over `limits.max_doc` once they are added.
+async fn over_doc_cap(msg: &model::wire::Message, limits: &Limits) -> Option<String> {
+    let model::wire::Message::Sync {
+        document_id, data, ..
+    } = msg
+    else {
+        return None;
+    };
+    // A message without changes (heads, a bloom filter) never grows a document.
+    let carries_changes = match automerge::sync::Message::decode(data) {
+        Ok(m) => !m.changes.is_empty(),
+        Err(_) => true,
+    };
+    if !carries_changes {
+        return None;
+    }
+    let stored = match limits.db.doc_bytes(document_id).await {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::error!(error = %e, "reading a document's size");
+            return None;
+        }
+    };
+    let total = stored.saturating_add(data.len());
+    (total > limits.max_doc).then(|| {
+        format!(
+            "document {document_id} would grow to {total} bytes, over the limit of {}",
+            limits.max_doc
+        )
+    })
+}
+
 /// Serves one authenticated socket bound to `peer` until either side closes it.
-pub async fn serve_socket<S, E>(socket: S, acceptor: AcceptorHandle, peer: PeerId, max_frame: usize)
+pub async fn serve_socket<S, E>(socket: S, acceptor: AcceptorHandle, peer: PeerId, limits: Limits)
 where
     S: Stream<Item = Result<Message, E>> + Sink<Message> + Send + Unpin + 'static,
     E: std::fmt::Display,
@@ -30,11 +78,15 @@ where
         tokio::select! {
             inbound = ws_rx.next() => match inbound {
                 Some(Ok(Message::Binary(bytes))) => {
-                    if bytes.len() > max_frame {
-                        break Some((1009, format!("frame of {} bytes is over the limit of {max_frame}", bytes.len())));
+                    if bytes.len() > limits.max_frame {
+                        break Some((1009, format!("frame of {} bytes is over the limit of {}", bytes.len(), limits.max_frame)));
                     }
-                    if let Err(e) = model::wire::Message::decode(&bytes) {
-                        break Some((1007, format!("malformed message: {e}")));
+                    let msg = match model::wire::Message::decode(&bytes) {
+                        Ok(m) => m,
+                        Err(e) => break Some((1007, format!("malformed message: {e}"))),
+                    };
+                    if let Some(why) = over_doc_cap(&msg, &limits).await {
+                        break Some((1009, why));
                     }
                     if to_repo.send(bytes.to_vec()).await.is_err() {
                         break None;

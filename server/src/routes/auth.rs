@@ -78,13 +78,14 @@ pub async fn start_session(
             now_ms() + auth::SESSION_TTL_MS,
         )
         .await?;
+    let body = MeBody::load(state, user).await?;
     Ok((
         status,
         [(
             SET_COOKIE,
             auth::session_cookie(&token, state.config.secure_cookies),
         )],
-        Json(MeBody::of(user)),
+        Json(body),
     )
         .into_response())
 }

@@ -39,15 +39,24 @@ pub struct UserBody {
     pub county_name: String,
 }
 
-/// The ids of the user's documents.
+/// The ids of the user's documents. The rider document is read-write; the office and stations
+/// documents are read-only.
 #[derive(Debug, Serialize)]
 pub struct DocsBody {
     pub rider: Option<String>,
+    pub office: Option<String>,
+    pub stations: Option<String>,
 }
 
 impl MeBody {
     /// The body for `user`.
-    pub fn of(user: &User) -> Self {
+    pub async fn load(state: &AppState, user: &User) -> Result<Self, AppError> {
+        let stations = state.db.county_stations_doc(&user.county).await?;
+        Ok(Self::of(user, stations))
+    }
+
+    /// The body for `user`, whose county's stations document is `stations`.
+    pub fn of(user: &User, stations: Option<String>) -> Self {
         MeBody {
             user: UserBody {
                 id: user.id,
@@ -59,6 +68,8 @@ impl MeBody {
             },
             docs: DocsBody {
                 rider: user.rider_doc.clone(),
+                office: user.office_doc.clone(),
+                stations,
             },
             peer_prefix: peer_prefix(user.id),
         }
@@ -80,8 +91,11 @@ pub fn valid_peer_for(peer: &str, user_id: i64) -> bool {
 }
 
 /// The logged-in user.
-pub async fn me(CurrentUser(user): CurrentUser) -> Json<MeBody> {
-    Json(MeBody::of(&user))
+pub async fn me(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Json<MeBody>, AppError> {
+    Ok(Json(MeBody::load(&state, &user).await?))
 }
 
 /// An optional peer id the client wants its ticket bound to.

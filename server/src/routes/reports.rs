@@ -1,10 +1,10 @@
-//! The supervisors' report list and its live feed.
+//! The supervisors' report list, its live feed, and their decisions on reports.
 
 use std::convert::Infallible;
 
 use axum::{
     Json,
-    extract::{Query, State},
+    extract::{Path, Query, State, rejection::JsonRejection},
     response::sse::{Event, KeepAlive, Sse},
 };
 use futures::{Stream, StreamExt};
@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::{
-    auth::Staff,
-    db::{ReportRow, Role},
+    auth::{Staff, may_supervise},
+    db::{ReportRow, Role, now_ms},
     error::AppError,
     state::AppState,
 };
@@ -62,4 +62,74 @@ pub async fn feed(
         futures::future::ready(out)
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// A decision on a report.
+#[derive(Debug, Deserialize)]
+pub struct ReviewForm {
+    /// `confirmed` or `rejected`.
+    pub status: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The longest note a supervisor may attach to a decision, in characters.
+pub const MAX_REVIEW_NOTE_CHARS: usize = 200;
+
+/// `POST /api/reports/{rider_id}/{id}/review`: a supervisor of the report's county decides on
+/// it. The decision goes into the rider's office document, which only the server writes; a
+/// report of another county answers 404, exactly like a missing one.
+pub async fn review(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path((rider_id, id)): Path<(i64, String)>,
+    form: Result<Json<ReviewForm>, JsonRejection>,
+) -> Result<Json<ReportRow>, AppError> {
+    let Json(form) = form?;
+    if !matches!(form.status.as_str(), "confirmed" | "rejected") {
+        return Err(AppError::BadRequest(
+            "status 必须是 confirmed 或 rejected".into(),
+        ));
+    }
+    if form.note.chars().count() > MAX_REVIEW_NOTE_CHARS {
+        return Err(AppError::BadRequest(format!(
+            "备注不能超过 {MAX_REVIEW_NOTE_CHARS} 字"
+        )));
+    }
+    let row = state.db.report_get(rider_id, &id).await?;
+    let Some(row) = row.filter(|r| may_supervise(&user, &r.county)) else {
+        return Err(AppError::NotFound);
+    };
+    let at = now_ms();
+    state
+        .db
+        .report_review(rider_id, &row.id, &form.status, &form.note, user.id, at)
+        .await?;
+    let office = state
+        .db
+        .user_by_id(rider_id)
+        .await?
+        .and_then(|u| u.office_doc)
+        .and_then(|d| d.parse::<samod::DocumentId>().ok());
+    if let Some(office) = office
+        && let Ok(Some(handle)) = state.repo.find(office).await
+    {
+        let review = model::office_doc::Review {
+            status: form.status.clone(),
+            note: form.note.clone(),
+            at,
+        };
+        handle
+            .with_document(|d| model::office_doc::put_review(d, &row.id, &review))
+            .map_err(|e| AppError::Internal(e.into()))?;
+    } else {
+        tracing::error!(rider_id, "the rider's office document is missing");
+    }
+    let row = state
+        .db
+        .report_get(rider_id, &row.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let _ = state.feed.send(row.clone());
+    Ok(Json(row))
 }

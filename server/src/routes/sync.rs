@@ -45,13 +45,12 @@ pub async fn upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
-    let peer = if let Some(ticket) = q.ticket {
-        let (_user, peer) = state
+    let (user, peer) = if let Some(ticket) = q.ticket {
+        state
             .db
             .ticket_consume(&auth::token_hash(&ticket))
             .await?
-            .ok_or(AppError::Unauthorized)?;
-        peer
+            .ok_or(AppError::Unauthorized)?
     } else {
         let user = auth::user_from_headers(&state, &headers).await?;
         if !same_origin(&headers) {
@@ -65,14 +64,21 @@ pub async fn upgrade(
                 "peer id does not belong to this user".into(),
             ));
         }
-        peer
+        (user, peer)
     };
+    // The account may have changed since the relay started (the CLI works on the database).
+    state.acl.set_user(user.id, &user.county, !user.disabled);
     let max = state.config.max_frame_bytes;
+    let limits = crate::relay::Limits {
+        max_frame: max,
+        max_doc: state.config.max_doc_bytes,
+        db: state.db.clone(),
+    };
     let acceptor = state.acceptor.clone();
     // Let a slightly larger frame through the socket layer so that the pump, not tungstenite,
     // reports it and can say why.
     Ok(ws
         .max_message_size(max + 1024)
         .max_frame_size(max + 1024)
-        .on_upgrade(move |socket| serve_socket(socket, acceptor, peer.into(), max)))
+        .on_upgrade(move |socket| serve_socket(socket, acceptor, peer.into(), limits)))
 }

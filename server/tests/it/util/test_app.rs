@@ -11,9 +11,13 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub state: AppState,
     dir: Arc<tempfile::TempDir>,
+    tweak: Tweak,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
+
+/// Changes a test server's configuration before it starts.
+pub type Tweak = Arc<dyn Fn(&mut Config) + Send + Sync>;
 
 /// A logged-in user: the session cookie and what `/api/me` said.
 #[derive(Clone, Debug)]
@@ -40,24 +44,32 @@ impl Session {
 impl TestApp {
     /// A fresh server with the demo accounts.
     pub async fn start() -> TestApp {
-        let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
-        Self::start_in(dir).await
+        Self::start_with(|_| {}).await
     }
 
-    async fn start_in(dir: Arc<tempfile::TempDir>) -> TestApp {
+    /// A fresh server with the demo accounts and a configuration changed by `tweak`.
+    pub async fn start_with(tweak: impl Fn(&mut Config) + Send + Sync + 'static) -> TestApp {
+        let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+        Self::start_in(dir, Arc::new(tweak)).await
+    }
+
+    async fn start_in(dir: Arc<tempfile::TempDir>, tweak: Tweak) -> TestApp {
         let data: PathBuf = dir.path().to_path_buf();
-        let config = Config {
+        let mut config = Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             database_url: format!("sqlite://{}", data.join("nuanxin.db").display()),
             dist_dir: data.join("dist"),
             data_dir: data,
             max_frame_bytes: 4 * 1024 * 1024,
+            max_doc_bytes: 16 * 1024 * 1024,
+            max_reports_per_day: 50,
             secure_cookies: false,
             seed_demo: true,
             login_max_per_account: 10,
             login_max_per_ip: 50,
             login_window: std::time::Duration::from_secs(2),
         };
+        tweak(&mut config);
         let state = build_state(config).await.expect("state");
         seed::seed_demo(&state).await.expect("seed");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -76,6 +88,7 @@ impl TestApp {
             addr,
             state,
             dir,
+            tweak,
             stop: Some(stop),
             task: Some(task),
         }
@@ -84,7 +97,7 @@ impl TestApp {
     /// Stops this server and starts a new one on the same SQLite file.
     pub async fn restart(mut self) -> TestApp {
         self.shutdown().await;
-        Self::start_in(self.dir.clone()).await
+        Self::start_in(self.dir.clone(), self.tweak.clone()).await
     }
 
     /// Stops the server, the relay and the database.
