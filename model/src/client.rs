@@ -122,6 +122,14 @@ impl SyncClient {
         self.docs.get(id).map(|s| s.status)
     }
 
+    /// Whether the relay has said (with automerge's read-only flag) that it applies none of our
+    /// changes to this document; the sync protocol then stops offering them.
+    pub fn relay_read_only(&self, id: &str) -> bool {
+        self.docs
+            .get(id)
+            .is_some_and(|s| s.sync.is_peer_read_only())
+    }
+
     /// The sync state to persist for a document (only what outlives a connection).
     pub fn sync_state_bytes(&self, id: &str) -> Option<Vec<u8>> {
         self.docs.get(id).map(|s| s.sync.encode())

@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { randomUUID } from "node:crypto";
 
 import { ImmutableString, NetworkAdapter, Repo, cbor } from "@automerge/automerge-repo";
+import * as A from "@automerge/automerge";
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket";
 import WebSocket from "ws";
 
@@ -426,6 +427,53 @@ describe("automerge-repo interop", () => {
       seen.some((m) => m.documentId === foreignId && m.type !== "doc-unavailable"),
       false,
     );
+  });
+
+  test("a rider's own office document is read-only: the change is not applied and the client stops offering it", async () => {
+    const { cookie, me } = await login(server.base, RIDER_1);
+    const officeId = me.docs.office;
+    assert.ok(officeId, "/api/me names the office document");
+    const { repo, adapter } = officialRepo(await syncTicket(server.base, cookie));
+    const sent = [];
+    const send = adapter.send.bind(adapter);
+    adapter.send = (m) => {
+      sent.push(m);
+      send(m);
+    };
+    let learnedReadOnly = false;
+    repo.synchronizer.on("sync-state", ({ documentId, syncState }) => {
+      if (documentId === officeId && syncState.peerReadOnly) learnedReadOnly = true;
+    });
+
+    const handle = await repo.find(`automerge:${officeId}`);
+    assert.equal(String(handle.doc().kind), "office");
+    assert.equal(String(handle.doc().owner), String(me.user.id));
+    handle.change((d) => {
+      d.reviews.forged = { status: s("confirmed"), note: s(""), at: Date.now() };
+      d.points = 9999;
+    });
+
+    // The client learns from the relay's sync messages that the document is read-only ...
+    const deadline = Date.now() + 10_000;
+    while (!learnedReadOnly && Date.now() < deadline) await sleep(50);
+    assert.ok(learnedReadOnly, "the client's sync state says the relay is read-only");
+    // ... so it goes quiet instead of offering its change again and again.
+    await sleep(1_000);
+    const aboutOffice = () => sent.filter((m) => m.documentId === officeId);
+    const settled = aboutOffice().length;
+    await sleep(2_000);
+    assert.equal(aboutOffice().length, settled, "no further messages: no divergence loop");
+    assert.ok(settled <= 4, `a handful of messages, not a loop (${settled})`);
+    const carryingChanges = aboutOffice().filter(
+      (m) => m.type === "sync" && A.decodeSyncMessage(m.data).changes.length > 0,
+    );
+    assert.ok(carryingChanges.length <= 1, "the change is offered at most once");
+
+    // The relay's copy, read on a fresh connection, never got the change.
+    const { repo: other } = officialRepo(await syncTicket(server.base, cookie));
+    const fresh = await other.find(`automerge:${officeId}`);
+    assert.equal(fresh.doc().reviews.forged, undefined);
+    assert.equal(fresh.doc().points, undefined);
   });
 
   test("the relay refuses what docs/protocol.md says it refuses", async () => {

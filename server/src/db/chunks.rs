@@ -33,18 +33,6 @@ impl Db {
         Ok(rows.into_iter().collect())
     }
 
-    /// The stored bytes of one document: all its chunks under `<doc_id>/`.
-    pub async fn doc_bytes(&self, doc_id: &str) -> sqlx::Result<usize> {
-        let n: Option<i64> = sqlx::query_scalar(
-            "SELECT SUM(LENGTH(data)) FROM doc_chunks WHERE key >= $1 AND key < $2",
-        )
-        .bind(format!("{doc_id}/"))
-        .bind(format!("{doc_id}0"))
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(usize::try_from(n.unwrap_or(0)).unwrap_or(usize::MAX))
-    }
-
     /// Writes a chunk, replacing any previous value.
     pub async fn chunk_put(&self, key: &str, data: &[u8]) -> sqlx::Result<()> {
         sqlx::query(

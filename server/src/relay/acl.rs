@@ -34,6 +34,8 @@ struct Tables {
     users: HashMap<i64, String>,
 }
 
+const READ_ONLY: ShareConfig = ShareConfig::read_only().with_announce(false);
+
 /// The table of documents the relay shares, by document id, and of the accounts that may sync.
 #[derive(Clone, Debug, Default)]
 pub struct Acl {
@@ -88,8 +90,9 @@ impl Acl {
         };
         match t.docs.get(doc_id) {
             Some(DocAccess::Rider { owner }) if *owner == user => ShareConfig::read_write(),
-            Some(DocAccess::Office { owner }) if *owner == user => ShareConfig::read_only(),
-            Some(DocAccess::Stations { county: c }) if c == county => ShareConfig::read_only(),
+            // Read-only documents are served when asked for, not pushed unasked to every device.
+            Some(DocAccess::Office { owner }) if *owner == user => READ_ONLY,
+            Some(DocAccess::Stations { county: c }) if c == county => READ_ONLY,
             _ => ShareConfig::none(),
         }
     }
@@ -114,8 +117,8 @@ mod tests {
             },
         );
         assert_eq!(acl.decide("r7", "u7.phone"), ShareConfig::read_write());
-        assert_eq!(acl.decide("o7", "u7.phone"), ShareConfig::read_only());
-        assert_eq!(acl.decide("sy", "u8.phone"), ShareConfig::read_only());
+        assert_eq!(acl.decide("o7", "u7.phone"), READ_ONLY);
+        assert_eq!(acl.decide("sy", "u8.phone"), READ_ONLY);
         assert_eq!(acl.decide("r7", "u8.phone"), ShareConfig::none());
         assert_eq!(acl.decide("o7", "u8.phone"), ShareConfig::none());
         assert_eq!(acl.decide("sy", "u9.phone"), ShareConfig::none());

@@ -4,7 +4,7 @@
 //! that is too large, is not binary, or does not decode as a protocol message ends that
 //! connection with an `error` message; samod and every other connection carry on. So does a
 //! sync message that would bring its document over the per-document size cap: the document's
-//! stored bytes plus the changes the message carries.
+//! saved size plus the changes the message carries.
 
 use std::convert::Infallible;
 
@@ -12,17 +12,15 @@ use axum::extract::ws::{CloseFrame, Message};
 use futures::{Sink, SinkExt, Stream, StreamExt, channel::mpsc};
 use samod::{AcceptorHandle, PeerId, Transport};
 
-use crate::db::Db;
-
 /// What one connection may send.
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Largest frame, in bytes.
     pub max_frame: usize,
-    /// Largest document, in stored bytes, that a sync message may grow.
+    /// Largest document, in saved bytes, that a sync message may grow.
     pub max_doc: usize,
-    /// Where the documents' stored sizes are read.
-    pub db: Db,
+    /// The relay, to measure documents.
+    pub repo: samod::Repo,
 }
 
 /// Why `msg` must not reach samod, if it must not: a sync message with changes for a document
@@ -42,14 +40,11 @@ async fn over_doc_cap(msg: &model::wire::Message, limits: &Limits) -> Option<Str
     if !carries_changes {
         return None;
     }
-    let stored = match limits.db.doc_bytes(document_id).await {
-        Ok(n) => n,
-        Err(e) => {
-            tracing::error!(error = %e, "reading a document's size");
-            return None;
-        }
-    };
-    let total = stored.saturating_add(data.len());
+    // A document the relay does not have cannot grow here: samod refuses the message.
+    let id = document_id.parse::<samod::DocumentId>().ok()?;
+    let handle = limits.repo.find(id).await.ok()??;
+    let saved = handle.with_document(|d| d.save().len());
+    let total = saved.saturating_add(data.len());
     (total > limits.max_doc).then(|| {
         format!(
             "document {document_id} would grow to {total} bytes, over the limit of {}",

@@ -72,7 +72,7 @@ pub async fn upgrade(
     let limits = crate::relay::Limits {
         max_frame: max,
         max_doc: state.config.max_doc_bytes,
-        db: state.db.clone(),
+        repo: state.repo.clone(),
     };
     let acceptor = state.acceptor.clone();
     // Let a slightly larger frame through the socket layer so that the pump, not tungstenite,

@@ -3,5 +3,7 @@
 
 mod accounts;
 mod auth;
+mod authz;
+mod limits;
 mod sync;
 mod util;
