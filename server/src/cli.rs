@@ -27,6 +27,24 @@ pub enum Command {
     /// Manage invite codes.
     #[command(subcommand)]
     Invite(InviteCommand),
+    /// Manage stored photos.
+    #[command(subcommand)]
+    Photos(PhotosCommand),
+}
+
+/// Photo commands.
+#[derive(Debug, Subcommand)]
+pub enum PhotosCommand {
+    /// List stored photos that no report lists (one hash per line), optionally deleting them.
+    Orphans {
+        /// Only photos stored at least this many hours ago: a fresh upload may belong to a
+        /// report that has not reached the index yet.
+        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(i64).range(0..=87_600))]
+        min_age_hours: i64,
+        /// Delete them from the photo store.
+        #[arg(long)]
+        delete: bool,
+    },
 }
 
 /// Account commands.
@@ -115,7 +133,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => serve(config).await,
         Command::User(cmd) => user(config, cmd).await,
         Command::Invite(cmd) => invite(config, cmd).await,
+        Command::Photos(cmd) => photos(config, cmd).await,
     }
+}
+
+async fn photos(config: Config, cmd: PhotosCommand) -> anyhow::Result<()> {
+    let PhotosCommand::Orphans {
+        min_age_hours,
+        delete,
+    } = cmd;
+    let db = Db::connect(&config.database_url).await?;
+    let store = crate::photos::PhotoStore::local(&config.photos_dir())?;
+    let listed = db.photo_hashes_in_reports().await?;
+    let fresh = db
+        .photos_stored_since(now_ms() - min_age_hours * 3_600_000)
+        .await?;
+    let mut count = 0;
+    for sha in store.list().await? {
+        if listed.contains(&sha) || fresh.contains(&sha) {
+            continue;
+        }
+        if delete {
+            store.delete(&sha).await?;
+            db.photo_forget(&sha).await?;
+        }
+        println!("{sha}");
+        count += 1;
+    }
+    let verb = if delete { "deleted" } else { "found" };
+    eprintln!("{count} orphan photo(s) {verb}");
+    Ok(())
 }
 
 async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {

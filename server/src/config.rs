@@ -21,6 +21,9 @@ pub struct Config {
     /// Reports a rider may file per day (by the report's date in China Standard Time); the
     /// indexer flags the rest.
     pub max_reports_per_day: u32,
+    /// Largest photo upload, in bytes, and largest width or height, in pixels.
+    pub max_photo_bytes: usize,
+    pub max_photo_side: u32,
     /// Mark the session cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
     /// Seed demo accounts when the database has no user.
@@ -54,6 +57,8 @@ impl Config {
             max_reports_per_day: var("NUANXIN_MAX_REPORTS_PER_DAY")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(50),
+            max_photo_bytes: 2 * 1024 * 1024,
+            max_photo_side: 8000,
             secure_cookies: var("NUANXIN_SECURE_COOKIES").is_some_and(|v| v == "1"),
             seed_demo: var("NUANXIN_NO_DEMO").is_none(),
             login_max_per_account: 10,
@@ -64,5 +69,10 @@ impl Config {
                     .unwrap_or(900),
             ),
         }
+    }
+
+    /// The local photo folder of the embedded default.
+    pub fn photos_dir(&self) -> PathBuf {
+        self.data_dir.join("photos")
     }
 }

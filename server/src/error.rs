@@ -22,6 +22,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A request refused with its own status and error code, e.g. an upload that fails a check.
+    #[error("{1}: {2}")]
+    Rejected(StatusCode, &'static str, String),
     #[error("too many attempts; retry in {0} s")]
     TooManyRequests(u64),
     #[error("internal: {0}")]
@@ -53,6 +56,7 @@ impl IntoResponse for AppError {
             AppError::NotFound => (StatusCode::NOT_FOUND, "not_found", "未找到".into()),
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.clone()),
             AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone()),
+            AppError::Rejected(status, code, m) => (*status, *code, m.clone()),
             AppError::TooManyRequests(secs) => {
                 let body = json!({
                     "error": "too_many_attempts",

@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod indexer;
+pub mod photos;
 pub mod relay;
 pub mod routes;
 pub mod seed;
@@ -46,11 +47,16 @@ pub fn app(state: AppState) -> Router {
         .route("/reports", get(routes::reports::list))
         .route("/reports/feed", get(routes::reports::feed))
         .route(
+            "/photos/{sha256}",
+            get(routes::photos::get).put(routes::photos::put),
+        )
+        .route(
             "/reports/{rider_id}/{id}/review",
             post(routes::reports::review),
         )
         .fallback(|| async { error::AppError::NotFound })
-        .layer(SetResponseHeaderLayer::overriding(
+        // Photos set their own (content-addressed, long-lived) cache headers.
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ));
@@ -87,7 +93,9 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         config.login_max_per_account,
         config.login_max_per_ip,
     ));
+    let photos = photos::PhotoStore::local(&config.photos_dir())?;
     let state = AppState {
+        photos,
         throttle,
         config: Arc::new(config),
         db,

@@ -17,6 +17,8 @@ pub struct AppState {
     pub acl: Acl,
     /// New and changed reports, for the supervisors' live feed.
     pub feed: broadcast::Sender<ReportRow>,
+    /// Where photo bytes live.
+    pub photos: crate::photos::PhotoStore,
     /// Failed-login counters.
     pub throttle: Arc<LoginThrottle>,
 }

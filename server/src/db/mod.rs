@@ -10,11 +10,13 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 mod chunks;
 mod invites;
+mod photos;
 mod reports;
 mod sessions;
 mod users;
 
 pub use invites::Invite;
+pub use photos::PhotoRow;
 pub use reports::{ReportRow, UpsertOutcome};
 pub use users::{NewUser, Role, User};
 

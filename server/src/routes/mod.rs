@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod me;
+pub mod photos;
 pub mod register;
 pub mod reports;
 pub mod sync;

@@ -74,6 +74,40 @@ struct World {
     /// (rider id, report id, secret note) of each county's report.
     youyang_report: (i64, String, String),
     hanyin_report: (i64, String, String),
+    /// The SHA-256 of a photo uploaded by a rider of each county.
+    youyang_photo: String,
+    hanyin_photo: String,
+}
+
+/// A small real JPEG, different for each `seed`.
+fn jpeg(seed: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(48 + seed, 32, |x, y| {
+        image::Rgb([(x * 5) as u8, (y * 7) as u8, (seed * 31) as u8])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
+        .encode_image(&img)
+        .unwrap();
+    out
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(b))
+}
+
+/// Uploads `bytes` as `s`; returns its name.
+async fn upload(app: &TestApp, s: &Session, bytes: Vec<u8>) -> String {
+    let name = sha256_hex(&bytes);
+    let res = reqwest::Client::new()
+        .put(app.url(&format!("/api/photos/{name}")))
+        .header("cookie", &s.cookie)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    name
 }
 
 async fn add_account(app: &TestApp, login: &str, role: Role, county: &str) {
@@ -218,12 +252,16 @@ impl World {
             dead("no session", no_session),
         ];
         let (youyang_report, hanyin_report) = (filed[0].clone(), filed[1].clone());
+        let youyang_photo = upload(&app, &rider_y, jpeg(1000)).await;
+        let hanyin_photo = upload(&app, &rider_h, jpeg(2000)).await;
         World {
             app,
             principals,
             docs,
             youyang_report,
             hanyin_report,
+            youyang_photo,
+            hanyin_photo,
         }
     }
 
@@ -360,6 +398,14 @@ async fn call(w: &World, p: &Principal, method: &str, path: &str, body: Value) -
     let client = reqwest::Client::new();
     let mut req = match method {
         "GET" => client.get(w.app.url(path)),
+        // A PUT carries the photo whose name ends the path, as bytes.
+        "PUT" => client.put(w.app.url(path)).body(
+            body.as_array()
+                .unwrap()
+                .iter()
+                .map(|b| b.as_u64().unwrap() as u8)
+                .collect::<Vec<u8>>(),
+        ),
         _ => client.post(w.app.url(path)).json(&body),
     };
     if let Some(s) = &p.session
@@ -369,11 +415,12 @@ async fn call(w: &World, p: &Principal, method: &str, path: &str, body: Value) -
     }
     let res = req.send().await.unwrap();
     let status = res.status().as_u16();
-    if path.ends_with("/feed") {
+    if path.ends_with("/feed") && status == 200 {
         // An event stream never ends; its status is the answer.
         return (status, String::new());
     }
-    (status, res.text().await.unwrap())
+    let bytes = res.bytes().await.unwrap();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// What a route must answer to a principal.
@@ -390,7 +437,12 @@ async fn every_principal_against_every_json_route() {
     let (h_rider, h_id, h_note) = w.hanyin_report.clone();
     let review_y = format!("/api/reports/{y_rider}/{y_id}/review");
     let review_h = format!("/api/reports/{h_rider}/{h_id}/review");
+    let photo_y = format!("/api/photos/{}", w.youyang_photo);
+    let photo_h = format!("/api/photos/{}", w.hanyin_photo);
     let routes: Vec<(&str, &str, Value)> = vec![
+        ("GET", &photo_y, Value::Null),
+        ("GET", &photo_h, Value::Null),
+        ("PUT", "/api/photos/", Value::Null),
         ("GET", "/api/me", Value::Null),
         ("POST", "/api/sync-ticket", json!({})),
         ("GET", "/api/reports", Value::Null),
@@ -407,16 +459,38 @@ async fn every_principal_against_every_json_route() {
     assert_eq!(refused, Some(403));
 
     let mut cases = 0;
-    for p in &w.principals {
+    for (i, p) in w.principals.iter().enumerate() {
         for (method, path, body) in &routes {
+            // Each principal uploads a photo of its own.
+            let (path, body) = if *method == "PUT" {
+                let bytes = jpeg(i as u32);
+                let path = format!("{path}{}", sha256_hex(&bytes));
+                (path, json!(bytes))
+            } else {
+                (path.to_string(), body.clone())
+            };
+            let path = path.as_str();
             let want = match (p.who, p.role) {
                 (None, _) | (_, None) => Want::Status(401),
-                (Some(_), Some(role)) => match *path {
+                (Some((id, county)), Some(role)) => match path {
                     "/api/me" | "/api/sync-ticket" => Want::Ok,
+                    p2 if p2 == photo_y || p2 == photo_h => {
+                        let (owner_county, owner) = if p2 == photo_y {
+                            ("youyang", y_rider)
+                        } else {
+                            ("hanyin", h_rider)
+                        };
+                        let may = id == owner
+                            || role == Role::Admin
+                            || (role == Role::Supervisor && county == owner_county);
+                        if may { Want::Ok } else { Want::Status(404) }
+                    }
+                    _ if *method == "PUT" && role == Role::Rider => Want::Ok,
+                    _ if *method == "PUT" => Want::Status(403),
                     _ if role == Role::Rider => Want::Status(403),
                     _ if role == Role::Admin => Want::Ok,
                     "/api/reports" | "/api/reports/feed" => Want::Ok,
-                    p2 if p2 == review_y => {
+                    p2 if p2 == review_y.as_str() => {
                         if p.who.unwrap().1 == "youyang" {
                             Want::Ok
                         } else {
@@ -433,18 +507,21 @@ async fn every_principal_against_every_json_route() {
                 },
             };
             let case = format!("{} {method} {path}", p.name);
-            let (status, text) = call(&w, p, method, path, body.clone()).await;
+            let (status, text) = call(&w, p, method, path, body).await;
             match want {
                 Want::Ok => assert!((200..300).contains(&status), "{case}: {status} {text}"),
                 Want::Status(s) => {
                     assert_eq!(status, s, "{case}: {text}");
+                    // A refusal is a JSON error and nothing else: no report, no photo bytes.
+                    let err: Value = serde_json::from_str(&text).expect("a JSON error body");
+                    assert!(err["error"].is_string(), "{case}: {text}");
                     for secret in w.secrets() {
                         assert!(!text.contains(secret), "{case}: leaked {secret}");
                     }
                 }
             }
             // A supervisor's list holds their own county's reports only.
-            if *path == "/api/reports" && (200..300).contains(&status) {
+            if path == "/api/reports" && (200..300).contains(&status) {
                 let county = p.who.unwrap().1;
                 let own = if county == "youyang" {
                     &y_note

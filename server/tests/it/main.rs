@@ -5,5 +5,6 @@ mod accounts;
 mod auth;
 mod authz;
 mod limits;
+mod photos;
 mod sync;
 mod util;

@@ -63,6 +63,8 @@ impl TestApp {
             max_frame_bytes: 4 * 1024 * 1024,
             max_doc_bytes: 16 * 1024 * 1024,
             max_reports_per_day: 50,
+            max_photo_bytes: 2 * 1024 * 1024,
+            max_photo_side: 8000,
             secure_cookies: false,
             seed_demo: true,
             login_max_per_account: 10,
@@ -111,6 +113,11 @@ impl TestApp {
         }
         self.state.repo.stop().await;
         self.state.db.close().await;
+    }
+
+    /// The data folder (SQLite file and photo folder).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.dir.path()
     }
 
     /// `http://addr` + `path`.

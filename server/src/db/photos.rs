@@ -1,0 +1,124 @@
+//! Photo records: what is stored, and who uploaded it.
+
+use super::{Db, User, now_ms};
+use crate::auth::may_supervise;
+
+/// A stored photo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhotoRow {
+    pub sha256: String,
+    pub mime: String,
+    pub bytes: i64,
+    pub width: i64,
+    pub height: i64,
+}
+
+impl Db {
+    /// A stored photo's record.
+    pub async fn photo_get(&self, sha256: &str) -> sqlx::Result<Option<PhotoRow>> {
+        let row: Option<(String, String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT sha256, mime, bytes, width, height FROM photos WHERE sha256 = $1",
+        )
+        .bind(sha256)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| PhotoRow {
+            sha256: r.0,
+            mime: r.1,
+            bytes: r.2,
+            width: r.3,
+            height: r.4,
+        }))
+    }
+
+    /// Records a photo (after its bytes are stored) and its uploader.
+    pub async fn photo_insert(&self, p: &PhotoRow, uploader: i64) -> sqlx::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO photos (sha256, mime, bytes, width, height, stored_at)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(&p.sha256)
+        .bind(&p.mime)
+        .bind(p.bytes)
+        .bind(p.width)
+        .bind(p.height)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO photo_owners (sha256, user_id) VALUES ($1, $2)
+             ON CONFLICT (sha256, user_id) DO NOTHING",
+        )
+        .bind(&p.sha256)
+        .bind(uploader)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
+    /// Whether `user` uploaded the photo.
+    pub async fn photo_owned_by(&self, sha256: &str, user_id: i64) -> sqlx::Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM photo_owners WHERE sha256 = $1 AND user_id = $2",
+        )
+        .bind(sha256)
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n > 0)
+    }
+
+    /// Whether `user` may read the photo: they uploaded it, or they supervise the county of a
+    /// rider who did.
+    pub async fn photo_readable_by(&self, sha256: &str, user: &User) -> sqlx::Result<bool> {
+        let counties: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT u.id, u.county FROM photo_owners o JOIN users u ON u.id = o.user_id
+             WHERE o.sha256 = $1",
+        )
+        .bind(sha256)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(counties
+            .iter()
+            .any(|(id, county)| *id == user.id || may_supervise(user, county)))
+    }
+
+    /// The photos stored at or after `since` (ms since the epoch).
+    pub async fn photos_stored_since(
+        &self,
+        since: i64,
+    ) -> sqlx::Result<std::collections::HashSet<String>> {
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT sha256 FROM photos WHERE stored_at >= $1")
+                .bind(since)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Every photo hash some indexed report lists.
+    pub async fn photo_hashes_in_reports(&self) -> sqlx::Result<std::collections::HashSet<String>> {
+        let lists: Vec<String> = sqlx::query_scalar("SELECT photos FROM reports")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(lists
+            .iter()
+            .flat_map(|l| serde_json::from_str::<Vec<String>>(l).unwrap_or_default())
+            .collect())
+    }
+
+    /// Forgets a photo (its bytes are deleted separately).
+    pub async fn photo_forget(&self, sha256: &str) -> sqlx::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM photo_owners WHERE sha256 = $1")
+            .bind(sha256)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM photos WHERE sha256 = $1")
+            .bind(sha256)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+}

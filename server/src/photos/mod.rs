@@ -1,0 +1,84 @@
+//! Hazard photos: content-addressed bytes behind one storage interface, and the checks an
+//! upload must pass before anything is stored.
+//!
+//! The interface is `object_store`'s [`ObjectStore`]: a local folder is the embedded default
+//! ([`PhotoStore::local`]); an S3-compatible bucket is the same trait with another builder.
+//! A photo is stored under its lower-case hex SHA-256.
+
+pub mod image_info;
+
+use std::{path::Path, sync::Arc};
+
+use bytes::Bytes;
+use futures::TryStreamExt;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload, local::LocalFileSystem};
+
+/// Where photos live.
+#[derive(Clone, Debug)]
+pub struct PhotoStore {
+    store: Arc<dyn ObjectStore>,
+}
+
+/// Whether `s` is a SHA-256 in lower-case hex.
+pub fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+fn key(sha256: &str) -> object_store::path::Path {
+    // Two levels of fan-out keep folders small on a local disk.
+    object_store::path::Path::from(format!("{}/{}/{sha256}", &sha256[..2], &sha256[2..4]))
+}
+
+impl PhotoStore {
+    /// Photos in a local folder (created if missing).
+    pub fn local(dir: &Path) -> anyhow::Result<PhotoStore> {
+        std::fs::create_dir_all(dir)?;
+        Ok(PhotoStore::new(Arc::new(LocalFileSystem::new_with_prefix(
+            dir,
+        )?)))
+    }
+
+    /// Photos in any object store.
+    pub fn new(store: Arc<dyn ObjectStore>) -> PhotoStore {
+        PhotoStore { store }
+    }
+
+    /// Stores a photo's bytes under its hash.
+    pub async fn put(&self, sha256: &str, bytes: Bytes) -> anyhow::Result<()> {
+        self.store
+            .put(&key(sha256), PutPayload::from(bytes))
+            .await?;
+        Ok(())
+    }
+
+    /// A photo's bytes, if stored.
+    pub async fn get(&self, sha256: &str) -> anyhow::Result<Option<Bytes>> {
+        match self.store.get(&key(sha256)).await {
+            Ok(r) => Ok(Some(r.bytes().await?)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Deletes a photo; deleting a missing one is not an error.
+    pub async fn delete(&self, sha256: &str) -> anyhow::Result<()> {
+        match self.store.delete(&key(sha256)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The hashes of every stored photo.
+    pub async fn list(&self) -> anyhow::Result<Vec<String>> {
+        let metas: Vec<_> = self.store.list(None).try_collect().await?;
+        let mut out: Vec<String> = metas
+            .into_iter()
+            .filter_map(|m| m.location.filename().map(str::to_owned))
+            .filter(|n| is_sha256_hex(n))
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+}

@@ -1,0 +1,262 @@
+//! `PUT /api/photos/{sha256}` and `GET /api/photos/{sha256}`.
+//!
+//! An upload is read as a stream and checked as it arrives: the size cap, the magic bytes
+//! (JPEG, PNG or WebP) and the pixel dimensions in the header are all checked before the body
+//! is held whole, so a refused upload costs at most the cap in memory. Then the file must be
+//! complete and hash to its name. Nothing is stored unless every check passes.
+
+use axum::{
+    Json,
+    body::Body,
+    extract::{Path, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use futures::StreamExt;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::{
+    auth::CurrentUser,
+    db::{PhotoRow, Role},
+    error::AppError,
+    photos::{
+        image_info::{self, Format},
+        is_sha256_hex,
+    },
+    state::AppState,
+};
+
+/// The answer to an upload.
+#[derive(Debug, Serialize)]
+pub struct Stored {
+    pub sha256: String,
+    pub bytes: i64,
+    pub width: i64,
+    pub height: i64,
+    /// Whether this request stored the bytes (false: they were already there).
+    pub created: bool,
+}
+
+fn reject(status: StatusCode, code: &'static str, message: String) -> AppError {
+    AppError::Rejected(status, code, message)
+}
+
+fn check_name(sha256: &str) -> Result<(), AppError> {
+    if is_sha256_hex(sha256) {
+        Ok(())
+    } else {
+        Err(reject(
+            StatusCode::BAD_REQUEST,
+            "bad_name",
+            "照片名必须是 64 位小写十六进制 SHA-256".into(),
+        ))
+    }
+}
+
+/// Reads and checks an upload; returns the bytes, format and dimensions.
+async fn read_checked(
+    body: Body,
+    max_bytes: usize,
+    max_side: u32,
+) -> Result<(Vec<u8>, Format, (u32, u32)), AppError> {
+    let too_large = || {
+        reject(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("照片不能超过 {} KB", max_bytes / 1024),
+        )
+    };
+    let mut buf: Vec<u8> = Vec::new();
+    let mut format = None;
+    let mut dims = None;
+    let mut stream = body.into_data_stream();
+    loop {
+        let chunk = match stream.next().await {
+            Some(Ok(c)) => c,
+            Some(Err(_)) => {
+                return Err(reject(
+                    StatusCode::BAD_REQUEST,
+                    "interrupted",
+                    "上传中断".into(),
+                ));
+            }
+            None => break,
+        };
+        if buf.len() + chunk.len() > max_bytes {
+            return Err(too_large());
+        }
+        buf.extend_from_slice(&chunk);
+        if format.is_none() && buf.len() >= image_info::SNIFF_LEN {
+            format = Some(image_info::sniff(&buf).ok_or_else(|| {
+                reject(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_type",
+                    "只接受 JPEG、PNG 或 WebP 照片".into(),
+                )
+            })?);
+        }
+        if let (Some(f), None) = (format, dims) {
+            dims = image_info::dimensions(f, &buf)
+                .map_err(|e| reject(StatusCode::UNPROCESSABLE_ENTITY, "bad_image", e.into()))?;
+            if let Some((w, h)) = dims
+                && (w > max_side || h > max_side || w == 0 || h == 0)
+            {
+                return Err(reject(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "too_many_pixels",
+                    format!("照片尺寸 {w}×{h} 超过上限 {max_side}×{max_side}"),
+                ));
+            }
+        }
+    }
+    let Some(format) = format else {
+        return Err(reject(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_type",
+            "只接受 JPEG、PNG 或 WebP 照片".into(),
+        ));
+    };
+    let incomplete = || {
+        reject(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "truncated",
+            "照片不完整，请重新上传".into(),
+        )
+    };
+    let dims = dims.ok_or_else(incomplete)?;
+    if !image_info::complete(format, &buf) {
+        return Err(incomplete());
+    }
+    Ok((buf, format, dims))
+}
+
+/// Stores a photo of the logged-in rider under its SHA-256.
+pub async fn put(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(sha256): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, AppError> {
+    if user.role != Role::Rider {
+        return Err(AppError::Forbidden);
+    }
+    check_name(&sha256)?;
+    let max_bytes = state.config.max_photo_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max_bytes as u64) {
+        return Err(reject(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("照片不能超过 {} KB", max_bytes / 1024),
+        ));
+    }
+    // A retry of an upload that already landed: answer at once, write nothing.
+    if let Some(row) = state.db.photo_get(&sha256).await?
+        && state.db.photo_owned_by(&sha256, user.id).await?
+    {
+        return Ok(stored(row, false, StatusCode::OK));
+    }
+    let (buf, format, (w, h)) = read_checked(body, max_bytes, state.config.max_photo_side).await?;
+    let actual = hex::encode(Sha256::digest(&buf));
+    if actual != sha256 {
+        return Err(reject(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "hash_mismatch",
+            format!("照片内容的 SHA-256 是 {actual}，与名称不符"),
+        ));
+    }
+    let row = PhotoRow {
+        sha256: sha256.clone(),
+        mime: format.mime().into(),
+        bytes: buf.len() as i64,
+        width: i64::from(w),
+        height: i64::from(h),
+    };
+    // Same bytes from another rider: only the ownership is new.
+    let created = state.db.photo_get(&sha256).await?.is_none();
+    if created {
+        state.photos.put(&sha256, buf.into()).await?;
+    }
+    state.db.photo_insert(&row, user.id).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(stored(row, created, status))
+}
+
+fn stored(row: PhotoRow, created: bool, status: StatusCode) -> Response {
+    (
+        status,
+        Json(Stored {
+            sha256: row.sha256,
+            bytes: row.bytes,
+            width: row.width,
+            height: row.height,
+            created,
+        }),
+    )
+        .into_response()
+}
+
+/// A photo, for its uploader and for supervisors of the uploader's county. Anyone else gets
+/// 404, as if it did not exist.
+pub async fn get(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(sha256): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    check_name(&sha256)?;
+    let Some(row) = state.db.photo_get(&sha256).await? else {
+        return Err(AppError::NotFound);
+    };
+    if !state.db.photo_readable_by(&sha256, &user).await? {
+        return Err(AppError::NotFound);
+    }
+    let etag = format!("\"{sha256}\"");
+    // The bytes never change under a name, so the browser may keep them for a year; `private`
+    // keeps shared caches out, since access depends on the session.
+    let cache = HeaderValue::from_static("private, max-age=31536000, immutable");
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == etag)
+    {
+        return Ok((
+            StatusCode::NOT_MODIFIED,
+            [
+                (header::CACHE_CONTROL, cache),
+                (
+                    header::ETAG,
+                    etag.parse().unwrap_or(HeaderValue::from_static("")),
+                ),
+            ],
+        )
+            .into_response());
+    }
+    let bytes = state.photos.get(&sha256).await?.ok_or(AppError::NotFound)?;
+    let mime = Format::from_mime(&row.mime).map_or("application/octet-stream", Format::mime);
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
+            (header::CACHE_CONTROL, cache),
+            (
+                header::ETAG,
+                etag.parse().unwrap_or(HeaderValue::from_static("")),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+        ],
+        Body::from(bytes),
+    )
+        .into_response())
+}
