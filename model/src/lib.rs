@@ -8,6 +8,7 @@
 pub mod category;
 pub mod client;
 pub mod error;
+pub mod exif;
 pub mod lenient;
 pub mod office_doc;
 pub mod report;

@@ -187,6 +187,22 @@ proptest! {
     }
 
     #[test]
+    fn exif_reading_never_panics(
+        bytes in prop::collection::vec(any::<u8>(), 0..512),
+        flips in prop::collection::vec((any::<usize>(), any::<u8>()), 0..8),
+    ) {
+        let _ = model::exif::read(&bytes);
+        // A well-formed block with a few bytes changed reaches deep into the parser.
+        let mut j = model::exif::sample_exif_jpeg("2026:11:20 08:30:00", 28.84, 108.77);
+        for (at, v) in flips {
+            let n = j.len();
+            j[at % n] = v;
+        }
+        let e = model::exif::read(&j);
+        let _ = e.taken_at_ms();
+    }
+
+    #[test]
     fn reading_and_validating_any_document_never_panics(doc in document(), now in any::<i64>()) {
         let _ = rider_doc::header(&doc);
         if let Ok(entries) = rider_doc::reports(&doc) {
