@@ -24,6 +24,9 @@ pub enum AppError {
     /// The server's answer did not have the expected shape.
     #[error("unexpected answer: {0}")]
     Decode(String),
+    /// A photo could not be read or re-encoded.
+    #[error("photo: {0}")]
+    Photo(String),
     /// A document operation failed.
     #[error(transparent)]
     Model(#[from] model::ModelError),

@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod json;
 pub mod net;
 pub mod pages;
+pub mod photo;
 pub mod router;
 pub mod session;
 pub mod state;

@@ -197,7 +197,8 @@ pub fn read(bytes: &[u8]) -> PhotoExif {
                 _ => {}
             }
         }
-        let sign = |r: Option<String>, neg: &str| if r.as_deref() == Some(neg) { -1.0 } else { 1.0 };
+        let sign =
+            |r: Option<String>, neg: &str| if r.as_deref() == Some(neg) { -1.0 } else { 1.0 };
         out.lat = lat
             .map(|v| v * sign(lat_ref, "S"))
             .filter(|v| (-90.0..=90.0).contains(v));
