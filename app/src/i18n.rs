@@ -67,6 +67,16 @@ pub struct Strings {
     pub form_place: &'static str,
     pub form_place_placeholder: &'static str,
     pub form_submit: &'static str,
+    pub photo_title: &'static str,
+    pub console_col_photos: &'static str,
+    pub console_photo_open: &'static str,
+    pub photo_camera: &'static str,
+    pub photo_gallery: &'static str,
+    pub photo_remove: &'static str,
+    pub photo_preparing: &'static str,
+    pub photo_failed: &'static str,
+    pub photo_stored: &'static str,
+    pub photo_refused: &'static str,
     pub form_saved: &'static str,
     pub form_need_category: &'static str,
     pub form_need_location: &'static str,
@@ -172,6 +182,16 @@ pub static ZH: Strings = Strings {
     form_place: "地点描述",
     form_place_placeholder: "如：人民路与解放路路口",
     form_submit: "提交",
+    photo_title: "照片（最多 3 张）",
+    console_col_photos: "照片",
+    console_photo_open: "查看原图",
+    photo_camera: "拍照",
+    photo_gallery: "从相册选择",
+    photo_remove: "删除这张照片",
+    photo_preparing: "正在处理照片…",
+    photo_failed: "照片无法读取",
+    photo_stored: "照片已上传",
+    photo_refused: "照片被拒收",
     form_saved: "已保存到手机",
     form_need_category: "请选择隐患类型",
     form_need_location: "请先获取位置或手动填写",
@@ -241,6 +261,20 @@ pub fn pending(n: usize) -> String {
 /// The warning before logging out with reports the relay does not have yet.
 pub fn logout_unsent(n: usize) -> String {
     format!("有 {n} 条上报尚未发送。退出后它们仍保存在这部手机上，本账号再次登录后会自动发送。")
+}
+
+/// "2 张照片待上传 · 340 KB".
+pub fn photos_pending(n: usize, bytes: u64) -> String {
+    format!("{n} 张照片待上传 · {}", size(bytes))
+}
+
+/// A byte count for people: "340 KB", "1.2 MB".
+pub fn size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
 }
 
 /// "共 12 条".

@@ -64,6 +64,42 @@ pub struct OutboxRow {
     pub delivery: Delivery,
 }
 
+/// Where one photo of a report filed here stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PhotoStatus {
+    /// On the phone, waiting for its report to reach the relay or for a connection.
+    Pending,
+    /// Being uploaded; the fraction sent.
+    Uploading(f64),
+    /// The server holds it.
+    Stored,
+    /// The server refused it; why.
+    Refused(String),
+}
+
+impl PhotoStatus {
+    /// The `data-state` value end-to-end tests read.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PhotoStatus::Pending => "pending",
+            PhotoStatus::Uploading(_) => "uploading",
+            PhotoStatus::Stored => "stored",
+            PhotoStatus::Refused(_) => "refused",
+        }
+    }
+}
+
+/// A photo of a report filed here, as lists show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhotoView {
+    pub sha256: String,
+    pub report_id: String,
+    /// An object URL of the thumbnail.
+    pub thumb_url: String,
+    pub bytes: u32,
+    pub status: PhotoStatus,
+}
+
 /// What the interface shows about synchronisation.
 #[derive(Debug, Clone, Copy)]
 pub struct SyncView {
@@ -77,6 +113,8 @@ pub struct SyncView {
     pub unsaved: RwSignal<bool>,
     /// The supervisors' live feed is connected.
     pub feed_live: RwSignal<bool>,
+    /// Photos of reports filed here, oldest first.
+    pub photos: RwSignal<Vec<PhotoView>>,
 }
 
 impl SyncView {
@@ -87,6 +125,7 @@ impl SyncView {
             rows: RwSignal::new(Vec::new()),
             unsaved: RwSignal::new(false),
             feed_live: RwSignal::new(false),
+            photos: RwSignal::new(Vec::new()),
         }
     }
 

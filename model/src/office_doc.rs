@@ -18,7 +18,7 @@ pub const KIND: &str = "office";
 /// A supervisor's decision on one report.
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
 pub struct Review {
-    /// `confirmed` (a valid lead) or `rejected`.
+    /// `valid` (a valid lead), `invalid`, `duplicate`, `forwarded` or `resolved`.
     #[autosurgeon(hydrate = "lenient::string")]
     pub status: String,
     /// The supervisor's note to the rider; may be empty.
@@ -79,7 +79,7 @@ mod tests {
         let mut doc = new_doc("7").expect("new");
         assert_eq!(review(&doc, "r1").expect("read"), None);
         let r = Review {
-            status: "confirmed".into(),
+            status: "valid".into(),
             note: "已派人处理".into(),
             at: 1_700_000_000_000,
         };

@@ -5,6 +5,7 @@ pub mod confirm_dialog;
 pub mod location_field;
 pub mod nav_bar;
 pub mod outbox_list;
+pub mod photo_picker;
 pub mod relogin;
 pub mod report_form;
 pub mod sync_badge;

@@ -4,9 +4,72 @@ use leptos::prelude::*;
 
 use crate::{
     i18n::{self, t},
-    state::{Ctx, Delivery, OutboxRow},
+    state::{Ctx, Delivery, OutboxRow, PhotoStatus, PhotoView},
     time,
 };
+
+/// The photos of one report: thumbnails, what is left to send, and the upload in progress.
+#[component]
+fn ReportPhotos(report_id: String) -> impl IntoView {
+    let photos = Ctx::get().sync.photos;
+    let s = t();
+    let mine = move || -> Vec<PhotoView> {
+        photos.with(|ps| {
+            ps.iter()
+                .filter(|p| p.report_id == report_id)
+                .cloned()
+                .collect()
+        })
+    };
+    move || {
+        let list = mine();
+        if list.is_empty() {
+            return None;
+        }
+        let left: Vec<&PhotoView> = list
+            .iter()
+            .filter(|p| matches!(p.status, PhotoStatus::Pending | PhotoStatus::Uploading(_)))
+            .collect();
+        let bytes: u64 = left.iter().map(|p| u64::from(p.bytes)).sum();
+        let summary = if left.is_empty() {
+            if list
+                .iter()
+                .any(|p| matches!(p.status, PhotoStatus::Refused(_)))
+            {
+                s.photo_refused.to_owned()
+            } else {
+                s.photo_stored.to_owned()
+            }
+        } else {
+            i18n::photos_pending(left.len(), bytes)
+        };
+        let state = if left.is_empty() { "done" } else { "pending" };
+        Some(view! {
+            <div class="oi-photos" data-testid="outbox-photos" data-photos=state>
+                <ul class="oi-thumbs">
+                    {list
+                        .into_iter()
+                        .map(|p| {
+                            let progress = match p.status {
+                                PhotoStatus::Uploading(f) => Some(f),
+                                _ => None,
+                            };
+                            view! {
+                                <li class="oi-thumb" data-testid="outbox-photo" data-state=p.status.code()>
+                                    <img src=p.thumb_url alt="" width="48" height="48"/>
+                                    {progress.map(|f| view! {
+                                        <progress max="1" value=f.to_string() aria-label=s.photo_title></progress>
+                                    })}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+                <p class="oi-photo-summary">{summary}</p>
+            </div>
+        })
+    }
+}
 
 fn state_text(d: Delivery) -> &'static str {
     let s = t();
@@ -62,6 +125,7 @@ pub fn OutboxList() -> impl IntoView {
                                             " · "
                                             {place}
                                         </p>
+                                        <ReportPhotos report_id=row.report.id.clone()/>
                                     </div>
                                     <span class=format!("oi-state state-{}", state.code())>
                                         {state_text(state)}

@@ -1,12 +1,17 @@
-//! The 随手拍 form: category, note, location, submit. Submitting saves on the phone at once.
+//! The 随手拍 form: category, note, photos, location, submit. Submitting saves the report and
+//! its photos on the phone at once, in one transaction.
 
 use leptos::{ev::SubmitEvent, prelude::*};
 use model::{Category, Report, ReportId, validate};
 
 use crate::{
-    components::location_field::{LocationField, LocationInput, Resolved},
+    components::{
+        location_field::{LocationField, LocationInput, Resolved},
+        photo_picker::{PhotoInput, PhotoPicker},
+    },
     i18n::{self, t},
     state::Ctx,
+    store::{PhotoEntry, PhotoState},
     time,
 };
 
@@ -44,6 +49,7 @@ pub fn ReportForm() -> impl IntoView {
     let category = RwSignal::new(None::<Category>);
     let note = RwSignal::new(String::new());
     let location = LocationInput::new();
+    let photos = PhotoInput::new();
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     // Locate as soon as the form opens: by the time the rider has picked a category the fix
@@ -64,6 +70,11 @@ pub fn ReportForm() -> impl IntoView {
                 time::now_ms(),
             )
         });
+        let picked = photos.picked.get_untracked();
+        let built = built.map(|mut r| {
+            r.photos = picked.iter().map(|p| p.photo.sha256.clone()).collect();
+            r
+        });
         let report = match built {
             Ok(r) => r,
             Err(message) => {
@@ -83,13 +94,26 @@ pub fn ReportForm() -> impl IntoView {
         };
         error.set(None);
         busy.set(true);
+        let entries: Vec<PhotoEntry> = picked
+            .into_iter()
+            .map(|p| PhotoEntry {
+                bytes: p.photo.jpeg.len() as u32,
+                sha256: p.photo.sha256,
+                report_id: report.id.clone(),
+                jpeg: Some(p.photo.jpeg),
+                thumb: p.photo.thumb,
+                state: PhotoState::Pending,
+                created_at: report.created_at as f64,
+            })
+            .collect();
         leptos::task::spawn_local(async move {
-            match engine.file(report).await {
+            match engine.file(report, entries).await {
                 Ok(committed_at) => {
                     time::record_save_ms(committed_at - tapped);
                     ctx.toast.show(s.form_saved);
                     category.set(None);
                     note.set(String::new());
+                    photos.clear();
                 }
                 Err(e) => {
                     let message = format!("{}：{e}", s.form_save_failed);
@@ -145,10 +169,15 @@ pub fn ReportForm() -> impl IntoView {
                     </div>
                 </div>
             </div>
+            <PhotoPicker input=photos/>
             <LocationField input=location/>
             <div class="form-actions">
                 {move || error.get().map(|e| view! { <p class="form-error">{e}</p> })}
-                <button type="submit" class="btn btn-primary" disabled=move || busy.get()>
+                <button
+                    type="submit"
+                    class="btn btn-primary"
+                    disabled=move || { busy.get() || photos.preparing.get() > 0 }
+                >
                     {s.form_submit}
                 </button>
             </div>

@@ -7,3 +7,4 @@ pub mod http;
 pub mod me;
 pub mod row;
 pub mod socket;
+pub mod upload;

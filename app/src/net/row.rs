@@ -20,6 +20,8 @@ pub struct ReportRow {
     pub created_at: f64,
     pub received_at: f64,
     pub status: String,
+    /// SHA-256 names of the report's photos (`/api/photos/{name}`).
+    pub photos: Vec<String>,
 }
 
 impl ReportRow {
@@ -39,6 +41,11 @@ impl ReportRow {
             created_at: json::number(v, "created_at")?,
             received_at: json::opt_number(v, "received_at").unwrap_or(0.0),
             status: json::string_or_empty(v, "status"),
+            photos: json::array(v, "photos")
+                .iter()
+                .filter_map(JsValue::as_string)
+                .filter(|p| p.len() == 64)
+                .collect(),
         })
     }
 

@@ -158,6 +158,7 @@ pub fn ConsolePage() -> impl IntoView {
                         <th scope="col">{s.console_col_category}</th>
                         <th scope="col">{s.console_col_rider}</th>
                         <th scope="col">{s.console_col_note}</th>
+                        <th scope="col">{s.console_col_photos}</th>
                         <th scope="col">{s.console_col_location}</th>
                         <th scope="col">{s.console_col_status}</th>
                     </tr>
@@ -178,6 +179,33 @@ pub fn ConsolePage() -> impl IntoView {
                                     <td class="nowrap">{category}</td>
                                     <td class="nowrap">{r.rider_name.clone()}</td>
                                     <td class="note">{r.note.clone()}</td>
+                                    <td class="photos">
+                                        {r.photos
+                                            .iter()
+                                            .map(|sha| {
+                                                let url = format!("/api/photos/{sha}");
+                                                let href = url.clone();
+                                                view! {
+                                                    <a
+                                                        href=href
+                                                        target="_blank"
+                                                        rel="noopener"
+                                                        class="console-photo"
+                                                        aria-label=s.console_photo_open
+                                                    >
+                                                        <img
+                                                            src=url
+                                                            loading="lazy"
+                                                            alt=""
+                                                            width="56"
+                                                            height="42"
+                                                            data-testid="console-photo"
+                                                        />
+                                                    </a>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </td>
                                     <td>{location_text(&r)}</td>
                                     <td class=format!("nowrap status status-{}", r.status)>
                                         {i18n::status_label(&r.status).to_owned()}

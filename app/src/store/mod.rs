@@ -1,7 +1,7 @@
 //! The device's storage: one IndexedDB database that lets the app start, show and file reports
 //! with no network once a rider has logged in.
 //!
-//! Layout (database `nuanxin`, version 1):
+//! Layout (database `nuanxin`, version 2; version 2 added `photos`):
 //!
 //! | store    | key             | value                                        |
 //! |----------|-----------------|----------------------------------------------|
@@ -10,13 +10,16 @@
 //! | `sync`   | document id     | `Uint8Array`: the encoded sync state         |
 //! | `meta`   | name            | string: `"me"` (the /api/me JSON), `"peer_id"` |
 //! | `outbox` | report id       | `{hash, created_at}`: the change to confirm  |
+//! | `photos` | SHA-256 (hex)   | `{report_id, jpeg?, thumb, bytes, state, reason?, created_at}` |
 //!
 //! Everything that must stay consistent is written by [`Store::write`] in one committed
-//! transaction: a report is never on the phone without its outbox entry, nor the other way round.
+//! transaction: a report is never on the phone without its outbox entry and its photos, nor the
+//! other way round.
 //! The handle is not `Send` (IndexedDB lives on the page's thread), so it is cloned, not shared
 //! across threads.
 
 mod outbox;
+mod photo;
 
 use std::rc::Rc;
 
@@ -25,12 +28,13 @@ use js_sys::Uint8Array;
 use wasm_bindgen::{JsCast, JsValue};
 
 pub use outbox::OutboxEntry;
+pub use photo::{PhotoEntry, PhotoState};
 
 use crate::error::AppError;
 
 /// The database the app uses.
 pub const DB_NAME: &str = "nuanxin";
-const DB_VERSION: u32 = 1;
+const DB_VERSION: u32 = 2;
 
 /// Document snapshots.
 pub const DOCS: &str = "docs";
@@ -42,6 +46,8 @@ pub const SYNC: &str = "sync";
 pub const META: &str = "meta";
 /// Reports filed on this device that the relay has not confirmed yet.
 pub const OUTBOX: &str = "outbox";
+/// Photos of reports filed on this device: the JPEG until the server holds it, the thumbnail.
+pub const PHOTOS: &str = "photos";
 
 /// `meta` key of the logged-in user's /api/me answer.
 pub const META_ME: &str = "me";
@@ -77,6 +83,8 @@ pub struct Batch {
     pub outbox_put: Vec<OutboxEntry>,
     /// Report ids whose outbox entries are done with.
     pub outbox_delete: Vec<String>,
+    /// Photos to add or replace.
+    pub photos_put: Vec<PhotoEntry>,
 }
 
 impl Batch {
@@ -87,6 +95,7 @@ impl Batch {
             && self.sync.is_empty()
             && self.outbox_put.is_empty()
             && self.outbox_delete.is_empty()
+            && self.photos_put.is_empty()
     }
 }
 
@@ -113,7 +122,7 @@ impl Store {
             .with_version(DB_VERSION)
             .with_on_upgrade_needed(|_event, db| {
                 let existing: Vec<String> = db.object_store_names().collect();
-                for store in [DOCS, CHUNKS, SYNC, META, OUTBOX] {
+                for store in [DOCS, CHUNKS, SYNC, META, OUTBOX, PHOTOS] {
                     if !existing.iter().any(|n| n == store) {
                         db.create_object_store(store).build()?;
                     }
@@ -179,7 +188,7 @@ impl Store {
         }
         let tx = self
             .db
-            .transaction([DOCS, CHUNKS, SYNC, OUTBOX])
+            .transaction([DOCS, CHUNKS, SYNC, OUTBOX, PHOTOS])
             .with_mode(TransactionMode::Readwrite)
             .build()
             .map_err(AppError::store)?;
@@ -187,6 +196,7 @@ impl Store {
         let chunks = tx.object_store(CHUNKS).map_err(AppError::store)?;
         let sync = tx.object_store(SYNC).map_err(AppError::store)?;
         let outbox = tx.object_store(OUTBOX).map_err(AppError::store)?;
+        let photos = tx.object_store(PHOTOS).map_err(AppError::store)?;
         // Requests go out when built; the commit below waits for all of them.
         for (id, snapshot) in &batch.docs {
             docs.put(uint8(snapshot))
@@ -230,7 +240,50 @@ impl Store {
                 .primitive()
                 .map_err(AppError::store)?;
         }
+        for p in &batch.photos_put {
+            photos
+                .put(p.to_js())
+                .with_key(p.sha256.as_str())
+                .without_key_type()
+                .primitive()
+                .map_err(AppError::store)?;
+        }
         tx.commit().await.map_err(AppError::store)
+    }
+
+    /// Every photo of reports filed on this device, oldest report first.
+    pub async fn photos(&self) -> Result<Vec<PhotoEntry>, AppError> {
+        let tx = self
+            .db
+            .transaction(PHOTOS)
+            .build()
+            .map_err(AppError::store)?;
+        let store = tx.object_store(PHOTOS).map_err(AppError::store)?;
+        let keys = store
+            .get_all_keys::<String>()
+            .primitive()
+            .map_err(AppError::store)?;
+        let values = store
+            .get_all::<JsValue>()
+            .primitive()
+            .map_err(AppError::store)?;
+        let keys = keys.await.map_err(AppError::store)?;
+        let values = values.await.map_err(AppError::store)?;
+        let mut out: Vec<PhotoEntry> = keys
+            .zip(values)
+            .filter_map(|(k, v)| PhotoEntry::from_js(k.ok()?, &v.ok()?))
+            .collect();
+        out.sort_by(|a, b| a.created_at.total_cmp(&b.created_at));
+        Ok(out)
+    }
+
+    /// Replaces one photo entry, on its own.
+    pub async fn put_photo(&self, entry: &PhotoEntry) -> Result<(), AppError> {
+        self.write(Batch {
+            photos_put: vec![entry.clone()],
+            ..Batch::default()
+        })
+        .await
     }
 
     /// Every outbox entry, in report id order.

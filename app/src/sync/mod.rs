@@ -15,6 +15,7 @@ pub mod backoff;
 mod link;
 pub mod outbox;
 pub mod peer;
+pub mod photos;
 
 use std::{
     cell::{Cell, RefCell},
@@ -31,7 +32,7 @@ use crate::{
     error::AppError,
     net::{me::Me, socket::Socket},
     state::{Session, SyncView},
-    store::{Batch, OutboxEntry, Store, chunk_key},
+    store::{Batch, OutboxEntry, PhotoEntry, Store, chunk_key},
 };
 use backoff::Backoff;
 
@@ -71,6 +72,8 @@ pub struct Engine {
     needs_snapshot: Cell<bool>,
     listeners: RefCell<Vec<WindowListenerHandle>>,
     stopped: Cell<bool>,
+    /// The photo queue, which follows the outbox.
+    uploader: Rc<photos::Uploader>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -122,6 +125,7 @@ impl Engine {
             .map(|e| (e.report_id.clone(), e))
             .collect();
 
+        let store_for_photos = store.clone();
         let engine = Rc::new(Engine {
             doc_id,
             peer_id,
@@ -143,6 +147,7 @@ impl Engine {
             needs_snapshot: Cell::new(needs_snapshot),
             listeners: RefCell::new(Vec::new()),
             stopped: Cell::new(false),
+            uploader: photos::Uploader::start(store_for_photos, view, session),
         });
         *engine.me_weak.borrow_mut() = Rc::downgrade(&engine);
         engine.listen();
@@ -166,13 +171,17 @@ impl Engine {
         }
         self.client.borrow_mut().disconnected();
         self.view.connected.set(false);
+        self.uploader.stop();
     }
 
     /// Files a report: one change to the document, then the snapshot, sync state and outbox
     /// entry in one committed transaction. Returns once the phone has it; the relay gets it now
     /// if connected, else on the next connection. The result is when the transaction committed,
     /// on the page's monotonic clock ([`crate::time::perf_now`]).
-    pub async fn file(&self, report: Report) -> Result<f64, AppError> {
+    ///
+    /// `photos` (the report's, prepared and named by hash) are stored in the same transaction;
+    /// the photo queue uploads them once the relay holds the report.
+    pub async fn file(&self, report: Report, photos: Vec<PhotoEntry>) -> Result<f64, AppError> {
         let generation = self.generation.get();
         let (hash, effects) = self
             .client
@@ -191,6 +200,7 @@ impl Engine {
         }
         let mut batch = self.snapshot_batch();
         batch.outbox_put.extend(entry);
+        batch.photos_put.extend(photos);
         // Commit first, then redraw: the report is safe on the phone before any UI work runs.
         let saved = self.write(batch).await;
         let committed_at = crate::time::perf_now();
@@ -239,6 +249,7 @@ impl Engine {
         self.view.rows.set(rows);
         self.view.doc_ready.set(ready);
         self.view.connected.set(connected);
+        self.uploader.kick();
     }
 
     /// A batch with the current snapshot and sync state, dropping outbox entries the relay

@@ -67,11 +67,14 @@ pub async fn feed(
 /// A decision on a report.
 #[derive(Debug, Deserialize)]
 pub struct ReviewForm {
-    /// `confirmed` or `rejected`.
+    /// `valid`, `invalid`, `duplicate`, `forwarded` or `resolved`.
     pub status: String,
     #[serde(default)]
     pub note: String,
 }
+
+/// The decisions a supervisor can make (a report starts as `new`).
+pub const REVIEW_STATUSES: [&str; 5] = ["valid", "invalid", "duplicate", "forwarded", "resolved"];
 
 /// The longest note a supervisor may attach to a decision, in characters.
 pub const MAX_REVIEW_NOTE_CHARS: usize = 200;
@@ -86,10 +89,11 @@ pub async fn review(
     form: Result<Json<ReviewForm>, JsonRejection>,
 ) -> Result<Json<ReportRow>, AppError> {
     let Json(form) = form?;
-    if !matches!(form.status.as_str(), "confirmed" | "rejected") {
-        return Err(AppError::BadRequest(
-            "status 必须是 confirmed 或 rejected".into(),
-        ));
+    if !REVIEW_STATUSES.contains(&form.status.as_str()) {
+        return Err(AppError::BadRequest(format!(
+            "status 必须是 {} 之一",
+            REVIEW_STATUSES.join("、")
+        )));
     }
     if form.note.chars().count() > MAX_REVIEW_NOTE_CHARS {
         return Err(AppError::BadRequest(format!(

@@ -447,8 +447,8 @@ async fn every_principal_against_every_json_route() {
         ("POST", "/api/sync-ticket", json!({})),
         ("GET", "/api/reports", Value::Null),
         ("GET", "/api/reports/feed", Value::Null),
-        ("POST", &review_y, json!({"status": "confirmed"})),
-        ("POST", &review_h, json!({"status": "rejected"})),
+        ("POST", &review_y, json!({"status": "valid"})),
+        ("POST", &review_h, json!({"status": "invalid"})),
     ];
     // A WebSocket upgrade from a foreign origin is refused even with a valid session.
     let p = &w.principals[0];
@@ -546,5 +546,5 @@ async fn every_principal_against_every_json_route() {
     // A refused review changed nothing: the hanyin report's status is what hanyin's own
     // supervisor (or the admin) last set.
     let row = w.app.state.db.report_get(h_rider, &h_id).await.unwrap();
-    assert_eq!(row.unwrap().status, "rejected");
+    assert_eq!(row.unwrap().status, "invalid");
 }

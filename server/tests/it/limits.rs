@@ -147,16 +147,16 @@ async fn a_reviewed_report_keeps_its_reviewed_content_and_the_rider_sees_the_dec
         .post(
             Some(&supervisor),
             &path,
-            json!({"status": "confirmed", "note": "已通知物业清理"}),
+            json!({"status": "valid", "note": "已通知物业清理"}),
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["status"], "confirmed");
+    assert_eq!(body["status"], "valid");
     let (status, body) = app
         .post(Some(&supervisor), &path, json!({"status": "maybe"}))
         .await;
     assert_eq!(status, 400, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("confirmed"));
+    assert!(body["message"].as_str().unwrap().contains("valid"));
 
     // The rider edits the report after the decision: the index keeps the reviewed version.
     phone
@@ -192,6 +192,6 @@ async fn a_reviewed_report_keeps_its_reviewed_content_and_the_rider_sees_the_dec
     let review = model::office_doc::review(conn.client.doc(&office).unwrap(), &r.id)
         .unwrap()
         .unwrap();
-    assert_eq!(review.status, "confirmed");
+    assert_eq!(review.status, "valid");
     assert_eq!(review.note, "已通知物业清理");
 }

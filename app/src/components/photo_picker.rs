@@ -1,0 +1,158 @@
+//! Adding 1–3 photos to a report: from the camera or the gallery. Each is prepared on the
+//! phone at once ([`crate::photo::prepare`]) and shown as a thumbnail that can be removed
+//! before the report is submitted.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
+
+use crate::{
+    i18n::t,
+    photo::{Prepared, bytes_blob, prepare},
+    state::Ctx,
+};
+
+/// The most photos a report may carry.
+pub const MAX_PHOTOS: usize = model::validate::MAX_PHOTOS;
+
+/// A prepared photo with the object URL of its thumbnail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picked {
+    pub photo: Prepared,
+    pub url: String,
+}
+
+/// The photos picked for the report being written, and whether one is still being prepared.
+#[derive(Debug, Clone, Copy)]
+pub struct PhotoInput {
+    pub picked: RwSignal<Vec<Picked>>,
+    pub preparing: RwSignal<u32>,
+}
+
+impl PhotoInput {
+    pub fn new() -> Self {
+        Self {
+            picked: RwSignal::new(Vec::new()),
+            preparing: RwSignal::new(0),
+        }
+    }
+
+    /// Empties the list after the report is saved.
+    pub fn clear(&self) {
+        for p in self.picked.get_untracked() {
+            let _ = web_sys::Url::revoke_object_url(&p.url);
+        }
+        self.picked.set(Vec::new());
+    }
+}
+
+impl Default for PhotoInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The files of an `<input type=file>` change event.
+fn chosen_files(ev: &leptos::ev::Event) -> (Option<HtmlInputElement>, Vec<web_sys::File>) {
+    let input = ev
+        .target()
+        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok());
+    let files = input
+        .as_ref()
+        .and_then(|i| i.files())
+        .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+        .unwrap_or_default();
+    (input, files)
+}
+
+/// The photo cells of the report form.
+#[component]
+pub fn PhotoPicker(input: PhotoInput) -> impl IntoView {
+    let ctx = Ctx::get();
+    let s = t();
+    let on_files = move |ev: leptos::ev::Event| {
+        let (element, files) = chosen_files(&ev);
+        let room = MAX_PHOTOS.saturating_sub(input.picked.with_untracked(Vec::len));
+        for file in files.into_iter().take(room) {
+            input.preparing.update(|n| *n += 1);
+            leptos::task::spawn_local(async move {
+                match prepare(&file).await {
+                    Ok(photo) => {
+                        let url = bytes_blob(&photo.thumb, "image/jpeg")
+                            .ok()
+                            .and_then(|b| web_sys::Url::create_object_url_with_blob(&b).ok())
+                            .unwrap_or_default();
+                        input.picked.update(|list| {
+                            let dup = list.iter().any(|p| p.photo.sha256 == photo.sha256);
+                            if list.len() < MAX_PHOTOS && !dup {
+                                list.push(Picked { photo, url });
+                            }
+                        });
+                    }
+                    Err(e) => ctx.toast.show(format!("{}：{e}", s.photo_failed)),
+                }
+                input.preparing.update(|n| *n = n.saturating_sub(1));
+            });
+        }
+        // The same file may be picked again after it is removed.
+        if let Some(el) = element {
+            el.set_value("");
+        }
+    };
+    let full = move || input.picked.with(Vec::len) + input.preparing.get() as usize >= MAX_PHOTOS;
+    view! {
+        <div class="group">
+            <p class="group-title" id="photo-title">{s.photo_title}</p>
+            <div class="photo-picker" role="group" aria-labelledby="photo-title">
+                <For
+                    each=move || input.picked.get()
+                    key=|p| p.photo.sha256.clone()
+                    children=move |p| {
+                        let sha = p.photo.sha256.clone();
+                        view! {
+                            <figure class="photo-thumb" data-testid="picked-photo">
+                                <img src=p.url.clone() alt="" width="72" height="72"/>
+                                <button
+                                    type="button"
+                                    class="photo-remove"
+                                    aria-label=s.photo_remove
+                                    on:click=move |_| {
+                                        input.picked.update(|l| l.retain(|x| x.photo.sha256 != sha));
+                                    }
+                                >
+                                    "×"
+                                </button>
+                            </figure>
+                        }
+                    }
+                />
+                {move || {
+                    (input.preparing.get() > 0)
+                        .then(|| view! { <p class="photo-preparing" role="status">{s.photo_preparing}</p> })
+                }}
+                <Show when=move || !full()>
+                    <label class="photo-add">
+                        <input
+                            type="file"
+                            accept="image/*"
+                            capture="environment"
+                            data-testid="photo-camera"
+                            on:change=on_files
+                        />
+                        <span>{s.photo_camera}</span>
+                    </label>
+                    <label class="photo-add">
+                        <input
+                            type="file"
+                            accept="image/jpeg,image/png,image/webp,image/*"
+                            multiple
+                            data-testid="photo-gallery"
+                            on:change=on_files
+                        />
+                        <span>{s.photo_gallery}</span>
+                    </label>
+                </Show>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,183 @@
+//! The photo queue: uploads each pending photo once the relay holds its report, one at a time
+//! in filing order, with progress; retries with backoff; keeps only the thumbnail once the
+//! server holds a photo.
+//!
+//! A photo is `pending` in IndexedDB until the server has answered that it holds it, so a tab
+//! closed mid-upload simply uploads it again: the server's PUT is idempotent and the name is
+//! the content's hash, so it arrives once.
+
+use std::{
+    cell::{Cell, RefCell},
+    collections::{HashMap, HashSet},
+    rc::Rc,
+};
+
+use futures::{StreamExt, channel::mpsc};
+use leptos::prelude::*;
+
+use crate::{
+    net::upload::{Outcome, put_photo},
+    photo::bytes_blob,
+    state::{Delivery, PhotoStatus, PhotoView, Session, SyncView},
+    store::{PhotoEntry, PhotoState, Store},
+    sync::backoff::Backoff,
+};
+
+/// How long the queue sleeps with nothing to do before it looks again anyway.
+const IDLE_MS: u32 = 30_000;
+
+/// The running photo queue of one rider.
+pub struct Uploader {
+    store: Store,
+    view: SyncView,
+    session: Session,
+    kick: mpsc::UnboundedSender<()>,
+    /// Object URLs of thumbnails, by hash.
+    urls: RefCell<HashMap<String, String>>,
+    stopped: Cell<bool>,
+}
+
+impl std::fmt::Debug for Uploader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Uploader").finish_non_exhaustive()
+    }
+}
+
+/// Resolves after `ms` milliseconds.
+pub async fn sleep(ms: u32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+impl Uploader {
+    /// Starts the queue.
+    pub fn start(store: Store, view: SyncView, session: Session) -> Rc<Self> {
+        let (kick, rx) = mpsc::unbounded();
+        let me = Rc::new(Self {
+            store,
+            view,
+            session,
+            kick,
+            urls: RefCell::new(HashMap::new()),
+            stopped: Cell::new(false),
+        });
+        let run = me.clone();
+        leptos::task::spawn_local(async move { run.run(rx).await });
+        me
+    }
+
+    /// Something changed (a report was filed or received, the network came back): look again.
+    pub fn kick(&self) {
+        let _ = self.kick.unbounded_send(());
+    }
+
+    /// Stops after the current upload.
+    pub fn stop(&self) {
+        self.stopped.set(true);
+        self.kick();
+    }
+
+    fn thumb_url(&self, p: &PhotoEntry) -> String {
+        let mut urls = self.urls.borrow_mut();
+        if let Some(u) = urls.get(&p.sha256) {
+            return u.clone();
+        }
+        let url = bytes_blob(&p.thumb, "image/jpeg")
+            .ok()
+            .and_then(|b| web_sys::Url::create_object_url_with_blob(&b).ok())
+            .unwrap_or_default();
+        urls.insert(p.sha256.clone(), url.clone());
+        url
+    }
+
+    fn publish(&self, entries: &[PhotoEntry], uploading: Option<&str>) {
+        let views = entries
+            .iter()
+            .map(|p| PhotoView {
+                sha256: p.sha256.clone(),
+                report_id: p.report_id.clone(),
+                thumb_url: self.thumb_url(p),
+                bytes: p.bytes,
+                status: match &p.state {
+                    PhotoState::Pending if uploading == Some(p.sha256.as_str()) => {
+                        PhotoStatus::Uploading(0.0)
+                    }
+                    PhotoState::Pending => PhotoStatus::Pending,
+                    PhotoState::Stored => PhotoStatus::Stored,
+                    PhotoState::Refused(m) => PhotoStatus::Refused(m.clone()),
+                },
+            })
+            .collect();
+        self.view.photos.set(views);
+    }
+
+    async fn wait(&self, rx: &mut mpsc::UnboundedReceiver<()>, ms: u32) {
+        let next = rx.next();
+        let timer = sleep(ms);
+        futures::pin_mut!(next, timer);
+        futures::future::select(next, timer).await;
+        while rx.try_recv().is_ok() {}
+    }
+
+    async fn run(self: Rc<Self>, mut rx: mpsc::UnboundedReceiver<()>) {
+        let mut backoff = Backoff::new();
+        while !self.stopped.get() {
+            let entries = self.store.photos().await.unwrap_or_default();
+            self.publish(&entries, None);
+            let received: HashSet<String> = self.view.rows.with_untracked(|rows| {
+                rows.iter()
+                    .filter(|r| r.delivery == Delivery::Received)
+                    .map(|r| r.report.id.clone())
+                    .collect()
+            });
+            let next = entries.iter().find(|p| {
+                p.state == PhotoState::Pending
+                    && p.jpeg.is_some()
+                    && received.contains(&p.report_id)
+            });
+            let (Some(p), false) = (next.cloned(), self.session.need_login.get_untracked()) else {
+                self.wait(&mut rx, IDLE_MS).await;
+                continue;
+            };
+            self.publish(&entries, Some(&p.sha256));
+            let view = self.view;
+            let sha = p.sha256.clone();
+            let progress = move |f: f64| {
+                view.photos.update(|ps| {
+                    for v in ps.iter_mut().filter(|v| v.sha256 == sha) {
+                        v.status = PhotoStatus::Uploading(f);
+                    }
+                })
+            };
+            let jpeg = p.jpeg.clone().unwrap_or_default();
+            let outcome = put_photo(&p.sha256, &jpeg, progress).await;
+            let mut done = p.clone();
+            match outcome {
+                Ok(Outcome::Stored) => {
+                    backoff.reset();
+                    done.jpeg = None;
+                    done.state = PhotoState::Stored;
+                }
+                Ok(Outcome::Refused(message)) => done.state = PhotoState::Refused(message),
+                Ok(Outcome::Unauthorized) => {
+                    self.session.need_login.set(true);
+                    continue;
+                }
+                Ok(Outcome::Retry(_)) | Err(_) => {
+                    let entries = self.store.photos().await.unwrap_or_default();
+                    self.publish(&entries, None);
+                    self.wait(&mut rx, backoff.next_delay()).await;
+                    continue;
+                }
+            }
+            if let Err(e) = self.store.put_photo(&done).await {
+                leptos::logging::warn!("photos: could not record an upload: {e}");
+                self.wait(&mut rx, backoff.next_delay()).await;
+            }
+        }
+    }
+}
