@@ -1,7 +1,5 @@
 //! `PUT /api/photos/{sha256}` with upload progress (XMLHttpRequest: `fetch` reports none).
 
-use std::{cell::RefCell, rc::Rc};
-
 use js_sys::Promise;
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
 use wasm_bindgen_futures::JsFuture;
@@ -44,7 +42,7 @@ pub async fn put_photo(
         upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
     }
     // Settles with `true` when an answer came, `false` on a network error, abort or timeout.
-    let handlers: Rc<RefCell<Vec<Closure<dyn Fn()>>>> = Rc::default();
+    let mut handlers: Vec<Closure<dyn Fn()>> = Vec::new();
     let done = Promise::new(&mut |resolve, _reject| {
         let answer = |value: bool| {
             let resolve = resolve.clone();
@@ -57,7 +55,7 @@ pub async fn put_photo(
         xhr.set_onerror(Some(failed.as_ref().unchecked_ref()));
         xhr.set_onabort(Some(failed.as_ref().unchecked_ref()));
         xhr.set_ontimeout(Some(failed.as_ref().unchecked_ref()));
-        handlers.borrow_mut().extend([ok, failed]);
+        handlers.extend([ok, failed]);
     });
     xhr.send_with_opt_u8_array(Some(jpeg))
         .map_err(|e| AppError::Network(describe(&e)))?;
