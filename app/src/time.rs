@@ -16,9 +16,19 @@ pub fn perf_now() -> f64 {
 /// Appends how long a local save took (tap to committed transaction) to `window.__nxSaveMs`,
 /// where the bench command reads it. A page-global array costs nothing until it is read.
 pub fn record_save_ms(ms: f64) {
+    record_ms("__nxSaveMs", ms);
+}
+
+/// Appends how long preparing one photo took (read, decode, downscale, encode, hash) to
+/// `window.__nxPhotoMs`, for the bench command.
+pub fn record_photo_ms(ms: f64) {
+    record_ms("__nxPhotoMs", ms);
+}
+
+fn record_ms(name: &str, ms: f64) {
     use wasm_bindgen::{JsCast, JsValue};
     let Some(w) = web_sys::window() else { return };
-    let key = JsValue::from_str("__nxSaveMs");
+    let key = JsValue::from_str(name);
     let arr = match js_sys::Reflect::get(&w, &key)
         .ok()
         .and_then(|v| v.dyn_into::<js_sys::Array>().ok())

@@ -90,3 +90,106 @@ test('offline, a rider attaches a 12 MP camera photo and a screenshot; both reac
   await phone.close();
   await desk.close();
 });
+
+/** A TCP proxy to the server under test that cuts the first photo upload halfway, as a server
+ * closing the connection would. */
+async function cuttingProxy(target: number) {
+  const { createServer, connect } = await import('node:net');
+  const stats = { uploads: 0, cut: 0 };
+  const server = createServer((client) => {
+    const upstream = connect(target, '127.0.0.1');
+    let cutting = false;
+    client.on('data', (chunk: Buffer) => {
+      if (cutting) return;
+      const at = chunk.indexOf('PUT /api/photos/');
+      if (at >= 0) {
+        stats.uploads += 1;
+        if (stats.cut === 0) {
+          cutting = true;
+          stats.cut += 1;
+          // Let the request line, the headers and some of the photo through, then close.
+          upstream.write(chunk.subarray(0, Math.min(chunk.length, at + 4000)));
+          setTimeout(() => {
+            client.destroy();
+            upstream.destroy();
+          }, 200);
+          return;
+        }
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end);
+    upstream.on('error', end);
+    client.on('close', end);
+    upstream.on('close', end);
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const port = (server.address() as { port: number }).port;
+  return { port, stats, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+test('an upload cut off by the server is sent again by itself and arrives once', async ({
+  browser,
+}) => {
+  const note = `路灯倒伏（上传中断） ${Date.now().toString(36)}`;
+  const target = Number(new URL(test.info().project.use.baseURL!).port);
+  const proxy = await cuttingProxy(target);
+  const phone = await browser.newContext({
+    baseURL: `http://127.0.0.1:${proxy.port}`,
+    permissions: ['geolocation'],
+    geolocation: { latitude: 28.8396, longitude: 108.7712, accuracy: 18 },
+  });
+  const rider = new RiderApp(await phone.newPage(), phone);
+  await rider.login('13800000002');
+  const camera = await cameraJpeg(rider.page, 3000, 2000, {
+    takenAt: '2026:11:21 19:05:00',
+    lat: 28.84,
+    lon: 108.77,
+  });
+
+  const p = rider.page;
+  await p.getByRole('radio', { name: '路灯损坏' }).check();
+  await p.getByLabel('补充说明（选填）').fill(note);
+  await p.getByTestId('photo-camera').setInputFiles({
+    name: 'IMG_1.jpg',
+    mimeType: 'image/jpeg',
+    buffer: camera,
+  });
+  await expect(p.getByTestId('picked-photo')).toHaveCount(1);
+  await p.getByRole('button', { name: '获取位置' }).click();
+  await expect(p.getByTestId('location-fix')).toBeVisible();
+  await p.getByRole('button', { name: '提交' }).click();
+  await expect(p.getByText('已保存到手机')).toBeVisible();
+
+  const item = rider.item(note);
+  await rider.expectStates([note], 'received');
+  await expect
+    .poll(() => item.getByTestId('outbox-photos').getAttribute('data-photos'), { timeout: 60_000 })
+    .toBe('done');
+  await expect(item.locator('[data-testid="outbox-photo"][data-state="stored"]')).toHaveCount(1);
+  // The first upload was cut, and the queue sent it again.
+  expect(proxy.stats.cut).toBe(1);
+  expect(proxy.stats.uploads).toBeGreaterThanOrEqual(2);
+
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const console_ = new Console(await desk.newPage());
+  await console_.open();
+  await console_.expectNotes([note]);
+  const row = console_.rows().filter({ hasText: note });
+  await expect(row.getByTestId('console-photo')).toHaveCount(1);
+  const name = (await row.getByTestId('console-photo').getAttribute('src'))!.split('/').pop()!;
+  const res = await desk.request.get(`/api/photos/${name}`);
+  expect(res.status()).toBe(200);
+  expect(sha256(await res.body())).toBe(name);
+  // One report in the index, not two.
+  const list = await (await desk.request.get('/api/reports')).json();
+  expect(list.reports.filter((r: { note: string }) => r.note === note)).toHaveLength(1);
+  await phone.close();
+  await desk.close();
+  await proxy.close();
+});

@@ -76,7 +76,10 @@ pub fn PhotoPicker(input: PhotoInput) -> impl IntoView {
         for file in files.into_iter().take(room) {
             input.preparing.update(|n| *n += 1);
             leptos::task::spawn_local(async move {
-                match prepare(&file).await {
+                let started = crate::time::perf_now();
+                let prepared = prepare(&file).await;
+                crate::time::record_photo_ms(crate::time::perf_now() - started);
+                match prepared {
                     Ok(photo) => {
                         let url = bytes_blob(&photo.thumb, "image/jpeg")
                             .ok()

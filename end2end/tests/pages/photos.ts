@@ -62,12 +62,13 @@ export async function cameraJpeg(
   w: number,
   h: number,
   exif: { takenAt: string; lat: number; lon: number },
+  seed = 7,
 ): Promise<Buffer> {
   const b64 = await page.evaluate(
-    async ([w, h]) => {
+    async ([w, h, first]) => {
       const canvas = new OffscreenCanvas(w, h);
       const ctx = canvas.getContext('2d')!;
-      let seed = 7;
+      let seed = first;
       const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 8;
       for (let i = 0; i < 4000; i++) {
         ctx.fillStyle = `#${(next() & 0xffffff).toString(16).padStart(6, '0')}`;
@@ -81,7 +82,7 @@ export async function cameraJpeg(
       }
       return btoa(s);
     },
-    [w, h],
+    [w, h, seed],
   );
   const plain = Buffer.from(b64, 'base64');
   return Buffer.concat([plain.subarray(0, 2), exifSegment(exif.takenAt, exif.lat, exif.lon), plain.subarray(2)]);
