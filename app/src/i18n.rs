@@ -268,6 +268,15 @@ pub fn photos_pending(n: usize, bytes: u64) -> String {
     format!("{n} 张照片待上传 · {}", size(bytes))
 }
 
+/// "照片拍摄于上报前 30 小时" (or "前 3 天").
+pub fn photo_age(hours: i64) -> String {
+    if hours >= 72 {
+        format!("照片拍摄于上报前 {} 天", hours / 24)
+    } else {
+        format!("照片拍摄于上报前 {hours} 小时")
+    }
+}
+
 /// A byte count for people: "340 KB", "1.2 MB".
 pub fn size(bytes: u64) -> String {
     if bytes >= 1024 * 1024 {

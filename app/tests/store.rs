@@ -26,6 +26,9 @@ fn report() -> Report {
         place: "人民路口".into(),
         created_at: 1_790_000_000_000,
         photos: vec![],
+        photo_taken_at: None,
+        photo_lat: None,
+        photo_lon: None,
     }
 }
 

@@ -64,6 +64,8 @@ test('offline, a rider attaches a 12 MP camera photo and a screenshot; both reac
   const row = console_.rows().filter({ hasText: note });
   const imgs = row.getByTestId('console-photo');
   await expect(imgs).toHaveCount(2);
+  // The camera's EXIF says the photo is days older than the report: the supervisor is told.
+  await expect(row.getByTestId('photo-age')).toContainText('照片拍摄于上报前');
   for (const img of await imgs.all()) {
     await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(0);
   }

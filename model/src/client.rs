@@ -428,6 +428,9 @@ mod tests {
             place: String::new(),
             created_at: 1_790_000_000_000,
             photos: vec![],
+            photo_taken_at: None,
+            photo_lat: None,
+            photo_lon: None,
         };
         // Offline: saved locally, nothing sent, not confirmed.
         client.disconnected();

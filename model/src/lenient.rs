@@ -69,6 +69,19 @@ pub fn i64<D: ReadDoc>(doc: &D, obj: &ObjId, prop: Prop<'_>) -> Result<i64, Hydr
     }
 }
 
+/// An optional whole number: null and a missing key are both `None`.
+pub fn opt_i64<D: ReadDoc>(
+    doc: &D,
+    obj: &ObjId,
+    prop: Prop<'_>,
+) -> Result<Option<i64>, HydrateError> {
+    match doc.get(obj, &prop)? {
+        None => Ok(None),
+        Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Null) => Ok(None),
+        Some(_) => i64(doc, obj, prop).map(Some),
+    }
+}
+
 /// A string from a plain string scalar or from an Automerge `Text` object. The official JS
 /// client writes a plain JS string as `Text` unless it is wrapped in `ImmutableString`, and a
 /// report must not be lost over that.

@@ -65,6 +65,16 @@ pub struct Report {
     /// SHA-256 (lower-case hex) of each photo; at most 3.
     #[autosurgeon(hydrate = "lenient::strings")]
     pub photos: Vec<String>,
+    /// When the earliest photo was taken, by its EXIF (ms since the epoch, the camera's clock
+    /// read as China Standard Time). Kept on the report for supervisors; the uploaded photo
+    /// carries no EXIF. Absent (or null) when no photo had a capture time.
+    #[autosurgeon(hydrate = "lenient::opt_i64")]
+    pub photo_taken_at: Option<i64>,
+    /// Where that photo was taken, by its EXIF GPS (WGS-84 degrees); absent when unknown.
+    #[autosurgeon(hydrate = "lenient::opt_f64")]
+    pub photo_lat: Option<f64>,
+    #[autosurgeon(hydrate = "lenient::opt_f64")]
+    pub photo_lon: Option<f64>,
 }
 
 impl Report {

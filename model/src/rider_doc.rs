@@ -131,6 +131,9 @@ mod tests {
             place: "人民路口".into(),
             created_at: 1_790_000_000_000,
             photos: vec![],
+            photo_taken_at: None,
+            photo_lat: None,
+            photo_lon: None,
         }
     }
 

@@ -29,6 +29,7 @@ pub enum Problem {
     TooManyPhotos(usize),
     BadPhotoHash,
     BadTime,
+    BadPhotoLocation,
 }
 
 impl std::fmt::Display for Problem {
@@ -48,6 +49,7 @@ impl std::fmt::Display for Problem {
             Problem::TooManyPhotos(n) => write!(f, "{n} photos (max {MAX_PHOTOS})"),
             Problem::BadPhotoHash => write!(f, "a photo hash is not 64 lower-case hex digits"),
             Problem::BadTime => write!(f, "created_at is implausible"),
+            Problem::BadPhotoLocation => write!(f, "photo_lat/photo_lon out of range"),
         }
     }
 }
@@ -95,6 +97,15 @@ pub fn check_report(key: &str, r: &Report, now_ms: i64) -> Vec<Problem> {
     if r.created_at < MIN_CREATED_AT_MS || r.created_at > now_ms + MAX_CLOCK_SKEW_MS {
         problems.push(Problem::BadTime);
     }
+    let lat_ok = r
+        .photo_lat
+        .is_none_or(|v| v.is_finite() && (-90.0..=90.0).contains(&v));
+    let lon_ok = r
+        .photo_lon
+        .is_none_or(|v| v.is_finite() && (-180.0..=180.0).contains(&v));
+    if !(lat_ok && lon_ok) {
+        problems.push(Problem::BadPhotoLocation);
+    }
     problems
 }
 
@@ -126,6 +137,9 @@ mod tests {
             place: String::new(),
             created_at: NOW - 1000,
             photos: vec![],
+            photo_taken_at: None,
+            photo_lat: None,
+            photo_lon: None,
         }
     }
 
@@ -147,8 +161,10 @@ mod tests {
         r.location_source = "psychic".into();
         r.photos = vec!["a".repeat(64); 4];
         r.created_at = NOW + MAX_CLOCK_SKEW_MS + 1;
+        r.photo_lon = Some(200.0);
         let p = check_report(&key, &r, NOW);
-        assert_eq!(p.len(), 8, "{p:?}");
+        assert_eq!(p.len(), 9, "{p:?}");
+        assert!(p.contains(&Problem::BadPhotoLocation));
         assert!(check_report("not-a-uuid", &good(), NOW).contains(&Problem::BadId));
     }
 }

@@ -34,6 +34,9 @@ pub fn build_report(
         place: location.place,
         created_at: now_ms as i64,
         photos: Vec::new(),
+        photo_taken_at: None,
+        photo_lat: None,
+        photo_lon: None,
     };
     match validate::check_report(&report.id, &report, now_ms as i64).first() {
         Some(problem) => Err(i18n::problem(problem)),
@@ -73,6 +76,16 @@ pub fn ReportForm() -> impl IntoView {
         let picked = photos.picked.get_untracked();
         let built = built.map(|mut r| {
             r.photos = picked.iter().map(|p| p.photo.sha256.clone()).collect();
+            // The earliest capture time among the photos, and where that photo was taken.
+            let earliest = picked
+                .iter()
+                .filter_map(|p| Some((p.photo.exif.taken_at_ms()?, &p.photo.exif)))
+                .min_by_key(|(t, _)| *t);
+            if let Some((t, exif)) = earliest {
+                r.photo_taken_at = Some(t);
+                r.photo_lat = exif.lat;
+                r.photo_lon = exif.lon;
+            }
             r
         });
         let report = match built {

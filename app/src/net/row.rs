@@ -22,6 +22,8 @@ pub struct ReportRow {
     pub status: String,
     /// SHA-256 names of the report's photos (`/api/photos/{name}`).
     pub photos: Vec<String>,
+    /// When the earliest photo was taken, by its EXIF (ms since the epoch).
+    pub photo_taken_at: Option<f64>,
 }
 
 impl ReportRow {
@@ -46,6 +48,7 @@ impl ReportRow {
                 .filter_map(JsValue::as_string)
                 .filter(|p| p.len() == 64)
                 .collect(),
+            photo_taken_at: json::opt_number(v, "photo_taken_at"),
         })
     }
 
@@ -53,6 +56,14 @@ impl ReportRow {
     pub fn parse(text: &str) -> Result<Self, AppError> {
         Self::from_js(&json::parse(text)?)
     }
+}
+
+/// How long before the report its photo was taken, in whole hours, when that is long enough
+/// to be suspicious (a hazard is snapped on the spot; an old photo may be reused).
+pub fn suspicious_photo_age_hours(row: &ReportRow) -> Option<i64> {
+    const SUSPICIOUS_HOURS: f64 = 6.0;
+    let hours = (row.created_at - row.photo_taken_at?) / 3_600_000.0;
+    (hours >= SUSPICIOUS_HOURS).then_some(hours.floor() as i64)
 }
 
 /// Inserts or replaces `row` by id and keeps the list newest first.

@@ -205,6 +205,10 @@ pub fn ConsolePage() -> impl IntoView {
                                                 }
                                             })
                                             .collect_view()}
+                                        {crate::net::row::suspicious_photo_age_hours(&r)
+                                            .map(|h| view! {
+                                                <p class="photo-age" data-testid="photo-age">{i18n::photo_age(h)}</p>
+                                            })}
                                     </td>
                                     <td>{location_text(&r)}</td>
                                     <td class=format!("nowrap status status-{}", r.status)>

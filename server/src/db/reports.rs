@@ -24,6 +24,20 @@ pub struct ReportRow {
     pub received_at: i64,
     pub photos: Vec<String>,
     pub status: String,
+    /// When the earliest photo was taken, by its EXIF (ms since the epoch).
+    pub photo_taken_at: Option<i64>,
+    /// Where it was taken, by its EXIF GPS.
+    pub photo_lat: Option<f64>,
+    pub photo_lon: Option<f64>,
+}
+
+/// The stored form of a report's photo EXIF: JSON, or '' when there is none.
+fn exif_json(r: &Report) -> String {
+    if r.photo_taken_at.is_none() && r.photo_lat.is_none() && r.photo_lon.is_none() {
+        return String::new();
+    }
+    serde_json::json!({"taken_at": r.photo_taken_at, "lat": r.photo_lat, "lon": r.photo_lon})
+        .to_string()
 }
 
 /// The indexed fields of a report, to tell whether an upsert changes anything.
@@ -37,6 +51,7 @@ type Fingerprint = (
     String,
     i64,
     String,
+    String,
 );
 
 type FingerprintRow = (
@@ -49,6 +64,7 @@ type FingerprintRow = (
     String,
     String,
     i64,
+    String,
     String,
 );
 
@@ -91,9 +107,11 @@ type RowTuple = (
     i64,
     String,
     String,
+    String,
 );
 
 fn from_tuple(t: RowTuple) -> ReportRow {
+    let exif: serde_json::Value = serde_json::from_str(&t.15).unwrap_or_default();
     let label = model::Category::from_code(&t.4)
         .map(|c| c.label_zh().to_owned())
         .unwrap_or_else(|| t.4.clone());
@@ -114,12 +132,15 @@ fn from_tuple(t: RowTuple) -> ReportRow {
         received_at: t.12,
         photos: serde_json::from_str(&t.13).unwrap_or_default(),
         status: t.14,
+        photo_taken_at: exif.get("taken_at").and_then(serde_json::Value::as_i64),
+        photo_lat: exif.get("lat").and_then(serde_json::Value::as_f64),
+        photo_lon: exif.get("lon").and_then(serde_json::Value::as_f64),
     }
 }
 
 const ROW_SELECT: &str = "SELECT r.id, r.rider_id, u.name, r.county, r.category, r.note, r.lat,
     r.lon, r.accuracy_m, r.location_source, r.place, r.created_at, r.received_at, r.photos,
-    r.status FROM reports r JOIN users u ON u.id = r.rider_id";
+    r.status, r.photo_exif FROM reports r JOIN users u ON u.id = r.rider_id";
 
 impl Db {
     /// Inserts or refreshes a validated report of `rider`, from document `doc_id`.
@@ -136,13 +157,13 @@ impl Db {
         let photos = serde_json::to_string(&r.photos).unwrap_or_else(|_| "[]".into());
         let existing: Option<(String, Fingerprint)> = sqlx::query_as::<_, FingerprintRow>(
             "SELECT status, category, lat, lon, accuracy_m, location_source, place, note,
-                 created_at, photos FROM reports WHERE rider_id = $1 AND id = $2",
+                 created_at, photos, photo_exif FROM reports WHERE rider_id = $1 AND id = $2",
         )
         .bind(rider.id)
         .bind(&r.id)
         .fetch_optional(&self.pool)
         .await?
-        .map(|t| (t.0, (t.1, t.2, t.3, t.4, t.5, t.6, t.7, t.8, t.9)));
+        .map(|t| (t.0, (t.1, t.2, t.3, t.4, t.5, t.6, t.7, t.8, t.9, t.10)));
         let fresh = (
             r.category.clone(),
             r.lat,
@@ -153,6 +174,7 @@ impl Db {
             r.note.clone(),
             r.created_at,
             photos.clone(),
+            exif_json(r),
         );
         let outcome = match existing {
             Some((_, old)) if old == fresh => return Ok(UpsertOutcome::Unchanged),
@@ -177,13 +199,13 @@ impl Db {
         };
         sqlx::query(
             "INSERT INTO reports (rider_id, id, doc_id, county, category, note, lat, lon,
-                accuracy_m, location_source, place, created_at, photos, received_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                accuracy_m, location_source, place, created_at, photos, received_at, photo_exif)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
              ON CONFLICT (rider_id, id) DO UPDATE SET category = excluded.category,
                 note = excluded.note, lat = excluded.lat, lon = excluded.lon,
                 accuracy_m = excluded.accuracy_m, location_source = excluded.location_source,
                 place = excluded.place, created_at = excluded.created_at,
-                photos = excluded.photos
+                photos = excluded.photos, photo_exif = excluded.photo_exif
              WHERE reports.status = 'new'",
         )
         .bind(rider.id)
@@ -200,6 +222,7 @@ impl Db {
         .bind(r.created_at)
         .bind(&photos)
         .bind(now_ms())
+        .bind(exif_json(r))
         .execute(&self.pool)
         .await?;
         Ok(outcome)

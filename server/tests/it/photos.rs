@@ -250,12 +250,20 @@ async fn the_cli_lists_and_deletes_photos_no_report_lists() {
     let mut phone = SyncConn::rider(&app, &rider, "phone").await;
     let r = model::Report {
         photos: vec![sha(&listed)],
+        photo_taken_at: Some(server::db::now_ms() - 30 * 3_600_000),
+        photo_lat: Some(28.84),
+        photo_lon: Some(108.77),
         ..report("有照片的上报")
     };
     phone.file(&doc, &r).await;
     let supervisor = app.login("grid-youyang").await;
-    app.wait_for_reports(&supervisor, 10, |rows| rows.len() == 1)
+    let rows = app
+        .wait_for_reports(&supervisor, 10, |rows| rows.len() == 1)
         .await;
+    // The photo's EXIF, kept on the report, reaches the supervisor.
+    assert_eq!(rows[0]["photo_taken_at"].as_i64(), r.photo_taken_at);
+    assert_eq!(rows[0]["photo_lat"].as_f64(), Some(28.84));
+    assert_eq!(rows[0]["photos"][0], sha(&listed).as_str());
 
     let cli = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_nuanxin"))

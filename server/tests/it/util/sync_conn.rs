@@ -140,5 +140,8 @@ pub fn report(note: &str) -> model::Report {
         place: String::new(),
         created_at: server::db::now_ms(),
         photos: vec![],
+        photo_taken_at: None,
+        photo_lat: None,
+        photo_lon: None,
     }
 }
