@@ -195,3 +195,47 @@ test('an upload cut off by the server is sent again by itself and arrives once',
   await desk.close();
   await proxy.close();
 });
+
+test('a tab closed mid-upload loses nothing: the next start sends the photo', async ({ browser }) => {
+  const note = `井盖缺失（关闭页面） ${Date.now().toString(36)}`;
+  const phone = await browser.newContext({
+    permissions: ['geolocation'],
+    geolocation: { latitude: 28.8396, longitude: 108.7712, accuracy: 18 },
+  });
+  const rider = new RiderApp(await phone.newPage(), phone);
+  await rider.login('13800000001');
+  const camera = await cameraJpeg(rider.page, 2000, 1500, {
+    takenAt: '2026:11:23 07:00:00',
+    lat: 28.84,
+    lon: 108.77,
+  }, 42);
+  // Uploads hang: the tab is closed while its photo is on the way.
+  let started = 0;
+  await phone.route('**/api/photos/*', async (route) => {
+    started += 1;
+    await new Promise(() => {});
+    await route.continue();
+  });
+  const p = rider.page;
+  await p.getByRole('radio', { name: '道路破损' }).check();
+  await p.getByLabel('补充说明（选填）').fill(note);
+  await p.getByTestId('photo-camera').setInputFiles({ name: 'IMG_2.jpg', mimeType: 'image/jpeg', buffer: camera });
+  await expect(p.getByTestId('picked-photo')).toHaveCount(1);
+  await p.getByRole('button', { name: '获取位置' }).click();
+  await expect(p.getByTestId('location-fix')).toBeVisible();
+  await p.getByRole('button', { name: '提交' }).click();
+  await expect(p.getByText('已保存到手机')).toBeVisible();
+  await expect.poll(() => started, { timeout: 30_000 }).toBeGreaterThan(0);
+  await expect(rider.item(note).getByTestId('outbox-photo')).toHaveAttribute('data-state', 'uploading');
+  await p.close();
+
+  await phone.unrouteAll({ behavior: 'ignoreErrors' });
+  const again = new RiderApp(await phone.newPage(), phone);
+  await again.page.goto('/report');
+  const item = again.item(note);
+  await expect
+    .poll(() => item.getByTestId('outbox-photos').getAttribute('data-photos'), { timeout: 60_000 })
+    .toBe('done');
+  await expect(item.locator('[data-testid="outbox-photo"][data-state="stored"]')).toHaveCount(1);
+  await phone.close();
+});
