@@ -148,9 +148,11 @@ pub async fn prepare(file: &Blob) -> Result<Prepared, AppError> {
 
 #[cfg(test)]
 mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
     use super::fit;
 
-    #[test]
+    #[wasm_bindgen_test]
     fn fitting_keeps_the_aspect_and_never_enlarges() {
         assert_eq!(fit(4000, 3000, 1600), (1600, 1200));
         assert_eq!(fit(3000, 4000, 1600), (1200, 1600));
