@@ -24,6 +24,8 @@ pub struct Config {
     /// Largest photo upload, in bytes, and largest width or height, in pixels.
     pub max_photo_bytes: usize,
     pub max_photo_side: u32,
+    /// How often an open sync connection checks that its account is still enabled.
+    pub account_check_every: std::time::Duration,
     /// Mark the session cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
     /// Seed demo accounts when the database has no user.
@@ -59,6 +61,7 @@ impl Config {
                 .unwrap_or(50),
             max_photo_bytes: 2 * 1024 * 1024,
             max_photo_side: 8000,
+            account_check_every: std::time::Duration::from_secs(30),
             secure_cookies: var("NUANXIN_SECURE_COOKIES").is_some_and(|v| v == "1"),
             seed_demo: var("NUANXIN_NO_DEMO").is_none(),
             login_max_per_account: 10,

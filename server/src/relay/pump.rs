@@ -21,6 +21,11 @@ pub struct Limits {
     pub max_doc: usize,
     /// The relay, to measure documents.
     pub repo: samod::Repo,
+    /// The account behind the connection, checked every `account_check_every`: an account
+    /// disabled meanwhile (the CLI works on the database directly) loses its open connections.
+    pub db: crate::db::Db,
+    pub user_id: i64,
+    pub account_check_every: std::time::Duration,
 }
 
 /// Why `msg` must not reach samod, if it must not: a sync message with changes for a document
@@ -69,8 +74,19 @@ where
         return;
     };
     let mut peer_closed = false;
+    let mut account_check = tokio::time::interval(limits.account_check_every);
+    account_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    account_check.tick().await;
     let failure: Option<(u16, String)> = loop {
         tokio::select! {
+            _ = account_check.tick() => {
+                match limits.db.user_by_id(limits.user_id).await {
+                    Ok(Some(u)) if !u.disabled => {}
+                    Ok(_) => break Some((1008, "account disabled".into())),
+                    // A database hiccup is no reason to drop a rider.
+                    Err(e) => tracing::warn!(error = %e, "checking an account"),
+                }
+            }
             inbound = ws_rx.next() => match inbound {
                 Some(Ok(Message::Binary(bytes))) => {
                     if bytes.len() > limits.max_frame {

@@ -73,6 +73,9 @@ pub async fn upgrade(
         max_frame: max,
         max_doc: state.config.max_doc_bytes,
         repo: state.repo.clone(),
+        db: state.db.clone(),
+        user_id: user.id,
+        account_check_every: state.config.account_check_every,
     };
     let acceptor = state.acceptor.clone();
     // Let a slightly larger frame through the socket layer so that the pump, not tungstenite,

@@ -92,6 +92,7 @@ async fn a_burst_of_wrong_passwords_is_throttled_and_the_owner_gets_in_after_the
 async fn a_disabled_account_loses_its_sessions_and_cannot_log_in() {
     let app = TestApp::start().await;
     let s = app.login("13800000002").await;
+    let mut open = crate::util::SyncConn::rider(&app, &s, "phone").await;
     assert!(
         app.state
             .db
@@ -100,6 +101,28 @@ async fn a_disabled_account_loses_its_sessions_and_cannot_log_in() {
             .unwrap()
     );
     assert_eq!(app.get(Some(&s), "/api/me").await.0, 401);
+    // A sync connection opened before is closed, after an `error` saying why.
+    let mut error = None;
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        use futures::StreamExt;
+        while let Some(Ok(frame)) = open.ws.next().await {
+            match frame {
+                tokio_tungstenite::tungstenite::Message::Binary(b) => {
+                    for e in open.client.receive(&b).unwrap_or_default() {
+                        if let model::client::Effect::RelayError(m) = e {
+                            error = Some(m);
+                        }
+                    }
+                }
+                tokio_tungstenite::tungstenite::Message::Close(_) => return true,
+                _ => {}
+            }
+        }
+        true
+    })
+    .await;
+    assert_eq!(closed, Ok(true), "the open connection is closed");
+    assert_eq!(error.as_deref(), Some("account disabled"));
     assert_eq!(
         app.try_login("13800000002", "nuanxin-demo")
             .await

@@ -65,6 +65,7 @@ impl TestApp {
             max_reports_per_day: 50,
             max_photo_bytes: 2 * 1024 * 1024,
             max_photo_side: 8000,
+            account_check_every: Duration::from_millis(200),
             secure_cookies: false,
             seed_demo: true,
             login_max_per_account: 10,
