@@ -68,6 +68,10 @@ pub struct Strings {
     pub form_place_placeholder: &'static str,
     pub form_submit: &'static str,
     pub photo_title: &'static str,
+    pub review_prefix: &'static str,
+    pub console_review_failed: &'static str,
+    pub stations_loading: &'static str,
+    pub stations_empty: &'static str,
     pub console_col_photos: &'static str,
     pub console_photo_open: &'static str,
     pub photo_camera: &'static str,
@@ -183,6 +187,10 @@ pub static ZH: Strings = Strings {
     form_place_placeholder: "如：人民路与解放路路口",
     form_submit: "提交",
     photo_title: "照片（最多 3 张）",
+    review_prefix: "审核结果：",
+    console_review_failed: "提交审核失败",
+    stations_loading: "正在获取本县驿站…（联网后自动更新）",
+    stations_empty: "本县暂无驿站信息",
     console_col_photos: "照片",
     console_photo_open: "查看原图",
     photo_camera: "拍照",
@@ -274,6 +282,19 @@ pub fn photo_age(hours: i64) -> String {
         format!("照片拍摄于上报前 {} 天", hours / 24)
     } else {
         format!("照片拍摄于上报前 {hours} 小时")
+    }
+}
+
+/// A station facility code's label.
+pub fn facility_label(code: &str) -> &str {
+    match code {
+        "water" => "饮水",
+        "charging" => "充电",
+        "microwave" => "微波炉",
+        "first_aid" => "急救包",
+        "toilet" => "卫生间",
+        "battery_swap" => "换电",
+        other => other,
     }
 }
 

@@ -115,6 +115,10 @@ pub struct SyncView {
     pub feed_live: RwSignal<bool>,
     /// Photos of reports filed here, oldest first.
     pub photos: RwSignal<Vec<PhotoView>>,
+    /// Supervisors' decisions on the rider's reports, by report id (from the office document).
+    pub reviews: RwSignal<std::collections::HashMap<String, model::office_doc::Review>>,
+    /// The county's stations, by id (from the stations document); `None` until it arrives.
+    pub stations: RwSignal<Option<Vec<(String, model::stations_doc::Station)>>>,
 }
 
 impl SyncView {
@@ -126,6 +130,8 @@ impl SyncView {
             unsaved: RwSignal::new(false),
             feed_live: RwSignal::new(false),
             photos: RwSignal::new(Vec::new()),
+            reviews: RwSignal::new(std::collections::HashMap::new()),
+            stations: RwSignal::new(None),
         }
     }
 

@@ -70,6 +70,18 @@ pub fn review(doc: &Automerge, report_id: &str) -> Result<Option<Review>, ModelE
     Ok(Some(hydrate_prop(doc, &reviews, report_id)?))
 }
 
+/// Every review that reads, by report id.
+pub fn reviews(doc: &Automerge) -> Result<Vec<(String, Review)>, ModelError> {
+    let obj = reviews_obj(doc)?;
+    Ok(doc
+        .keys(&obj)
+        .filter_map(|key| {
+            let r = hydrate_prop::<_, Review, _, _>(doc, &obj, key.as_str()).ok()?;
+            Some((key, r))
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

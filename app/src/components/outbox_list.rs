@@ -90,6 +90,25 @@ fn place_text(row: &OutboxRow) -> String {
     }
 }
 
+/// A supervisor's decision on one report, once the office document carries it.
+#[component]
+fn ReviewLine(report_id: String) -> impl IntoView {
+    let reviews = Ctx::get().sync.reviews;
+    move || {
+        reviews.with(|m| m.get(&report_id).cloned()).map(|r| {
+            let label = i18n::status_label(&r.status).to_owned();
+            let note = (!r.note.is_empty()).then(|| format!("：{}", r.note));
+            view! {
+                <p class=format!("oi-review status-{}", r.status) data-testid="outbox-review" data-status=r.status.clone()>
+                    {t().review_prefix}
+                    {label}
+                    {note}
+                </p>
+            }
+        })
+    }
+}
+
 /// The rider's reports, newest first, each with 本机已保存 / 发送中 / 服务器已收到.
 #[component]
 pub fn OutboxList() -> impl IntoView {
@@ -126,6 +145,7 @@ pub fn OutboxList() -> impl IntoView {
                                             {place}
                                         </p>
                                         <ReportPhotos report_id=row.report.id.clone()/>
+                                        <ReviewLine report_id=row.report.id.clone()/>
                                     </div>
                                     <span class=format!("oi-state state-{}", state.code())>
                                         {state_text(state)}

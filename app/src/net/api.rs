@@ -76,3 +76,14 @@ pub async fn reports(limit: u32) -> Result<Vec<ReportRow>, AppError> {
     crate::net::row::sort(&mut rows);
     Ok(rows)
 }
+
+/// A supervisor's decision on a report (`valid`, `invalid`, …); the updated row.
+pub async fn review(rider_id: i64, report_id: &str, status: &str) -> Result<ReportRow, AppError> {
+    let body = json::object_text(&[("status", status)]);
+    let path = format!("/api/reports/{rider_id}/{report_id}/review");
+    let answer = http::send("POST", &path, Some(&body)).await?;
+    if !answer.ok() {
+        return Err(answer.into_error());
+    }
+    ReportRow::parse(&answer.text)
+}

@@ -46,6 +46,10 @@ pub struct Me {
     pub county_name: String,
     /// The rider document's id; `None` for staff.
     pub rider_doc: Option<String>,
+    /// The rider's office document (supervisors' decisions; read-only); `None` for staff.
+    pub office_doc: Option<String>,
+    /// The county's stations document (read-only).
+    pub stations_doc: Option<String>,
     /// Every peer id of this user starts so (`u1.`).
     pub peer_prefix: String,
     /// The JSON text it was read from, which is what the device stores.
@@ -66,6 +70,8 @@ impl Me {
             county: json::string_or_empty(&user, "county"),
             county_name: json::string_or_empty(&user, "county_name"),
             rider_doc: json::opt_string(&docs, "rider").filter(|d| !d.is_empty()),
+            office_doc: json::opt_string(&docs, "office").filter(|d| !d.is_empty()),
+            stations_doc: json::opt_string(&docs, "stations").filter(|d| !d.is_empty()),
             peer_prefix: json::string(&v, "peer_prefix")?,
             raw: text.to_owned(),
         })

@@ -8,6 +8,7 @@ use crate::{error::AppError, json};
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportRow {
     pub id: String,
+    pub rider_id: i64,
     pub rider_name: String,
     pub category: String,
     pub category_label: String,
@@ -31,6 +32,7 @@ impl ReportRow {
     pub fn from_js(v: &JsValue) -> Result<Self, AppError> {
         Ok(ReportRow {
             id: json::string(v, "id")?,
+            rider_id: json::opt_number(v, "rider_id").unwrap_or(0.0) as i64,
             rider_name: json::string_or_empty(v, "rider_name"),
             category: json::string_or_empty(v, "category"),
             category_label: json::string_or_empty(v, "category_label"),

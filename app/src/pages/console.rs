@@ -212,7 +212,28 @@ pub fn ConsolePage() -> impl IntoView {
                                     </td>
                                     <td>{location_text(&r)}</td>
                                     <td class=format!("nowrap status status-{}", r.status)>
-                                        {i18n::status_label(&r.status).to_owned()}
+                                        <span data-testid="console-status">{i18n::status_label(&r.status).to_owned()}</span>
+                                        {(r.status == "new").then(|| {
+                                            let decide = move |status: &'static str, rider_id: i64, id: String| {
+                                                leptos::task::spawn_local(async move {
+                                                    match api::review(rider_id, &id, status).await {
+                                                        Ok(row) => rows.update(|cur| merge(cur, row)),
+                                                        Err(e) => ctx.toast.show(format!("{}：{e}", s.console_review_failed)),
+                                                    }
+                                                });
+                                            };
+                                            let (rid, id1, id2) = (r.rider_id, r.id.clone(), r.id.clone());
+                                            view! {
+                                                <span class="review-actions">
+                                                    <button type="button" class="btn-mini" on:click=move |_| decide("valid", rid, id1.clone())>
+                                                        {s.status_valid}
+                                                    </button>
+                                                    <button type="button" class="btn-mini btn-mini-danger" on:click=move |_| decide("invalid", rid, id2.clone())>
+                                                        {s.status_invalid}
+                                                    </button>
+                                                </span>
+                                            }
+                                        })}
                                     </td>
                                 </tr>
                             }

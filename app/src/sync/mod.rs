@@ -74,6 +74,11 @@ pub struct Engine {
     stopped: Cell<bool>,
     /// The photo queue, which follows the outbox.
     uploader: Rc<photos::Uploader>,
+    /// The read-only documents kept in sync alongside: the office and stations documents.
+    office_id: Option<String>,
+    stations_id: Option<String>,
+    /// Read-only documents changed since they were last written to the device.
+    extra_dirty: RefCell<std::collections::BTreeSet<String>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -118,6 +123,18 @@ impl Engine {
         let needs_snapshot = chunk_keys.len() >= MAX_CHUNKS;
         let mut client = SyncClient::new(peer_id.clone());
         client.add_doc(doc_id.clone(), doc, stored.sync.as_deref());
+        // The read-only documents are small: each is kept as one snapshot.
+        let office_id = me.office_doc.clone();
+        let stations_id = me.stations_doc.clone();
+        for id in office_id.iter().chain(stations_id.iter()) {
+            let stored = store.doc(id).await?;
+            let doc = stored
+                .snapshot
+                .as_deref()
+                .and_then(|b| Automerge::load(b).ok())
+                .unwrap_or_else(Automerge::new);
+            client.add_doc(id.clone(), doc, stored.sync.as_deref());
+        }
         let pending = store
             .outbox()
             .await?
@@ -148,8 +165,12 @@ impl Engine {
             listeners: RefCell::new(Vec::new()),
             stopped: Cell::new(false),
             uploader: photos::Uploader::start(store_for_photos, view, session),
+            office_id,
+            stations_id,
+            extra_dirty: RefCell::new(std::collections::BTreeSet::new()),
         });
         *engine.me_weak.borrow_mut() = Rc::downgrade(&engine);
+        engine.publish_read_only();
         engine.listen();
         engine.refresh();
         engine.connect();
@@ -214,6 +235,7 @@ impl Engine {
 
     fn apply(&self, effects: Vec<Effect>) {
         let mut dirty = false;
+        let mut read_only_changed = false;
         for effect in effects {
             match effect {
                 Effect::Send(bytes) => {
@@ -222,7 +244,13 @@ impl Engine {
                     }
                 }
                 Effect::Ready(_) => self.backoff.borrow_mut().reset(),
-                Effect::DocChanged(_) | Effect::SyncStateChanged(_) => dirty = true,
+                Effect::DocChanged(id) | Effect::SyncStateChanged(id) => {
+                    if id != self.doc_id {
+                        self.extra_dirty.borrow_mut().insert(id);
+                        read_only_changed = true;
+                    }
+                    dirty = true;
+                }
                 Effect::Unavailable(id) => {
                     leptos::logging::warn!("sync: the relay does not offer document {id}");
                 }
@@ -231,10 +259,30 @@ impl Engine {
                 }
             }
         }
+        if read_only_changed {
+            self.publish_read_only();
+        }
         if dirty {
             self.schedule_persist();
         }
         self.refresh();
+    }
+
+    /// Publishes what the read-only documents hold: decisions on reports, and stations.
+    fn publish_read_only(&self) {
+        let client = self.client.borrow();
+        if let Some(doc) = self.office_id.as_deref().and_then(|id| client.doc(id))
+            && !doc.get_heads().is_empty()
+        {
+            let reviews = model::office_doc::reviews(doc).unwrap_or_default();
+            self.view.reviews.set(reviews.into_iter().collect());
+        }
+        if let Some(doc) = self.stations_id.as_deref().and_then(|id| client.doc(id))
+            && !doc.get_heads().is_empty()
+        {
+            let stations = model::stations_doc::stations(doc).unwrap_or_default();
+            self.view.stations.set(Some(stations));
+        }
     }
 
     /// Publishes the outbox and connection state to the UI.
@@ -276,6 +324,14 @@ impl Engine {
         }
         if let Some(sync) = client.sync_state_bytes(&self.doc_id) {
             batch.sync.push((self.doc_id.clone(), sync));
+        }
+        for id in std::mem::take(&mut *self.extra_dirty.borrow_mut()) {
+            if let Some(doc) = client.doc(&id) {
+                batch.docs.push((id.clone(), doc.save()));
+            }
+            if let Some(sync) = client.sync_state_bytes(&id) {
+                batch.sync.push((id, sync));
+            }
         }
         let mut pending = self.pending.borrow_mut();
         // Offline, nothing new can be confirmed: skip the work on the hot path of filing.
