@@ -12,7 +12,6 @@ use std::{
     rc::Rc,
 };
 
-use futures::{StreamExt, channel::mpsc};
 use leptos::prelude::*;
 
 use crate::{
@@ -31,7 +30,10 @@ pub struct Uploader {
     store: Store,
     view: SyncView,
     session: Session,
-    kick: mpsc::UnboundedSender<()>,
+    /// Set by [`Uploader::kick`]; cleared when the queue looks again.
+    kicked: Cell<bool>,
+    /// Resolves the queue's current wait early.
+    wake: RefCell<Option<js_sys::Function>>,
     /// Object URLs of thumbnails, by hash.
     urls: RefCell<HashMap<String, String>>,
     stopped: Cell<bool>,
@@ -56,23 +58,26 @@ pub async fn sleep(ms: u32) {
 impl Uploader {
     /// Starts the queue.
     pub fn start(store: Store, view: SyncView, session: Session) -> Rc<Self> {
-        let (kick, rx) = mpsc::unbounded();
         let me = Rc::new(Self {
             store,
             view,
             session,
-            kick,
+            kicked: Cell::new(false),
+            wake: RefCell::new(None),
             urls: RefCell::new(HashMap::new()),
             stopped: Cell::new(false),
         });
         let run = me.clone();
-        leptos::task::spawn_local(async move { run.run(rx).await });
+        leptos::task::spawn_local(async move { run.run().await });
         me
     }
 
     /// Something changed (a report was filed or received, the network came back): look again.
     pub fn kick(&self) {
-        let _ = self.kick.unbounded_send(());
+        self.kicked.set(true);
+        if let Some(wake) = self.wake.borrow_mut().take() {
+            let _ = wake.call0(&wasm_bindgen::JsValue::NULL);
+        }
     }
 
     /// Stops after the current upload.
@@ -115,15 +120,24 @@ impl Uploader {
         self.view.photos.set(views);
     }
 
-    async fn wait(&self, rx: &mut mpsc::UnboundedReceiver<()>, ms: u32) {
-        let next = rx.next();
-        let timer = sleep(ms);
-        futures::pin_mut!(next, timer);
-        futures::future::select(next, timer).await;
-        while rx.try_recv().is_ok() {}
+    /// Waits `ms`, or less if kicked meanwhile (or since the last look).
+    async fn wait(&self, ms: u32) {
+        if !self.kicked.replace(false) {
+            let p = js_sys::Promise::new(&mut |resolve, _| {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                        &resolve, ms as i32,
+                    );
+                }
+                *self.wake.borrow_mut() = Some(resolve);
+            });
+            let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+            self.wake.borrow_mut().take();
+        }
+        self.kicked.set(false);
     }
 
-    async fn run(self: Rc<Self>, mut rx: mpsc::UnboundedReceiver<()>) {
+    async fn run(self: Rc<Self>) {
         let mut backoff = Backoff::new();
         while !self.stopped.get() {
             let entries = self.store.photos().await.unwrap_or_default();
@@ -140,7 +154,7 @@ impl Uploader {
                     && received.contains(&p.report_id)
             });
             let (Some(p), false) = (next.cloned(), self.session.need_login.get_untracked()) else {
-                self.wait(&mut rx, IDLE_MS).await;
+                self.wait(IDLE_MS).await;
                 continue;
             };
             self.publish(&entries, Some(&p.sha256));
@@ -170,13 +184,14 @@ impl Uploader {
                 Ok(Outcome::Retry(_)) | Err(_) => {
                     let entries = self.store.photos().await.unwrap_or_default();
                     self.publish(&entries, None);
-                    self.wait(&mut rx, backoff.next_delay()).await;
+                    // The full delay, kicks or not: a failing link is not hammered.
+                    sleep(backoff.next_delay()).await;
                     continue;
                 }
             }
             if let Err(e) = self.store.put_photo(&done).await {
                 leptos::logging::warn!("photos: could not record an upload: {e}");
-                self.wait(&mut rx, backoff.next_delay()).await;
+                sleep(backoff.next_delay()).await;
             }
         }
     }
