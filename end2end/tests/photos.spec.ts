@@ -89,6 +89,11 @@ test('offline, a rider attaches a 12 MP camera photo and a screenshot; both reac
   // The camera photo, downscaled with its aspect kept.
   expect(sizes).toContainEqual(expect.objectContaining({ width: 1600, height: 1200 }));
   console.log(`stored photos: ${JSON.stringify(sizes)}`);
+  if (process.env.NUANXIN_SCREENSHOTS === '1') {
+    await item.scrollIntoViewIfNeeded();
+    await rider.page.screenshot({ path: '../docs/screenshots/rider-photos.png' });
+    await console_.page.screenshot({ path: '../docs/screenshots/console-photos.png' });
+  }
   await phone.close();
   await desk.close();
 });

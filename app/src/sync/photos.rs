@@ -125,9 +125,8 @@ impl Uploader {
         if !self.kicked.replace(false) {
             let p = js_sys::Promise::new(&mut |resolve, _| {
                 if let Some(w) = web_sys::window() {
-                    let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                        &resolve, ms as i32,
-                    );
+                    let _ = w
+                        .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
                 }
                 *self.wake.borrow_mut() = Some(resolve);
             });
