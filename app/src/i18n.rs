@@ -271,6 +271,11 @@ pub fn logout_unsent(n: usize) -> String {
     format!("有 {n} 条上报尚未发送。退出后它们仍保存在这部手机上，本账号再次登录后会自动发送。")
 }
 
+/// "2 张照片待上传".
+pub fn photos_left(n: usize) -> String {
+    format!("{n} 张照片待上传")
+}
+
 /// "2 张照片待上传 · 340 KB".
 pub fn photos_pending(n: usize, bytes: u64) -> String {
     format!("{n} 张照片待上传 · {}", size(bytes))

@@ -135,6 +135,15 @@ impl SyncView {
         }
     }
 
+    /// How many photos are not yet held by the server (waiting or being uploaded).
+    pub fn photos_left(&self) -> usize {
+        self.photos.with(|ps| {
+            ps.iter()
+                .filter(|p| matches!(p.status, PhotoStatus::Pending | PhotoStatus::Uploading(_)))
+                .count()
+        })
+    }
+
     /// How many reports are not yet confirmed by the relay.
     pub fn pending(&self) -> usize {
         self.rows.with(|rows| {

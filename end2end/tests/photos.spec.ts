@@ -232,6 +232,9 @@ test('a tab closed mid-upload loses nothing: the next start sends the photo', as
   await expect(p.getByText('已保存到手机')).toBeVisible();
   await expect.poll(() => started, { timeout: 30_000 }).toBeGreaterThan(0);
   await expect(rider.item(note).getByTestId('outbox-photo')).toHaveAttribute('data-state', 'uploading');
+  // The report is on the relay, but with its photo on the way nothing says "synced".
+  await expect(rider.badge).toContainText('1 张照片待上传');
+  await expect(rider.badge).not.toContainText('已同步');
   await p.close();
 
   await phone.unrouteAll({ behavior: 'ignoreErrors' });
@@ -242,5 +245,6 @@ test('a tab closed mid-upload loses nothing: the next start sends the photo', as
     .poll(() => item.getByTestId('outbox-photos').getAttribute('data-photos'), { timeout: 60_000 })
     .toBe('done');
   await expect(item.locator('[data-testid="outbox-photo"][data-state="stored"]')).toHaveCount(1);
+  await expect(again.badge).toContainText('已同步');
   await phone.close();
 });

@@ -5,23 +5,25 @@ use leptos::prelude::*;
 use crate::{i18n, i18n::t, state::Ctx};
 
 /// What the badge says, and its `data-state`. `settled` means the rider document is on the
-/// device and everything received is written: only then is "已同步" true, and the app safe to
-/// close and reopen offline.
-fn badge(connected: bool, pending: usize, settled: bool) -> (&'static str, String) {
+/// device and everything received is written: only then, with no report and no photo left to
+/// send, is "已同步" true, and the app safe to close and reopen offline.
+fn badge(connected: bool, pending: usize, photos: usize, settled: bool) -> (&'static str, String) {
     let s = t();
-    match (connected, pending) {
-        (true, 0) if settled => ("synced", s.badge_synced.to_owned()),
-        (true, 0) => ("syncing", s.badge_preparing.to_owned()),
-        (true, n) => (
-            "syncing",
-            format!("{} · {}", s.badge_preparing, i18n::pending(n)),
-        ),
-        (false, 0) => ("offline", s.badge_offline.to_owned()),
-        (false, n) => (
-            "offline",
-            format!("{} · {}", s.badge_offline, i18n::pending(n)),
-        ),
+    let (state, base) = match connected {
+        true if settled && pending == 0 && photos == 0 => {
+            return ("synced", s.badge_synced.to_owned());
+        }
+        true => ("syncing", s.badge_preparing),
+        false => ("offline", s.badge_offline),
+    };
+    let mut text = base.to_owned();
+    if pending > 0 {
+        text = format!("{text} · {}", i18n::pending(pending));
     }
+    if photos > 0 {
+        text = format!("{text} · {}", i18n::photos_left(photos));
+    }
+    (state, text)
 }
 
 /// "离线 · 3 条待发送", "同步中 · 1 条待发送", "已同步" for riders; the live feed's state for
@@ -43,7 +45,12 @@ pub fn SyncBadge() -> impl IntoView {
             }
         } else {
             let settled = ctx.sync.doc_ready.get() && !ctx.sync.unsaved.get();
-            badge(ctx.sync.connected.get(), ctx.sync.pending(), settled)
+            badge(
+                ctx.sync.connected.get(),
+                ctx.sync.pending(),
+                ctx.sync.photos_left(),
+                settled,
+            )
         }
     };
     view! {
@@ -67,10 +74,19 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn badge_texts() {
-        assert_eq!(badge(false, 3, true).1, "离线 · 3 条待发送");
-        assert_eq!(badge(true, 1, true).1, "同步中 · 1 条待发送");
-        assert_eq!(badge(true, 0, true).1, "已同步");
-        assert_eq!(badge(true, 0, false).1, "同步中");
-        assert_eq!(badge(false, 0, true).1, "离线");
+        assert_eq!(badge(false, 3, 0, true).1, "离线 · 3 条待发送");
+        assert_eq!(badge(true, 1, 0, true).1, "同步中 · 1 条待发送");
+        assert_eq!(badge(true, 0, 0, true).1, "已同步");
+        assert_eq!(badge(true, 0, 0, false).1, "同步中");
+        assert_eq!(badge(false, 0, 0, true).1, "离线");
+        // A report the relay holds is not "synced" while its photos still wait.
+        assert_eq!(
+            badge(true, 0, 2, true),
+            ("syncing", "同步中 · 2 张照片待上传".to_owned())
+        );
+        assert_eq!(
+            badge(false, 1, 1, true).1,
+            "离线 · 1 条待发送 · 1 张照片待上传"
+        );
     }
 }
