@@ -253,25 +253,11 @@ impl Store {
 
     /// Every photo of reports filed on this device, oldest report first.
     pub async fn photos(&self) -> Result<Vec<PhotoEntry>, AppError> {
-        let tx = self
-            .db
-            .transaction(PHOTOS)
-            .build()
-            .map_err(AppError::store)?;
-        let store = tx.object_store(PHOTOS).map_err(AppError::store)?;
-        let keys = store
-            .get_all_keys::<String>()
-            .primitive()
-            .map_err(AppError::store)?;
-        let values = store
-            .get_all::<JsValue>()
-            .primitive()
-            .map_err(AppError::store)?;
-        let keys = keys.await.map_err(AppError::store)?;
-        let values = values.await.map_err(AppError::store)?;
-        let mut out: Vec<PhotoEntry> = keys
-            .zip(values)
-            .filter_map(|(k, v)| PhotoEntry::from_js(k.ok()?, &v.ok()?))
+        let mut out: Vec<PhotoEntry> = self
+            .all(PHOTOS)
+            .await?
+            .into_iter()
+            .filter_map(|(k, v)| PhotoEntry::from_js(k, &v))
             .collect();
         out.sort_by(|a, b| a.created_at.total_cmp(&b.created_at));
         Ok(out)
@@ -288,12 +274,18 @@ impl Store {
 
     /// Every outbox entry, in report id order.
     pub async fn outbox(&self) -> Result<Vec<OutboxEntry>, AppError> {
-        let tx = self
-            .db
-            .transaction(OUTBOX)
-            .build()
-            .map_err(AppError::store)?;
-        let store = tx.object_store(OUTBOX).map_err(AppError::store)?;
+        Ok(self
+            .all(OUTBOX)
+            .await?
+            .into_iter()
+            .filter_map(|(k, v)| OutboxEntry::from_js(k, &v))
+            .collect())
+    }
+
+    /// Every (key, value) of a store with string keys, in key order.
+    async fn all(&self, name: &str) -> Result<Vec<(String, JsValue)>, AppError> {
+        let tx = self.db.transaction(name).build().map_err(AppError::store)?;
+        let store = tx.object_store(name).map_err(AppError::store)?;
         let keys = store
             .get_all_keys::<String>()
             .primitive()
@@ -307,7 +299,7 @@ impl Store {
         // Both lists come in key order from the same transaction, so they pair up.
         Ok(keys
             .zip(values)
-            .filter_map(|(k, v)| OutboxEntry::from_js(k.ok()?, &v.ok()?))
+            .filter_map(|(k, v)| Some((k.ok()?, v.ok()?)))
             .collect())
     }
 

@@ -294,10 +294,18 @@ impl Engine {
             .is_some_and(|d| rider_doc::header(d).is_ok());
         let connected = client.is_ready();
         drop(client);
-        self.view.rows.set(rows);
+        // The photo queue reads the device again when woken: wake it only when a report was
+        // filed or reached the relay, or the connection came back, not on every frame.
+        let rows_changed = self.view.rows.with_untracked(|old| *old != rows);
+        let reconnected = connected && !self.view.connected.get_untracked();
+        if rows_changed {
+            self.view.rows.set(rows);
+        }
         self.view.doc_ready.set(ready);
         self.view.connected.set(connected);
-        self.uploader.kick();
+        if rows_changed || reconnected {
+            self.uploader.kick();
+        }
     }
 
     /// A batch with the current snapshot and sync state, dropping outbox entries the relay
