@@ -74,16 +74,20 @@ pub struct Strings {
     pub stations_empty: &'static str,
     pub console_col_photos: &'static str,
     pub console_photo_open: &'static str,
+    pub console_photo_waiting: &'static str,
+    pub console_photo_waiting_short: &'static str,
     pub photo_camera: &'static str,
     pub photo_gallery: &'static str,
     pub photo_remove: &'static str,
     pub photo_preparing: &'static str,
-    pub photo_failed: &'static str,
+    pub photo_unreadable: &'static str,
     pub photo_stored: &'static str,
     pub photo_refused: &'static str,
     pub form_saved: &'static str,
     pub form_need_category: &'static str,
     pub form_need_location: &'static str,
+    pub form_wait_location: &'static str,
+    pub form_confirm_location: &'static str,
     pub form_bad_location: &'static str,
     pub form_doc_not_ready: &'static str,
     pub form_save_failed: &'static str,
@@ -193,16 +197,20 @@ pub static ZH: Strings = Strings {
     stations_empty: "本县暂无驿站信息",
     console_col_photos: "照片",
     console_photo_open: "查看原图",
+    console_photo_waiting: "照片还在骑手手机上，上传后自动显示",
+    console_photo_waiting_short: "待上传",
     photo_camera: "拍照",
     photo_gallery: "从相册选择",
     photo_remove: "删除这张照片",
     photo_preparing: "正在处理照片…",
-    photo_failed: "照片无法读取",
+    photo_unreadable: "这个文件不是照片，无法读取。请重新拍照，或从相册选择照片。",
     photo_stored: "照片已上传",
     photo_refused: "照片被拒收",
     form_saved: "已保存到手机",
     form_need_category: "请选择隐患类型",
     form_need_location: "请先获取位置或手动填写",
+    form_wait_location: "正在获取位置，请稍候再提交",
+    form_confirm_location: "仍在此处",
     form_bad_location: "经纬度格式不正确",
     form_doc_not_ready: "本机数据尚未准备好，请联网同步一次后再提交",
     form_save_failed: "保存失败",
@@ -322,6 +330,34 @@ pub fn located(accuracy_m: f64) -> String {
     format!("已定位 · 精度 ±{} 米", accuracy_m.round())
 }
 
+/// "12 秒前", "3 分钟前": how old a location fix is.
+pub fn ago(seconds: u64) -> String {
+    match seconds {
+        0..=4 => "刚刚".to_owned(),
+        5..=59 => format!("{seconds} 秒前"),
+        60..=3599 => format!("{} 分钟前", seconds / 60),
+        _ => format!("{} 小时前", seconds / 3600),
+    }
+}
+
+/// The refusal of a fix too old to use.
+pub fn fix_stale(seconds: u64) -> String {
+    format!(
+        "位置是{}获取的，可能已不准。请重新获取，或确认仍在此处",
+        ago(seconds)
+    )
+}
+
+/// The warning for a location outside the rider's county.
+pub fn outside_county(county: &str) -> String {
+    format!("此位置不在{county}范围内，请确认位置无误")
+}
+
+/// The message when more photos were chosen than a report may carry.
+pub fn photos_over_limit(max: usize, left_out: usize) -> String {
+    format!("每条上报最多 {max} 张照片，另外 {left_out} 张没有添加")
+}
+
 /// "±12 米".
 pub fn accuracy(accuracy_m: f64) -> String {
     format!("±{} 米", accuracy_m.round())
@@ -361,6 +397,7 @@ pub fn problem(p: &model::validate::Problem) -> String {
         Problem::LatitudeOutOfRange => "纬度应在 -90 到 90 之间".to_owned(),
         Problem::LongitudeOutOfRange => "经度应在 -180 到 180 之间".to_owned(),
         Problem::BadTime => "手机时间不正确，请校准后再提交".to_owned(),
+        Problem::NullIsland => "经纬度不能都是 0，请重新获取位置或填写正确的经纬度".to_owned(),
         Problem::UnknownCategory(_) => t().form_need_category.to_owned(),
         other => format!("上报内容有误：{other}"),
     }

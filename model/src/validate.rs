@@ -30,6 +30,8 @@ pub enum Problem {
     BadPhotoHash,
     BadTime,
     BadPhotoLocation,
+    /// Latitude and longitude both exactly 0: a default value, not a place riders work.
+    NullIsland,
 }
 
 impl std::fmt::Display for Problem {
@@ -50,6 +52,7 @@ impl std::fmt::Display for Problem {
             Problem::BadPhotoHash => write!(f, "a photo hash is not 64 lower-case hex digits"),
             Problem::BadTime => write!(f, "created_at is implausible"),
             Problem::BadPhotoLocation => write!(f, "photo_lat/photo_lon out of range"),
+            Problem::NullIsland => write!(f, "location is (0, 0)"),
         }
     }
 }
@@ -79,6 +82,9 @@ pub fn check_report(key: &str, r: &Report, now_ms: i64) -> Vec<Problem> {
     }
     if !(r.lon.is_finite() && (-180.0..=180.0).contains(&r.lon)) {
         problems.push(Problem::LongitudeOutOfRange);
+    }
+    if r.lat == 0.0 && r.lon == 0.0 {
+        problems.push(Problem::NullIsland);
     }
     if let Some(a) = r.accuracy_m
         && !(a.is_finite() && a >= 0.0)
@@ -166,5 +172,13 @@ mod tests {
         assert_eq!(p.len(), 9, "{p:?}");
         assert!(p.contains(&Problem::BadPhotoLocation));
         assert!(check_report("not-a-uuid", &good(), NOW).contains(&Problem::BadId));
+        let mut zero = good();
+        (zero.lat, zero.lon) = (0.0, 0.0);
+        assert_eq!(
+            check_report(&zero.id.clone(), &zero, NOW),
+            vec![Problem::NullIsland]
+        );
+        zero.lon = 0.5;
+        assert_eq!(check_report(&zero.id.clone(), &zero, NOW), vec![]);
     }
 }

@@ -8,6 +8,7 @@ use crate::{
     auth,
     db::{Db, NewUser, Role, User},
     relay::{Acl, DocAccess},
+    state::AppState,
 };
 
 /// An account to create, with its password in clear.
@@ -85,11 +86,7 @@ pub async fn ensure_stations_doc(
     if let Some(doc_id) = db.county_stations_doc(county).await? {
         return Ok(doc_id);
     }
-    let stations = crate::seed::demo_stations(county);
-    let made = create_doc(repo, model::stations_doc::new_doc(county, &stations)?).await?;
-    // Two first accounts of a county at once: the first record wins, the other document is
-    // never shared.
-    let doc_id = db.county_set_stations_doc(county, &made).await?;
+    let doc_id = make_stations_doc(db, repo, county).await?;
     acl.insert(
         &doc_id,
         DocAccess::Stations {
@@ -99,10 +96,25 @@ pub async fn ensure_stations_doc(
     Ok(doc_id)
 }
 
+async fn make_stations_doc(db: &Db, repo: &Repo, county: &str) -> anyhow::Result<String> {
+    let stations = crate::seed::demo_stations(county);
+    let made = create_doc(repo, model::stations_doc::new_doc(county, &stations)?).await?;
+    // Two first accounts of a county at once: the first record wins, the other document is
+    // never shared.
+    let doc_id = db.county_set_stations_doc(county, &made).await?;
+    if let Some(b) = crate::seed::county_bounds(county) {
+        db.county_set_bounds_if_unset(county, b).await?;
+    }
+    Ok(doc_id)
+}
+
 /// Loads the share table from the database at start, making any office or stations document
 /// that a database from an earlier version lacks. Returns every account.
 pub async fn load_acl(db: &Db, repo: &Repo, acl: &Acl) -> anyhow::Result<Vec<User>> {
     for (county, doc_id) in db.counties().await? {
+        if let Some(b) = crate::seed::county_bounds(&county) {
+            db.county_set_bounds_if_unset(&county, b).await?;
+        }
         acl.insert(&doc_id, DocAccess::Stations { county });
     }
     let mut users = db.users_all().await?;
@@ -122,4 +134,30 @@ pub async fn load_acl(db: &Db, repo: &Repo, acl: &Acl) -> anyhow::Result<Vec<Use
         ensure_stations_doc(db, repo, acl, &u.county).await?;
     }
     Ok(users)
+}
+
+/// Brings the share table up to date with the database for one account, and starts indexing
+/// its rider document: called when the account connects, so accounts, counties and documents
+/// made by another process (the CLI, another relay node) take effect without a restart.
+pub async fn learn(state: &AppState, user: &User) -> anyhow::Result<()> {
+    let acl = &state.acl;
+    if let Some(doc) = &user.rider_doc {
+        acl.insert(doc, DocAccess::Rider { owner: user.id });
+    }
+    if let Some(doc) = &user.office_doc {
+        acl.insert(doc, DocAccess::Office { owner: user.id });
+    }
+    if let Some(doc) = state.db.county_stations_doc(&user.county).await? {
+        acl.insert(
+            &doc,
+            DocAccess::Stations {
+                county: user.county.clone(),
+            },
+        );
+    }
+    acl.set_user(user.id, &user.county, !user.disabled);
+    if user.rider_doc.is_some() && !user.disabled {
+        crate::indexer::watch(state.clone(), user.clone());
+    }
+    Ok(())
 }

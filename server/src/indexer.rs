@@ -14,36 +14,52 @@ use crate::{
     state::AppState,
 };
 
-/// Watches one rider's document for as long as the relay runs.
+/// Watches one rider's document for as long as the relay runs; a rider already watched is left
+/// as it is.
 pub fn watch(state: AppState, rider: User) {
     let Some(doc_id) = rider.rider_doc.clone() else {
         return;
     };
+    let fresh = state
+        .watched
+        .lock()
+        .map(|mut w| w.insert(rider.id))
+        .unwrap_or(false);
+    if !fresh {
+        return;
+    }
     tokio::spawn(async move {
-        let Ok(id) = doc_id.parse::<samod::DocumentId>() else {
-            tracing::error!(doc_id, "stored rider document id does not parse");
-            return;
-        };
-        let handle = match state.repo.find(id).await {
-            Ok(Some(h)) => h,
-            Ok(None) => {
-                tracing::error!(doc_id, "rider document is missing from the store");
-                return;
-            }
-            Err(_) => return,
-        };
-        let mut changes = handle.changes();
-        let mut indexed = HashMap::new();
-        loop {
-            let snapshot = handle.with_document(|d| d.clone());
-            if let Err(e) = index(&state, &rider, &doc_id, &snapshot, &mut indexed).await {
-                tracing::error!(error = %e, doc_id, "indexing failed");
-            }
-            if changes.next().await.is_none() {
-                break;
-            }
+        watch_doc(&state, &rider, &doc_id).await;
+        if let Ok(mut w) = state.watched.lock() {
+            w.remove(&rider.id);
         }
     });
+}
+
+async fn watch_doc(state: &AppState, rider: &User, doc_id: &str) {
+    let Ok(id) = doc_id.parse::<samod::DocumentId>() else {
+        tracing::error!(doc_id, "stored rider document id does not parse");
+        return;
+    };
+    let handle = match state.repo.find(id).await {
+        Ok(Some(h)) => h,
+        Ok(None) => {
+            tracing::error!(doc_id, "rider document is missing from the store");
+            return;
+        }
+        Err(_) => return,
+    };
+    let mut changes = handle.changes();
+    let mut indexed = HashMap::new();
+    loop {
+        let snapshot = handle.with_document(|d| d.clone());
+        if let Err(e) = index(state, rider, doc_id, &snapshot, &mut indexed).await {
+            tracing::error!(error = %e, doc_id, "indexing failed");
+        }
+        if changes.next().await.is_none() {
+            break;
+        }
+    }
 }
 
 /// Indexes the reports of one document that differ from what this watcher last indexed

@@ -23,21 +23,16 @@ use axum::{
     http::{HeaderValue, header},
     routing::{get, post},
 };
-use tower_http::{
-    services::{ServeDir, ServeFile},
-    set_header::SetResponseHeaderLayer,
-};
+use tower_http::{compression::CompressionLayer, set_header::SetResponseHeaderLayer};
 
 pub use config::Config;
 pub use state::AppState;
 
 /// The whole HTTP surface.
 pub fn app(state: AppState) -> Router {
-    let dist = state.config.dist_dir.clone();
-    let index = ServeFile::new(dist.join("index.html"));
     // Hashed asset names change on every build, so only the shell's entry points must be
     // revalidated; the service worker checks for a new deploy through them.
-    let static_files = ServeDir::new(&dist).fallback(index);
+    let shell = routes::assets::Shell::new(&state.config.dist_dir);
     let api = Router::new()
         .route("/login", post(routes::auth::login))
         .route("/logout", post(routes::auth::logout))
@@ -55,6 +50,9 @@ pub fn app(state: AppState) -> Router {
             post(routes::reports::review),
         )
         .fallback(|| async { error::AppError::NotFound })
+        // JSON answers are compressed; photos (already compressed) and the live feed's event
+        // stream are left as they are by the default predicate.
+        .layer(CompressionLayer::new())
         // Photos set their own (content-addressed, long-lived) cache headers.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
@@ -63,14 +61,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api", api)
         .route("/sync", get(routes::sync::upgrade))
-        .fallback_service(
-            tower::ServiceBuilder::new()
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("no-cache"),
-                ))
-                .service(static_files),
-        )
+        .fallback(move |req: axum::extract::Request| shell.clone().serve(req))
         .with_state(state)
 }
 
@@ -103,6 +94,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         acceptor,
         acl,
         feed,
+        watched: Arc::default(),
     };
     for r in riders {
         indexer::watch(state.clone(), r);

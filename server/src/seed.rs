@@ -4,7 +4,7 @@ use model::stations_doc::Station;
 
 use crate::{
     accounts::{NewAccount, create_user},
-    db::Role,
+    db::{Bounds, Role},
     state::AppState,
 };
 
@@ -17,6 +17,25 @@ pub const DEMO_USERS: [(&str, &str, Role); 3] = [
     ("13800000002", "李师傅", Role::Rider),
     ("grid-youyang", "王网格员", Role::Supervisor),
 ];
+
+/// The area of the counties Nuanxin knows, recorded with a county when it is first used.
+pub fn county_bounds(county: &str) -> Option<Bounds> {
+    let b = |south, west, north, east| Bounds {
+        south,
+        west,
+        north,
+        east,
+    };
+    match county {
+        // 酉阳土家族苗族自治县, Chongqing.
+        "youyang" => Some(b(28.32, 108.30, 29.25, 109.32)),
+        // 汉阴县, Ankang, Shaanxi.
+        "hanyin" => Some(b(32.70, 108.18, 33.15, 108.75)),
+        // 青阳县, Chizhou, Anhui.
+        "qingyang" => Some(b(30.35, 117.65, 30.90, 118.10)),
+        _ => None,
+    }
+}
 
 /// The demo stations of a county (only the demo county has any), as (id, station).
 pub fn demo_stations(county: &str) -> Vec<(String, Station)> {

@@ -21,4 +21,6 @@ pub struct AppState {
     pub photos: crate::photos::PhotoStore,
     /// Failed-login counters.
     pub throttle: Arc<LoginThrottle>,
+    /// The riders whose documents the indexer watches.
+    pub watched: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
 }

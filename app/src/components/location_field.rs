@@ -1,5 +1,12 @@
-//! The report's location: a geolocation fix with its accuracy, or coordinates typed by hand
-//! when geolocation fails or is denied.
+//! The report's location: a geolocation fix with its accuracy and age, or coordinates typed by
+//! hand when geolocation fails or is denied.
+//!
+//! Every report gets a location made for it: the form asks for a fresh fix when it opens, follows
+//! the position while it is open, and asks again after each save (which also empties the place and typed coordinates), and a fix more
+//! than two minutes old is refused until the rider refreshes it or confirms they are still
+//! there. A location outside the rider's county is warned about.
+
+use std::time::Duration;
 
 use leptos::prelude::*;
 use model::LocationSource;
@@ -7,6 +14,9 @@ use model::LocationSource;
 use crate::{
     geo::{self, Fix, GeoError},
     i18n::{self, t},
+    net::me::Bounds,
+    state::Ctx,
+    time,
 };
 
 /// Where the geolocation request stands.
@@ -37,6 +47,10 @@ pub struct LocationInput {
     pub lat: RwSignal<String>,
     pub lon: RwSignal<String>,
     pub place: RwSignal<String>,
+    /// The clock, ticking once a second while the form is open, for the fix's age.
+    pub now: RwSignal<f64>,
+    /// Which request is the newest: an older answer arriving late is ignored.
+    serial: RwSignal<u32>,
 }
 
 impl LocationInput {
@@ -47,14 +61,24 @@ impl LocationInput {
             lat: RwSignal::new(String::new()),
             lon: RwSignal::new(String::new()),
             place: RwSignal::new(String::new()),
+            now: RwSignal::new(time::now_ms()),
+            serial: RwSignal::new(0),
         }
     }
 
-    /// Asks the browser for a fix; on failure shows the manual fields.
+    /// Asks the browser for a fix; on failure shows the manual fields. The previous fix is
+    /// dropped at once, so it can never be filed while the new one is on its way.
     pub fn locate(self) {
+        self.serial.update(|n| *n += 1);
+        let serial = self.serial.get_untracked();
         self.geo.set(GeoState::Locating);
         leptos::task::spawn_local(async move {
-            match geo::current_position().await {
+            let answer = geo::current_position().await;
+            if self.serial.try_get_untracked() != Some(serial) {
+                return;
+            }
+            self.now.set(time::now_ms());
+            match answer {
                 Ok(fix) => {
                     self.geo.set(GeoState::Fixed(fix));
                     self.manual.set(false);
@@ -67,17 +91,69 @@ impl LocationInput {
         });
     }
 
-    /// The location to file: typed coordinates in manual mode, else the fix.
-    pub fn resolve(&self) -> Result<Resolved, &'static str> {
+    /// A position the running watch reported: a newer fix replaces the old one (and any
+    /// one-shot request still on its way); a failure counts only while there is no fix.
+    fn watched(self, update: Result<Fix, GeoError>) {
+        match update {
+            Ok(fix) => {
+                self.serial.update(|n| *n += 1);
+                self.now.set(time::now_ms());
+                self.geo.set(GeoState::Fixed(fix));
+            }
+            Err(e) => {
+                if !matches!(
+                    self.geo.get_untracked(),
+                    GeoState::Fixed(_) | GeoState::Locating
+                ) {
+                    self.geo.set(GeoState::Failed(e));
+                    self.manual.set(true);
+                }
+            }
+        }
+    }
+
+    /// The rider says the old fix is still where they are: it counts as fresh again.
+    pub fn confirm(self) {
+        let now = time::now_ms();
+        self.now.set(now);
+        if let GeoState::Fixed(f) = self.geo.get_untracked() {
+            self.geo.set(GeoState::Fixed(Fix { at_ms: now, ..f }));
+        }
+    }
+
+    /// After a save: nothing of this report's location is kept for the next one.
+    pub fn reset(self) {
+        self.place.set(String::new());
+        self.lat.set(String::new());
+        self.lon.set(String::new());
+        self.locate();
+    }
+
+    /// The coordinates the form would file now, if any (for the county check).
+    fn coords(&self) -> Option<(f64, f64)> {
+        if self.manual.get() {
+            let lat = self.lat.get().trim().parse::<f64>().ok()?;
+            let lon = self.lon.get().trim().parse::<f64>().ok()?;
+            return Some((lat, lon));
+        }
+        match self.geo.get() {
+            GeoState::Fixed(f) => Some((f.lat, f.lon)),
+            _ => None,
+        }
+    }
+
+    /// The location to file at `now_ms`: typed coordinates in manual mode, else a fresh fix.
+    pub fn resolve(&self, now_ms: f64) -> Result<Resolved, String> {
+        let s = t();
         let place = self.place.get_untracked().trim().to_owned();
         if self.manual.get_untracked() {
             let lat = self.lat.get_untracked();
             let lon = self.lon.get_untracked();
             if lat.trim().is_empty() || lon.trim().is_empty() {
-                return Err(t().form_need_location);
+                return Err(s.form_need_location.to_owned());
             }
             let (Ok(lat), Ok(lon)) = (lat.trim().parse::<f64>(), lon.trim().parse::<f64>()) else {
-                return Err(t().form_bad_location);
+                return Err(s.form_bad_location.to_owned());
             };
             return Ok(Resolved {
                 lat,
@@ -88,6 +164,7 @@ impl LocationInput {
             });
         }
         match self.geo.get_untracked() {
+            GeoState::Fixed(f) if f.is_stale(now_ms) => Err(i18n::fix_stale(f.age_s(now_ms))),
             GeoState::Fixed(f) => Ok(Resolved {
                 lat: f.lat,
                 lon: f.lon,
@@ -95,7 +172,8 @@ impl LocationInput {
                 source: LocationSource::Gps,
                 place,
             }),
-            _ => Err(t().form_need_location),
+            GeoState::Locating => Err(s.form_wait_location.to_owned()),
+            _ => Err(s.form_need_location.to_owned()),
         }
     }
 }
@@ -119,23 +197,71 @@ fn failure_text(e: GeoError) -> &'static str {
 /// The location group of the report form.
 #[component]
 pub fn LocationField(input: LocationInput) -> impl IntoView {
+    let ctx = Ctx::get();
     let s = t();
+    // While the form is open the fix follows the rider, so a report filed after riding on
+    // carries where the rider is now.
+    let watch = geo::watch(move |update| {
+        if input.geo.try_get_untracked().is_some() {
+            input.watched(update);
+        }
+    })
+    .map(send_wrapper::SendWrapper::new);
+    on_cleanup(move || drop(watch));
+    // The age shown next to the fix moves on by itself.
+    if let Ok(ticker) = set_interval_with_handle(
+        move || input.now.set(time::now_ms()),
+        Duration::from_secs(1),
+    ) {
+        on_cleanup(move || ticker.clear());
+    }
+    let stale = move || match input.geo.get() {
+        GeoState::Fixed(f) => f.is_stale(input.now.get()),
+        _ => false,
+    };
     let status = move || match input.geo.get() {
         GeoState::Idle => view! { <p class="loc-status">{s.form_location}</p> }.into_any(),
         GeoState::Locating => view! { <p class="loc-status">{s.form_locating}</p> }.into_any(),
-        GeoState::Fixed(f) => view! {
-            <p class="loc-status loc-ok" data-testid="location-fix">
-                {i18n::located(f.accuracy_m)}
-                <span class="loc-coords">{format!("{:.5}, {:.5}", f.lat, f.lon)}</span>
-            </p>
+        GeoState::Fixed(f) => {
+            let age = f.age_s(input.now.get());
+            let old = f.is_stale(input.now.get());
+            view! {
+                <p
+                    class="loc-status"
+                    class:loc-ok=!old
+                    class:loc-stale=old
+                    data-testid="location-fix"
+                    data-stale=old.to_string()
+                >
+                    {if old { i18n::fix_stale(age) } else { i18n::located(f.accuracy_m) }}
+                    <span class="loc-coords">
+                        {format!("{:.5}, {:.5}", f.lat, f.lon)}
+                        " · "
+                        <span data-testid="location-age">{i18n::ago(age)}</span>
+                    </span>
+                </p>
+            }
+            .into_any()
         }
-        .into_any(),
         GeoState::Failed(e) => view! {
             <p class="loc-status loc-error" role="alert" data-testid="location-error">
                 {failure_text(e)}
             </p>
         }
         .into_any(),
+    };
+    let outside = move || {
+        let bounds: Option<Bounds> = ctx
+            .session
+            .me
+            .with(|m| m.as_ref().and_then(|m| m.county_bounds));
+        let (lat, lon) = input.coords()?;
+        let county = ctx
+            .session
+            .me
+            .with(|m| m.as_ref().map(|m| m.county_name.clone()))
+            .unwrap_or_default();
+        (!bounds?.contains(lat, lon)).then(|| i18n::outside_county(&county))
     };
     view! {
         <fieldset class="group">
@@ -152,6 +278,15 @@ pub fn LocationField(input: LocationInput) -> impl IntoView {
                         >
                             {s.form_locate}
                         </button>
+                        <Show when=stale>
+                            <button
+                                type="button"
+                                class="btn-mini"
+                                on:click=move |_| input.confirm()
+                            >
+                                {s.form_confirm_location}
+                            </button>
+                        </Show>
                         <Show when=move || !input.manual.get()>
                             <button
                                 type="button"
@@ -163,6 +298,9 @@ pub fn LocationField(input: LocationInput) -> impl IntoView {
                         </Show>
                     </div>
                 </div>
+                {move || outside().map(|w| view! {
+                    <p class="cell loc-warn" role="status" data-testid="location-outside">{w}</p>
+                })}
                 <Show when=move || input.manual.get()>
                     <div class="cell">
                         <label class="cell-label" for="loc-lat">{s.form_lat}</label>

@@ -7,9 +7,8 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
 use crate::{
-    i18n::t,
+    i18n::{self, t},
     photo::{Prepared, bytes_blob, prepare},
-    state::Ctx,
 };
 
 /// The most photos a report may carry.
@@ -27,6 +26,8 @@ pub struct Picked {
 pub struct PhotoInput {
     pub picked: RwSignal<Vec<Picked>>,
     pub preparing: RwSignal<u32>,
+    /// What went wrong with the last files chosen, shown under the photos.
+    pub problem: RwSignal<Option<String>>,
 }
 
 impl PhotoInput {
@@ -34,6 +35,7 @@ impl PhotoInput {
         Self {
             picked: RwSignal::new(Vec::new()),
             preparing: RwSignal::new(0),
+            problem: RwSignal::new(None),
         }
     }
 
@@ -43,6 +45,7 @@ impl PhotoInput {
             let _ = web_sys::Url::revoke_object_url(&p.url);
         }
         self.picked.set(Vec::new());
+        self.problem.set(None);
     }
 }
 
@@ -68,11 +71,16 @@ fn chosen_files(ev: &leptos::ev::Event) -> (Option<HtmlInputElement>, Vec<web_sy
 /// The photo cells of the report form.
 #[component]
 pub fn PhotoPicker(input: PhotoInput) -> impl IntoView {
-    let ctx = Ctx::get();
     let s = t();
     let on_files = move |ev: leptos::ev::Event| {
         let (element, files) = chosen_files(&ev);
-        let room = MAX_PHOTOS.saturating_sub(input.picked.with_untracked(Vec::len));
+        let taken =
+            input.picked.with_untracked(Vec::len) + input.preparing.get_untracked() as usize;
+        let room = MAX_PHOTOS.saturating_sub(taken);
+        let left_out = files.len().saturating_sub(room);
+        input
+            .problem
+            .set((left_out > 0).then(|| i18n::photos_over_limit(MAX_PHOTOS, left_out)));
         for file in files.into_iter().take(room) {
             input.preparing.update(|n| *n += 1);
             leptos::task::spawn_local(async move {
@@ -92,7 +100,10 @@ pub fn PhotoPicker(input: PhotoInput) -> impl IntoView {
                             }
                         });
                     }
-                    Err(e) => ctx.toast.show(format!("{}：{e}", s.photo_failed)),
+                    Err(e) => {
+                        leptos::logging::warn!("photo not readable: {e}");
+                        input.problem.set(Some(s.photo_unreadable.to_owned()));
+                    }
                 }
                 input.preparing.update(|n| *n = n.saturating_sub(1));
             });
@@ -132,6 +143,11 @@ pub fn PhotoPicker(input: PhotoInput) -> impl IntoView {
                 {move || {
                     (input.preparing.get() > 0)
                         .then(|| view! { <p class="photo-preparing" role="status">{s.photo_preparing}</p> })
+                }}
+                {move || {
+                    input.problem.get().map(|p| view! {
+                        <p class="photo-problem" role="alert" data-testid="photo-problem">{p}</p>
+                    })
                 }}
                 <Show when=move || !full()>
                     <label class="photo-add">

@@ -1,6 +1,8 @@
 //! The 随手拍 form: category, note, photos, location, submit. Submitting saves the report and
 //! its photos on the phone at once, in one transaction.
 
+use std::time::Duration;
+
 use leptos::{ev::SubmitEvent, prelude::*};
 use model::{Category, Report, ReportId, validate};
 
@@ -14,6 +16,17 @@ use crate::{
     store::{PhotoEntry, PhotoState},
     time,
 };
+
+/// How long "已保存到手机" stays under the form.
+const SAVED_SHOWN_FOR: Duration = Duration::from_millis(3_000);
+
+/// What the form's status line says: a save (by report id, so two saves in a row each get
+/// their full time) or the one error that stops the submission.
+#[derive(Debug, Clone, PartialEq)]
+enum FormStatus {
+    Saved(String),
+    Error(String),
+}
 
 /// Builds and checks a report from the form's values.
 pub fn build_report(
@@ -53,11 +66,27 @@ pub fn ReportForm() -> impl IntoView {
     let note = RwSignal::new(String::new());
     let location = LocationInput::new();
     let photos = PhotoInput::new();
-    let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     // Locate as soon as the form opens: by the time the rider has picked a category the fix
     // is usually there.
     location.locate();
+
+    // One place for what the form has to say: the status line above 提交, never over it.
+    let status = RwSignal::new(None::<FormStatus>);
+    let say = move |st: FormStatus| {
+        let shown = st.clone();
+        status.set(Some(st));
+        if matches!(shown, FormStatus::Saved(_)) {
+            set_timeout(
+                move || {
+                    if status.get_untracked().as_ref() == Some(&shown) {
+                        status.set(None);
+                    }
+                },
+                SAVED_SHOWN_FOR,
+            );
+        }
+    };
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -65,13 +94,9 @@ pub fn ReportForm() -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let built = location.resolve().map_err(str::to_owned).and_then(|loc| {
-            build_report(
-                category.get_untracked(),
-                &note.get_untracked(),
-                loc,
-                time::now_ms(),
-            )
+        let now = time::now_ms();
+        let built = location.resolve(now).and_then(|loc| {
+            build_report(category.get_untracked(), &note.get_untracked(), loc, now)
         });
         let picked = photos.picked.get_untracked();
         let built = built.map(|mut r| {
@@ -91,8 +116,7 @@ pub fn ReportForm() -> impl IntoView {
         let report = match built {
             Ok(r) => r,
             Err(message) => {
-                ctx.toast.show(message.clone());
-                error.set(Some(message));
+                say(FormStatus::Error(message));
                 return;
             }
         };
@@ -101,11 +125,10 @@ pub fn ReportForm() -> impl IntoView {
             .engine()
             .filter(|_| ctx.sync.doc_ready.get_untracked());
         let Some(engine) = engine else {
-            error.set(Some(s.form_doc_not_ready.to_owned()));
-            ctx.toast.show(s.form_doc_not_ready);
+            say(FormStatus::Error(s.form_doc_not_ready.to_owned()));
             return;
         };
-        error.set(None);
+        status.set(None);
         busy.set(true);
         let entries: Vec<PhotoEntry> = picked
             .into_iter()
@@ -119,20 +142,19 @@ pub fn ReportForm() -> impl IntoView {
                 created_at: report.created_at as f64,
             })
             .collect();
+        let saved_id = report.id.clone();
         leptos::task::spawn_local(async move {
             match engine.file(report, entries).await {
                 Ok(committed_at) => {
                     time::record_save_ms(committed_at - tapped);
-                    ctx.toast.show(s.form_saved);
+                    say(FormStatus::Saved(saved_id));
                     category.set(None);
                     note.set(String::new());
                     photos.clear();
+                    // The next report gets a location of its own.
+                    location.reset();
                 }
-                Err(e) => {
-                    let message = format!("{}：{e}", s.form_save_failed);
-                    ctx.toast.show(message.clone());
-                    error.set(Some(message));
-                }
+                Err(e) => say(FormStatus::Error(format!("{}：{e}", s.form_save_failed))),
             }
             busy.set(false);
         });
@@ -185,7 +207,17 @@ pub fn ReportForm() -> impl IntoView {
             <PhotoPicker input=photos/>
             <LocationField input=location/>
             <div class="form-actions">
-                {move || error.get().map(|e| view! { <p class="form-error">{e}</p> })}
+                <p class="form-status" role="status" aria-live="polite" data-testid="form-status">
+                    {move || match status.get() {
+                        Some(FormStatus::Error(e)) => {
+                            view! { <span class="form-error">{e}</span> }.into_any()
+                        }
+                        Some(FormStatus::Saved(_)) => {
+                            view! { <span class="form-saved">{s.form_saved}</span> }.into_any()
+                        }
+                        None => ().into_any(),
+                    }}
+                </p>
                 <button
                     type="submit"
                     class="btn btn-primary"

@@ -62,7 +62,18 @@ pub fn SyncBadge() -> impl IntoView {
             aria-live="polite"
         >
             <span class="sync-dot" aria-hidden="true"></span>
-            {move || state().1}
+            // Each part stays whole; the parts wrap onto a second line on a narrow screen
+            // rather than run under the title.
+            {move || {
+                let text = state().1;
+                text.split(" · ")
+                    .enumerate()
+                    .map(|(i, part)| {
+                        let part = if i == 0 { part.to_owned() } else { format!(" · {part}") };
+                        view! { <span class="sync-part">{part}</span> }
+                    })
+                    .collect_view()
+            }}
         </span>
     }
 }

@@ -35,6 +35,31 @@ impl Role {
     }
 }
 
+/// A county's area as a latitude/longitude box.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bounds {
+    pub south: f64,
+    pub west: f64,
+    pub north: f64,
+    pub east: f64,
+}
+
+impl Bounds {
+    /// Whether the point lies in the box.
+    pub fn contains(&self, lat: f64, lon: f64) -> bool {
+        (self.south..=self.north).contains(&lat) && (self.west..=self.east).contains(&lon)
+    }
+
+    fn from_js(v: &wasm_bindgen::JsValue) -> Option<Self> {
+        Some(Bounds {
+            south: json::opt_number(v, "south")?,
+            west: json::opt_number(v, "west")?,
+            north: json::opt_number(v, "north")?,
+            east: json::opt_number(v, "east")?,
+        })
+    }
+}
+
 /// The logged-in user, their rider document and the prefix of their peer ids.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Me {
@@ -44,6 +69,8 @@ pub struct Me {
     pub role: Role,
     pub county: String,
     pub county_name: String,
+    /// The county's area, when the server knows it.
+    pub county_bounds: Option<Bounds>,
     /// The rider document's id; `None` for staff.
     pub rider_doc: Option<String>,
     /// The rider's office document (supervisors' decisions; read-only); `None` for staff.
@@ -69,6 +96,7 @@ impl Me {
             role: Role::from_code(&json::string(&user, "role")?),
             county: json::string_or_empty(&user, "county"),
             county_name: json::string_or_empty(&user, "county_name"),
+            county_bounds: Bounds::from_js(&json::field(&user, "county_bounds")),
             rider_doc: json::opt_string(&docs, "rider").filter(|d| !d.is_empty()),
             office_doc: json::opt_string(&docs, "office").filter(|d| !d.is_empty()),
             stations_doc: json::opt_string(&docs, "stations").filter(|d| !d.is_empty()),

@@ -23,6 +23,8 @@ pub struct ReportRow {
     pub status: String,
     /// SHA-256 names of the report's photos (`/api/photos/{name}`).
     pub photos: Vec<String>,
+    /// Those of `photos` the server holds already; the others are still on the rider's phone.
+    pub photos_stored: Vec<String>,
     /// When the earliest photo was taken, by its EXIF (ms since the epoch).
     pub photo_taken_at: Option<f64>,
 }
@@ -49,6 +51,10 @@ impl ReportRow {
                 .iter()
                 .filter_map(JsValue::as_string)
                 .filter(|p| p.len() == 64)
+                .collect(),
+            photos_stored: json::array(v, "photos_stored")
+                .iter()
+                .filter_map(JsValue::as_string)
                 .collect(),
             photo_taken_at: json::opt_number(v, "photo_taken_at"),
         })

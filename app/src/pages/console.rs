@@ -72,6 +72,56 @@ fn move_focus(ev: KeyboardEvent) {
     }
 }
 
+/// How often a thumbnail that failed to load is tried again, and after what pause.
+const PHOTO_RETRIES: u32 = 5;
+const PHOTO_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A stored photo's thumbnail, linking to the full photo. A failed load (the network dropped,
+/// the server restarted) is tried again a few times with a fresh URL.
+#[component]
+fn ConsolePhoto(sha: String) -> impl IntoView {
+    let s = t();
+    let url = format!("/api/photos/{sha}");
+    let tries = RwSignal::new(0u32);
+    let src = {
+        let url = url.clone();
+        move || match tries.get() {
+            0 => url.clone(),
+            n => format!("{url}?retry={n}"),
+        }
+    };
+    let on_error = move |_| {
+        let n = tries.get_untracked();
+        if n < PHOTO_RETRIES {
+            set_timeout(
+                move || {
+                    let _ = tries.try_set(n + 1);
+                },
+                PHOTO_RETRY_AFTER * (n + 1),
+            );
+        }
+    };
+    view! {
+        <a
+            href=url
+            target="_blank"
+            rel="noopener"
+            class="console-photo"
+            aria-label=s.console_photo_open
+        >
+            <img
+                src=src
+                loading="lazy"
+                alt=""
+                width="56"
+                height="42"
+                data-testid="console-photo"
+                on:error=on_error
+            />
+        </a>
+    }
+}
+
 /// The triage console.
 #[component]
 pub fn ConsolePage() -> impl IntoView {
@@ -166,7 +216,14 @@ pub fn ConsolePage() -> impl IntoView {
                 <tbody on:keydown=move_focus>
                     <For
                         each=move || rows.get()
-                        key=|r| (r.id.clone(), r.status.clone(), r.received_at.to_bits())
+                        key=|r| {
+                            (
+                                r.id.clone(),
+                                r.status.clone(),
+                                r.received_at.to_bits(),
+                                r.photos_stored.len(),
+                            )
+                        }
                         children=move |r| {
                             let category = if r.category_label.is_empty() {
                                 i18n::category_code_label(&r.category)
@@ -183,25 +240,20 @@ pub fn ConsolePage() -> impl IntoView {
                                         {r.photos
                                             .iter()
                                             .map(|sha| {
-                                                let url = format!("/api/photos/{sha}");
-                                                let href = url.clone();
-                                                view! {
-                                                    <a
-                                                        href=href
-                                                        target="_blank"
-                                                        rel="noopener"
-                                                        class="console-photo"
-                                                        aria-label=s.console_photo_open
-                                                    >
-                                                        <img
-                                                            src=url
-                                                            loading="lazy"
-                                                            alt=""
-                                                            width="56"
-                                                            height="42"
-                                                            data-testid="console-photo"
-                                                        />
-                                                    </a>
+                                                if r.photos_stored.contains(sha) {
+                                                    view! { <ConsolePhoto sha=sha.clone()/> }.into_any()
+                                                } else {
+                                                    view! {
+                                                        <span
+                                                            class="console-photo-wait"
+                                                            role="img"
+                                                            aria-label=s.console_photo_waiting
+                                                            data-testid="console-photo-waiting"
+                                                        >
+                                                            {s.console_photo_waiting_short}
+                                                        </span>
+                                                    }
+                                                    .into_any()
                                                 }
                                             })
                                             .collect_view()}

@@ -18,7 +18,7 @@ mod users;
 pub use invites::Invite;
 pub use photos::PhotoRow;
 pub use reports::{ReportRow, UpsertOutcome};
-pub use users::{NewUser, Role, User};
+pub use users::{Bounds, NewUser, Role, User};
 
 /// A handle to the database; cheap to clone.
 #[derive(Clone, Debug)]

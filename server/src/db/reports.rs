@@ -23,6 +23,9 @@ pub struct ReportRow {
     pub created_at: i64,
     pub received_at: i64,
     pub photos: Vec<String>,
+    /// Those of `photos` the server holds: only these can be shown yet. A row is sent on the
+    /// live feed again whenever one of its photos arrives.
+    pub photos_stored: Vec<String>,
     pub status: String,
     /// When the earliest photo was taken, by its EXIF (ms since the epoch).
     pub photo_taken_at: Option<i64>,
@@ -131,6 +134,7 @@ fn from_tuple(t: RowTuple) -> ReportRow {
         created_at: t.11,
         received_at: t.12,
         photos: serde_json::from_str(&t.13).unwrap_or_default(),
+        photos_stored: Vec::new(),
         status: t.14,
         photo_taken_at: exif.get("taken_at").and_then(serde_json::Value::as_i64),
         photo_lat: exif.get("lat").and_then(serde_json::Value::as_f64),
@@ -237,7 +241,59 @@ impl Db {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(from_tuple))
+        let mut rows: Vec<ReportRow> = row.map(from_tuple).into_iter().collect();
+        self.fill_photos_stored(&mut rows).await?;
+        Ok(rows.pop())
+    }
+
+    /// The reports of `rider_id` that list photo `sha256`.
+    pub async fn reports_with_photo(
+        &self,
+        rider_id: i64,
+        sha256: &str,
+    ) -> sqlx::Result<Vec<ReportRow>> {
+        let rows: Vec<RowTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{ROW_SELECT} WHERE r.rider_id = $1 AND r.photos LIKE $2"
+        )))
+        .bind(rider_id)
+        .bind(format!("%\"{sha256}\"%"))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut rows: Vec<ReportRow> = rows.into_iter().map(from_tuple).collect();
+        self.fill_photos_stored(&mut rows).await?;
+        Ok(rows)
+    }
+
+    /// Sets `photos_stored` of each row from the photo records, in one query.
+    async fn fill_photos_stored(&self, rows: &mut [ReportRow]) -> sqlx::Result<()> {
+        let wanted: std::collections::BTreeSet<&str> = rows
+            .iter()
+            .flat_map(|r| r.photos.iter().map(String::as_str))
+            .collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let mut q = sqlx::QueryBuilder::new("SELECT sha256 FROM photos WHERE sha256 IN (");
+        let mut list = q.separated(", ");
+        for h in &wanted {
+            list.push_bind(*h);
+        }
+        list.push_unseparated(")");
+        let held: std::collections::HashSet<String> = q
+            .build_query_scalar::<String>()
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .collect();
+        for r in rows {
+            r.photos_stored = r
+                .photos
+                .iter()
+                .filter(|p| held.contains(*p))
+                .cloned()
+                .collect();
+        }
+        Ok(())
     }
 
     /// The newest reports of a county.
@@ -253,7 +309,9 @@ impl Db {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(from_tuple).collect())
+        let mut rows: Vec<ReportRow> = rows.into_iter().map(from_tuple).collect();
+        self.fill_photos_stored(&mut rows).await?;
+        Ok(rows)
     }
 
     /// Records a supervisor's decision on a report; returns whether the report exists.

@@ -46,6 +46,15 @@ pub struct User {
     pub disabled: bool,
 }
 
+/// A county's area as a latitude/longitude box (degrees, WGS 84).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Bounds {
+    pub south: f64,
+    pub west: f64,
+    pub north: f64,
+    pub east: f64,
+}
+
 /// An account to create.
 #[derive(Debug, Clone)]
 pub struct NewUser<'a> {
@@ -174,6 +183,46 @@ impl Db {
             .bind(county)
             .fetch_one(&self.pool)
             .await
+    }
+
+    /// A county's bounding box, if it is known.
+    pub async fn county_bounds(&self, county: &str) -> sqlx::Result<Option<Bounds>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            south: Option<f64>,
+            west: Option<f64>,
+            north: Option<f64>,
+            east: Option<f64>,
+        }
+        let row: Option<Row> =
+            sqlx::query_as("SELECT south, west, north, east FROM counties WHERE code = $1")
+                .bind(county)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.and_then(|r| {
+            Some(Bounds {
+                south: r.south?,
+                west: r.west?,
+                north: r.north?,
+                east: r.east?,
+            })
+        }))
+    }
+
+    /// Records a county's bounding box where none is recorded yet.
+    pub async fn county_set_bounds_if_unset(&self, county: &str, b: Bounds) -> sqlx::Result<()> {
+        sqlx::query(
+            "UPDATE counties SET south = $2, west = $3, north = $4, east = $5
+             WHERE code = $1 AND south IS NULL",
+        )
+        .bind(county)
+        .bind(b.south)
+        .bind(b.west)
+        .bind(b.north)
+        .bind(b.east)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// Every county with its stations document.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     auth::{self, CurrentUser},
-    db::{Role, User, now_ms},
+    db::{Bounds, Role, User, now_ms},
     error::AppError,
     state::AppState,
 };
@@ -37,6 +37,9 @@ pub struct UserBody {
     pub role: Role,
     pub county: String,
     pub county_name: String,
+    /// The county's area; reports outside it are warned about. Absent when unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub county_bounds: Option<Bounds>,
 }
 
 /// The ids of the user's documents. The rider document is read-write; the office and stations
@@ -52,11 +55,13 @@ impl MeBody {
     /// The body for `user`.
     pub async fn load(state: &AppState, user: &User) -> Result<Self, AppError> {
         let stations = state.db.county_stations_doc(&user.county).await?;
-        Ok(Self::of(user, stations))
+        let bounds = state.db.county_bounds(&user.county).await?;
+        Ok(Self::of(user, stations, bounds))
     }
 
-    /// The body for `user`, whose county's stations document is `stations`.
-    pub fn of(user: &User, stations: Option<String>) -> Self {
+    /// The body for `user`, whose county's stations document is `stations` and whose area is
+    /// `bounds`.
+    pub fn of(user: &User, stations: Option<String>, bounds: Option<Bounds>) -> Self {
         MeBody {
             user: UserBody {
                 id: user.id,
@@ -65,6 +70,7 @@ impl MeBody {
                 role: user.role,
                 county: user.county.clone(),
                 county_name: county_name(&user.county).to_owned(),
+                county_bounds: bounds,
             },
             docs: DocsBody {
                 rider: user.rider_doc.clone(),

@@ -1,5 +1,6 @@
 //! JSON and WebSocket routes, by resource.
 
+pub mod assets;
 pub mod auth;
 pub mod me;
 pub mod photos;

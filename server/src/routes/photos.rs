@@ -183,6 +183,10 @@ pub async fn put(
         state.photos.put(&sha256, buf.into()).await?;
     }
     state.db.photo_insert(&row, user.id).await?;
+    // Supervisors watching the live feed learn that the photo can be shown now.
+    for report in state.db.reports_with_photo(user.id, &sha256).await? {
+        let _ = state.feed.send(report);
+    }
     let status = if created {
         StatusCode::CREATED
     } else {

@@ -66,8 +66,11 @@ pub async fn upgrade(
         }
         (user, peer)
     };
-    // The account may have changed since the relay started (the CLI works on the database).
-    state.acl.set_user(user.id, &user.county, !user.disabled);
+    // The account, its documents or its county may have been made or changed since the relay
+    // started (the CLI works on the database): learn them now.
+    crate::accounts::learn(&state, &user)
+        .await
+        .map_err(AppError::Internal)?;
     let max = state.config.max_frame_bytes;
     let limits = crate::relay::Limits {
         max_frame: max,

@@ -219,3 +219,74 @@ fn the_admin_cli_creates_lists_and_revokes_and_refuses_bad_input_clearly() {
     assert_eq!(cli(d, &["user", "disable", "grid-hanyin"]).0, 0);
     assert_eq!(cli(d, &["user", "disable", "nobody"]).0, 1);
 }
+
+#[tokio::test]
+async fn an_account_made_by_the_cli_while_the_server_runs_syncs_and_is_indexed_at_once() {
+    use model::client::{DocStatus, SyncClient};
+
+    use crate::util::{SyncConn, sync_conn_report as report};
+
+    let app = TestApp::start().await;
+    // Another process makes a county the server has never seen, with its supervisor and a rider.
+    for (login, role) in [("grid-qingyang", "supervisor"), ("13900000077", "rider")] {
+        let (code, out, err) = cli(
+            app.data_dir(),
+            &[
+                "user",
+                "add",
+                "--login",
+                login,
+                "--name",
+                "青阳测试",
+                "--role",
+                role,
+                "--county",
+                "qingyang",
+                "--password",
+                "long-enough",
+            ],
+        );
+        assert_eq!(code, 0, "{out}{err}");
+    }
+
+    let rider = app
+        .try_login("13900000077", "long-enough")
+        .await
+        .expect("the new rider logs in");
+    let docs = &rider.me["docs"];
+    let ids: Vec<String> = ["rider", "office", "stations"]
+        .iter()
+        .map(|k| docs[k].as_str().expect(k).to_owned())
+        .collect();
+    // The county came with its area.
+    assert_eq!(rider.me["user"]["county_bounds"]["south"], 30.35);
+
+    let mut client = SyncClient::new(rider.peer("phone"));
+    for id in &ids {
+        client.add_doc(id.clone(), automerge::Automerge::new(), None);
+    }
+    let mut conn = SyncConn::connect(&app, &rider, client).await;
+    conn.until(|c| {
+        ids.iter().all(|id| {
+            c.status(id) != Some(DocStatus::Unavailable)
+                && c.doc(id).is_some_and(|d| !d.get_heads().is_empty())
+        })
+    })
+    .await;
+    for (id, kind) in ids.iter().zip(["rider", "office", "stations"]) {
+        let doc = conn.client.doc(id).unwrap();
+        let got = model::lenient::string(doc, &automerge::ROOT, "kind".into()).unwrap();
+        assert_eq!(got, kind);
+    }
+
+    let filed = report("青阳县城东路灯不亮");
+    conn.file(&ids[0], &filed).await;
+    let boss = app
+        .try_login("grid-qingyang", "long-enough")
+        .await
+        .expect("the new supervisor logs in");
+    let rows = app
+        .wait_for_reports(&boss, 10, |rows| rows.iter().any(|r| r["id"] == filed.id))
+        .await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+}

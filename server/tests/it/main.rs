@@ -2,6 +2,7 @@
 //! file through [`util::TestApp`], and speaks to it over real sockets.
 
 mod accounts;
+mod assets;
 mod auth;
 mod authz;
 mod limits;
