@@ -248,3 +248,43 @@ test('a tab closed mid-upload loses nothing: the next start sends the photo', as
   await expect(again.badge).toContainText('已同步');
   await phone.close();
 });
+
+test('with the console open, a report filed online shows its photo there without a reload', async ({
+  browser,
+}) => {
+  const note = `路灯杆倾斜（在线带照片） ${Date.now().toString(36)}`;
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const console_ = new Console(await desk.newPage());
+  await console_.open();
+
+  const phone = await browser.newContext({
+    permissions: ['geolocation'],
+    geolocation: { latitude: 28.8396, longitude: 108.7712, accuracy: 18 },
+  });
+  const rider = new RiderApp(await phone.newPage(), phone);
+  await rider.login('13800000002');
+  const photo = await cameraJpeg(rider.page, 1200, 900, {
+    takenAt: '2026:11:26 08:00:00',
+    lat: 28.8401,
+    lon: 108.7715,
+  }, 11);
+  const p = rider.page;
+  await p.getByRole('radio', { name: '路灯损坏' }).check();
+  await p.getByLabel('补充说明（选填）').fill(note);
+  await p.getByTestId('photo-gallery').setInputFiles([{ name: 'IMG_1.jpg', mimeType: 'image/jpeg', buffer: photo }]);
+  await expect(p.getByTestId('picked-photo')).toHaveCount(1);
+  await expect(p.getByTestId('location-fix')).toBeVisible();
+  await p.getByRole('button', { name: '提交' }).click();
+  await expect(p.getByText('已保存到手机')).toBeVisible();
+
+  await console_.expectNotes([note]);
+  const row = console_.rows().filter({ hasText: note });
+  const img = row.getByTestId('console-photo');
+  await expect(img).toHaveCount(1, { timeout: 60_000 });
+  await expect
+    .poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth), { timeout: 30_000 })
+    .toBeGreaterThan(0);
+  await expect(row.getByTestId('console-photo-waiting')).toHaveCount(0);
+  await desk.close();
+  await phone.close();
+});

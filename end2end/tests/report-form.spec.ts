@@ -1,5 +1,6 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { Console } from './pages/console';
+import { cameraJpeg } from './pages/photos';
 import { RiderApp } from './pages/rider';
 import { randomPhone, ServerCli } from './pages/server';
 
@@ -195,13 +196,12 @@ test('a file that is not a photo, and a fourth photo, are explained in Chinese',
   expect(text, 'no English in a Chinese message').not.toMatch(/[A-Za-z]/);
   await expect(p.getByTestId('picked-photo')).toHaveCount(0);
 
-  const png = await p.screenshot();
-  const four = [0, 1, 2, 3].map((i) => ({
-    name: `p${i}.png`,
-    mimeType: 'image/png',
-    // Different bytes each, so none is dropped as the same photo.
-    buffer: Buffer.concat([png, Buffer.from([i])]),
-  }));
+  // Four different pictures, so none is dropped as the same photo.
+  const four = [];
+  for (const i of [1, 2, 3, 4]) {
+    const exif = { takenAt: '2026:11:26 08:00:00', lat: 28.84, lon: 108.77 };
+    four.push({ name: `p${i}.jpg`, mimeType: 'image/jpeg', buffer: await cameraJpeg(p, 400, 300, exif, i) });
+  }
   await p.getByTestId('photo-gallery').setInputFiles(four);
   await expect(problem).toContainText('最多 3 张');
   await expect(problem).toContainText('1 张没有添加');
