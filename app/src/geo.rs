@@ -147,3 +147,29 @@ pub fn watch(on_update: impl Fn(Result<Fix, GeoError>) + Clone + 'static) -> Opt
         _callbacks: (ok, err),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Fix, STALE_AFTER_MS};
+    use crate::i18n;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn a_fix_ages_and_goes_stale_after_two_minutes() {
+        let fix = Fix {
+            lat: 28.84,
+            lon: 108.77,
+            accuracy_m: 18.0,
+            at_ms: 1_000_000.0,
+        };
+        assert_eq!(fix.age_s(1_012_400.0), 12);
+        assert!(!fix.is_stale(1_000_000.0 + STALE_AFTER_MS));
+        assert!(fix.is_stale(1_000_001.0 + STALE_AFTER_MS));
+        // A clock set back never makes a negative age.
+        assert_eq!(fix.age_s(0.0), 0);
+        assert_eq!(i18n::ago(2), "刚刚");
+        assert_eq!(i18n::ago(12), "12 秒前");
+        assert_eq!(i18n::ago(150), "2 分钟前");
+        assert!(i18n::fix_stale(150).contains("2 分钟前"));
+    }
+}

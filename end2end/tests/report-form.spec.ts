@@ -179,6 +179,9 @@ test('the badge never runs under the title, the saved message never covers Êèê‰∫
     expect(intersects(t, b), `at ${width} px: title ${JSON.stringify(t)}, badge ${JSON.stringify(b)}`).toBe(false);
     expect(b.x + b.width, `badge inside the screen at ${width} px`).toBeLessThanOrEqual(width);
     await expect(submit).toBeInViewport({ ratio: 1 });
+    if (process.env.NUANXIN_SCREENSHOTS === '1' && width === 320) {
+      await p.screenshot({ path: '../docs/screenshots/rider-form-320.png' });
+    }
   }
   await rider.context.close();
 });
