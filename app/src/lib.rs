@@ -23,14 +23,14 @@ pub mod time;
 use leptos::prelude::*;
 
 use crate::{
-    components::{nav_bar::NavBar, relogin::ReloginBanner, tab_bar::TabBar, toast::ToastView},
+    components::{nav_bar::NavBar, relogin::ReloginBanner, tab_bar::TabBar},
     i18n::t,
     pages::{
         console::ConsolePage, login::LoginPage, mine::MinePage, points::PointsPage,
         register::RegisterPage, report::ReportPage, station::StationPage,
     },
     router::{Route, Router},
-    state::{Ctx, Services, Session, SyncView, Toast},
+    state::{Ctx, Services, Session, SyncView},
 };
 
 /// Mounts the app on `<body>`.
@@ -44,7 +44,6 @@ pub fn App() -> impl IntoView {
     let ctx = Ctx {
         session: Session::new(),
         sync: SyncView::new(),
-        toast: Toast::new(),
         services: Services::new(),
         router: Router::new(),
     };
@@ -91,7 +90,6 @@ pub fn App() -> impl IntoView {
             <Show when=move || is_rider() && route().is_rider_tab()>
                 <TabBar/>
             </Show>
-            <ToastView/>
         </div>
     }
 }

@@ -160,35 +160,6 @@ impl Default for SyncView {
     }
 }
 
-/// A short message shown over the page for a moment.
-#[derive(Debug, Clone, Copy)]
-pub struct Toast {
-    /// The message and a serial number, so the same text shown twice restarts the timer.
-    pub current: RwSignal<Option<(u32, String)>>,
-}
-
-impl Toast {
-    pub fn new() -> Self {
-        Self {
-            current: RwSignal::new(None),
-        }
-    }
-
-    /// Shows `text`.
-    pub fn show(&self, text: impl Into<String>) {
-        let serial = self
-            .current
-            .with_untracked(|c| c.as_ref().map_or(0, |(n, _)| n + 1));
-        self.current.set(Some((serial, text.into())));
-    }
-}
-
-impl Default for Toast {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 /// The device-side services: storage and the sync engine. They are not `Send`, so they live in
 /// local arena slots whose handles are `Copy`.
 #[derive(Debug, Clone, Copy)]
@@ -239,7 +210,6 @@ impl Default for Services {
 pub struct Ctx {
     pub session: Session,
     pub sync: SyncView,
-    pub toast: Toast,
     pub services: Services,
     pub router: crate::router::Router,
 }

@@ -10,4 +10,3 @@ pub mod relogin;
 pub mod report_form;
 pub mod sync_badge;
 pub mod tab_bar;
-pub mod toast;

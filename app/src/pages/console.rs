@@ -266,11 +266,16 @@ pub fn ConsolePage() -> impl IntoView {
                                     <td class=format!("nowrap status status-{}", r.status)>
                                         <span data-testid="console-status">{i18n::status_label(&r.status).to_owned()}</span>
                                         {(r.status == "new").then(|| {
+                                            // A failed decision is said in its own row.
+                                            let failed = RwSignal::new(None::<String>);
                                             let decide = move |status: &'static str, rider_id: i64, id: String| {
+                                                failed.set(None);
                                                 leptos::task::spawn_local(async move {
                                                     match api::review(rider_id, &id, status).await {
                                                         Ok(row) => rows.update(|cur| merge(cur, row)),
-                                                        Err(e) => ctx.toast.show(format!("{}：{e}", s.console_review_failed)),
+                                                        Err(e) => {
+                                                            let _ = failed.try_set(Some(format!("{}：{e}", s.console_review_failed)));
+                                                        }
                                                     }
                                                 });
                                             };
@@ -284,6 +289,9 @@ pub fn ConsolePage() -> impl IntoView {
                                                         {s.status_invalid}
                                                     </button>
                                                 </span>
+                                                {move || failed.get().map(|e| view! {
+                                                    <p class="form-error review-error" role="alert">{e}</p>
+                                                })}
                                             }
                                         })}
                                     </td>
