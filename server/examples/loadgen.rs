@@ -1,0 +1,515 @@
+//! The relay's load generator: many riders syncing at once, each through the model's sans-IO
+//! client core over its own WebSocket, as the app does, and a supervisor's live feed timing
+//! every report.
+//!
+//! ```text
+//! loadgen register --url URL --invite CODE --riders N --accounts FILE
+//! loadgen run --url URL --accounts FILE --riders N --reports R [--rate PER_S]
+//!             [--server-pid PID] [--supervisor LOGIN] [--password PASSWORD] [--label TEXT]
+//! ```
+//!
+//! `register` signs up N riders with one invite code and keeps their session cookies and
+//! document ids in FILE (the bench keeps a copy of the server's data folder beside it, so the
+//! argon2 work is done once). `run` connects the first N riders (a fresh single-use ticket each),
+//! waits until every one has its rider document, then has each write R schema-valid reports, one
+//! after the other at full speed or, with `--rate`, paced to that many reports per second in all.
+//! Each report is timed from the change to the relay's acknowledgement (its heads hold the
+//! change) and to its arrival on the supervisor's feed. The server's CPU time and RSS come from
+//! `/proc/PID`. It prints one table row; every wait is bounded and it talks to loopback only.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use futures::{SinkExt, StreamExt};
+use model::client::{DocStatus, Effect, SyncClient};
+use serde::{Deserialize, Serialize};
+use tokio_tungstenite::tungstenite::Message;
+
+/// How long any one phase may take before the run gives up on what is missing.
+const PHASE_LIMIT: Duration = Duration::from_secs(300);
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Account {
+    phone: String,
+    cookie: String,
+    rider_doc: String,
+}
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+fn need(args: &[String], name: &str) -> String {
+    arg(args, name).unwrap_or_else(|| {
+        eprintln!("loadgen: {name} is required");
+        std::process::exit(2)
+    })
+}
+
+fn num(args: &[String], name: &str, default: u64) -> u64 {
+    arg(args, name).map_or(default, |v| {
+        v.parse().unwrap_or_else(|_| {
+            eprintln!("loadgen: {name} takes a whole number, not {v:?}");
+            std::process::exit(2)
+        })
+    })
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("register") => register(&args).await,
+        Some("run") => run(&args).await,
+        _ => {
+            eprintln!("usage: loadgen register|run …  (see the source's first lines)");
+            std::process::exit(2)
+        }
+    }
+}
+
+fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get("set-cookie")?
+        .to_str()
+        .ok()?
+        .split(';')
+        .next()
+        .map(str::to_owned)
+}
+
+/// Signs up riders until the accounts file holds N of them.
+async fn register(args: &[String]) -> anyhow::Result<()> {
+    let url = need(args, "--url");
+    let invite = need(args, "--invite");
+    let file = need(args, "--accounts");
+    let n = num(args, "--riders", 10) as usize;
+    let mut accounts: Vec<Account> = std::fs::read(&file)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    let todo: Vec<usize> = (accounts.len()..n).collect();
+    let made = futures::stream::iter(todo)
+        .map(|i| {
+            let (http, url, invite) = (http.clone(), url.clone(), invite.clone());
+            async move {
+                let phone = format!("137{i:08}");
+                let res = http
+                    .post(format!("{url}/api/register"))
+                    .json(&serde_json::json!({
+                        "phone": phone, "name": "压测骑手", "password": "load-test-pass",
+                        "invite": invite,
+                    }))
+                    .send()
+                    .await?;
+                anyhow::ensure!(
+                    res.status().is_success(),
+                    "register {phone}: {}",
+                    res.status()
+                );
+                let cookie = session_cookie(&res).ok_or_else(|| anyhow::anyhow!("no cookie"))?;
+                let me: serde_json::Value = res.json().await?;
+                let rider_doc = me["docs"]["rider"]
+                    .as_str()
+                    .ok_or_else(|| anyhow::anyhow!("no rider document"))?
+                    .to_owned();
+                Ok::<_, anyhow::Error>(Account {
+                    phone,
+                    cookie,
+                    rider_doc,
+                })
+            }
+        })
+        .buffered(4)
+        .collect::<Vec<_>>()
+        .await;
+    for m in made {
+        accounts.push(m?);
+    }
+    std::fs::write(&file, serde_json::to_vec(&accounts)?)?;
+    eprintln!(
+        "loadgen: {} riders registered in {:.1} s",
+        accounts.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// CPU time (ms) and resident set (KiB) of a process, from /proc.
+fn proc_sample(pid: u32) -> Option<(f64, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let rss = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    // The kernel's clock tick is 100 Hz on Linux.
+    Some((ticks * 10.0, rss))
+}
+
+#[derive(Default)]
+struct Shared {
+    /// Report id → when the rider made the change.
+    made: HashMap<String, Instant>,
+    /// Report id → change-to-feed latency.
+    seen: HashMap<String, Duration>,
+    /// Change-to-acknowledgement latencies.
+    acked: Vec<Duration>,
+    errors: Vec<String>,
+    disconnects: usize,
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+struct Rider {
+    client: SyncClient,
+    ws: Ws,
+    doc: String,
+}
+
+impl Rider {
+    async fn apply(&mut self, effects: Vec<Effect>) -> anyhow::Result<()> {
+        for e in effects {
+            if let Effect::Send(b) = e {
+                self.ws.send(Message::Binary(b.into())).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Pumps frames until `cond` holds.
+    async fn until(&mut self, cond: impl Fn(&SyncClient) -> bool) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + PHASE_LIMIT;
+        while !cond(&self.client) {
+            let frame = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .map_err(|_| anyhow::anyhow!("timed out"))?
+                .ok_or_else(|| anyhow::anyhow!("socket closed"))??;
+            if let Message::Binary(b) = frame {
+                let effects = self.client.receive(&b)?;
+                self.apply(effects).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn connect(http: &reqwest::Client, url: &str, a: &Account) -> anyhow::Result<Rider> {
+    let res = http
+        .post(format!("{url}/api/sync-ticket"))
+        .header("cookie", &a.cookie)
+        .send()
+        .await?;
+    anyhow::ensure!(res.status().is_success(), "ticket: {}", res.status());
+    let t: serde_json::Value = res.json().await?;
+    let ticket = t["ticket"].as_str().unwrap_or_default();
+    let peer = t["peer_id"].as_str().unwrap_or_default().to_owned();
+    let ws_url = format!("{}/sync?ticket={ticket}", url.replacen("http", "ws", 1));
+    let (ws, _) = tokio_tungstenite::connect_async(ws_url).await?;
+    let mut client = SyncClient::new(peer);
+    client.add_doc(a.rider_doc.clone(), automerge::Automerge::new(), None);
+    let join = client.connected();
+    let mut rider = Rider {
+        client,
+        ws,
+        doc: a.rider_doc.clone(),
+    };
+    rider.apply(join).await?;
+    let doc = rider.doc.clone();
+    rider
+        .until(|c| {
+            c.status(&doc) == Some(DocStatus::Unavailable)
+                || c.doc(&doc).is_some_and(|d| !d.get_heads().is_empty())
+        })
+        .await?;
+    anyhow::ensure!(
+        rider.client.status(&doc) != Some(DocStatus::Unavailable),
+        "rider document unavailable"
+    );
+    Ok(rider)
+}
+
+fn report(i: usize, rider: usize) -> model::Report {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    model::Report {
+        id: model::ReportId::new().to_string(),
+        category: model::Category::ALL[i % model::Category::ALL.len()]
+            .code()
+            .to_owned(),
+        note: format!("压测 骑手 {rider} 第 {i} 条"),
+        lat: 28.84 + (rider % 100) as f64 * 0.001,
+        lon: 108.77 + (i % 100) as f64 * 0.001,
+        accuracy_m: Some(15.0),
+        location_source: "gps".into(),
+        place: String::new(),
+        created_at: now,
+        photos: Vec::new(),
+        photo_taken_at: None,
+        photo_lat: None,
+        photo_lon: None,
+    }
+}
+
+/// Writes `n` reports one after the other, each acknowledged before the next, waiting
+/// `pause` between them.
+async fn write_reports(
+    rider: &mut Rider,
+    index: usize,
+    n: usize,
+    pause: Duration,
+    shared: &Mutex<Shared>,
+) -> anyhow::Result<()> {
+    let doc = rider.doc.clone();
+    for i in 0..n {
+        if !pause.is_zero() {
+            tokio::time::sleep(pause).await;
+        }
+        let r = report(i, index);
+        let t0 = Instant::now();
+        if let Ok(mut s) = shared.lock() {
+            s.made.insert(r.id.clone(), t0);
+        }
+        let (hash, effects) = rider
+            .client
+            .change(&doc, |d| model::rider_doc::put_report(d, &r))?;
+        rider.apply(effects).await?;
+        if let Some(hash) = hash {
+            rider.until(|c| c.relay_has(&doc, &hash)).await?;
+        }
+        if let Ok(mut s) = shared.lock() {
+            s.acked.push(t0.elapsed());
+        }
+    }
+    Ok(())
+}
+
+/// Follows the supervisors' feed, recording when each report first arrives.
+async fn follow_feed(url: String, cookie: String, shared: Arc<Mutex<Shared>>) {
+    let Ok(res) = reqwest::Client::new()
+        .get(format!("{url}/api/reports/feed"))
+        .header("cookie", cookie)
+        .send()
+        .await
+    else {
+        return;
+    };
+    let mut body = res.bytes_stream();
+    let mut buf = String::new();
+    while let Some(Ok(chunk)) = body.next().await {
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buf.find("\n\n") {
+            let event: String = buf.drain(..end + 2).collect();
+            let Some(data) = event.lines().find_map(|l| l.strip_prefix("data:")) else {
+                continue;
+            };
+            let Ok(row) = serde_json::from_str::<serde_json::Value>(data.trim()) else {
+                continue;
+            };
+            let Some(id) = row["id"].as_str() else {
+                continue;
+            };
+            let now = Instant::now();
+            if let Ok(mut s) = shared.lock()
+                && let Some(t0) = s.made.get(id).copied()
+            {
+                s.seen.entry(id.to_owned()).or_insert(now - t0);
+            }
+        }
+    }
+}
+
+fn pct(sorted: &[Duration], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn lat(mut v: Vec<Duration>) -> String {
+    v.sort();
+    format!(
+        "{:.0}/{:.0}/{:.0}/{:.0}",
+        pct(&v, 0.5),
+        pct(&v, 0.95),
+        pct(&v, 0.99),
+        pct(&v, 1.0)
+    )
+}
+
+async fn run(args: &[String]) -> anyhow::Result<()> {
+    let url = need(args, "--url");
+    let file = need(args, "--accounts");
+    let n = num(args, "--riders", 10) as usize;
+    let per_rider = num(args, "--reports", 10) as usize;
+    let rate = num(args, "--rate", 0);
+    let pid = arg(args, "--server-pid").and_then(|p| p.parse::<u32>().ok());
+    let label = arg(args, "--label").unwrap_or_else(|| format!("{n} × {per_rider}"));
+    let accounts: Vec<Account> = serde_json::from_slice(&std::fs::read(&file)?)?;
+    anyhow::ensure!(
+        accounts.len() >= n,
+        "{file} holds {} riders",
+        accounts.len()
+    );
+    let accounts: Vec<Account> = accounts.into_iter().take(n).collect();
+    let http = reqwest::Client::new();
+
+    // The supervisor's feed is open before anything is written.
+    let sup = arg(args, "--supervisor").unwrap_or_else(|| "grid-youyang".into());
+    let password = arg(args, "--password").unwrap_or_else(|| "nuanxin-demo".into());
+    let res = http
+        .post(format!("{url}/api/login"))
+        .json(&serde_json::json!({"login": sup, "password": password}))
+        .send()
+        .await?;
+    let cookie = session_cookie(&res).ok_or_else(|| anyhow::anyhow!("supervisor login"))?;
+    let shared = Arc::new(Mutex::new(Shared::default()));
+    let feed = tokio::spawn(follow_feed(url.clone(), cookie, shared.clone()));
+
+    let rss_before = pid.and_then(proc_sample).map_or(0, |s| s.1);
+    let peak = Arc::new(Mutex::new(rss_before));
+    let sampler = pid.map(|pid| {
+        let peak = peak.clone();
+        tokio::spawn(async move {
+            loop {
+                if let (Some((_, rss)), Ok(mut p)) = (proc_sample(pid), peak.lock()) {
+                    *p = (*p).max(rss);
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        })
+    });
+
+    // Connect everyone.
+    let started = Instant::now();
+    let (go_tx, go_rx) = tokio::sync::watch::channel(false);
+    let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<bool>(n.max(1));
+    let pause = if rate == 0 {
+        Duration::ZERO
+    } else {
+        Duration::from_secs_f64(n as f64 / rate as f64)
+    };
+    let mut tasks = Vec::new();
+    for (index, account) in accounts.into_iter().enumerate() {
+        let (http, url, shared) = (http.clone(), url.clone(), shared.clone());
+        let (ready_tx, mut go_rx) = (ready_tx.clone(), go_rx.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut rider = match connect(&http, &url, &account).await {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = ready_tx.send(false).await;
+                    if let Ok(mut s) = shared.lock() {
+                        s.errors.push(format!("connect {}: {e}", account.phone));
+                    }
+                    return;
+                }
+            };
+            let _ = ready_tx.send(true).await;
+            if go_rx.wait_for(|go| *go).await.is_err() {
+                return;
+            }
+            // Spread the paced riders over one interval so the rate is even.
+            if !pause.is_zero() {
+                let offset = pause.mul_f64((index as f64 * 0.618_034).fract());
+                tokio::time::sleep(offset).await;
+            }
+            if let Err(e) = write_reports(&mut rider, index, per_rider, pause, &shared).await
+                && let Ok(mut s) = shared.lock()
+            {
+                s.errors.push(format!("rider {}: {e}", account.phone));
+                s.disconnects += 1;
+            }
+            let _ = rider.ws.close(None).await;
+        }));
+    }
+    drop(ready_tx);
+    let mut connected = 0usize;
+    let deadline = tokio::time::Instant::now() + PHASE_LIMIT;
+    for _ in 0..n {
+        match tokio::time::timeout_at(deadline, ready_rx.recv()).await {
+            Ok(Some(true)) => connected += 1,
+            Ok(Some(false)) => {}
+            _ => break,
+        }
+    }
+    let connect_s = started.elapsed().as_secs_f64();
+    let rss_idle = pid.and_then(proc_sample).map_or(0, |s| s.1);
+    let cpu_before = pid.and_then(proc_sample).map_or(0.0, |s| s.0);
+
+    // Write.
+    let writing = Instant::now();
+    let _ = go_tx.send(true);
+    let wanted = connected * per_rider;
+    let deadline = tokio::time::Instant::now() + PHASE_LIMIT;
+    loop {
+        let (acked, seen) = shared
+            .lock()
+            .map(|s| (s.acked.len(), s.seen.len()))
+            .unwrap_or_default();
+        let all_done = tasks.iter().all(tokio::task::JoinHandle::is_finished);
+        if (acked >= wanted && seen >= wanted) || tokio::time::Instant::now() > deadline {
+            break;
+        }
+        if all_done && seen >= acked && acked < wanted {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let elapsed = writing.elapsed().as_secs_f64();
+    let cpu_after = pid.and_then(proc_sample).map_or(0.0, |s| s.0);
+    for t in tasks {
+        t.abort();
+    }
+    feed.abort();
+    if let Some(s) = sampler {
+        s.abort();
+    }
+    let s = shared.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+    let (acked, seen) = (s.acked.len(), s.seen.len());
+    let outcome = if connected == n && seen >= n * per_rider {
+        "complete"
+    } else {
+        "INCOMPLETE"
+    };
+    let cpu_per_report = if acked > 0 {
+        (cpu_after - cpu_before) / acked as f64
+    } else {
+        f64::NAN
+    };
+    let peak = peak.lock().map_or(0, |p| *p);
+    let per_idle = if n > 0 {
+        rss_idle.saturating_sub(rss_before) as f64 / n as f64
+    } else {
+        0.0
+    };
+    println!(
+        "| {label} | {outcome} | {connected}/{n} in {connect_s:.1} s | {:.0} | {} | {} | {cpu_per_report:.2} | {:.0} | {per_idle:.0} | {} | {} |",
+        acked as f64 / elapsed.max(1e-3),
+        lat(s.acked.clone()),
+        lat(s.seen.values().copied().collect()),
+        peak as f64 / 1024.0,
+        s.disconnects,
+        s.errors.len(),
+    );
+    for e in s.errors.iter().take(5) {
+        eprintln!("loadgen: {e}");
+    }
+    Ok(())
+}
