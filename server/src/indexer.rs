@@ -1,6 +1,9 @@
 //! Keeps the SQL report index in step with rider documents.
 //!
-//! The relay holds a handle on every rider document and re-reads a document whenever it changes.
+//! The indexer watches the rider documents of riders who connected since the server started,
+//! and at start those that hold changes it has not read (`docs_unindexed`, marked by the
+//! document store in the same transaction as the change), re-reading a document whenever it
+//! changes.
 //! Each report is validated on its own: a valid one is upserted (and announced on the live feed
 //! if it is new or changed), an invalid one is flagged and never indexed.
 
@@ -53,13 +56,60 @@ async fn watch_doc(state: &AppState, rider: &User, doc_id: &str) {
     let mut indexed = HashMap::new();
     loop {
         let snapshot = handle.with_document(|d| d.clone());
-        if let Err(e) = index(state, rider, doc_id, &snapshot, &mut indexed).await {
-            tracing::error!(error = %e, doc_id, "indexing failed");
-        }
-        if changes.next().await.is_none() {
-            break;
+        let heads = snapshot.get_heads();
+        let mut marked = match index(state, rider, doc_id, &snapshot, &mut indexed).await {
+            Ok(()) => true,
+            Err(e) => {
+                // The mark stays: the next start indexes the document again.
+                tracing::error!(error = %e, doc_id, "indexing failed");
+                false
+            }
+        };
+        // Until the next change: clear the document's mark once the store has written what was
+        // just indexed. The store writes after the change is applied, so this is checked again
+        // a moment later until it holds.
+        loop {
+            if marked {
+                marked = !clear_mark(state, &handle, doc_id, &heads).await;
+            }
+            tokio::select! {
+                next = changes.next() => {
+                    if next.is_none() {
+                        return;
+                    }
+                    break;
+                }
+                () = tokio::time::sleep(MARK_RECHECK), if marked => {}
+            }
         }
     }
+}
+
+/// How soon the indexer looks again at a mark it could not clear yet.
+const MARK_RECHECK: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// Clears the document's unindexed mark if the document still stands at `heads` (everything
+/// stored is then indexed); true when there is no mark left.
+async fn clear_mark(
+    state: &AppState,
+    handle: &samod::DocHandle,
+    doc_id: &str,
+    heads: &[automerge::ChangeHash],
+) -> bool {
+    let Ok(seq) = state.db.doc_unindexed_seq(doc_id).await else {
+        return false;
+    };
+    if seq == 0 {
+        return true;
+    }
+    // Read after the mark: a change stored later than `seq` is in these heads or newer.
+    if handle.with_document(|d| d.get_heads()) != heads {
+        return false;
+    }
+    if let Err(e) = state.db.doc_indexed(doc_id, seq).await {
+        tracing::warn!(error = %e, doc_id, "clearing the unindexed mark");
+    }
+    false
 }
 
 /// Indexes the reports of one document that differ from what this watcher last indexed

@@ -69,11 +69,17 @@ pub fn app(state: AppState) -> Router {
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let db = db::Db::connect(&config.database_url).await?;
     let acl = relay::Acl::default();
-    let repo = relay::start(db.clone(), acl.clone()).await;
+    let store_stats = relay::StoreStats::default();
+    let repo = relay::start(db.clone(), acl.clone(), store_stats.clone()).await;
     let users = accounts::load_acl(&db, &repo, &acl).await?;
+    // Only documents with changes the indexer has not read are watched from the start; the
+    // others once their rider connects.
+    db.docs_unindexed_prune().await?;
+    let unindexed: std::collections::HashSet<String> =
+        db.docs_unindexed().await?.into_iter().collect();
     let riders: Vec<db::User> = users
         .into_iter()
-        .filter(|u| u.rider_doc.is_some())
+        .filter(|u| u.rider_doc.as_ref().is_some_and(|d| unindexed.contains(d)))
         .collect();
     let acceptor = repo
         .make_acceptor(samod::Url::parse("ws://relay/sync")?)
@@ -95,6 +101,8 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         acl,
         feed,
         watched: Arc::default(),
+        store_stats,
+        doc_sizes: relay::DocSizes::default(),
     };
     for r in riders {
         indexer::watch(state.clone(), r);

@@ -33,16 +33,68 @@ impl Db {
         Ok(rows.into_iter().collect())
     }
 
-    /// Writes a chunk, replacing any previous value.
+    /// Writes a chunk, replacing any previous value. A chunk of a document's content (not a
+    /// sync state) also marks the document as holding changes the indexer has not read, in
+    /// the same transaction.
     pub async fn chunk_put(&self, key: &str, data: &[u8]) -> sqlx::Result<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO doc_chunks (key, data) VALUES ($1, $2)
              ON CONFLICT (key) DO UPDATE SET data = excluded.data",
         )
         .bind(key)
         .bind(data)
+        .execute(&mut *tx)
+        .await?;
+        let mut parts = key.split('/');
+        if let (Some(doc), Some("incremental" | "snapshot")) = (parts.next(), parts.next()) {
+            sqlx::query(
+                "INSERT INTO docs_unindexed (doc_id, seq) VALUES ($1, 1)
+                 ON CONFLICT (doc_id) DO UPDATE SET seq = docs_unindexed.seq + 1",
+            )
+            .bind(doc)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    /// The documents holding changes the indexer has not read.
+    pub async fn docs_unindexed(&self) -> sqlx::Result<Vec<String>> {
+        sqlx::query_scalar("SELECT doc_id FROM docs_unindexed ORDER BY doc_id")
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// Forgets the marks of documents that are no rider's (office and stations documents,
+    /// which the indexer never reads).
+    pub async fn docs_unindexed_prune(&self) -> sqlx::Result<()> {
+        sqlx::query(
+            "DELETE FROM docs_unindexed WHERE doc_id NOT IN
+                 (SELECT rider_doc FROM users WHERE rider_doc IS NOT NULL)",
+        )
         .execute(&self.pool)
         .await?;
+        Ok(())
+    }
+
+    /// The mark of a document (0 when unmarked), read before the indexer reads the document.
+    pub async fn doc_unindexed_seq(&self, doc_id: &str) -> sqlx::Result<i64> {
+        let seq: Option<i64> =
+            sqlx::query_scalar("SELECT seq FROM docs_unindexed WHERE doc_id = $1")
+                .bind(doc_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(seq.unwrap_or(0))
+    }
+
+    /// Clears a document's mark unless a change was stored after `seq` was read.
+    pub async fn doc_indexed(&self, doc_id: &str, seq: i64) -> sqlx::Result<()> {
+        sqlx::query("DELETE FROM docs_unindexed WHERE doc_id = $1 AND seq = $2")
+            .bind(doc_id)
+            .bind(seq)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

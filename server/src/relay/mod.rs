@@ -6,15 +6,15 @@ mod pump;
 mod storage;
 
 pub use acl::{Acl, DocAccess, peer_user_id};
-pub use pump::{Limits, serve_socket};
-pub use storage::SqlStorage;
+pub use pump::{DocSizes, Limits, serve_socket};
+pub use storage::{SqlStorage, StoreStats};
 
 use samod::{PeerId, Repo, ShareConfig};
 
 use crate::db::Db;
 
-/// Starts the relay's repo over `db`, enforcing `acl`.
-pub async fn start(db: Db, acl: Acl) -> Repo {
+/// Starts the relay's repo over `db`, enforcing `acl` and counting its writes in `stats`.
+pub async fn start(db: Db, acl: Acl, stats: StoreStats) -> Repo {
     let policy = move |doc_id: samod::DocumentId, peer: PeerId| {
         let decision = acl.decide(&doc_id.to_string(), peer.as_str());
         futures::stream::iter([decision])
@@ -22,7 +22,7 @@ pub async fn start(db: Db, acl: Acl) -> Repo {
     let node = uuid::Uuid::new_v4().simple().to_string();
     Repo::build_tokio()
         .with_peer_id(PeerId::from(format!("relay-{}", &node[..12])))
-        .with_storage(SqlStorage::new(db))
+        .with_storage(SqlStorage::new(db, stats))
         .with_share_policy(policy)
         .load()
         .await

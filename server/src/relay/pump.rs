@@ -26,6 +26,31 @@ pub struct Limits {
     pub db: crate::db::Db,
     pub user_id: i64,
     pub account_check_every: std::time::Duration,
+    /// What the relay knows of each document's saved size, shared by all connections.
+    pub sizes: DocSizes,
+}
+
+/// An upper bound of each document's saved size, kept up to date as sync messages grow them,
+/// so that checking the cap does not save the whole document on every change.
+///
+/// A sync message's changes are not compressed the way a saved document is, so adding the
+/// message's length to the bound keeps it an upper bound in practice. Once the bound passes
+/// half the cap, the document is saved and measured for real on every message.
+#[derive(Clone, Debug, Default)]
+pub struct DocSizes {
+    bounds: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>,
+}
+
+impl DocSizes {
+    fn get(&self, doc: &str) -> Option<usize> {
+        self.bounds.lock().ok()?.get(doc).copied()
+    }
+
+    fn set(&self, doc: &str, size: usize) {
+        if let Ok(mut b) = self.bounds.lock() {
+            b.insert(doc.to_owned(), size);
+        }
+    }
 }
 
 /// Why `msg` must not reach samod, if it must not: a sync message with changes for a document
@@ -45,17 +70,25 @@ async fn over_doc_cap(msg: &model::wire::Message, limits: &Limits) -> Option<Str
     if !carries_changes {
         return None;
     }
-    // A document the relay does not have cannot grow here: samod refuses the message.
-    let id = document_id.parse::<samod::DocumentId>().ok()?;
-    let handle = limits.repo.find(id).await.ok()??;
-    let saved = handle.with_document(|d| d.save().len());
-    let total = saved.saturating_add(data.len());
-    (total > limits.max_doc).then(|| {
-        format!(
+    let bound = match limits.sizes.get(document_id) {
+        Some(b) if b.saturating_add(data.len()) <= limits.max_doc / 2 => b,
+        // Unknown, or near enough to the cap to measure.
+        _ => {
+            // A document the relay does not have cannot grow here: samod refuses the message.
+            let id = document_id.parse::<samod::DocumentId>().ok()?;
+            let handle = limits.repo.find(id).await.ok()??;
+            handle.with_document(|d| d.save().len())
+        }
+    };
+    let total = bound.saturating_add(data.len());
+    if total > limits.max_doc {
+        return Some(format!(
             "document {document_id} would grow to {total} bytes, over the limit of {}",
             limits.max_doc
-        )
-    })
+        ));
+    }
+    limits.sizes.set(document_id, total);
+    None
 }
 
 /// Serves one authenticated socket bound to `peer` until either side closes it.

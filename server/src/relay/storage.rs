@@ -1,21 +1,47 @@
 //! samod's storage trait over the server's SQL database.
 
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+};
 
 use samod::storage::{Storage, StorageKey};
 
 use crate::db::Db;
 
+/// What the relay has written to the document store since it started: chunks and bytes.
+#[derive(Clone, Debug, Default)]
+pub struct StoreStats {
+    puts: Arc<AtomicU64>,
+    bytes: Arc<AtomicU64>,
+}
+
+impl StoreStats {
+    /// Chunks written.
+    pub fn puts(&self) -> u64 {
+        self.puts.load(Ordering::Relaxed)
+    }
+
+    /// Bytes written, in chunk data.
+    pub fn bytes(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+}
+
 /// Document chunks in the `doc_chunks` table, keyed by the `/`-joined storage key.
 #[derive(Clone, Debug)]
 pub struct SqlStorage {
     db: Db,
+    stats: StoreStats,
 }
 
 impl SqlStorage {
-    /// Storage over `db`.
-    pub fn new(db: Db) -> Self {
-        Self { db }
+    /// Storage over `db`, counting what it writes into `stats`.
+    pub fn new(db: Db, stats: StoreStats) -> Self {
+        Self { db, stats }
     }
 }
 
@@ -72,6 +98,10 @@ impl Storage for SqlStorage {
     async fn put(&self, key: StorageKey, data: Vec<u8>) {
         let k = key_string(&key);
         with_retry("put", || self.db.chunk_put(&k, &data)).await;
+        self.stats.puts.fetch_add(1, Ordering::Relaxed);
+        self.stats
+            .bytes
+            .fetch_add(data.len() as u64, Ordering::Relaxed);
     }
 
     async fn delete(&self, key: StorageKey) {

@@ -1,5 +1,7 @@
 //! The relay, driven by the model's client core: persistence, idempotency, bad frames.
 
+use std::time::Duration;
+
 use futures::{SinkExt, StreamExt};
 use model::client::{Effect, SyncClient};
 use tokio_tungstenite::tungstenite::Message;
@@ -152,4 +154,108 @@ async fn an_idle_reconnect_exchanges_under_3_kb() {
         again.sent_bytes, again.received_bytes
     );
     assert!(total <= 3 * 1024, "{total} bytes");
+}
+
+/// The relay's document-store writes in bytes, once they settle: samod writes after it has
+/// answered, so this waits until nothing more is written.
+async fn settled_bytes(app: &TestApp, phone: &mut SyncConn) -> u64 {
+    let stats = &app.state.store_stats;
+    let mut last = (u64::MAX, 0);
+    loop {
+        phone.settle(Duration::from_millis(200)).await;
+        let now = (stats.puts(), stats.bytes());
+        if now == last {
+            return now.1;
+        }
+        last = now;
+    }
+}
+
+/// Bytes the relay writes to its document store for one more report.
+async fn bytes_for_one_report(app: &TestApp, phone: &mut SyncConn, doc: &str, note: &str) -> u64 {
+    let before = settled_bytes(app, phone).await;
+    phone.file(doc, &report(note)).await;
+    settled_bytes(app, phone).await - before
+}
+
+#[tokio::test]
+async fn one_more_report_writes_as_little_to_a_document_of_5000_reports_as_to_an_empty_one() {
+    let app = TestApp::start().await;
+    let rider = app.login("13800000001").await;
+    let doc = rider.rider_doc();
+    let mut phone = SyncConn::rider(&app, &rider, "phone").await;
+    let mut empty = Vec::new();
+    for i in 0..3 {
+        empty.push(bytes_for_one_report(&app, &mut phone, &doc, &format!("空文档第{i}条")).await);
+    }
+
+    // 5,000 reports in one change, as a phone that was offline for a long time might send.
+    let (hash, effects) = phone
+        .client
+        .change(&doc, |d| {
+            let mut last = None;
+            for i in 0..5000 {
+                last = model::rider_doc::put_report(d, &report(&format!("存量第{i}条")))?;
+            }
+            Ok(last)
+        })
+        .expect("change");
+    phone.apply(effects).await;
+    phone
+        .until(|c| hash.is_some_and(|h| c.relay_has(&doc, &h)))
+        .await;
+    let mut full = Vec::new();
+    for i in 0..3 {
+        full.push(bytes_for_one_report(&app, &mut phone, &doc, &format!("大文档第{i}条")).await);
+    }
+    let size = phone.client.doc(&doc).unwrap().save().len();
+    println!(
+        "bytes written per report: empty document {empty:?}, document of 5,003 reports ({size} B saved) {full:?}"
+    );
+    let (e, f) = (empty.iter().max().unwrap(), full.iter().max().unwrap());
+    assert!(*f <= 2 * e.max(&1), "{full:?} vs {empty:?}");
+}
+
+#[tokio::test]
+async fn a_change_stored_but_not_yet_indexed_is_indexed_at_the_next_start_without_its_rider() {
+    let app = TestApp::start().await;
+    let rider = app.login("13800000001").await;
+    let doc = rider.rider_doc();
+    let mut phone = SyncConn::rider(&app, &rider, "phone").await;
+    let r = report("井盖缺失");
+    phone.file(&doc, &r).await;
+    let supervisor = app.login("grid-youyang").await;
+    app.wait_for_reports(&supervisor, 10, |rows| rows.len() == 1)
+        .await;
+    // Once indexed, the document is no longer marked.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while app.state.db.doc_unindexed_seq(&doc).await.unwrap() != 0 {
+        assert!(tokio::time::Instant::now() < deadline, "the mark stays");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    drop(phone);
+
+    // The server dies after the store took the change and before the index did: the store's
+    // mark is there, the index row is not.
+    let url = app.state.config.database_url.clone();
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("DELETE FROM reports WHERE id = $1")
+        .bind(&r.id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO docs_unindexed (doc_id, seq) VALUES ($1, 1)")
+        .bind(&doc)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    // After the restart nobody connects, and the report is indexed all the same.
+    let app = app.restart().await;
+    let supervisor = app.login("grid-youyang").await;
+    let rows = app
+        .wait_for_reports(&supervisor, 10, |rows| rows.len() == 1)
+        .await;
+    assert_eq!(rows[0]["id"], r.id.as_str());
 }
