@@ -169,6 +169,10 @@ struct Shared {
     seen: HashMap<String, Duration>,
     /// Change-to-acknowledgement latencies.
     acked: Vec<Duration>,
+    /// When the last acknowledgement came.
+    last_ack: Option<Instant>,
+    /// `resync` events: the feed dropped rows for a slow listener.
+    resyncs: usize,
     errors: Vec<String>,
     disconnects: usize,
 }
@@ -295,6 +299,7 @@ async fn write_reports(
         }
         if let Ok(mut s) = shared.lock() {
             s.acked.push(t0.elapsed());
+            s.last_ack = Some(Instant::now());
         }
     }
     Ok(())
@@ -316,6 +321,11 @@ async fn follow_feed(url: String, cookie: String, shared: Arc<Mutex<Shared>>) {
         buf.push_str(&String::from_utf8_lossy(&chunk));
         while let Some(end) = buf.find("\n\n") {
             let event: String = buf.drain(..end + 2).collect();
+            if event.lines().any(|l| l.trim() == "event: resync")
+                && let Ok(mut s) = shared.lock()
+            {
+                s.resyncs += 1;
+            }
             let Some(data) = event.lines().find_map(|l| l.strip_prefix("data:")) else {
                 continue;
             };
@@ -472,7 +482,12 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let elapsed = writing.elapsed().as_secs_f64();
+    let finished = shared
+        .lock()
+        .ok()
+        .and_then(|s| s.last_ack)
+        .unwrap_or_else(Instant::now);
+    let elapsed = finished.saturating_duration_since(writing).as_secs_f64();
     let cpu_after = pid.and_then(proc_sample).map_or(0.0, |s| s.0);
     for t in tasks {
         t.abort();
@@ -484,9 +499,13 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
     let s = shared.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
     let (acked, seen) = (s.acked.len(), s.seen.len());
     let outcome = if connected == n && seen >= n * per_rider {
-        "complete"
+        "complete".to_owned()
     } else {
-        "INCOMPLETE"
+        format!(
+            "INCOMPLETE: {acked} acked, {seen} on the feed of {} ({} feed resyncs)",
+            n * per_rider,
+            s.resyncs
+        )
     };
     let cpu_per_report = if acked > 0 {
         (cpu_after - cpu_before) / acked as f64
