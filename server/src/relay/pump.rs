@@ -28,6 +28,8 @@ pub struct Limits {
     pub account_check_every: std::time::Duration,
     /// What the relay knows of each document's saved size, shared by all connections.
     pub sizes: DocSizes,
+    /// The document store's writes: an answer is passed on only once they are done.
+    pub store: super::StoreStats,
 }
 
 /// An upper bound of each document's saved size, kept up to date as sync messages grow them,
@@ -148,6 +150,7 @@ where
             },
             outbound = from_repo.next() => match outbound {
                 Some(bytes) => {
+                    limits.store.written().await;
                     if ws_tx.send(Message::Binary(bytes.into())).await.is_err() {
                         break None;
                     }

@@ -17,9 +17,18 @@ use crate::db::Db;
 pub struct StoreStats {
     puts: Arc<AtomicU64>,
     bytes: Arc<AtomicU64>,
+    /// Held shared by every write while it runs; see [`StoreStats::written`].
+    writing: Arc<tokio::sync::RwLock<()>>,
 }
 
 impl StoreStats {
+    /// Waits until every write that has started is finished. The relay answers a change
+    /// before its write is done; the socket pump waits here before it passes an answer on, so
+    /// a client is never told the relay holds a change that a crash could still lose.
+    pub async fn written(&self) {
+        drop(self.writing.write().await);
+    }
+
     /// Chunks written.
     pub fn puts(&self) -> u64 {
         self.puts.load(Ordering::Relaxed)
@@ -97,6 +106,7 @@ impl Storage for SqlStorage {
 
     async fn put(&self, key: StorageKey, data: Vec<u8>) {
         let k = key_string(&key);
+        let _writing = self.stats.writing.read().await;
         with_retry("put", || self.db.chunk_put(&k, &data)).await;
         self.stats.puts.fetch_add(1, Ordering::Relaxed);
         self.stats

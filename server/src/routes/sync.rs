@@ -80,6 +80,7 @@ pub async fn upgrade(
         user_id: user.id,
         account_check_every: state.config.account_check_every,
         sizes: state.doc_sizes.clone(),
+        store: state.store_stats.clone(),
     };
     let acceptor = state.acceptor.clone();
     // Let a slightly larger frame through the socket layer so that the pump, not tungstenite,

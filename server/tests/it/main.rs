@@ -5,6 +5,7 @@ mod accounts;
 mod assets;
 mod auth;
 mod authz;
+mod crash;
 mod limits;
 mod photos;
 mod sync;
