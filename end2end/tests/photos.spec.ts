@@ -253,15 +253,8 @@ test('with the console open, a report filed online shows its photo there without
   browser,
 }) => {
   const note = `路灯杆倾斜（在线带照片） ${Date.now().toString(36)}`;
-  const desk = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const console_ = new Console(await desk.newPage());
-  await console_.open();
-
-  const phone = await browser.newContext({
-    permissions: ['geolocation'],
-    geolocation: { latitude: 28.8396, longitude: 108.7712, accuracy: 18 },
-  });
-  const rider = new RiderApp(await phone.newPage(), phone);
+  const console_ = await Console.onDesk(browser);
+  const rider = await RiderApp.onPhone(browser);
   await rider.login('13800000002');
   const photo = await cameraJpeg(rider.page, 1200, 900, {
     takenAt: '2026:11:26 08:00:00',
@@ -285,6 +278,6 @@ test('with the console open, a report filed online shows its photo there without
     .poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth), { timeout: 30_000 })
     .toBeGreaterThan(0);
   await expect(row.getByTestId('console-photo-waiting')).toHaveCount(0);
-  await desk.close();
-  await phone.close();
+  await console_.page.context().close();
+  await rider.context.close();
 });

@@ -1,8 +1,16 @@
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, type Browser, type Locator, type Page } from '@playwright/test';
 
 /** The supervisors' triage console. */
 export class Console {
   constructor(readonly page: Page) {}
+
+  /** The console open on a new 1280×800 desktop, logged in. */
+  static async onDesk(browser: Browser): Promise<Console> {
+    const desk = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const console_ = new Console(await desk.newPage());
+    await console_.open();
+    return console_;
+  }
 
   rows(): Locator {
     return this.page.getByTestId('console-row');

@@ -1,7 +1,10 @@
-import { expect, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
 
 export type Manual = { lat: string; lon: string; place: string };
 export type NewReport = { category: string; note: string; manual?: Manual };
+
+/** Where the demo county's riders work (酉阳, 桃花源). */
+export const youyang = { latitude: 28.8396, longitude: 108.7712, accuracy: 18 };
 
 /** The rider's app: login, the 随手拍 form and the outbox. */
 export class RiderApp {
@@ -9,6 +12,12 @@ export class RiderApp {
     readonly page: Page,
     readonly context: BrowserContext,
   ) {}
+
+  /** A new phone (375×812) with geolocation allowed, at `where`. */
+  static async onPhone(browser: Browser, where = youyang): Promise<RiderApp> {
+    const context = await browser.newContext({ permissions: ['geolocation'], geolocation: where });
+    return new RiderApp(await context.newPage(), context);
+  }
 
   get badge(): Locator {
     return this.page.getByTestId('sync-badge');

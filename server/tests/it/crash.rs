@@ -185,14 +185,19 @@ async fn indexed(port: u16, cookie: &str) -> HashSet<String> {
     ids
 }
 
-async fn login(port: u16, login: &str, password: &str) -> (String, serde_json::Value) {
+/// POSTs `body` to `path` and returns the session cookie and the `/api/me`-shaped answer.
+async fn start_session(
+    port: u16,
+    path: &str,
+    body: serde_json::Value,
+) -> (String, serde_json::Value) {
     let res = reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{port}/api/login"))
-        .json(&serde_json::json!({"login": login, "password": password}))
+        .post(format!("http://127.0.0.1:{port}{path}"))
+        .json(&body)
         .send()
         .await
         .unwrap();
-    assert!(res.status().is_success(), "login {login}: {}", res.status());
+    assert!(res.status().is_success(), "{path}: {}", res.status());
     let cookie = res.headers()["set-cookie"]
         .to_str()
         .unwrap()
@@ -201,6 +206,11 @@ async fn login(port: u16, login: &str, password: &str) -> (String, serde_json::V
         .unwrap()
         .to_owned();
     (cookie, res.json().await.unwrap())
+}
+
+async fn login(port: u16, login: &str, password: &str) -> (String, serde_json::Value) {
+    let body = serde_json::json!({"login": login, "password": password});
+    start_session(port, "/api/login", body).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -224,24 +234,11 @@ async fn reports_acknowledged_before_a_kill_9_are_never_lost_nor_doubled() {
         .to_owned();
     let mut phones = Vec::new();
     for i in 0..RIDERS {
-        let res = reqwest::Client::new()
-            .post(format!("http://127.0.0.1:{port}/api/register"))
-            .json(&serde_json::json!({
-                "phone": format!("136{i:08}"), "name": "断电测试", "password": PASSWORD,
-                "invite": invite,
-            }))
-            .send()
-            .await
-            .unwrap();
-        assert!(res.status().is_success(), "{}", res.status());
-        let cookie = res.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
-        let me: serde_json::Value = res.json().await.unwrap();
+        let form = serde_json::json!({
+            "phone": format!("136{i:08}"), "name": "断电测试", "password": PASSWORD,
+            "invite": invite,
+        });
+        let (cookie, me) = start_session(port, "/api/register", form).await;
         let doc = me["docs"]["rider"].as_str().unwrap().to_owned();
         let mut client = SyncClient::new(format!("{}phone", me["peer_prefix"].as_str().unwrap()));
         client.add_doc(doc.clone(), automerge::Automerge::new(), None);
