@@ -119,21 +119,25 @@ pub async fn load_acl(db: &Db, repo: &Repo, acl: &Acl) -> anyhow::Result<Vec<Use
     }
     let mut users = db.users_all().await?;
     for u in &mut users {
-        acl.set_user(u.id, &u.county, !u.disabled);
-        if let Some(doc) = &u.rider_doc {
-            acl.insert(doc, DocAccess::Rider { owner: u.id });
-        }
-        match &u.office_doc {
-            Some(doc) => acl.insert(doc, DocAccess::Office { owner: u.id }),
-            None if u.role == Role::Rider => {
-                ensure_office_doc(db, repo, acl, u.id).await?;
-                u.office_doc = db.user_by_id(u.id).await?.and_then(|x| x.office_doc);
-            }
-            None => {}
+        share_own_docs(acl, u);
+        if u.office_doc.is_none() && u.role == Role::Rider {
+            ensure_office_doc(db, repo, acl, u.id).await?;
+            u.office_doc = db.user_by_id(u.id).await?.and_then(|x| x.office_doc);
         }
         ensure_stations_doc(db, repo, acl, &u.county).await?;
     }
     Ok(users)
+}
+
+/// Puts an account, its rider document and its office document in the share table.
+fn share_own_docs(acl: &Acl, user: &User) {
+    acl.set_user(user.id, &user.county, !user.disabled);
+    if let Some(doc) = &user.rider_doc {
+        acl.insert(doc, DocAccess::Rider { owner: user.id });
+    }
+    if let Some(doc) = &user.office_doc {
+        acl.insert(doc, DocAccess::Office { owner: user.id });
+    }
 }
 
 /// Brings the share table up to date with the database for one account, and starts indexing
@@ -141,12 +145,7 @@ pub async fn load_acl(db: &Db, repo: &Repo, acl: &Acl) -> anyhow::Result<Vec<Use
 /// made by another process (the CLI, another relay node) take effect without a restart.
 pub async fn learn(state: &AppState, user: &User) -> anyhow::Result<()> {
     let acl = &state.acl;
-    if let Some(doc) = &user.rider_doc {
-        acl.insert(doc, DocAccess::Rider { owner: user.id });
-    }
-    if let Some(doc) = &user.office_doc {
-        acl.insert(doc, DocAccess::Office { owner: user.id });
-    }
+    share_own_docs(acl, user);
     if let Some(doc) = state.db.county_stations_doc(&user.county).await? {
         acl.insert(
             &doc,
@@ -155,7 +154,6 @@ pub async fn learn(state: &AppState, user: &User) -> anyhow::Result<()> {
             },
         );
     }
-    acl.set_user(user.id, &user.county, !user.disabled);
     if user.rider_doc.is_some() && !user.disabled {
         crate::indexer::watch(state.clone(), user.clone());
     }
