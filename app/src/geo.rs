@@ -1,10 +1,9 @@
-//! One position fix from the browser's geolocation.
+//! Position fixes from the browser's geolocation, followed with `watchPosition`.
 //!
 //! The position and its error are read by property name: web-sys types them only under its
 //! unstable APIs, and the names are fixed by the W3C specification.
 
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::PositionOptions;
 
 use crate::json;
@@ -84,25 +83,6 @@ fn read_error(e: &JsValue) -> GeoError {
         Some(3) => GeoError::Timeout,
         Some(_) => GeoError::Unavailable,
         None => GeoError::Unsupported,
-    }
-}
-
-/// Asks for the current position once.
-pub async fn current_position() -> Result<Fix, GeoError> {
-    let geo = geolocation()?;
-    let options = options();
-    // The promise's own resolve/reject serve as the callbacks, so no closure has to outlive this.
-    let promise = js_sys::Promise::new(&mut |resolve, reject| {
-        if geo
-            .get_current_position_with_error_callback_and_options(&resolve, Some(&reject), &options)
-            .is_err()
-        {
-            let _ = reject.call0(&JsValue::NULL);
-        }
-    });
-    match JsFuture::from(promise).await {
-        Ok(position) => read_position(&position),
-        Err(e) => Err(read_error(&e)),
     }
 }
 

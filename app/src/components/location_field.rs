@@ -1,10 +1,15 @@
 //! The report's location: a geolocation fix with its accuracy and age, or coordinates typed by
 //! hand when geolocation fails or is denied.
 //!
-//! Every report gets a location made for it: the form asks for a fresh fix when it opens, follows
-//! the position while it is open, and asks again after each save (which also empties the place and typed coordinates), and a fix more
-//! than two minutes old is refused until the rider refreshes it or confirms they are still
-//! there. A location outside the rider's county is warned about.
+//! Every report gets a location made for it: the form starts following the position when it
+//! opens and starts afresh after each save (which also empties the place and typed coordinates)
+//! and on each tap of 获取位置. A fix more than two minutes old is refused until the rider
+//! refreshes it or confirms they are still there. A location outside the rider's county is
+//! warned about.
+//!
+//! The one source of fixes is a `watchPosition` watch, restarted rather than joined by one-shot
+//! requests: a one-shot asked while a watch runs waits for the position to *change*, so a rider
+//! standing still would see it time out.
 
 use std::time::Duration;
 
@@ -49,8 +54,10 @@ pub struct LocationInput {
     pub place: RwSignal<String>,
     /// The clock, ticking once a second while the form is open, for the fix's age.
     pub now: RwSignal<f64>,
-    /// Which request is the newest: an older answer arriving late is ignored.
+    /// Which watch is the newest: an answer from an older one arriving late is ignored.
     serial: RwSignal<u32>,
+    /// The running watch; replacing it stops the previous one, and so does disposing the form.
+    watch: StoredValue<Option<geo::Watch>, LocalStorage>,
 }
 
 impl LocationInput {
@@ -63,48 +70,49 @@ impl LocationInput {
             place: RwSignal::new(String::new()),
             now: RwSignal::new(time::now_ms()),
             serial: RwSignal::new(0),
+            watch: StoredValue::new_local(None),
         }
     }
 
-    /// Asks the browser for a fix; on failure shows the manual fields. The previous fix is
-    /// dropped at once, so it can never be filed while the new one is on its way.
+    /// Starts following the position afresh; on failure shows the manual fields. The previous
+    /// fix is dropped at once, so it can never be filed while the new one is on its way.
     pub fn locate(self) {
         self.serial.update(|n| *n += 1);
         let serial = self.serial.get_untracked();
         self.geo.set(GeoState::Locating);
-        leptos::task::spawn_local(async move {
-            let answer = geo::current_position().await;
-            if self.serial.try_get_untracked() != Some(serial) {
-                return;
-            }
-            self.now.set(time::now_ms());
-            match answer {
-                Ok(fix) => {
-                    self.geo.set(GeoState::Fixed(fix));
-                    self.manual.set(false);
-                }
-                Err(e) => {
-                    self.geo.set(GeoState::Failed(e));
-                    self.manual.set(true);
-                }
+        // The old watch stops before the new one starts, so the browser asks its provider anew
+        // instead of waiting for the position to move.
+        self.watch.set_value(None);
+        let watch = geo::watch(move |update| {
+            if self.serial.try_get_untracked() == Some(serial) {
+                self.watched(update);
             }
         });
+        if watch.is_none() {
+            self.watched(Err(GeoError::Unsupported));
+        }
+        self.watch.set_value(watch);
     }
 
-    /// A position the running watch reported: a newer fix replaces the old one (and any
-    /// one-shot request still on its way); a failure counts only while there is no fix.
+    /// Stops following the position (the form is closing).
+    fn stop(self) {
+        self.watch.try_set_value(None);
+    }
+
+    /// A position the watch reported: a newer fix replaces the old one. A failure counts while
+    /// there is no fix; once there is one, it is kept and ages until refreshed or confirmed.
     fn watched(self, update: Result<Fix, GeoError>) {
+        let first = self.geo.get_untracked() == GeoState::Locating;
         match update {
             Ok(fix) => {
-                self.serial.update(|n| *n += 1);
                 self.now.set(time::now_ms());
                 self.geo.set(GeoState::Fixed(fix));
+                if first {
+                    self.manual.set(false);
+                }
             }
             Err(e) => {
-                if !matches!(
-                    self.geo.get_untracked(),
-                    GeoState::Fixed(_) | GeoState::Locating
-                ) {
+                if !matches!(self.geo.get_untracked(), GeoState::Fixed(_)) {
                     self.geo.set(GeoState::Failed(e));
                     self.manual.set(true);
                 }
@@ -199,15 +207,9 @@ fn failure_text(e: GeoError) -> &'static str {
 pub fn LocationField(input: LocationInput) -> impl IntoView {
     let ctx = Ctx::get();
     let s = t();
-    // While the form is open the fix follows the rider, so a report filed after riding on
-    // carries where the rider is now.
-    let watch = geo::watch(move |update| {
-        if input.geo.try_get_untracked().is_some() {
-            input.watched(update);
-        }
-    })
-    .map(send_wrapper::SendWrapper::new);
-    on_cleanup(move || drop(watch));
+    // While the form is open the fix follows the rider (see `locate`), so a report filed after
+    // riding on carries where the rider is now.
+    on_cleanup(move || input.stop());
     // The age shown next to the fix moves on by itself.
     if let Ok(ticker) = set_interval_with_handle(
         move || input.now.set(time::now_ms()),
