@@ -103,6 +103,46 @@ pub fn reports(doc: &Automerge) -> Result<Vec<Entry>, ModelError> {
     Ok(out)
 }
 
+/// The entries of `reports` that changes after `since` added or touched, by key (every entry
+/// when `since` is empty). Reading only these keeps the cost of a new report flat as the
+/// document grows; an entry removed since is not listed.
+pub fn reports_since(doc: &Automerge, since: &[ChangeHash]) -> Result<Vec<Entry>, ModelError> {
+    if since.is_empty() {
+        return reports(doc);
+    }
+    let obj = reports_obj(doc)?;
+    let mut keys = std::collections::BTreeSet::new();
+    for patch in doc.diff_obj(&obj, since, &doc.get_heads(), true)? {
+        if patch.obj == obj {
+            if let automerge::PatchAction::PutMap { key, .. } = patch.action {
+                keys.insert(key);
+            }
+        } else if let Some((_, automerge::Prop::Map(key))) =
+            patch.path.into_iter().find(|(o, _)| *o == obj)
+        {
+            keys.insert(key);
+        }
+    }
+    entries(doc, keys)
+}
+
+/// The entries of `reports` under `keys`, in the order given; a key with no entry is skipped.
+pub fn entries(
+    doc: &Automerge,
+    keys: impl IntoIterator<Item = String>,
+) -> Result<Vec<Entry>, ModelError> {
+    let obj = reports_obj(doc)?;
+    Ok(keys
+        .into_iter()
+        .filter(|key| matches!(doc.get(&obj, key.as_str()), Ok(Some(_))))
+        .map(|key| {
+            let r =
+                hydrate_prop::<_, Report, _, _>(doc, &obj, key.as_str()).map_err(|e| e.to_string());
+            (key, r)
+        })
+        .collect())
+}
+
 /// The reports that hydrate, newest first.
 pub fn valid_shape_reports(doc: &Automerge) -> Vec<Report> {
     let mut out: Vec<Report> = reports(doc)
@@ -193,6 +233,35 @@ mod tests {
         );
         assert_eq!(r.photos.len(), 1);
         assert_eq!(r.place, "");
+    }
+
+    #[test]
+    fn only_what_changed_since_is_read() {
+        let mut doc = new_doc("u1", None).unwrap();
+        let old: Vec<Report> = (0..5).map(|i| report(&format!("旧 {i}"))).collect();
+        for r in &old {
+            put_report(&mut doc, r).unwrap();
+        }
+        let since = doc.get_heads();
+        assert!(reports_since(&doc, &since).unwrap().is_empty());
+        let new = report("新");
+        put_report(&mut doc, &new).unwrap();
+        // An edit inside an old report names that report too.
+        put_report(
+            &mut doc,
+            &Report {
+                note: "旧 2，已修好".into(),
+                ..old[2].clone()
+            },
+        )
+        .unwrap();
+        let mut want = vec![new.id.clone(), old[2].id.clone()];
+        want.sort();
+        let got = reports_since(&doc, &since).unwrap();
+        assert_eq!(got.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>(), want);
+        assert!(got.iter().all(|(_, r)| r.is_ok()));
+        // From nothing, everything.
+        assert_eq!(reports_since(&doc, &[]).unwrap().len(), 6);
     }
 
     #[test]

@@ -2,12 +2,10 @@
 //! rider document and their office document, made on the relay so that every device of the
 //! rider syncs into the same documents; every county with an account has a stations document.
 
-use samod::Repo;
-
 use crate::{
     auth,
     db::{Db, NewUser, Role, User},
-    relay::{Acl, DocAccess},
+    relay::{Acl, DocAccess, Relay},
     state::AppState,
 };
 
@@ -21,7 +19,7 @@ pub struct NewAccount<'a> {
     pub password: &'a str,
 }
 
-async fn create_doc(repo: &Repo, doc: automerge::Automerge) -> anyhow::Result<String> {
+async fn create_doc(repo: &samod::Repo, doc: automerge::Automerge) -> anyhow::Result<String> {
     let handle = repo
         .create(doc)
         .await
@@ -32,7 +30,7 @@ async fn create_doc(repo: &Repo, doc: automerge::Automerge) -> anyhow::Result<St
 /// Creates an account (and, for a rider, the rider and office documents) and returns it.
 pub async fn create_user(
     db: &Db,
-    repo: &Repo,
+    relay: &Relay,
     acl: &Acl,
     account: NewAccount<'_>,
 ) -> anyhow::Result<User> {
@@ -55,12 +53,16 @@ pub async fn create_user(
         })
         .await?;
     if role == Role::Rider {
-        let doc_id = create_doc(repo, model::rider_doc::new_doc(&id.to_string(), None)?).await?;
+        let doc_id = create_doc(
+            relay.repo(id),
+            model::rider_doc::new_doc(&id.to_string(), None)?,
+        )
+        .await?;
         db.user_set_rider_doc(id, &doc_id).await?;
         acl.insert(&doc_id, DocAccess::Rider { owner: id });
-        ensure_office_doc(db, repo, acl, id).await?;
+        ensure_office_doc(db, relay, acl, id).await?;
     }
-    ensure_stations_doc(db, repo, acl, county).await?;
+    ensure_stations_doc(db, relay, acl, county).await?;
     acl.set_user(id, county, true);
     db.user_by_id(id)
         .await?
@@ -68,8 +70,8 @@ pub async fn create_user(
 }
 
 /// Makes the office document of rider `id` unless it has one.
-async fn ensure_office_doc(db: &Db, repo: &Repo, acl: &Acl, id: i64) -> anyhow::Result<()> {
-    let doc_id = create_doc(repo, model::office_doc::new_doc(&id.to_string())?).await?;
+async fn ensure_office_doc(db: &Db, relay: &Relay, acl: &Acl, id: i64) -> anyhow::Result<()> {
+    let doc_id = create_doc(relay.repo(id), model::office_doc::new_doc(&id.to_string())?).await?;
     db.user_set_office_doc(id, &doc_id).await?;
     acl.insert(&doc_id, DocAccess::Office { owner: id });
     Ok(())
@@ -79,14 +81,14 @@ async fn ensure_office_doc(db: &Db, repo: &Repo, acl: &Acl, id: i64) -> anyhow::
 /// stations.
 pub async fn ensure_stations_doc(
     db: &Db,
-    repo: &Repo,
+    relay: &Relay,
     acl: &Acl,
     county: &str,
 ) -> anyhow::Result<String> {
     if let Some(doc_id) = db.county_stations_doc(county).await? {
         return Ok(doc_id);
     }
-    let doc_id = make_stations_doc(db, repo, county).await?;
+    let doc_id = make_stations_doc(db, relay, county).await?;
     acl.insert(
         &doc_id,
         DocAccess::Stations {
@@ -96,9 +98,16 @@ pub async fn ensure_stations_doc(
     Ok(doc_id)
 }
 
-async fn make_stations_doc(db: &Db, repo: &Repo, county: &str) -> anyhow::Result<String> {
+async fn make_stations_doc(db: &Db, relay: &Relay, county: &str) -> anyhow::Result<String> {
     let stations = crate::seed::demo_stations(county);
-    let made = create_doc(repo, model::stations_doc::new_doc(county, &stations)?).await?;
+    let made = create_doc(
+        relay.shared(),
+        model::stations_doc::new_doc(county, &stations)?,
+    )
+    .await?;
+    // Every shard serving an account of the county loads this document from the store, so it
+    // must be there before anyone learns its id.
+    stored(db, &made).await?;
     // Two first accounts of a county at once: the first record wins, the other document is
     // never shared.
     let doc_id = db.county_set_stations_doc(county, &made).await?;
@@ -108,9 +117,20 @@ async fn make_stations_doc(db: &Db, repo: &Repo, county: &str) -> anyhow::Result
     Ok(doc_id)
 }
 
+/// Waits until the store holds a chunk of `doc_id` (the repo writes it just after creating it).
+async fn stored(db: &Db, doc_id: &str) -> anyhow::Result<()> {
+    for _ in 0..200 {
+        if !db.chunk_range(doc_id).await?.is_empty() {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    anyhow::bail!("document {doc_id} was not stored within 5 s")
+}
+
 /// Loads the share table from the database at start, making any office or stations document
 /// that a database from an earlier version lacks. Returns every account.
-pub async fn load_acl(db: &Db, repo: &Repo, acl: &Acl) -> anyhow::Result<Vec<User>> {
+pub async fn load_acl(db: &Db, relay: &Relay, acl: &Acl) -> anyhow::Result<Vec<User>> {
     for (county, doc_id) in db.counties().await? {
         if let Some(b) = crate::seed::county_bounds(&county) {
             db.county_set_bounds_if_unset(&county, b).await?;
@@ -121,10 +141,10 @@ pub async fn load_acl(db: &Db, repo: &Repo, acl: &Acl) -> anyhow::Result<Vec<Use
     for u in &mut users {
         share_own_docs(acl, u);
         if u.office_doc.is_none() && u.role == Role::Rider {
-            ensure_office_doc(db, repo, acl, u.id).await?;
+            ensure_office_doc(db, relay, acl, u.id).await?;
             u.office_doc = db.user_by_id(u.id).await?.and_then(|x| x.office_doc);
         }
-        ensure_stations_doc(db, repo, acl, &u.county).await?;
+        ensure_stations_doc(db, relay, acl, &u.county).await?;
     }
     Ok(users)
 }

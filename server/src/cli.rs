@@ -183,7 +183,7 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
             }
             let state = build_state(config).await?;
             if state.db.user_by_login(login).await?.is_some() {
-                state.repo.stop().await;
+                state.relay.stop().await;
                 anyhow::bail!("an account with login {login} already exists");
             }
             let account = crate::accounts::NewAccount {
@@ -194,8 +194,8 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
                 password: &password,
             };
             let created =
-                crate::accounts::create_user(&state.db, &state.repo, &state.acl, account).await;
-            state.repo.stop().await;
+                crate::accounts::create_user(&state.db, &state.relay, &state.acl, account).await;
+            state.relay.stop().await;
             let u = created?;
             println!(
                 "created {} ({}, {}) id {}",
@@ -288,13 +288,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("暖新 Nuanxin serving at http://{}", listener.local_addr()?);
-    let repo = state.repo.clone();
+    let relay = state.relay.clone();
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
-    repo.stop().await;
+    relay.stop().await;
     Ok(())
 }

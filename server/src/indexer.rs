@@ -2,12 +2,13 @@
 //!
 //! The indexer watches the rider documents of riders who connected since the server started,
 //! and at start those that hold changes it has not read (`docs_unindexed`, marked by the
-//! document store in the same transaction as the change), re-reading a document whenever it
-//! changes.
+//! document store in the same transaction as the change). On every change it reads only the
+//! entries that changed since its last read (`rider_doc::reports_since`), so indexing a report
+//! costs the same in a document of five thousand reports as in an empty one.
 //! Each report is validated on its own: a valid one is upserted (and announced on the live feed
 //! if it is new or changed), an invalid one is flagged and never indexed.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use futures::StreamExt;
 use model::{Report, rider_doc, validate};
@@ -44,7 +45,7 @@ async fn watch_doc(state: &AppState, rider: &User, doc_id: &str) {
         tracing::error!(doc_id, "stored rider document id does not parse");
         return;
     };
-    let handle = match state.repo.find(id).await {
+    let handle = match state.relay.repo(rider.id).find(id).await {
         Ok(Some(h)) => h,
         Ok(None) => {
             tracing::error!(doc_id, "rider document is missing from the store");
@@ -54,13 +55,40 @@ async fn watch_doc(state: &AppState, rider: &User, doc_id: &str) {
     };
     let mut changes = handle.changes();
     let mut indexed = HashMap::new();
+    // What was read so far: the heads it was read at, and the keys to read again whatever
+    // changes (entries over the daily limit).
+    let mut read_at: Vec<automerge::ChangeHash> = Vec::new();
+    let mut again: BTreeSet<String> = BTreeSet::new();
     loop {
-        let snapshot = handle.with_document(|d| d.clone());
-        let heads = snapshot.get_heads();
-        let mut marked = match index(state, rider, doc_id, &snapshot, &mut indexed).await {
-            Ok(()) => true,
+        // Only the entries changed since the last read are read, inside the document's lock and
+        // without copying the document, so a new report costs the same in a full document.
+        let (heads, entries) = handle.with_document(|d| {
+            let read = rider_doc::header(d).and_then(|_| {
+                let mut entries = rider_doc::reports_since(d, &read_at)?;
+                let fresh: BTreeSet<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+                let retry: Vec<String> = again
+                    .iter()
+                    .filter(|k| !fresh.contains(k.as_str()))
+                    .cloned()
+                    .collect();
+                entries.extend(rider_doc::entries(d, retry)?);
+                Ok(entries)
+            });
+            (d.get_heads(), read)
+        });
+        // A document that does not read as a rider document is read in full once it does.
+        let readable = entries.is_ok();
+        let mut marked = match index(state, rider, doc_id, entries, &mut indexed).await {
+            Ok(over_limit) => {
+                if readable {
+                    read_at = heads.clone();
+                }
+                again = over_limit;
+                true
+            }
             Err(e) => {
-                // The mark stays: the next start indexes the document again.
+                // The mark stays, and the same entries are read again on the next change (and
+                // at the next start).
                 tracing::error!(error = %e, doc_id, "indexing failed");
                 false
             }
@@ -112,22 +140,28 @@ async fn clear_mark(
     false
 }
 
-/// Indexes the reports of one document that differ from what this watcher last indexed
-/// (`indexed`, by key), so a change to one report costs one upsert, not one per report.
+/// Indexes the entries read from one document (or flags the document when it does not read as a
+/// rider document), skipping those that did not change since this watcher last indexed them
+/// (`indexed`, by key), so a change to one report costs one upsert. Returns the keys over the
+/// daily limit, to be looked at again on the next change.
 pub async fn index(
     state: &AppState,
     rider: &User,
     doc_id: &str,
-    doc: &automerge::Automerge,
+    entries: Result<Vec<rider_doc::Entry>, model::ModelError>,
     indexed: &mut HashMap<String, Report>,
-) -> anyhow::Result<()> {
-    if let Err(e) = rider_doc::header(doc) {
-        state.db.flag_entry(doc_id, "", &e.to_string()).await?;
-        return Ok(());
-    }
+) -> anyhow::Result<BTreeSet<String>> {
+    let mut over_limit = BTreeSet::new();
+    let entries = match entries {
+        Ok(entries) => entries,
+        Err(e) => {
+            state.db.flag_entry(doc_id, "", &e.to_string()).await?;
+            return Ok(over_limit);
+        }
+    };
     state.db.unflag_entry(doc_id, "").await?;
     let now = now_ms();
-    for (key, entry) in rider_doc::reports(doc)? {
+    for (key, entry) in entries {
         let report = match entry {
             Ok(r) if indexed.get(&key) == Some(&r) => continue,
             Ok(r) => r,
@@ -166,10 +200,11 @@ pub async fn index(
                 let problem = format!("more than {max} reports on one day");
                 state.db.flag_entry(doc_id, &key, &problem).await?;
                 // Not remembered as indexed: the entry is looked at again on the next change.
+                over_limit.insert(key);
                 continue;
             }
         }
         indexed.insert(key, report);
     }
-    Ok(())
+    Ok(over_limit)
 }

@@ -70,8 +70,14 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let db = db::Db::connect(&config.database_url).await?;
     let acl = relay::Acl::default();
     let store_stats = relay::StoreStats::default();
-    let repo = relay::start(db.clone(), acl.clone(), store_stats.clone()).await;
-    let users = accounts::load_acl(&db, &repo, &acl).await?;
+    let relay = relay::Relay::start(
+        db.clone(),
+        acl.clone(),
+        store_stats.clone(),
+        config.relay_shards,
+    )
+    .await?;
+    let users = accounts::load_acl(&db, &relay, &acl).await?;
     // Only documents with changes the indexer has not read are watched from the start; the
     // others once their rider connects.
     db.docs_unindexed_prune().await?;
@@ -81,9 +87,6 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         .into_iter()
         .filter(|u| u.rider_doc.as_ref().is_some_and(|d| unindexed.contains(d)))
         .collect();
-    let acceptor = repo
-        .make_acceptor(samod::Url::parse("ws://relay/sync")?)
-        .map_err(|_| anyhow::anyhow!("relay stopped"))?;
     let (feed, _) = tokio::sync::broadcast::channel(1024);
     let throttle = Arc::new(throttle::LoginThrottle::new(
         config.login_window,
@@ -96,8 +99,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         throttle,
         config: Arc::new(config),
         db,
-        repo,
-        acceptor,
+        relay,
         acl,
         feed,
         watched: Arc::default(),

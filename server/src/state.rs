@@ -2,18 +2,22 @@
 
 use std::sync::Arc;
 
-use samod::{AcceptorHandle, Repo};
 use tokio::sync::broadcast;
 
-use crate::{config::Config, db::Db, db::ReportRow, relay::Acl, throttle::LoginThrottle};
+use crate::{
+    config::Config,
+    db::Db,
+    db::ReportRow,
+    relay::{Acl, Relay},
+    throttle::LoginThrottle,
+};
 
 /// Shared by all handlers; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
-    pub repo: Repo,
-    pub acceptor: AcceptorHandle,
+    pub relay: Relay,
     pub acl: Acl,
     /// New and changed reports, for the supervisors' live feed.
     pub feed: broadcast::Sender<ReportRow>,

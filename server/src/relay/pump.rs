@@ -150,7 +150,14 @@ where
             },
             outbound = from_repo.next() => match outbound {
                 Some(bytes) => {
-                    limits.store.written().await;
+                    // An answer about a document goes out once its writes are done.
+                    if let Ok(
+                        model::wire::Message::Sync { document_id, .. }
+                        | model::wire::Message::Request { document_id, .. },
+                    ) = model::wire::Message::decode(&bytes)
+                    {
+                        limits.store.written(&document_id).await;
+                    }
                     if ws_tx.send(Message::Binary(bytes.into())).await.is_err() {
                         break None;
                     }

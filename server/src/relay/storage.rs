@@ -17,16 +17,33 @@ use crate::db::Db;
 pub struct StoreStats {
     puts: Arc<AtomicU64>,
     bytes: Arc<AtomicU64>,
-    /// Held shared by every write while it runs; see [`StoreStats::written`].
-    writing: Arc<tokio::sync::RwLock<()>>,
+    /// One lock per document, held shared by every write of that document while it runs;
+    /// see [`StoreStats::written`].
+    writing: Arc<std::sync::Mutex<HashMap<String, DocWrites>>>,
 }
 
+type DocWrites = Arc<tokio::sync::RwLock<()>>;
+
 impl StoreStats {
-    /// Waits until every write that has started is finished. The relay answers a change
-    /// before its write is done; the socket pump waits here before it passes an answer on, so
-    /// a client is never told the relay holds a change that a crash could still lose.
-    pub async fn written(&self) {
-        drop(self.writing.write().await);
+    /// Waits until every write of `doc_id` that has started is finished. The relay answers a
+    /// change before its write is done; the socket pump waits here before it passes an answer
+    /// on, so a client is never told the relay holds a change that a crash could still lose.
+    /// Writes of other documents do not hold it up.
+    pub async fn written(&self, doc_id: &str) {
+        let lock = self
+            .writing
+            .lock()
+            .ok()
+            .and_then(|w| w.get(doc_id).cloned());
+        if let Some(lock) = lock {
+            drop(lock.write().await);
+        }
+    }
+
+    /// The lock that writes of `doc_id` hold while they run.
+    fn doc_lock(&self, doc_id: &str) -> Option<DocWrites> {
+        let mut w = self.writing.lock().ok()?;
+        Some(w.entry(doc_id.to_owned()).or_default().clone())
     }
 
     /// Chunks written.
@@ -106,7 +123,15 @@ impl Storage for SqlStorage {
 
     async fn put(&self, key: StorageKey, data: Vec<u8>) {
         let k = key_string(&key);
-        let _writing = self.stats.writing.read().await;
+        // The first part of a key is the document id.
+        let lock = key
+            .into_iter()
+            .next()
+            .and_then(|doc| self.stats.doc_lock(&doc));
+        let _writing = match &lock {
+            Some(l) => Some(l.read().await),
+            None => None,
+        };
         with_retry("put", || self.db.chunk_put(&k, &data)).await;
         self.stats.puts.fetch_add(1, Ordering::Relaxed);
         self.stats

@@ -79,7 +79,7 @@ pub async fn register(
         county: &county,
         password: &form.password,
     };
-    let user = match create_user(&state.db, &state.repo, &state.acl, account).await {
+    let user = match create_user(&state.db, &state.relay, &state.acl, account).await {
         Ok(u) => u,
         Err(e) => {
             state.db.invite_give_back(&invite).await?;

@@ -116,7 +116,7 @@ pub async fn review(
         .and_then(|u| u.office_doc)
         .and_then(|d| d.parse::<samod::DocumentId>().ok());
     if let Some(office) = office
-        && let Ok(Some(handle)) = state.repo.find(office).await
+        && let Ok(Some(handle)) = state.relay.repo(rider_id).find(office).await
     {
         let review = model::office_doc::Review {
             status: form.status.clone(),

@@ -75,14 +75,14 @@ pub async fn upgrade(
     let limits = crate::relay::Limits {
         max_frame: max,
         max_doc: state.config.max_doc_bytes,
-        repo: state.repo.clone(),
+        repo: state.relay.repo(user.id).clone(),
         db: state.db.clone(),
         user_id: user.id,
         account_check_every: state.config.account_check_every,
         sizes: state.doc_sizes.clone(),
         store: state.store_stats.clone(),
     };
-    let acceptor = state.acceptor.clone();
+    let acceptor = state.relay.acceptor(user.id);
     // Let a slightly larger frame through the socket layer so that the pump, not tungstenite,
     // reports it and can say why.
     Ok(ws

@@ -119,7 +119,7 @@ async fn add_account(app: &TestApp, login: &str, role: Role, county: &str) {
         county,
         password: DEMO_PASSWORD,
     };
-    let user = create_user(&s.db, &s.repo, &s.acl, account)
+    let user = create_user(&s.db, &s.relay, &s.acl, account)
         .await
         .expect("account");
     server::indexer::watch(s.clone(), user);
@@ -270,7 +270,9 @@ impl World {
         let handle = self
             .app
             .state
-            .repo
+            .relay
+            .repo_of_doc(doc)
+            .expect("a shared document")
             .find(doc.parse().unwrap())
             .await
             .unwrap()

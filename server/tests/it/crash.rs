@@ -19,6 +19,9 @@ use crate::util::sync_conn_report as report;
 const RIDERS: usize = 50;
 const REPORTS_EACH: usize = 10;
 const KILLS: usize = 10;
+/// A rider files a report at most this often, so that however fast the relay answers, each
+/// kill comes while reports are still on their way.
+const PACE: Duration = Duration::from_millis(200);
 const PASSWORD: &str = "crash-test-pass";
 
 fn nuanxin(data: &Path) -> Command {
@@ -144,6 +147,7 @@ impl Phone {
         })
         .await?;
         while self.filed.len() < total {
+            tokio::time::sleep(PACE).await;
             let r = report(&format!("断电测试 {}", self.filed.len()));
             let (hash, effects) = self
                 .client
@@ -264,7 +268,7 @@ async fn reports_acknowledged_before_a_kill_9_are_never_lost_nor_doubled() {
                 })
             })
             .collect();
-        tokio::time::sleep(Duration::from_millis(700 + 150 * round as u64)).await;
+        tokio::time::sleep(Duration::from_millis(600 + 50 * round as u64)).await;
         kill9(&mut server);
         phones = Vec::new();
         for t in tasks {

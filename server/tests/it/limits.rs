@@ -81,7 +81,9 @@ async fn a_document_over_its_size_cap_closes_only_its_connection() {
     assert!(refused.contains("over the limit"), "{refused}");
     let handle = app
         .state
-        .repo
+        .relay
+        .repo_of_doc(&doc)
+        .expect("a shared document")
         .find(doc.parse().unwrap())
         .await
         .unwrap()

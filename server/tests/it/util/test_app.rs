@@ -62,6 +62,8 @@ impl TestApp {
             data_dir: data,
             max_frame_bytes: 4 * 1024 * 1024,
             max_doc_bytes: 16 * 1024 * 1024,
+            // Few enough that the demo accounts share shards and more than one is used.
+            relay_shards: 4,
             max_reports_per_day: 50,
             max_photo_bytes: 2 * 1024 * 1024,
             max_photo_side: 8000,
@@ -112,7 +114,7 @@ impl TestApp {
             task.abort();
             let _ = task.await;
         }
-        self.state.repo.stop().await;
+        self.state.relay.stop().await;
         self.state.db.close().await;
     }
 
