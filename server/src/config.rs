@@ -60,7 +60,7 @@ impl Config {
                 .unwrap_or(16 * 1024 * 1024),
             relay_shards: var("NUANXIN_RELAY_SHARDS")
                 .and_then(|v| v.parse().ok())
-                .unwrap_or(16),
+                .unwrap_or(64),
             max_reports_per_day: var("NUANXIN_MAX_REPORTS_PER_DAY")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(50),

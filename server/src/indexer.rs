@@ -54,7 +54,15 @@ async fn watch_doc(state: &AppState, rider: &User, doc_id: &str) {
         Err(_) => return,
     };
     let mut changes = handle.changes();
-    let mut indexed = HashMap::new();
+    let mut indexed = Indexed::default();
+    // The indexer is the only writer of flags: read once, they are kept here.
+    match state.db.flagged_keys(doc_id).await {
+        Ok(keys) => indexed.flagged = keys.into_iter().collect(),
+        Err(e) => {
+            tracing::error!(error = %e, doc_id, "reading the flagged entries");
+            return;
+        }
+    }
     // What was read so far: the heads it was read at, and the keys to read again whatever
     // changes (entries over the daily limit).
     let mut read_at: Vec<automerge::ChangeHash> = Vec::new();
@@ -140,34 +148,79 @@ async fn clear_mark(
     false
 }
 
+/// What one watcher knows of its document's place in the index.
+#[derive(Debug, Default)]
+pub struct Indexed {
+    /// The reports as last indexed, by key.
+    reports: HashMap<String, Report>,
+    /// The keys flagged in `flagged_entries` (`""` for the document itself).
+    flagged: BTreeSet<String>,
+}
+
+impl Indexed {
+    fn remember(&mut self, key: String, report: Report) {
+        self.reports.insert(key, report);
+    }
+
+    fn forget(&mut self, key: &str) {
+        self.reports.remove(key);
+    }
+}
+
+async fn flag(
+    state: &AppState,
+    doc_id: &str,
+    key: &str,
+    problem: &str,
+    indexed: &mut Indexed,
+) -> anyhow::Result<()> {
+    state.db.flag_entry(doc_id, key, problem).await?;
+    indexed.flagged.insert(key.to_owned());
+    Ok(())
+}
+
+/// Clears a flag, if there is one: most entries never had one, and cost no statement here.
+async fn unflag(
+    state: &AppState,
+    doc_id: &str,
+    key: &str,
+    indexed: &mut Indexed,
+) -> anyhow::Result<()> {
+    if indexed.flagged.contains(key) {
+        state.db.unflag_entry(doc_id, key).await?;
+        indexed.flagged.remove(key);
+    }
+    Ok(())
+}
+
 /// Indexes the entries read from one document (or flags the document when it does not read as a
-/// rider document), skipping those that did not change since this watcher last indexed them
-/// (`indexed`, by key), so a change to one report costs one upsert. Returns the keys over the
-/// daily limit, to be looked at again on the next change.
+/// rider document), skipping those that did not change since this watcher last indexed them,
+/// so a change to one report costs one upsert. Returns the keys over the daily limit, to be
+/// looked at again on the next change.
 pub async fn index(
     state: &AppState,
     rider: &User,
     doc_id: &str,
     entries: Result<Vec<rider_doc::Entry>, model::ModelError>,
-    indexed: &mut HashMap<String, Report>,
+    indexed: &mut Indexed,
 ) -> anyhow::Result<BTreeSet<String>> {
     let mut over_limit = BTreeSet::new();
     let entries = match entries {
         Ok(entries) => entries,
         Err(e) => {
-            state.db.flag_entry(doc_id, "", &e.to_string()).await?;
+            flag(state, doc_id, "", &e.to_string(), indexed).await?;
             return Ok(over_limit);
         }
     };
-    state.db.unflag_entry(doc_id, "").await?;
+    unflag(state, doc_id, "", indexed).await?;
     let now = now_ms();
     for (key, entry) in entries {
         let report = match entry {
-            Ok(r) if indexed.get(&key) == Some(&r) => continue,
+            Ok(r) if indexed.reports.get(&key) == Some(&r) => continue,
             Ok(r) => r,
             Err(e) => {
-                state.db.flag_entry(doc_id, &key, &e).await?;
-                indexed.remove(&key);
+                flag(state, doc_id, &key, &e, indexed).await?;
+                indexed.forget(&key);
                 continue;
             }
         };
@@ -178,15 +231,15 @@ pub async fn index(
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("; ");
-            state.db.flag_entry(doc_id, &key, &text).await?;
-            indexed.remove(&key);
+            flag(state, doc_id, &key, &text, indexed).await?;
+            indexed.forget(&key);
             continue;
         }
         let max = state.config.max_reports_per_day;
         match state.db.report_upsert(rider, doc_id, &report, max).await? {
-            UpsertOutcome::Unchanged => state.db.unflag_entry(doc_id, &key).await?,
+            UpsertOutcome::Unchanged => unflag(state, doc_id, &key, indexed).await?,
             UpsertOutcome::Inserted | UpsertOutcome::Updated => {
-                state.db.unflag_entry(doc_id, &key).await?;
+                unflag(state, doc_id, &key, indexed).await?;
                 if let Some(row) = state.db.report_get(rider.id, &report.id).await? {
                     // Nobody listening is fine.
                     let _ = state.feed.send(row);
@@ -194,17 +247,17 @@ pub async fn index(
             }
             UpsertOutcome::Reviewed => {
                 let problem = "edited after review; the reviewed version stands";
-                state.db.flag_entry(doc_id, &key, problem).await?;
+                flag(state, doc_id, &key, problem, indexed).await?;
             }
             UpsertOutcome::OverDailyLimit => {
                 let problem = format!("more than {max} reports on one day");
-                state.db.flag_entry(doc_id, &key, &problem).await?;
+                flag(state, doc_id, &key, &problem, indexed).await?;
                 // Not remembered as indexed: the entry is looked at again on the next change.
                 over_limit.insert(key);
                 continue;
             }
         }
-        indexed.insert(key, report);
+        indexed.remember(key, report);
     }
     Ok(over_limit)
 }

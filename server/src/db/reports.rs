@@ -364,6 +364,14 @@ impl Db {
         Ok(())
     }
 
+    /// The keys of a document's flagged entries (`""` for the document itself).
+    pub async fn flagged_keys(&self, doc_id: &str) -> sqlx::Result<Vec<String>> {
+        sqlx::query_scalar("SELECT key FROM flagged_entries WHERE doc_id = $1")
+            .bind(doc_id)
+            .fetch_all(&self.pool)
+            .await
+    }
+
     /// How many entries of a document are flagged.
     pub async fn flagged_count(&self, doc_id: &str) -> sqlx::Result<i64> {
         sqlx::query_scalar("SELECT COUNT(*) FROM flagged_entries WHERE doc_id = $1")
