@@ -78,16 +78,17 @@ fn key_string(key: &StorageKey) -> String {
         .join("/")
 }
 
-/// Retries a database write a few times: samod's storage interface has no way to report a
-/// failure, and a dropped write would lose a rider's report.
-async fn with_retry<F, Fut>(what: &str, f: F)
+/// Retries a database call a few times: samod's storage interface has no way to report a
+/// failure, so a dropped write would lose a rider's report, and a failed read would tell samod
+/// that a stored document does not exist. `None` once it has failed for good.
+async fn with_retry<T, F, Fut>(what: &str, f: F) -> Option<T>
 where
     F: Fn() -> Fut,
-    Fut: Future<Output = sqlx::Result<()>>,
+    Fut: Future<Output = sqlx::Result<T>>,
 {
     for attempt in 0..5u32 {
         match f().await {
-            Ok(()) => return,
+            Ok(v) => return Some(v),
             Err(e) => {
                 tracing::warn!(error = %e, attempt, "document store {what} failed");
                 tokio::time::sleep(std::time::Duration::from_millis(50 << attempt)).await;
@@ -95,30 +96,25 @@ where
         }
     }
     tracing::error!("document store {what} failed for good");
+    None
 }
 
 impl Storage for SqlStorage {
     async fn load(&self, key: StorageKey) -> Option<Vec<u8>> {
-        match self.db.chunk_load(&key_string(&key)).await {
-            Ok(v) => v,
-            Err(e) => {
-                tracing::error!(error = %e, "document store load failed");
-                None
-            }
-        }
+        let k = key_string(&key);
+        with_retry("load", || self.db.chunk_load(&k))
+            .await
+            .flatten()
     }
 
     async fn load_range(&self, prefix: StorageKey) -> HashMap<StorageKey, Vec<u8>> {
-        match self.db.chunk_range(&key_string(&prefix)).await {
-            Ok(rows) => rows
-                .into_iter()
-                .filter_map(|(k, v)| StorageKey::from_parts(k.split('/')).ok().map(|k| (k, v)))
-                .collect(),
-            Err(e) => {
-                tracing::error!(error = %e, "document store range load failed");
-                HashMap::new()
-            }
-        }
+        let p = key_string(&prefix);
+        with_retry("range load", || self.db.chunk_range(&p))
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(k, v)| StorageKey::from_parts(k.split('/')).ok().map(|k| (k, v)))
+            .collect()
     }
 
     async fn put(&self, key: StorageKey, data: Vec<u8>) {
