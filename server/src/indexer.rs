@@ -150,21 +150,11 @@ async fn clear_mark(
 
 /// What one watcher knows of its document's place in the index.
 #[derive(Debug, Default)]
-pub struct Indexed {
+struct Indexed {
     /// The reports as last indexed, by key.
     reports: HashMap<String, Report>,
     /// The keys flagged in `flagged_entries` (`""` for the document itself).
     flagged: BTreeSet<String>,
-}
-
-impl Indexed {
-    fn remember(&mut self, key: String, report: Report) {
-        self.reports.insert(key, report);
-    }
-
-    fn forget(&mut self, key: &str) {
-        self.reports.remove(key);
-    }
 }
 
 async fn flag(
@@ -197,7 +187,7 @@ async fn unflag(
 /// rider document), skipping those that did not change since this watcher last indexed them,
 /// so a change to one report costs one upsert. Returns the keys over the daily limit, to be
 /// looked at again on the next change.
-pub async fn index(
+async fn index(
     state: &AppState,
     rider: &User,
     doc_id: &str,
@@ -220,7 +210,7 @@ pub async fn index(
             Ok(r) => r,
             Err(e) => {
                 flag(state, doc_id, &key, &e, indexed).await?;
-                indexed.forget(&key);
+                indexed.reports.remove(&key);
                 continue;
             }
         };
@@ -232,7 +222,7 @@ pub async fn index(
                 .collect::<Vec<_>>()
                 .join("; ");
             flag(state, doc_id, &key, &text, indexed).await?;
-            indexed.forget(&key);
+            indexed.reports.remove(&key);
             continue;
         }
         let max = state.config.max_reports_per_day;
@@ -257,7 +247,7 @@ pub async fn index(
                 continue;
             }
         }
-        indexed.remember(key, report);
+        indexed.reports.insert(key, report);
     }
     Ok(over_limit)
 }
