@@ -11,6 +11,7 @@ pub mod error;
 pub mod exif;
 pub mod lenient;
 pub mod office_doc;
+pub mod relay;
 pub mod report;
 pub mod report_id;
 pub mod rider_doc;

@@ -19,14 +19,6 @@ pub struct NewAccount<'a> {
     pub password: &'a str,
 }
 
-async fn create_doc(repo: &samod::Repo, doc: automerge::Automerge) -> anyhow::Result<String> {
-    let handle = repo
-        .create(doc)
-        .await
-        .map_err(|_| anyhow::anyhow!("relay stopped"))?;
-    Ok(handle.document_id().to_string())
-}
-
 /// Creates an account (and, for a rider, the rider and office documents) and returns it.
 pub async fn create_user(
     db: &Db,
@@ -53,11 +45,9 @@ pub async fn create_user(
         })
         .await?;
     if role == Role::Rider {
-        let doc_id = create_doc(
-            relay.repo(id),
-            model::rider_doc::new_doc(&id.to_string(), None)?,
-        )
-        .await?;
+        let doc_id = relay
+            .create(model::rider_doc::new_doc(&id.to_string(), None)?)
+            .await?;
         db.user_set_rider_doc(id, &doc_id).await?;
         acl.insert(&doc_id, DocAccess::Rider { owner: id });
         ensure_office_doc(db, relay, acl, id).await?;
@@ -71,7 +61,9 @@ pub async fn create_user(
 
 /// Makes the office document of rider `id` unless it has one.
 async fn ensure_office_doc(db: &Db, relay: &Relay, acl: &Acl, id: i64) -> anyhow::Result<()> {
-    let doc_id = create_doc(relay.repo(id), model::office_doc::new_doc(&id.to_string())?).await?;
+    let doc_id = relay
+        .create(model::office_doc::new_doc(&id.to_string())?)
+        .await?;
     db.user_set_office_doc(id, &doc_id).await?;
     acl.insert(&doc_id, DocAccess::Office { owner: id });
     Ok(())
@@ -100,14 +92,9 @@ pub async fn ensure_stations_doc(
 
 async fn make_stations_doc(db: &Db, relay: &Relay, county: &str) -> anyhow::Result<String> {
     let stations = crate::seed::demo_stations(county);
-    let made = create_doc(
-        relay.shared(),
-        model::stations_doc::new_doc(county, &stations)?,
-    )
-    .await?;
-    // Every shard serving an account of the county loads this document from the store, so it
-    // must be there before anyone learns its id.
-    stored(db, &made).await?;
+    let made = relay
+        .create(model::stations_doc::new_doc(county, &stations)?)
+        .await?;
     // Two first accounts of a county at once: the first record wins, the other document is
     // never shared.
     let doc_id = db.county_set_stations_doc(county, &made).await?;
@@ -115,17 +102,6 @@ async fn make_stations_doc(db: &Db, relay: &Relay, county: &str) -> anyhow::Resu
         db.county_set_bounds_if_unset(county, b).await?;
     }
     Ok(doc_id)
-}
-
-/// Waits until the store holds a chunk of `doc_id` (the repo writes it just after creating it).
-async fn stored(db: &Db, doc_id: &str) -> anyhow::Result<()> {
-    for _ in 0..200 {
-        if !db.chunk_range(doc_id).await?.is_empty() {
-            return Ok(());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    anyhow::bail!("document {doc_id} was not stored within 5 s")
 }
 
 /// Loads the share table from the database at start, making any office or stations document
@@ -160,8 +136,7 @@ fn share_own_docs(acl: &Acl, user: &User) {
     }
 }
 
-/// Brings the share table up to date with the database for one account, and starts indexing
-/// its rider document: called when the account connects, so accounts, counties and documents
+/// Brings the share table up to date with the database for one account: called when the account connects, so accounts, counties and documents
 /// made by another process (the CLI, another relay node) take effect without a restart.
 pub async fn learn(state: &AppState, user: &User) -> anyhow::Result<()> {
     let acl = &state.acl;
@@ -173,9 +148,6 @@ pub async fn learn(state: &AppState, user: &User) -> anyhow::Result<()> {
                 county: user.county.clone(),
             },
         );
-    }
-    if user.rider_doc.is_some() && !user.disabled {
-        crate::indexer::watch(state.clone(), user.clone());
     }
     Ok(())
 }

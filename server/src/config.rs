@@ -18,8 +18,6 @@ pub struct Config {
     /// Largest rider document, in stored bytes; a sync message that would grow a document past
     /// it closes its connection.
     pub max_doc_bytes: usize,
-    /// How many samod repos the relay splits its accounts over (see `relay::Relay`).
-    pub relay_shards: usize,
     /// Reports a rider may file per day (by the report's date in China Standard Time); the
     /// indexer flags the rest.
     pub max_reports_per_day: u32,
@@ -58,9 +56,6 @@ impl Config {
             max_doc_bytes: var("NUANXIN_MAX_DOC")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(16 * 1024 * 1024),
-            relay_shards: var("NUANXIN_RELAY_SHARDS")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(64),
             max_reports_per_day: var("NUANXIN_MAX_REPORTS_PER_DAY")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(50),

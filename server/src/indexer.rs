@@ -1,77 +1,101 @@
 //! Keeps the SQL report index in step with rider documents.
 //!
-//! The indexer watches the rider documents of riders who connected since the server started,
-//! and at start those that hold changes it has not read (`docs_unindexed`, marked by the
-//! document store in the same transaction as the change). On every change it reads only the
-//! entries that changed since its last read (`rider_doc::reports_since`), so indexing a report
+//! The relay tells the indexer of every rider document whose changes it stored; at start, the
+//! indexer also reads those that hold changes it has not read (`docs_unindexed`, marked by the
+//! relay in the same transaction as the change). On every change it reads only the entries that changed since its last read (`rider_doc::reports_since`), so indexing a report
 //! costs the same in a document of five thousand reports as in an empty one.
 //! Each report is validated on its own: a valid one is upserted (and announced on the live feed
 //! if it is new or changed), an invalid one is flagged and never indexed.
 
 use std::collections::{BTreeSet, HashMap};
 
-use futures::StreamExt;
-use model::{Report, rider_doc, validate};
+use model::{rider_doc, validate};
+use tokio::sync::mpsc;
 
 use crate::{
     db::{UpsertOutcome, User, now_ms},
+    relay::DocAccess,
     state::AppState,
 };
 
-/// Watches one rider's document for as long as the relay runs; a rider already watched is left
-/// as it is.
-pub fn watch(state: AppState, rider: User) {
-    let Some(doc_id) = rider.rider_doc.clone() else {
-        return;
-    };
-    let fresh = state
-        .watched
-        .lock()
-        .map(|mut w| w.insert(rider.id))
-        .unwrap_or(false);
-    if !fresh {
-        return;
-    }
+/// How soon a document whose indexing failed is tried again.
+const RETRY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Indexes every rider document the relay reports as changed (and at start those the store
+/// marked in `docs_unindexed`), one at a time, for as long as the relay runs.
+pub fn spawn(
+    state: AppState,
+    mut changed: mpsc::UnboundedReceiver<String>,
+    unindexed: Vec<String>,
+) {
     tokio::spawn(async move {
-        watch_doc(&state, &rider, &doc_id).await;
-        if let Ok(mut w) = state.watched.lock() {
-            w.remove(&rider.id);
+        let mut known: HashMap<String, Indexed> = HashMap::new();
+        let mut pending: BTreeSet<String> = unindexed.into_iter().collect();
+        loop {
+            if pending.is_empty() {
+                match changed.recv().await {
+                    Some(id) => {
+                        pending.insert(id);
+                    }
+                    None => return,
+                }
+            }
+            while let Ok(id) = changed.try_recv() {
+                pending.insert(id);
+            }
+            for id in std::mem::take(&mut pending) {
+                if let Err(e) = index_doc(&state, &mut known, &id).await {
+                    // The mark stays, and the document is read again a moment later (and at the
+                    // next start).
+                    tracing::error!(error = %e, doc_id = id, "indexing failed");
+                    let relay = state.relay.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(RETRY).await;
+                        relay.mark_changed(&id);
+                    });
+                }
+            }
         }
     });
 }
 
-async fn watch_doc(state: &AppState, rider: &User, doc_id: &str) {
-    let Ok(id) = doc_id.parse::<samod::DocumentId>() else {
-        tracing::error!(doc_id, "stored rider document id does not parse");
-        return;
-    };
-    let handle = match state.relay.repo(rider.id).find(id).await {
-        Ok(Some(h)) => h,
-        Ok(None) => {
-            tracing::error!(doc_id, "rider document is missing from the store");
-            return;
-        }
-        Err(_) => return,
-    };
-    let mut changes = handle.changes();
-    let mut indexed = Indexed::default();
-    // The indexer is the only writer of flags: read once, they are kept here.
-    match state.db.flagged_keys(doc_id).await {
-        Ok(keys) => indexed.flagged = keys.into_iter().collect(),
-        Err(e) => {
-            tracing::error!(error = %e, doc_id, "reading the flagged entries");
-            return;
-        }
+/// Reads what changed in one rider document since the last read, indexes it, and clears the
+/// document's mark when the index then holds everything stored.
+async fn index_doc(
+    state: &AppState,
+    known: &mut HashMap<String, Indexed>,
+    doc_id: &str,
+) -> anyhow::Result<()> {
+    if !known.contains_key(doc_id) {
+        let Some(DocAccess::Rider { owner }) = state.acl.access(doc_id) else {
+            return Ok(());
+        };
+        let Some(rider) = state.db.user_by_id(owner).await? else {
+            return Ok(());
+        };
+        // The indexer is the only writer of flags: read once, they are kept here.
+        let flagged = state.db.flagged_keys(doc_id).await?.into_iter().collect();
+        known.insert(
+            doc_id.to_owned(),
+            Indexed {
+                rider,
+                flagged,
+                read_at: Vec::new(),
+                again: BTreeSet::new(),
+            },
+        );
     }
-    // What was read so far: the heads it was read at, and the keys to read again whatever
-    // changes (entries over the daily limit).
-    let mut read_at: Vec<automerge::ChangeHash> = Vec::new();
-    let mut again: BTreeSet<String> = BTreeSet::new();
-    loop {
-        // Only the entries changed since the last read are read, inside the document's lock and
-        // without copying the document, so a new report costs the same in a full document.
-        let (heads, entries) = handle.with_document(|d| {
-            let read = rider_doc::header(d).and_then(|_| {
+    let Some(indexed) = known.get_mut(doc_id) else {
+        return Ok(());
+    };
+    // Only the entries changed since the last read are read, inside the document's lock and
+    // without copying the document, so a new report costs the same in a full document.
+    let read_at = indexed.read_at.clone();
+    let again = indexed.again.clone();
+    let Some(read) = state
+        .relay
+        .read(doc_id, |d| {
+            let entries = rider_doc::header(d).and_then(|_| {
                 let mut entries = rider_doc::reports_since(d, &read_at)?;
                 let fresh: BTreeSet<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
                 let retry: Vec<String> = again
@@ -82,79 +106,38 @@ async fn watch_doc(state: &AppState, rider: &User, doc_id: &str) {
                 entries.extend(rider_doc::entries(d, retry)?);
                 Ok(entries)
             });
-            (d.get_heads(), read)
-        });
-        // A document that does not read as a rider document is read in full once it does.
-        let readable = entries.is_ok();
-        let mut marked = match index(state, rider, doc_id, entries, &mut indexed).await {
-            Ok(over_limit) => {
-                if readable {
-                    read_at = heads.clone();
-                }
-                again = over_limit;
-                true
-            }
-            Err(e) => {
-                // The mark stays, and the same entries are read again on the next change (and
-                // at the next start).
-                tracing::error!(error = %e, doc_id, "indexing failed");
-                false
-            }
-        };
-        // Until the next change: clear the document's mark once the store has written what was
-        // just indexed. The store writes after the change is applied, so this is checked again
-        // a moment later until it holds.
-        loop {
-            if marked {
-                marked = !clear_mark(state, &handle, doc_id, &heads).await;
-            }
-            tokio::select! {
-                next = changes.next() => {
-                    if next.is_none() {
-                        return;
-                    }
-                    break;
-                }
-                () = tokio::time::sleep(MARK_RECHECK), if marked => {}
-            }
-        }
-    }
-}
-
-/// How soon the indexer looks again at a mark it could not clear yet.
-const MARK_RECHECK: std::time::Duration = std::time::Duration::from_millis(300);
-
-/// Clears the document's unindexed mark if the document still stands at `heads` (everything
-/// stored is then indexed); true when there is no mark left.
-async fn clear_mark(
-    state: &AppState,
-    handle: &samod::DocHandle,
-    doc_id: &str,
-    heads: &[automerge::ChangeHash],
-) -> bool {
-    let Ok(seq) = state.db.doc_unindexed_seq(doc_id).await else {
-        return false;
+            (d.get_heads(), entries)
+        })
+        .await?
+    else {
+        tracing::error!(doc_id, "rider document is missing from the store");
+        return Ok(());
     };
-    if seq == 0 {
-        return true;
+    let (heads, entries) = read.value;
+    // A document that does not read as a rider document is read in full once it does.
+    let readable = entries.is_ok();
+    indexed.again = index(state, doc_id, entries, indexed).await?;
+    if readable {
+        indexed.read_at = heads;
     }
-    // Read after the mark: a change stored later than `seq` is in these heads or newer.
-    if handle.with_document(|d| d.get_heads()) != heads {
-        return false;
+    // Everything stored up to the mark read with the document is now indexed.
+    if read.seq > 0 {
+        state.db.doc_indexed(doc_id, read.seq).await?;
     }
-    if let Err(e) = state.db.doc_indexed(doc_id, seq).await {
-        tracing::warn!(error = %e, doc_id, "clearing the unindexed mark");
-    }
-    false
+    Ok(())
 }
 
-/// What one watcher knows of its document's place in the index.
-#[derive(Debug, Default)]
+/// What the indexer knows of one document's place in the index.
+#[derive(Debug)]
 struct Indexed {
-    /// The reports as last indexed, by key.
-    reports: HashMap<String, Report>,
+    /// The document's owner.
+    rider: User,
     /// The keys flagged in `flagged_entries` (`""` for the document itself).
     flagged: BTreeSet<String>,
+    /// The heads the document was last read at.
+    read_at: Vec<automerge::ChangeHash>,
+    /// Keys to read again whatever changes (entries over the daily limit).
+    again: BTreeSet<String>,
 }
 
 async fn flag(
@@ -184,12 +167,10 @@ async fn unflag(
 }
 
 /// Indexes the entries read from one document (or flags the document when it does not read as a
-/// rider document), skipping those that did not change since this watcher last indexed them,
-/// so a change to one report costs one upsert. Returns the keys over the daily limit, to be
+/// rider document). Returns the keys over the daily limit, to be
 /// looked at again on the next change.
 async fn index(
     state: &AppState,
-    rider: &User,
     doc_id: &str,
     entries: Result<Vec<rider_doc::Entry>, model::ModelError>,
     indexed: &mut Indexed,
@@ -206,11 +187,9 @@ async fn index(
     let now = now_ms();
     for (key, entry) in entries {
         let report = match entry {
-            Ok(r) if indexed.reports.get(&key) == Some(&r) => continue,
             Ok(r) => r,
             Err(e) => {
                 flag(state, doc_id, &key, &e, indexed).await?;
-                indexed.reports.remove(&key);
                 continue;
             }
         };
@@ -222,15 +201,19 @@ async fn index(
                 .collect::<Vec<_>>()
                 .join("; ");
             flag(state, doc_id, &key, &text, indexed).await?;
-            indexed.reports.remove(&key);
             continue;
         }
         let max = state.config.max_reports_per_day;
-        match state.db.report_upsert(rider, doc_id, &report, max).await? {
+        let rider_id = indexed.rider.id;
+        match state
+            .db
+            .report_upsert(&indexed.rider, doc_id, &report, max)
+            .await?
+        {
             UpsertOutcome::Unchanged => unflag(state, doc_id, &key, indexed).await?,
             UpsertOutcome::Inserted | UpsertOutcome::Updated => {
                 unflag(state, doc_id, &key, indexed).await?;
-                if let Some(row) = state.db.report_get(rider.id, &report.id).await? {
+                if let Some(row) = state.db.report_get(rider_id, &report.id).await? {
                     // Nobody listening is fine.
                     let _ = state.feed.send(row);
                 }
@@ -247,7 +230,6 @@ async fn index(
                 continue;
             }
         }
-        indexed.reports.insert(key, report);
     }
     Ok(over_limit)
 }

@@ -70,23 +70,12 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let db = db::Db::connect(&config.database_url).await?;
     let acl = relay::Acl::default();
     let store_stats = relay::StoreStats::default();
-    let relay = relay::Relay::start(
-        db.clone(),
-        acl.clone(),
-        store_stats.clone(),
-        config.relay_shards,
-    )
-    .await?;
-    let users = accounts::load_acl(&db, &relay, &acl).await?;
-    // Only documents with changes the indexer has not read are watched from the start; the
-    // others once their rider connects.
+    let (relay, changed) = relay::Relay::start(db.clone(), acl.clone(), store_stats.clone());
+    accounts::load_acl(&db, &relay, &acl).await?;
+    // Documents with changes the indexer has not read are read at start; the others when they
+    // change.
     db.docs_unindexed_prune().await?;
-    let unindexed: std::collections::HashSet<String> =
-        db.docs_unindexed().await?.into_iter().collect();
-    let riders: Vec<db::User> = users
-        .into_iter()
-        .filter(|u| u.rider_doc.as_ref().is_some_and(|d| unindexed.contains(d)))
-        .collect();
+    let unindexed = db.docs_unindexed().await?;
     let (feed, _) = tokio::sync::broadcast::channel(1024);
     let throttle = Arc::new(throttle::LoginThrottle::new(
         config.login_window,
@@ -102,12 +91,8 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         relay,
         acl,
         feed,
-        watched: Arc::default(),
         store_stats,
-        doc_sizes: relay::DocSizes::default(),
     };
-    for r in riders {
-        indexer::watch(state.clone(), r);
-    }
+    indexer::spawn(state.clone(), changed, unindexed);
     Ok(state)
 }

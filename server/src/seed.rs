@@ -104,8 +104,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<bool> {
             county: "youyang",
             password: DEMO_PASSWORD,
         };
-        let user = create_user(&state.db, &state.relay, &state.acl, account).await?;
-        crate::indexer::watch(state.clone(), user);
+        create_user(&state.db, &state.relay, &state.acl, account).await?;
     }
     Ok(true)
 }

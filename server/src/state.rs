@@ -25,10 +25,6 @@ pub struct AppState {
     pub photos: crate::photos::PhotoStore,
     /// Failed-login counters.
     pub throttle: Arc<LoginThrottle>,
-    /// Upper bounds of documents' saved sizes, for the per-document cap.
-    pub doc_sizes: crate::relay::DocSizes,
     /// What the relay has written to the document store.
     pub store_stats: crate::relay::StoreStats,
-    /// The riders whose documents the indexer watches.
-    pub watched: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
 }

@@ -1,18 +1,11 @@
-//! samod's document chunks: a key/value table with prefix range reads.
+//! The relay's document chunks: a key/value table (`<doc id>/snapshot|incremental/<hash>`)
+//! with prefix range reads, and the marks of documents the indexer has not read.
 
 use std::collections::HashMap;
 
 use super::Db;
 
 impl Db {
-    /// One chunk, if present.
-    pub async fn chunk_load(&self, key: &str) -> sqlx::Result<Option<Vec<u8>>> {
-        sqlx::query_scalar("SELECT data FROM doc_chunks WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await
-    }
-
     /// Every chunk whose key equals `prefix` or lies under `prefix/`.
     pub async fn chunk_range(&self, prefix: &str) -> sqlx::Result<HashMap<String, Vec<u8>>> {
         let rows: Vec<(String, Vec<u8>)> = if prefix.is_empty() {
@@ -33,10 +26,10 @@ impl Db {
         Ok(rows.into_iter().collect())
     }
 
-    /// Writes a chunk, replacing any previous value. A chunk of a document's content (not a
-    /// sync state) also marks the document as holding changes the indexer has not read, in
-    /// the same transaction.
-    pub async fn chunk_put(&self, key: &str, data: &[u8]) -> sqlx::Result<()> {
+    /// Writes a chunk of a document's changes, replacing any previous value, and marks the
+    /// document as holding changes the indexer has not read, in the same transaction. Returns
+    /// the document's mark after the write.
+    pub async fn chunk_put(&self, doc_id: &str, key: &str, data: &[u8]) -> sqlx::Result<i64> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO doc_chunks (key, data) VALUES ($1, $2)
@@ -46,15 +39,40 @@ impl Db {
         .bind(data)
         .execute(&mut *tx)
         .await?;
-        let mut parts = key.split('/');
-        if let (Some(doc), Some("incremental" | "snapshot")) = (parts.next(), parts.next()) {
-            sqlx::query(
-                "INSERT INTO docs_unindexed (doc_id, seq) VALUES ($1, 1)
-                 ON CONFLICT (doc_id) DO UPDATE SET seq = docs_unindexed.seq + 1",
-            )
-            .bind(doc)
-            .execute(&mut *tx)
-            .await?;
+        let seq: i64 = sqlx::query_scalar(
+            "INSERT INTO docs_unindexed (doc_id, seq) VALUES ($1, 1)
+             ON CONFLICT (doc_id) DO UPDATE SET seq = docs_unindexed.seq + 1
+             RETURNING seq",
+        )
+        .bind(doc_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+
+    /// Writes a chunk that holds nothing new (a new document, or a compaction), without
+    /// marking the document; the chunks in `replaces` are deleted in the same transaction.
+    pub async fn chunk_replace(
+        &self,
+        key: &str,
+        data: &[u8],
+        replaces: &[String],
+    ) -> sqlx::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO doc_chunks (key, data) VALUES ($1, $2)
+             ON CONFLICT (key) DO UPDATE SET data = excluded.data",
+        )
+        .bind(key)
+        .bind(data)
+        .execute(&mut *tx)
+        .await?;
+        for old in replaces.iter().filter(|k| *k != key) {
+            sqlx::query("DELETE FROM doc_chunks WHERE key = $1")
+                .bind(old)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await
     }
@@ -93,15 +111,6 @@ impl Db {
         sqlx::query("DELETE FROM docs_unindexed WHERE doc_id = $1 AND seq = $2")
             .bind(doc_id)
             .bind(seq)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// Deletes a chunk.
-    pub async fn chunk_delete(&self, key: &str) -> sqlx::Result<()> {
-        sqlx::query("DELETE FROM doc_chunks WHERE key = $1")
-            .bind(key)
             .execute(&self.pool)
             .await?;
         Ok(())

@@ -14,7 +14,7 @@ use std::{
     sync::{Arc, RwLock},
 };
 
-use samod::ShareConfig;
+use model::relay::Access;
 
 /// What a document is and whose it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,8 +33,6 @@ struct Tables {
     /// The county of each account that may sync.
     users: HashMap<i64, String>,
 }
-
-const READ_ONLY: ShareConfig = ShareConfig::read_only().with_announce(false);
 
 /// The table of documents the relay shares, by document id, and of the accounts that may sync.
 #[derive(Clone, Debug, Default)]
@@ -76,24 +74,17 @@ impl Acl {
         self.tables.read().ok()?.docs.get(doc_id).cloned()
     }
 
-    /// The share decision for one (document, peer) pair. Anything not explicitly granted is
-    /// denied, and a denied peer cannot even learn that the document exists.
-    pub fn decide(&self, doc_id: &str, peer: &str) -> ShareConfig {
-        let Some(user) = peer_user_id(peer) else {
-            return ShareConfig::none();
-        };
-        let Ok(t) = self.tables.read() else {
-            return ShareConfig::none();
-        };
-        let Some(county) = t.users.get(&user) else {
-            return ShareConfig::none();
-        };
-        match t.docs.get(doc_id) {
-            Some(DocAccess::Rider { owner }) if *owner == user => ShareConfig::read_write(),
-            // Read-only documents are served when asked for, not pushed unasked to every device.
-            Some(DocAccess::Office { owner }) if *owner == user => READ_ONLY,
-            Some(DocAccess::Stations { county: c }) if c == county => READ_ONLY,
-            _ => ShareConfig::none(),
+    /// The share decision for one (document, peer) pair: `None` for anything not explicitly
+    /// granted, and a denied peer cannot even learn that the document exists.
+    pub fn decide(&self, doc_id: &str, peer: &str) -> Option<Access> {
+        let user = peer_user_id(peer)?;
+        let t = self.tables.read().ok()?;
+        let county = t.users.get(&user)?;
+        match t.docs.get(doc_id)? {
+            DocAccess::Rider { owner } if *owner == user => Some(Access::ReadWrite),
+            DocAccess::Office { owner } if *owner == user => Some(Access::ReadOnly),
+            DocAccess::Stations { county: c } if c == county => Some(Access::ReadOnly),
+            _ => None,
         }
     }
 }
@@ -116,17 +107,17 @@ mod tests {
                 county: "youyang".into(),
             },
         );
-        assert_eq!(acl.decide("r7", "u7.phone"), ShareConfig::read_write());
-        assert_eq!(acl.decide("o7", "u7.phone"), READ_ONLY);
-        assert_eq!(acl.decide("sy", "u8.phone"), READ_ONLY);
-        assert_eq!(acl.decide("r7", "u8.phone"), ShareConfig::none());
-        assert_eq!(acl.decide("o7", "u8.phone"), ShareConfig::none());
-        assert_eq!(acl.decide("sy", "u9.phone"), ShareConfig::none());
-        assert_eq!(acl.decide("d2", "u7.phone"), ShareConfig::none());
-        assert_eq!(acl.decide("r7", "u7"), ShareConfig::none());
-        assert_eq!(acl.decide("r7", "relay-x"), ShareConfig::none());
+        assert_eq!(acl.decide("r7", "u7.phone"), Some(Access::ReadWrite));
+        assert_eq!(acl.decide("o7", "u7.phone"), Some(Access::ReadOnly));
+        assert_eq!(acl.decide("sy", "u8.phone"), Some(Access::ReadOnly));
+        assert_eq!(acl.decide("r7", "u8.phone"), None);
+        assert_eq!(acl.decide("o7", "u8.phone"), None);
+        assert_eq!(acl.decide("sy", "u9.phone"), None);
+        assert_eq!(acl.decide("d2", "u7.phone"), None);
+        assert_eq!(acl.decide("r7", "u7"), None);
+        assert_eq!(acl.decide("r7", "relay-x"), None);
         acl.set_user(7, "youyang", false);
-        assert_eq!(acl.decide("r7", "u7.phone"), ShareConfig::none());
+        assert_eq!(acl.decide("r7", "u7.phone"), None);
         assert_eq!(peer_user_id("u12.abc"), Some(12));
         assert_eq!(peer_user_id("u1x.abc"), None);
     }

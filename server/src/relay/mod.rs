@@ -1,113 +1,384 @@
-//! The automerge-repo relay: a samod repo over the SQL store, its share policy, and the
-//! WebSocket pump that checks every frame before samod sees it.
+//! The automerge-repo relay: the documents in use, each a [`model::relay::DocRelay`] behind its
+//! own lock, stored as chunks in SQL; the share policy; and the WebSocket pump.
+//!
+//! Work is per document. A frame locks only the document it is about, so riders' documents are
+//! synced in parallel on every core, and what one frame costs does not depend on how many
+//! riders are connected or registered. A document is in memory while a connection syncs it
+//! (or a task reads it), and dropped when the last one lets go.
 
 mod acl;
 mod pump;
-mod storage;
+mod store;
 
 pub use acl::{Acl, DocAccess, peer_user_id};
-pub use pump::{DocSizes, Limits, serve_socket};
-pub use storage::{SqlStorage, StoreStats};
+pub use pump::{Limits, serve_socket};
+pub use store::StoreStats;
 
-use std::sync::Arc;
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+};
 
-use samod::{AcceptorHandle, PeerId, Repo, ShareConfig};
+use automerge::Automerge;
+use model::relay::{ConnId, DocRelay};
+use tokio::sync::mpsc;
 
 use crate::db::Db;
 
-/// The relay: several samod repos over one document store, each account's connections and
-/// documents in the repo of its shard (the account id modulo the number of shards).
-///
-/// A samod repo does work for every connection times every document it holds on each event, so
-/// one repo for a whole county grows with the square of the riders online. A rider's documents
-/// are only ever synced by that rider, so splitting accounts over shards divides that work by
-/// the number of shards, and the shards run on all cores. A county's stations document, which
-/// every account of the county reads, is loaded by each shard that serves one of them, from
-/// the shared store.
+/// Every this many chunks, a document's chunks are folded into one snapshot, in the background.
+const COMPACT_EVERY: usize = 32;
+
+/// Frames for one connection, in order.
+pub type Outbox = mpsc::UnboundedSender<Vec<u8>>;
+
+/// The relay; cheap to clone.
 #[derive(Clone)]
 pub struct Relay {
-    shards: Arc<[Shard]>,
-    acl: Acl,
+    inner: Arc<Inner>,
 }
 
-#[derive(Clone)]
-struct Shard {
-    repo: Repo,
-    acceptor: AcceptorHandle,
+struct Inner {
+    peer_id: String,
+    db: Db,
+    acl: Acl,
+    stats: StoreStats,
+    docs: Mutex<HashMap<String, Arc<Slot>>>,
+    next_conn: AtomicU64,
+    /// Rider documents with newly stored changes, for the indexer.
+    changed: mpsc::UnboundedSender<String>,
+}
+
+/// One document's place in memory.
+pub(crate) struct Slot {
+    id: String,
+    state: tokio::sync::Mutex<SlotState>,
+}
+
+pub(crate) enum SlotState {
+    /// Not read from the store yet (or dropped after a failed write).
+    Unloaded,
+    /// The store has no such document.
+    Missing,
+    Loaded(Box<Loaded>),
+}
+
+/// A document in memory, with what the relay knows of its stored form.
+pub(crate) struct Loaded {
+    pub(crate) relay: DocRelay,
+    /// The connections syncing it, for the frames its changes cause.
+    pub(crate) conns: HashMap<ConnId, Outbox>,
+    /// Its chunks in the store, with their sizes.
+    chunks: Vec<(String, usize)>,
+    /// The document's unindexed mark as of its last write (0: none known).
+    seq: i64,
+    compacting: bool,
+}
+
+impl Loaded {
+    /// The bytes the document takes in the store.
+    pub(crate) fn stored_bytes(&self) -> usize {
+        self.chunks.iter().map(|(_, n)| n).sum()
+    }
+
+    /// Sends every frame the document's connections need now.
+    pub(crate) fn flush(&mut self) {
+        for (conn, frame) in self.relay.outgoing() {
+            if let Some(tx) = self.conns.get(&conn) {
+                // A connection that is gone drops its frames; it leaves right after.
+                let _ = tx.send(frame);
+            }
+        }
+    }
+}
+
+/// What a reader of a stored document sees.
+#[derive(Debug)]
+pub struct DocRead<R> {
+    /// The reader's result.
+    pub value: R,
+    /// The document's unindexed mark when it was read.
+    pub seq: i64,
 }
 
 impl Relay {
-    /// Starts `shards` repos (at least one) over `db`, enforcing `acl` and counting their
-    /// writes in `stats`.
-    pub async fn start(db: Db, acl: Acl, stats: StoreStats, shards: usize) -> anyhow::Result<Self> {
+    /// A relay over `db` enforcing `acl`, counting its writes in `stats`. The receiver gets the
+    /// id of every rider document whose changes were stored.
+    pub fn start(db: Db, acl: Acl, stats: StoreStats) -> (Self, mpsc::UnboundedReceiver<String>) {
         let node = uuid::Uuid::new_v4().simple().to_string();
-        let mut all = Vec::new();
-        for k in 0..shards.max(1) {
-            let acl = acl.clone();
-            let policy = move |doc_id: samod::DocumentId, peer: PeerId| {
-                let decision = acl.decide(&doc_id.to_string(), peer.as_str());
-                futures::stream::iter([decision])
-            };
-            let repo = Repo::build_tokio()
-                .with_peer_id(PeerId::from(format!("relay-{}-{k}", &node[..12])))
-                .with_storage(SqlStorage::new(db.clone(), stats.clone()))
-                .with_share_policy(policy)
-                .load()
-                .await;
-            let acceptor = repo
-                .make_acceptor(samod::Url::parse("ws://relay/sync")?)
-                .map_err(|_| anyhow::anyhow!("relay stopped"))?;
-            all.push(Shard { repo, acceptor });
+        let (changed, rx) = mpsc::unbounded_channel();
+        let relay = Self {
+            inner: Arc::new(Inner {
+                peer_id: format!("relay-{}", &node[..12]),
+                db,
+                acl,
+                stats,
+                docs: Mutex::default(),
+                next_conn: AtomicU64::new(1),
+                changed,
+            }),
+        };
+        (relay, rx)
+    }
+
+    /// The relay's peer id, new on every start.
+    pub fn peer_id(&self) -> &str {
+        &self.inner.peer_id
+    }
+
+    /// The share table.
+    pub fn acl(&self) -> &Acl {
+        &self.inner.acl
+    }
+
+    /// How many documents are in memory.
+    pub fn loaded(&self) -> usize {
+        self.inner.docs.lock().map(|d| d.len()).unwrap_or(0)
+    }
+
+    pub(crate) fn next_conn(&self) -> ConnId {
+        self.inner.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Stores a new document under a new id and returns the id. The chunk is written before
+    /// this returns, so any part of the server may load it at once.
+    pub async fn create(&self, doc: Automerge) -> anyhow::Result<String> {
+        let id = store::new_doc_id();
+        let data = doc.save();
+        let key = store::chunk_key(&id, "snapshot", &data);
+        store::with_retry("create", || self.inner.db.chunk_replace(&key, &data, &[]))
+            .await
+            .ok_or_else(|| anyhow::anyhow!("could not store document {id}"))?;
+        self.inner.stats.count(data.len());
+        Ok(id)
+    }
+
+    /// Takes a handle to document `id`, loaded or not; give it back with [`Relay::release`].
+    pub(crate) fn acquire(&self, id: &str) -> Arc<Slot> {
+        let mut docs = self.inner.docs.lock().unwrap_or_else(|e| e.into_inner());
+        docs.entry(id.to_owned())
+            .or_insert_with(|| {
+                Arc::new(Slot {
+                    id: id.to_owned(),
+                    state: tokio::sync::Mutex::new(SlotState::Unloaded),
+                })
+            })
+            .clone()
+    }
+
+    /// Gives back a handle: the document leaves memory when nobody else holds it.
+    pub(crate) fn release(&self, slot: Arc<Slot>) {
+        let mut docs = self.inner.docs.lock().unwrap_or_else(|e| e.into_inner());
+        // The map's handle and this one: nobody else can reach the slot while the map is locked.
+        if Arc::strong_count(&slot) == 2 {
+            docs.remove(&slot.id);
         }
-        Ok(Self {
-            shards: all.into(),
-            acl,
+    }
+
+    /// Locks a slot with its document loaded; `Ok(None)` when the store has no such document.
+    pub(crate) async fn lock<'a>(
+        &self,
+        slot: &'a Slot,
+    ) -> anyhow::Result<Option<tokio::sync::MutexGuard<'a, SlotState>>> {
+        let mut state = slot.state.lock().await;
+        if matches!(*state, SlotState::Unloaded) {
+            *state = self.load(&slot.id).await?;
+        }
+        Ok(match *state {
+            SlotState::Loaded(_) => Some(state),
+            _ => None,
         })
     }
 
-    fn shard(&self, user_id: i64) -> &Shard {
-        let n = self.shards.len() as i64;
-        &self.shards[user_id.rem_euclid(n) as usize]
-    }
-
-    /// The repo that holds the documents of account `user_id` and serves its connections.
-    pub fn repo(&self, user_id: i64) -> &Repo {
-        &self.shard(user_id).repo
-    }
-
-    /// Where the connections of account `user_id` are handed over.
-    pub fn acceptor(&self, user_id: i64) -> AcceptorHandle {
-        self.shard(user_id).acceptor.clone()
-    }
-
-    /// The repo that makes documents shared by several accounts (a county's stations).
-    pub fn shared(&self) -> &Repo {
-        &self.shards[0].repo
-    }
-
-    /// The repo that serves a document the relay shares: its owner's, or for a county's
-    /// stations the shard that made it.
-    pub fn repo_of_doc(&self, doc_id: &str) -> Option<&Repo> {
-        match self.acl.access(doc_id)? {
-            DocAccess::Rider { owner } | DocAccess::Office { owner } => Some(self.repo(owner)),
-            DocAccess::Stations { .. } => Some(self.shared()),
+    async fn load(&self, id: &str) -> anyhow::Result<SlotState> {
+        let db = &self.inner.db;
+        let chunks = store::with_retry("load", || db.chunk_range(id))
+            .await
+            .ok_or_else(|| anyhow::anyhow!("could not read document {id}"))?;
+        let mut parts: Vec<(String, Vec<u8>)> = chunks
+            .into_iter()
+            .filter(|(k, _)| {
+                let kind = k.split('/').nth(1);
+                matches!(kind, Some("snapshot" | "incremental"))
+            })
+            .collect();
+        if parts.is_empty() {
+            return Ok(SlotState::Missing);
         }
+        // Snapshots first, then the changes after them; Automerge orders changes by their
+        // dependencies either way.
+        parts.sort_by_key(|(k, _)| (!k.contains("/snapshot/"), k.clone()));
+        let bytes: Vec<u8> = parts.iter().flat_map(|(_, d)| d.iter().copied()).collect();
+        let doc = Automerge::load(&bytes)
+            .map_err(|e| anyhow::anyhow!("document {id} does not load: {e}"))?;
+        let seq = store::with_retry("mark read", || db.doc_unindexed_seq(id))
+            .await
+            .ok_or_else(|| anyhow::anyhow!("could not read the mark of {id}"))?;
+        Ok(SlotState::Loaded(Box::new(Loaded {
+            relay: DocRelay::new(id, self.peer_id(), doc),
+            conns: HashMap::new(),
+            chunks: parts.into_iter().map(|(k, d)| (k, d.len())).collect(),
+            seq,
+            compacting: false,
+        })))
     }
 
-    /// How many shards there are.
-    pub fn shards(&self) -> usize {
-        self.shards.len()
+    /// Stores the changes of a loaded document not yet stored, as one chunk. On failure the
+    /// document is dropped from memory (the next use reloads what the store holds), so nothing
+    /// unstored is ever acknowledged.
+    pub(crate) async fn persist(
+        &self,
+        slot: &Arc<Slot>,
+        state: &mut SlotState,
+    ) -> anyhow::Result<()> {
+        let SlotState::Loaded(l) = state else {
+            return Ok(());
+        };
+        let Some((chunk, heads)) = l.relay.unsaved() else {
+            return Ok(());
+        };
+        let key = store::chunk_key(&slot.id, "incremental", &chunk);
+        let db = &self.inner.db;
+        let Some(seq) = store::with_retry("write", || db.chunk_put(&slot.id, &key, &chunk)).await
+        else {
+            *state = SlotState::Unloaded;
+            anyhow::bail!("could not store the changes of {}", slot.id);
+        };
+        self.inner.stats.count(chunk.len());
+        l.relay.saved(heads);
+        l.chunks.push((key, chunk.len()));
+        l.seq = seq;
+        if matches!(
+            self.inner.acl.access(&slot.id),
+            Some(DocAccess::Rider { .. })
+        ) {
+            let _ = self.inner.changed.send(slot.id.clone());
+        }
+        if l.chunks.len() >= COMPACT_EVERY && !l.compacting {
+            l.compacting = true;
+            let relay = self.clone();
+            let slot = slot.clone();
+            tokio::spawn(async move { relay.compact(slot).await });
+        }
+        Ok(())
     }
 
-    /// Stops every shard, once its pending writes are done.
+    /// Folds a document's chunks into one snapshot: saved under the lock, written outside it.
+    async fn compact(&self, slot: Arc<Slot>) {
+        let taken = {
+            let mut state = slot.state.lock().await;
+            match &mut *state {
+                SlotState::Loaded(l) => {
+                    let (data, _) = l.relay.snapshot();
+                    let keys: Vec<String> = l.chunks.iter().map(|(k, _)| k.clone()).collect();
+                    Some((data, keys))
+                }
+                _ => None,
+            }
+        };
+        let mut done = None;
+        if let Some((data, keys)) = taken {
+            let key = store::chunk_key(&slot.id, "snapshot", &data);
+            let db = &self.inner.db;
+            if store::with_retry("compact", || db.chunk_replace(&key, &data, &keys))
+                .await
+                .is_some()
+            {
+                self.inner.stats.count(data.len());
+                done = Some((key, data.len(), keys));
+            }
+        }
+        {
+            let mut state = slot.state.lock().await;
+            if let SlotState::Loaded(l) = &mut *state {
+                l.compacting = false;
+                if let Some((key, size, folded)) = done {
+                    l.chunks.retain(|(k, _)| !folded.contains(k));
+                    l.chunks.insert(0, (key, size));
+                }
+            }
+        }
+        self.release(slot);
+    }
+
+    /// Reads document `id` as stored; `Ok(None)` when there is no such document.
+    pub async fn read<R>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&Automerge) -> R,
+    ) -> anyhow::Result<Option<DocRead<R>>> {
+        let slot = self.acquire(id);
+        let read = match self.lock(&slot).await {
+            Ok(Some(state)) => match &*state {
+                SlotState::Loaded(l) => Ok(Some(DocRead {
+                    value: f(l.relay.doc()),
+                    seq: l.seq,
+                })),
+                _ => Ok(None),
+            },
+            Ok(None) => Ok(None),
+            Err(e) => Err(e),
+        };
+        self.release(slot);
+        read
+    }
+
+    /// Changes document `id` on the server's behalf (a document it writes, such as an office
+    /// document), stores the change and sends it to the connections syncing it. `Ok(None)`
+    /// when there is no such document.
+    pub async fn change<R>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&mut Automerge) -> Result<R, model::ModelError>,
+    ) -> anyhow::Result<Option<R>> {
+        let slot = self.acquire(id);
+        let out = self.change_in(&slot, f).await;
+        self.release(slot);
+        out
+    }
+
+    async fn change_in<R>(
+        &self,
+        slot: &Arc<Slot>,
+        f: impl FnOnce(&mut Automerge) -> Result<R, model::ModelError>,
+    ) -> anyhow::Result<Option<R>> {
+        let Some(mut state) = self.lock(slot).await? else {
+            return Ok(None);
+        };
+        let SlotState::Loaded(l) = &mut *state else {
+            return Ok(None);
+        };
+        let r = l.relay.change(f)?;
+        self.persist(slot, &mut state).await?;
+        if let SlotState::Loaded(l) = &mut *state {
+            l.flush();
+        }
+        Ok(Some(r))
+    }
+
+    /// Waits for background work (compactions) to finish.
     pub async fn stop(&self) {
-        for s in self.shards.iter() {
-            s.repo.stop().await;
+        for _ in 0..200 {
+            let busy = {
+                let docs = self.inner.docs.lock().unwrap_or_else(|e| e.into_inner());
+                docs.values().any(|s| {
+                    s.state
+                        .try_lock()
+                        .map(|st| matches!(&*st, SlotState::Loaded(l) if l.compacting))
+                        .unwrap_or(true)
+                })
+            };
+            if !busy {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
     }
-}
 
-/// The access a decision grants, for logs and tests.
-pub fn describe(c: &ShareConfig) -> String {
-    format!("{c:?}")
+    /// Queues document `id` for the indexer again.
+    pub fn mark_changed(&self, id: &str) {
+        let _ = self.inner.changed.send(id.to_owned());
+    }
 }

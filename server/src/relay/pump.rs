@@ -1,113 +1,255 @@
-//! Moves frames between one WebSocket and samod, checking each inbound frame first.
+//! One WebSocket's side of the relay: the handshake, the share policy, and each document's
+//! sync, checking each inbound frame first.
 //!
 //! The pump is generic over the socket's `Sink`/`Stream`, apart from the HTTP upgrade. A frame
 //! that is too large, is not binary, or does not decode as a protocol message ends that
-//! connection with an `error` message; samod and every other connection carry on. So does a
-//! sync message that would bring its document over the per-document size cap: the document's
-//! saved size plus the changes the message carries.
+//! connection with an `error` message; every other connection carries on. So does a sync
+//! message that would bring its document over the per-document size cap: the document's
+//! stored size plus the changes the message carries. A change is answered only once it is
+//! stored, so a client is never told the relay holds a change that a crash could still lose.
 
-use std::convert::Infallible;
+use std::{collections::HashMap, sync::Arc};
 
 use axum::extract::ws::{CloseFrame, Message};
-use futures::{Sink, SinkExt, Stream, StreamExt, channel::mpsc};
-use samod::{AcceptorHandle, PeerId, Transport};
+use futures::{Sink, SinkExt, Stream, StreamExt};
+use model::{
+    relay::{Access, ConnId},
+    wire::{self, PROTOCOL_VERSION},
+};
+use tokio::sync::mpsc;
+
+use super::{Outbox, Relay, Slot, SlotState};
 
 /// What one connection may send.
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Largest frame, in bytes.
     pub max_frame: usize,
-    /// Largest document, in saved bytes, that a sync message may grow.
+    /// Largest document, in stored bytes, that a sync message may grow.
     pub max_doc: usize,
-    /// The relay, to measure documents.
-    pub repo: samod::Repo,
     /// The account behind the connection, checked every `account_check_every`: an account
     /// disabled meanwhile (the CLI works on the database directly) loses its open connections.
     pub db: crate::db::Db,
     pub user_id: i64,
     pub account_check_every: std::time::Duration,
-    /// What the relay knows of each document's saved size, shared by all connections.
-    pub sizes: DocSizes,
-    /// The document store's writes: an answer is passed on only once they are done.
-    pub store: super::StoreStats,
 }
 
-/// An upper bound of each document's saved size, kept up to date as sync messages grow them,
-/// so that checking the cap does not save the whole document on every change.
-///
-/// A sync message's changes are not compressed the way a saved document is, so adding the
-/// message's length to the bound keeps it an upper bound in practice. Once the bound passes
-/// half the cap, the document is saved and measured for real on every message.
-#[derive(Clone, Debug, Default)]
-pub struct DocSizes {
-    bounds: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>,
+/// Why a connection ends early: a WebSocket close code and a reason for the peer.
+type Failure = (u16, String);
+
+/// One connection's side of the relay: its peer id and the documents it syncs.
+struct Conn {
+    relay: Relay,
+    id: ConnId,
+    peer: String,
+    outbox: Outbox,
+    joined: HashMap<String, Arc<Slot>>,
+    ready: bool,
 }
 
-impl DocSizes {
-    fn get(&self, doc: &str) -> Option<usize> {
-        self.bounds.lock().ok()?.get(doc).copied()
-    }
-
-    fn set(&self, doc: &str, size: usize) {
-        if let Ok(mut b) = self.bounds.lock() {
-            b.insert(doc.to_owned(), size);
-        }
-    }
-}
-
-/// Why `msg` must not reach samod, if it must not: a sync message with changes for a document
-/// already at or over `limits.max_doc` once they are added.
-async fn over_doc_cap(msg: &model::wire::Message, limits: &Limits) -> Option<String> {
-    let model::wire::Message::Sync {
-        document_id, data, ..
-    } = msg
-    else {
-        return None;
-    };
-    // A message without changes (heads, a bloom filter) never grows a document.
-    let carries_changes = match automerge::sync::Message::decode(data) {
+/// Whether a sync message carries changes (one that does not decode is passed on, to fail in
+/// the document's own decoding).
+fn carries_changes(data: &[u8]) -> bool {
+    match automerge::sync::Message::decode(data) {
         Ok(m) => !m.changes.is_empty(),
         Err(_) => true,
-    };
-    if !carries_changes {
-        return None;
     }
-    let bound = match limits.sizes.get(document_id) {
-        Some(b) if b.saturating_add(data.len()) <= limits.max_doc / 2 => b,
-        // Unknown, or near enough to the cap to measure.
-        _ => {
-            // A document the relay does not have cannot grow here: samod refuses the message.
-            let id = document_id.parse::<samod::DocumentId>().ok()?;
-            let handle = limits.repo.find(id).await.ok()??;
-            handle.with_document(|d| d.save().len())
-        }
-    };
-    let total = bound.saturating_add(data.len());
-    if total > limits.max_doc {
-        return Some(format!(
-            "document {document_id} would grow to {total} bytes, over the limit of {}",
-            limits.max_doc
-        ));
-    }
-    limits.sizes.set(document_id, total);
-    None
 }
 
-/// Serves one authenticated socket bound to `peer` until either side closes it.
-pub async fn serve_socket<S, E>(socket: S, acceptor: AcceptorHandle, peer: PeerId, limits: Limits)
-where
+impl Conn {
+    fn send(&self, msg: &wire::Message) {
+        let _ = self.outbox.send(msg.encode());
+    }
+
+    fn unavailable(&self, document_id: String) {
+        self.send(&wire::Message::DocUnavailable {
+            document_id,
+            sender_id: self.relay.peer_id().to_owned(),
+            target_id: self.peer.clone(),
+        });
+    }
+
+    async fn handle(&mut self, msg: wire::Message, limits: &Limits) -> Result<(), Failure> {
+        match msg {
+            wire::Message::Join {
+                sender_id,
+                supported_protocol_versions,
+            } => {
+                if sender_id != self.peer {
+                    return Err((
+                        1008,
+                        format!("peer id {sender_id} is not this connection's"),
+                    ));
+                }
+                if !supported_protocol_versions
+                    .iter()
+                    .any(|v| v == PROTOCOL_VERSION)
+                {
+                    return Err((1002, "only protocol version 1 is supported".into()));
+                }
+                if self.ready {
+                    return Ok(());
+                }
+                self.ready = true;
+                self.send(&wire::Message::Peer {
+                    sender_id: self.relay.peer_id().to_owned(),
+                    target_id: self.peer.clone(),
+                    selected_protocol_version: PROTOCOL_VERSION.to_owned(),
+                });
+                Ok(())
+            }
+            wire::Message::Request {
+                document_id, data, ..
+            }
+            | wire::Message::Sync {
+                document_id, data, ..
+            } => {
+                if !self.ready {
+                    return Err((1002, "the first message must be join".into()));
+                }
+                self.sync(document_id, Some(&data), limits.max_doc).await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Syncs one document with this connection: applies `data` if given, stores what changed,
+    /// and sends every connection of the document what it now needs.
+    async fn sync(
+        &mut self,
+        doc_id: String,
+        data: Option<&[u8]>,
+        max_doc: usize,
+    ) -> Result<(), Failure> {
+        let Some(access) = self.relay.acl().decide(&doc_id, &self.peer) else {
+            self.unavailable(doc_id);
+            return Ok(());
+        };
+        let slot = match self.joined.get(&doc_id) {
+            Some(s) => s.clone(),
+            None => self.relay.acquire(&doc_id),
+        };
+        let out = self.sync_in(&slot, access, data, max_doc).await;
+        match out {
+            Ok(true) if !self.joined.contains_key(&doc_id) => {
+                self.joined.insert(doc_id, slot);
+            }
+            Ok(false) => {
+                self.joined.remove(&doc_id);
+                self.relay.release(slot);
+                self.unavailable(doc_id);
+            }
+            _ => {
+                if !self.joined.contains_key(&doc_id) {
+                    self.relay.release(slot);
+                }
+            }
+        }
+        out.map(|_| ())
+    }
+
+    /// `Ok(false)` when the store has no such document.
+    async fn sync_in(
+        &self,
+        slot: &Arc<Slot>,
+        access: Access,
+        data: Option<&[u8]>,
+        max_doc: usize,
+    ) -> Result<bool, Failure> {
+        let locked = self.relay.lock(slot).await.map_err(|e| {
+            tracing::error!(error = %e, "loading a document");
+            (
+                1011,
+                "the document cannot be read now; try again later".to_owned(),
+            )
+        })?;
+        let Some(mut state) = locked else {
+            return Ok(false);
+        };
+        let SlotState::Loaded(l) = &mut *state else {
+            return Ok(false);
+        };
+        if !l.relay.has_peer(self.id) {
+            l.relay.join(self.id, &self.peer, access);
+            l.conns.insert(self.id, self.outbox.clone());
+        }
+        if let Some(data) = data {
+            if access == Access::ReadWrite && carries_changes(data) {
+                // The stored chunks bound the document's size from above; near the cap it is
+                // measured for real, as one compact snapshot.
+                let mut size = l.stored_bytes();
+                if size.saturating_add(data.len()) > max_doc / 2 {
+                    size = size.min(l.relay.snapshot().0.len());
+                }
+                let total = size.saturating_add(data.len());
+                if total > max_doc {
+                    return Err((
+                        1009,
+                        format!(
+                            "document {} would grow to {total} bytes, over the limit of {max_doc}",
+                            l.relay.id()
+                        ),
+                    ));
+                }
+            }
+            let changed = l
+                .relay
+                .receive(self.id, data)
+                .map_err(|e| (1007, format!("malformed sync message: {e}")))?;
+            if changed {
+                self.relay.persist(slot, &mut state).await.map_err(|e| {
+                    tracing::error!(error = %e, "storing changes");
+                    (
+                        1011,
+                        "the changes cannot be stored now; try again later".to_owned(),
+                    )
+                })?;
+            }
+        }
+        if let SlotState::Loaded(l) = &mut *state {
+            l.flush();
+        }
+        Ok(true)
+    }
+
+    /// Stops syncing every document; each leaves memory if nobody else uses it.
+    async fn leave_all(self) {
+        for (_, slot) in self.joined {
+            {
+                let mut state = slot.state.lock().await;
+                if let SlotState::Loaded(l) = &mut *state {
+                    l.relay.leave(self.id);
+                    l.conns.remove(&self.id);
+                }
+            }
+            self.relay.release(slot);
+        }
+    }
+}
+
+/// Serves one authenticated socket bound to `peer` until either side closes it. After the
+/// handshake the relay offers `announce` (the rider's own document) unasked.
+pub async fn serve_socket<S, E>(
+    socket: S,
+    relay: Relay,
+    peer: String,
+    announce: Option<String>,
+    limits: Limits,
+) where
     S: Stream<Item = Result<Message, E>> + Sink<Message> + Send + Unpin + 'static,
     E: std::fmt::Display,
 {
     let (mut ws_tx, mut ws_rx) = socket.split();
-    let (mut to_repo, from_pump) = mpsc::channel::<Vec<u8>>(32);
-    let (to_pump, mut from_repo) = mpsc::channel::<Vec<u8>>(32);
-    let transport = Transport::new(from_pump.map(Ok::<_, Infallible>), to_pump)
-        .with_expected_peer_id(peer.clone());
-    let Ok(_conn) = acceptor.accept(transport) else {
-        let _ = ws_tx.send(Message::Close(None)).await;
-        return;
+    let (outbox, mut from_relay) = mpsc::unbounded_channel::<Vec<u8>>();
+    let mut conn = Conn {
+        id: relay.next_conn(),
+        relay,
+        peer: peer.clone(),
+        outbox,
+        joined: HashMap::new(),
+        ready: false,
     };
+    let mut announce = announce;
     let mut peer_closed = false;
     let mut account_check = tokio::time::interval(limits.account_check_every);
     account_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -127,15 +269,17 @@ where
                     if bytes.len() > limits.max_frame {
                         break Some((1009, format!("frame of {} bytes is over the limit of {}", bytes.len(), limits.max_frame)));
                     }
-                    let msg = match model::wire::Message::decode(&bytes) {
+                    let msg = match wire::Message::decode(&bytes) {
                         Ok(m) => m,
                         Err(e) => break Some((1007, format!("malformed message: {e}"))),
                     };
-                    if let Some(why) = over_doc_cap(&msg, &limits).await {
-                        break Some((1009, why));
+                    if let Err(f) = conn.handle(msg, &limits).await {
+                        break Some(f);
                     }
-                    if to_repo.send(bytes.to_vec()).await.is_err() {
-                        break None;
+                    if conn.ready && let Some(doc) = announce.take()
+                        && let Err(f) = conn.sync(doc, None, limits.max_doc).await
+                    {
+                        break Some(f);
                     }
                 }
                 Some(Ok(Message::Text(_))) => {
@@ -148,16 +292,8 @@ where
                 }
                 Some(Err(e)) => break Some((1009, format!("unreadable frame: {e}"))),
             },
-            outbound = from_repo.next() => match outbound {
+            outbound = from_relay.recv() => match outbound {
                 Some(bytes) => {
-                    // An answer about a document goes out once its writes are done.
-                    if let Ok(
-                        model::wire::Message::Sync { document_id, .. }
-                        | model::wire::Message::Request { document_id, .. },
-                    ) = model::wire::Message::decode(&bytes)
-                    {
-                        limits.store.written(&document_id).await;
-                    }
                     if ws_tx.send(Message::Binary(bytes.into())).await.is_err() {
                         break None;
                     }
@@ -166,10 +302,16 @@ where
             },
         }
     };
-    to_repo.close_channel();
+    conn.leave_all().await;
+    // Frames already queued (an answer just before a failure) still go out.
+    while let Ok(bytes) = from_relay.try_recv() {
+        if ws_tx.send(Message::Binary(bytes.into())).await.is_err() {
+            break;
+        }
+    }
     if let Some((code, reason)) = failure {
         tracing::info!(peer = %peer, code, reason = %reason, "closing a sync connection");
-        let msg = model::wire::Message::Error {
+        let msg = wire::Message::Error {
             message: reason.clone(),
         }
         .encode();

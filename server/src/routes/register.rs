@@ -90,6 +90,5 @@ pub async fn register(
             return Err(AppError::Internal(e));
         }
     };
-    crate::indexer::watch(state.clone(), user.clone());
     start_session(&state, &user, StatusCode::CREATED).await
 }

@@ -113,20 +113,23 @@ pub async fn review(
         .db
         .user_by_id(rider_id)
         .await?
-        .and_then(|u| u.office_doc)
-        .and_then(|d| d.parse::<samod::DocumentId>().ok());
-    if let Some(office) = office
-        && let Ok(Some(handle)) = state.relay.repo(rider_id).find(office).await
-    {
-        let review = model::office_doc::Review {
-            status: form.status.clone(),
-            note: form.note.clone(),
-            at,
-        };
-        handle
-            .with_document(|d| model::office_doc::put_review(d, &row.id, &review))
-            .map_err(|e| AppError::Internal(e.into()))?;
-    } else {
+        .and_then(|u| u.office_doc);
+    let review = model::office_doc::Review {
+        status: form.status.clone(),
+        note: form.note.clone(),
+        at,
+    };
+    let written = match &office {
+        Some(office) => state
+            .relay
+            .change(office, |d| {
+                model::office_doc::put_review(d, &row.id, &review)
+            })
+            .await
+            .map_err(AppError::Internal)?,
+        None => None,
+    };
+    if written.is_none() {
         tracing::error!(rider_id, "the rider's office document is missing");
     }
     let row = state

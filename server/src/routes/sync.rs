@@ -75,18 +75,16 @@ pub async fn upgrade(
     let limits = crate::relay::Limits {
         max_frame: max,
         max_doc: state.config.max_doc_bytes,
-        repo: state.relay.repo(user.id).clone(),
         db: state.db.clone(),
         user_id: user.id,
         account_check_every: state.config.account_check_every,
-        sizes: state.doc_sizes.clone(),
-        store: state.store_stats.clone(),
     };
-    let acceptor = state.relay.acceptor(user.id);
+    let relay = state.relay.clone();
+    let announce = user.rider_doc.clone();
     // Let a slightly larger frame through the socket layer so that the pump, not tungstenite,
     // reports it and can say why.
     Ok(ws
         .max_message_size(max + 1024)
         .max_frame_size(max + 1024)
-        .on_upgrade(move |socket| serve_socket(socket, acceptor, peer.into(), limits)))
+        .on_upgrade(move |socket| serve_socket(socket, relay, peer, announce, limits)))
 }

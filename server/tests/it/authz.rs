@@ -119,10 +119,9 @@ async fn add_account(app: &TestApp, login: &str, role: Role, county: &str) {
         county,
         password: DEMO_PASSWORD,
     };
-    let user = create_user(&s.db, &s.relay, &s.acl, account)
+    create_user(&s.db, &s.relay, &s.acl, account)
         .await
         .expect("account");
-    server::indexer::watch(s.clone(), user);
 }
 
 fn user_id(s: &Session) -> i64 {
@@ -267,17 +266,14 @@ impl World {
 
     /// Whether the relay's copy of `doc` carries the key `intruder`.
     async fn server_doc_has_intruder(&self, doc: &str) -> bool {
-        let handle = self
-            .app
+        self.app
             .state
             .relay
-            .repo_of_doc(doc)
-            .expect("a shared document")
-            .find(doc.parse().unwrap())
+            .read(doc, |d| d.get(ROOT, "intruder").unwrap().is_some())
             .await
             .unwrap()
-            .expect("the document exists on the relay");
-        handle.with_document(|d| d.get(ROOT, "intruder").unwrap().is_some())
+            .expect("the document exists on the relay")
+            .value
     }
 
     /// The secret notes of both counties' reports.

@@ -79,16 +79,14 @@ async fn a_document_over_its_size_cap_closes_only_its_connection() {
     }
     let refused = refused.expect("the relay refuses a document past its cap");
     assert!(refused.contains("over the limit"), "{refused}");
-    let handle = app
+    let saved = app
         .state
         .relay
-        .repo_of_doc(&doc)
-        .expect("a shared document")
-        .find(doc.parse().unwrap())
+        .read(&doc, |d| d.save().len())
         .await
         .unwrap()
-        .unwrap();
-    let saved = handle.with_document(|d| d.save().len());
+        .unwrap()
+        .value;
     assert!(saved <= CAP, "saved {saved} bytes, cap {CAP}");
     assert!(saved > CAP / 2, "saved {saved} bytes, cap {CAP}");
 

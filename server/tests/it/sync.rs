@@ -156,8 +156,8 @@ async fn an_idle_reconnect_exchanges_under_3_kb() {
     assert!(total <= 3 * 1024, "{total} bytes");
 }
 
-/// The relay's document-store writes in bytes, once they settle: samod writes after it has
-/// answered, so this waits until nothing more is written.
+/// The relay's document-store writes in bytes, once they settle (a compaction may still be
+/// running after the relay has answered), so this waits until nothing more is written.
 async fn settled_bytes(app: &TestApp, phone: &mut SyncConn) -> u64 {
     let stats = &app.state.store_stats;
     let mut last = (u64::MAX, 0);

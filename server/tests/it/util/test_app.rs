@@ -63,7 +63,6 @@ impl TestApp {
             max_frame_bytes: 4 * 1024 * 1024,
             max_doc_bytes: 16 * 1024 * 1024,
             // Few enough that the demo accounts share shards and more than one is used.
-            relay_shards: 4,
             max_reports_per_day: 50,
             max_photo_bytes: 2 * 1024 * 1024,
             max_photo_side: 8000,
