@@ -87,12 +87,17 @@ impl Message {
                 target_id,
                 selected_protocol_version,
             } => {
-                e.map(4)?;
+                e.map(5)?;
                 e.str("type")?.str("peer")?;
                 e.str("senderId")?.str(sender_id)?;
                 e.str("targetId")?.str(target_id)?;
                 e.str("selectedProtocolVersion")?
                     .str(selected_protocol_version)?;
+                // The relay keeps documents, but no sync state of its peers across connections.
+                e.str("peerMetadata")?
+                    .map(1)?
+                    .str("isEphemeral")?
+                    .bool(false)?;
             }
             Message::Leave { sender_id } => {
                 e.map(2)?;

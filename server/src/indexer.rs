@@ -13,7 +13,7 @@ use model::{rider_doc, validate};
 use tokio::sync::mpsc;
 
 use crate::{
-    db::{UpsertOutcome, User, now_ms},
+    db::{IndexBatch, ReportRow, UpsertOutcome, User, now_ms},
     relay::DocAccess,
     state::AppState,
 };
@@ -21,8 +21,13 @@ use crate::{
 /// How soon a document whose indexing failed is tried again.
 const RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// At most this many documents are indexed in one transaction, so the relay's own writes never
+/// wait long behind the indexer's.
+const BATCH_DOCS: usize = 128;
+
 /// Indexes every rider document the relay reports as changed (and at start those the store
-/// marked in `docs_unindexed`), one at a time, for as long as the relay runs.
+/// marked in `docs_unindexed`), for as long as the relay runs. The documents that changed
+/// meanwhile are indexed together, in one transaction: one disk sync for a burst of reports.
 pub fn spawn(
     state: AppState,
     mut changed: mpsc::UnboundedReceiver<String>,
@@ -43,35 +48,100 @@ pub fn spawn(
             while let Ok(id) = changed.try_recv() {
                 pending.insert(id);
             }
-            for id in std::mem::take(&mut pending) {
-                if let Err(e) = index_doc(&state, &mut known, &id).await {
-                    // The mark stays, and the document is read again a moment later (and at the
-                    // next start).
-                    tracing::error!(error = %e, doc_id = id, "indexing failed");
-                    let relay = state.relay.clone();
-                    tokio::spawn(async move {
-                        tokio::time::sleep(RETRY).await;
-                        relay.mark_changed(&id);
-                    });
+            let batch: Vec<String> = std::iter::from_fn(|| pending.pop_first())
+                .take(BATCH_DOCS)
+                .collect();
+            if let Err(e) = index_docs(&state, &mut known, &batch).await {
+                // The marks stay, and the documents are read again a moment later (and at the
+                // next start), from scratch: what was kept of them may be out of step.
+                tracing::error!(error = %e, docs = batch.len(), "indexing failed");
+                for id in &batch {
+                    known.remove(id);
                 }
+                let relay = state.relay.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(RETRY).await;
+                    for id in batch {
+                        relay.mark_changed(&id);
+                    }
+                });
             }
         }
     });
 }
 
-/// Reads what changed in one rider document since the last read, indexes it, and clears the
-/// document's mark when the index then holds everything stored.
-async fn index_doc(
+/// What was read from one document, and the mark it was read with.
+struct Read {
+    doc_id: String,
+    heads: Vec<automerge::ChangeHash>,
+    entries: Result<Vec<rider_doc::Entry>, model::ModelError>,
+    seq: i64,
+}
+
+/// Reads what changed in each document since its last read, indexes it all in one transaction,
+/// clears each document's mark when the index then holds everything stored, and announces the
+/// new and changed reports once that is committed.
+async fn index_docs(
+    state: &AppState,
+    known: &mut HashMap<String, Indexed>,
+    doc_ids: &[String],
+) -> anyhow::Result<()> {
+    let mut reads = Vec::new();
+    for doc_id in doc_ids {
+        if let Some(read) = read_doc(state, known, doc_id).await? {
+            reads.push(read);
+        }
+    }
+    if reads.is_empty() {
+        return Ok(());
+    }
+    let mut batch = state.db.index_batch().await?;
+    let mut feed = Vec::new();
+    for read in reads {
+        let Some(indexed) = known.get_mut(&read.doc_id) else {
+            continue;
+        };
+        // A document that does not read as a rider document is read in full once it does.
+        let readable = read.entries.is_ok();
+        indexed.again = index(
+            state,
+            &mut batch,
+            &read.doc_id,
+            read.entries,
+            indexed,
+            &mut feed,
+        )
+        .await?;
+        if readable {
+            indexed.read_at = read.heads;
+        }
+        // Everything stored up to the mark read with the document is now indexed.
+        if read.seq > 0 {
+            batch.doc_indexed(&read.doc_id, read.seq).await?;
+        }
+    }
+    batch.commit().await?;
+    for row in feed {
+        // Nobody listening is fine.
+        let _ = state.feed.send(row);
+    }
+    Ok(())
+}
+
+/// Reads the entries of one rider document changed since the indexer last read it, inside the
+/// document's lock and without copying the document, so a new report costs the same in a full
+/// document. `None` for a document that is no rider's or is missing.
+async fn read_doc(
     state: &AppState,
     known: &mut HashMap<String, Indexed>,
     doc_id: &str,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<Read>> {
     if !known.contains_key(doc_id) {
         let Some(DocAccess::Rider { owner }) = state.acl.access(doc_id) else {
-            return Ok(());
+            return Ok(None);
         };
         let Some(rider) = state.db.user_by_id(owner).await? else {
-            return Ok(());
+            return Ok(None);
         };
         // The indexer is the only writer of flags: read once, they are kept here.
         let flagged = state.db.flagged_keys(doc_id).await?.into_iter().collect();
@@ -85,18 +155,15 @@ async fn index_doc(
             },
         );
     }
-    let Some(indexed) = known.get_mut(doc_id) else {
-        return Ok(());
+    let Some(indexed) = known.get(doc_id) else {
+        return Ok(None);
     };
-    // Only the entries changed since the last read are read, inside the document's lock and
-    // without copying the document, so a new report costs the same in a full document.
-    let read_at = indexed.read_at.clone();
-    let again = indexed.again.clone();
+    let (read_at, again) = (&indexed.read_at, &indexed.again);
     let Some(read) = state
         .relay
         .read(doc_id, |d| {
             let entries = rider_doc::header(d).and_then(|_| {
-                let mut entries = rider_doc::reports_since(d, &read_at)?;
+                let mut entries = rider_doc::reports_since(d, read_at)?;
                 let fresh: BTreeSet<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
                 let retry: Vec<String> = again
                     .iter()
@@ -111,20 +178,15 @@ async fn index_doc(
         .await?
     else {
         tracing::error!(doc_id, "rider document is missing from the store");
-        return Ok(());
+        return Ok(None);
     };
     let (heads, entries) = read.value;
-    // A document that does not read as a rider document is read in full once it does.
-    let readable = entries.is_ok();
-    indexed.again = index(state, doc_id, entries, indexed).await?;
-    if readable {
-        indexed.read_at = heads;
-    }
-    // Everything stored up to the mark read with the document is now indexed.
-    if read.seq > 0 {
-        state.db.doc_indexed(doc_id, read.seq).await?;
-    }
-    Ok(())
+    Ok(Some(Read {
+        doc_id: doc_id.to_owned(),
+        heads,
+        entries,
+        seq: read.seq,
+    }))
 }
 
 /// What the indexer knows of one document's place in the index.
@@ -141,26 +203,26 @@ struct Indexed {
 }
 
 async fn flag(
-    state: &AppState,
+    batch: &mut IndexBatch,
     doc_id: &str,
     key: &str,
     problem: &str,
     indexed: &mut Indexed,
 ) -> anyhow::Result<()> {
-    state.db.flag_entry(doc_id, key, problem).await?;
+    batch.flag_entry(doc_id, key, problem).await?;
     indexed.flagged.insert(key.to_owned());
     Ok(())
 }
 
 /// Clears a flag, if there is one: most entries never had one, and cost no statement here.
 async fn unflag(
-    state: &AppState,
+    batch: &mut IndexBatch,
     doc_id: &str,
     key: &str,
     indexed: &mut Indexed,
 ) -> anyhow::Result<()> {
     if indexed.flagged.contains(key) {
-        state.db.unflag_entry(doc_id, key).await?;
+        batch.unflag_entry(doc_id, key).await?;
         indexed.flagged.remove(key);
     }
     Ok(())
@@ -171,25 +233,27 @@ async fn unflag(
 /// looked at again on the next change.
 async fn index(
     state: &AppState,
+    batch: &mut IndexBatch,
     doc_id: &str,
     entries: Result<Vec<rider_doc::Entry>, model::ModelError>,
     indexed: &mut Indexed,
+    feed: &mut Vec<ReportRow>,
 ) -> anyhow::Result<BTreeSet<String>> {
     let mut over_limit = BTreeSet::new();
     let entries = match entries {
         Ok(entries) => entries,
         Err(e) => {
-            flag(state, doc_id, "", &e.to_string(), indexed).await?;
+            flag(batch, doc_id, "", &e.to_string(), indexed).await?;
             return Ok(over_limit);
         }
     };
-    unflag(state, doc_id, "", indexed).await?;
+    unflag(batch, doc_id, "", indexed).await?;
     let now = now_ms();
     for (key, entry) in entries {
         let report = match entry {
             Ok(r) => r,
             Err(e) => {
-                flag(state, doc_id, &key, &e, indexed).await?;
+                flag(batch, doc_id, &key, &e, indexed).await?;
                 continue;
             }
         };
@@ -200,31 +264,29 @@ async fn index(
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("; ");
-            flag(state, doc_id, &key, &text, indexed).await?;
+            flag(batch, doc_id, &key, &text, indexed).await?;
             continue;
         }
         let max = state.config.max_reports_per_day;
         let rider_id = indexed.rider.id;
-        match state
-            .db
+        match batch
             .report_upsert(&indexed.rider, doc_id, &report, max)
             .await?
         {
-            UpsertOutcome::Unchanged => unflag(state, doc_id, &key, indexed).await?,
+            UpsertOutcome::Unchanged => unflag(batch, doc_id, &key, indexed).await?,
             UpsertOutcome::Inserted | UpsertOutcome::Updated => {
-                unflag(state, doc_id, &key, indexed).await?;
-                if let Some(row) = state.db.report_get(rider_id, &report.id).await? {
-                    // Nobody listening is fine.
-                    let _ = state.feed.send(row);
+                unflag(batch, doc_id, &key, indexed).await?;
+                if let Some(row) = batch.report_get(rider_id, &report.id).await? {
+                    feed.push(row);
                 }
             }
             UpsertOutcome::Reviewed => {
                 let problem = "edited after review; the reviewed version stands";
-                flag(state, doc_id, &key, problem, indexed).await?;
+                flag(batch, doc_id, &key, problem, indexed).await?;
             }
             UpsertOutcome::OverDailyLimit => {
                 let problem = format!("more than {max} reports on one day");
-                flag(state, doc_id, &key, &problem, indexed).await?;
+                flag(batch, doc_id, &key, &problem, indexed).await?;
                 // Not remembered as indexed: the entry is looked at again on the next change.
                 over_limit.insert(key);
                 continue;

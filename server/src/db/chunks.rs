@@ -105,14 +105,4 @@ impl Db {
                 .await?;
         Ok(seq.unwrap_or(0))
     }
-
-    /// Clears a document's mark unless a change was stored after `seq` was read.
-    pub async fn doc_indexed(&self, doc_id: &str, seq: i64) -> sqlx::Result<()> {
-        sqlx::query("DELETE FROM docs_unindexed WHERE doc_id = $1 AND seq = $2")
-            .bind(doc_id)
-            .bind(seq)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
 }

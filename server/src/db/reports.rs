@@ -3,6 +3,8 @@
 use model::Report;
 use serde::Serialize;
 
+use sqlx::SqliteConnection;
+
 use super::{Db, User, now_ms};
 
 /// A report as supervisors see it.
@@ -147,103 +149,9 @@ const ROW_SELECT: &str = "SELECT r.id, r.rider_id, u.name, r.county, r.category,
     r.status, r.photo_exif FROM reports r JOIN users u ON u.id = r.rider_id";
 
 impl Db {
-    /// Inserts or refreshes a validated report of `rider`, from document `doc_id`.
-    ///
-    /// A new report is not indexed when the rider already has `max_per_day` reports dated on
-    /// the same day (China Standard Time); a reviewed report is never changed.
-    pub async fn report_upsert(
-        &self,
-        rider: &User,
-        doc_id: &str,
-        r: &Report,
-        max_per_day: u32,
-    ) -> sqlx::Result<UpsertOutcome> {
-        let photos = serde_json::to_string(&r.photos).unwrap_or_else(|_| "[]".into());
-        let existing: Option<(String, Fingerprint)> = sqlx::query_as::<_, FingerprintRow>(
-            "SELECT status, category, lat, lon, accuracy_m, location_source, place, note,
-                 created_at, photos, photo_exif FROM reports WHERE rider_id = $1 AND id = $2",
-        )
-        .bind(rider.id)
-        .bind(&r.id)
-        .fetch_optional(&self.pool)
-        .await?
-        .map(|t| (t.0, (t.1, t.2, t.3, t.4, t.5, t.6, t.7, t.8, t.9, t.10)));
-        let fresh = (
-            r.category.clone(),
-            r.lat,
-            r.lon,
-            r.accuracy_m,
-            r.location_source.clone(),
-            r.place.clone(),
-            r.note.clone(),
-            r.created_at,
-            photos.clone(),
-            exif_json(r),
-        );
-        let outcome = match existing {
-            Some((_, old)) if old == fresh => return Ok(UpsertOutcome::Unchanged),
-            Some((status, _)) if status != "new" => return Ok(UpsertOutcome::Reviewed),
-            Some(_) => UpsertOutcome::Updated,
-            None => {
-                let (from, to) = cst_day(r.created_at);
-                let same_day: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM reports
-                     WHERE rider_id = $1 AND created_at >= $2 AND created_at < $3",
-                )
-                .bind(rider.id)
-                .bind(from)
-                .bind(to)
-                .fetch_one(&self.pool)
-                .await?;
-                if same_day >= i64::from(max_per_day) {
-                    return Ok(UpsertOutcome::OverDailyLimit);
-                }
-                UpsertOutcome::Inserted
-            }
-        };
-        sqlx::query(
-            "INSERT INTO reports (rider_id, id, doc_id, county, category, note, lat, lon,
-                accuracy_m, location_source, place, created_at, photos, received_at, photo_exif)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-             ON CONFLICT (rider_id, id) DO UPDATE SET category = excluded.category,
-                note = excluded.note, lat = excluded.lat, lon = excluded.lon,
-                accuracy_m = excluded.accuracy_m, location_source = excluded.location_source,
-                place = excluded.place, created_at = excluded.created_at,
-                photos = excluded.photos, photo_exif = excluded.photo_exif
-             WHERE reports.status = 'new'",
-        )
-        .bind(rider.id)
-        .bind(&r.id)
-        .bind(doc_id)
-        .bind(&rider.county)
-        .bind(&r.category)
-        .bind(&r.note)
-        .bind(r.lat)
-        .bind(r.lon)
-        .bind(r.accuracy_m)
-        .bind(&r.location_source)
-        .bind(&r.place)
-        .bind(r.created_at)
-        .bind(&photos)
-        .bind(now_ms())
-        .bind(exif_json(r))
-        .execute(&self.pool)
-        .await?;
-        Ok(outcome)
-    }
-
     /// One indexed report.
     pub async fn report_get(&self, rider_id: i64, id: &str) -> sqlx::Result<Option<ReportRow>> {
-        let row: Option<RowTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{ROW_SELECT} WHERE r.rider_id = $1 AND r.id = $2"
-        )))
-        .bind(rider_id)
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        let mut rows: Vec<ReportRow> = row.map(from_tuple).into_iter().collect();
-        self.fill_photos_stored(&mut rows).await?;
-        Ok(rows.pop())
+        get(&mut *self.pool.acquire().await?, rider_id, id).await
     }
 
     /// The reports of `rider_id` that list photo `sha256`.
@@ -260,40 +168,8 @@ impl Db {
         .fetch_all(&self.pool)
         .await?;
         let mut rows: Vec<ReportRow> = rows.into_iter().map(from_tuple).collect();
-        self.fill_photos_stored(&mut rows).await?;
+        fill_photos_stored(&mut *self.pool.acquire().await?, &mut rows).await?;
         Ok(rows)
-    }
-
-    /// Sets `photos_stored` of each row from the photo records, in one query.
-    async fn fill_photos_stored(&self, rows: &mut [ReportRow]) -> sqlx::Result<()> {
-        let wanted: std::collections::BTreeSet<&str> = rows
-            .iter()
-            .flat_map(|r| r.photos.iter().map(String::as_str))
-            .collect();
-        if wanted.is_empty() {
-            return Ok(());
-        }
-        let mut q = sqlx::QueryBuilder::new("SELECT sha256 FROM photos WHERE sha256 IN (");
-        let mut list = q.separated(", ");
-        for h in &wanted {
-            list.push_bind(*h);
-        }
-        list.push_unseparated(")");
-        let held: std::collections::HashSet<String> = q
-            .build_query_scalar::<String>()
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .collect();
-        for r in rows {
-            r.photos_stored = r
-                .photos
-                .iter()
-                .filter(|p| held.contains(*p))
-                .cloned()
-                .collect();
-        }
-        Ok(())
     }
 
     /// The newest reports of a county.
@@ -310,7 +186,7 @@ impl Db {
         .fetch_all(&self.pool)
         .await?;
         let mut rows: Vec<ReportRow> = rows.into_iter().map(from_tuple).collect();
-        self.fill_photos_stored(&mut rows).await?;
+        fill_photos_stored(&mut *self.pool.acquire().await?, &mut rows).await?;
         Ok(rows)
     }
 
@@ -339,31 +215,6 @@ impl Db {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Records an entry of a rider document that failed validation.
-    pub async fn flag_entry(&self, doc_id: &str, key: &str, problem: &str) -> sqlx::Result<()> {
-        sqlx::query(
-            "INSERT INTO flagged_entries (doc_id, key, problem, seen_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (doc_id, key) DO UPDATE SET problem = excluded.problem",
-        )
-        .bind(doc_id)
-        .bind(key)
-        .bind(problem)
-        .bind(now_ms())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// Clears the flag of an entry that now validates.
-    pub async fn unflag_entry(&self, doc_id: &str, key: &str) -> sqlx::Result<()> {
-        sqlx::query("DELETE FROM flagged_entries WHERE doc_id = $1 AND key = $2")
-            .bind(doc_id)
-            .bind(key)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
     /// The keys of a document's flagged entries (`""` for the document itself).
     pub async fn flagged_keys(&self, doc_id: &str) -> sqlx::Result<Vec<String>> {
         sqlx::query_scalar("SELECT key FROM flagged_entries WHERE doc_id = $1")
@@ -379,4 +230,207 @@ impl Db {
             .fetch_one(&self.pool)
             .await
     }
+}
+
+/// Index writes that commit together, so a burst of reports costs one disk sync for the lot.
+/// Dropped without [`IndexBatch::commit`], it writes nothing.
+pub struct IndexBatch {
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+}
+
+impl Db {
+    /// Starts a batch of index writes.
+    pub async fn index_batch(&self) -> sqlx::Result<IndexBatch> {
+        Ok(IndexBatch {
+            tx: self.pool.begin().await?,
+        })
+    }
+}
+
+impl IndexBatch {
+    /// Inserts or refreshes a validated report of `rider`, from document `doc_id`.
+    ///
+    /// A new report is not indexed when the rider already has `max_per_day` reports dated on
+    /// the same day (China Standard Time); a reviewed report is never changed.
+    pub async fn report_upsert(
+        &mut self,
+        rider: &User,
+        doc_id: &str,
+        r: &Report,
+        max_per_day: u32,
+    ) -> sqlx::Result<UpsertOutcome> {
+        upsert(&mut self.tx, rider, doc_id, r, max_per_day).await
+    }
+
+    /// One indexed report, as this batch sees it.
+    pub async fn report_get(&mut self, rider_id: i64, id: &str) -> sqlx::Result<Option<ReportRow>> {
+        get(&mut self.tx, rider_id, id).await
+    }
+
+    /// Records an entry of a rider document that failed validation.
+    pub async fn flag_entry(&mut self, doc_id: &str, key: &str, problem: &str) -> sqlx::Result<()> {
+        sqlx::query(
+            "INSERT INTO flagged_entries (doc_id, key, problem, seen_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (doc_id, key) DO UPDATE SET problem = excluded.problem",
+        )
+        .bind(doc_id)
+        .bind(key)
+        .bind(problem)
+        .bind(now_ms())
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Clears the flag of an entry that now validates.
+    pub async fn unflag_entry(&mut self, doc_id: &str, key: &str) -> sqlx::Result<()> {
+        sqlx::query("DELETE FROM flagged_entries WHERE doc_id = $1 AND key = $2")
+            .bind(doc_id)
+            .bind(key)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Clears a document's mark unless a change was stored after `seq` was read.
+    pub async fn doc_indexed(&mut self, doc_id: &str, seq: i64) -> sqlx::Result<()> {
+        sqlx::query("DELETE FROM docs_unindexed WHERE doc_id = $1 AND seq = $2")
+            .bind(doc_id)
+            .bind(seq)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Writes the whole batch.
+    pub async fn commit(self) -> sqlx::Result<()> {
+        self.tx.commit().await
+    }
+}
+
+async fn upsert(
+    c: &mut SqliteConnection,
+    rider: &User,
+    doc_id: &str,
+    r: &Report,
+    max_per_day: u32,
+) -> sqlx::Result<UpsertOutcome> {
+    let photos = serde_json::to_string(&r.photos).unwrap_or_else(|_| "[]".into());
+    let existing: Option<(String, Fingerprint)> = sqlx::query_as::<_, FingerprintRow>(
+        "SELECT status, category, lat, lon, accuracy_m, location_source, place, note,
+             created_at, photos, photo_exif FROM reports WHERE rider_id = $1 AND id = $2",
+    )
+    .bind(rider.id)
+    .bind(&r.id)
+    .fetch_optional(&mut *c)
+    .await?
+    .map(|t| (t.0, (t.1, t.2, t.3, t.4, t.5, t.6, t.7, t.8, t.9, t.10)));
+    let fresh = (
+        r.category.clone(),
+        r.lat,
+        r.lon,
+        r.accuracy_m,
+        r.location_source.clone(),
+        r.place.clone(),
+        r.note.clone(),
+        r.created_at,
+        photos.clone(),
+        exif_json(r),
+    );
+    let outcome = match existing {
+        Some((_, old)) if old == fresh => return Ok(UpsertOutcome::Unchanged),
+        Some((status, _)) if status != "new" => return Ok(UpsertOutcome::Reviewed),
+        Some(_) => UpsertOutcome::Updated,
+        None => {
+            let (from, to) = cst_day(r.created_at);
+            let same_day: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM reports
+                 WHERE rider_id = $1 AND created_at >= $2 AND created_at < $3",
+            )
+            .bind(rider.id)
+            .bind(from)
+            .bind(to)
+            .fetch_one(&mut *c)
+            .await?;
+            if same_day >= i64::from(max_per_day) {
+                return Ok(UpsertOutcome::OverDailyLimit);
+            }
+            UpsertOutcome::Inserted
+        }
+    };
+    sqlx::query(
+        "INSERT INTO reports (rider_id, id, doc_id, county, category, note, lat, lon,
+            accuracy_m, location_source, place, created_at, photos, received_at, photo_exif)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+         ON CONFLICT (rider_id, id) DO UPDATE SET category = excluded.category,
+            note = excluded.note, lat = excluded.lat, lon = excluded.lon,
+            accuracy_m = excluded.accuracy_m, location_source = excluded.location_source,
+            place = excluded.place, created_at = excluded.created_at,
+            photos = excluded.photos, photo_exif = excluded.photo_exif
+         WHERE reports.status = 'new'",
+    )
+    .bind(rider.id)
+    .bind(&r.id)
+    .bind(doc_id)
+    .bind(&rider.county)
+    .bind(&r.category)
+    .bind(&r.note)
+    .bind(r.lat)
+    .bind(r.lon)
+    .bind(r.accuracy_m)
+    .bind(&r.location_source)
+    .bind(&r.place)
+    .bind(r.created_at)
+    .bind(&photos)
+    .bind(now_ms())
+    .bind(exif_json(r))
+    .execute(&mut *c)
+    .await?;
+    Ok(outcome)
+}
+
+/// One indexed report.
+async fn get(c: &mut SqliteConnection, rider_id: i64, id: &str) -> sqlx::Result<Option<ReportRow>> {
+    let row: Option<RowTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{ROW_SELECT} WHERE r.rider_id = $1 AND r.id = $2"
+    )))
+    .bind(rider_id)
+    .bind(id)
+    .fetch_optional(&mut *c)
+    .await?;
+    let mut rows: Vec<ReportRow> = row.map(from_tuple).into_iter().collect();
+    fill_photos_stored(c, &mut rows).await?;
+    Ok(rows.pop())
+}
+
+/// Sets `photos_stored` of each row from the photo records, in one query.
+async fn fill_photos_stored(c: &mut SqliteConnection, rows: &mut [ReportRow]) -> sqlx::Result<()> {
+    let wanted: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .flat_map(|r| r.photos.iter().map(String::as_str))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let mut q = sqlx::QueryBuilder::new("SELECT sha256 FROM photos WHERE sha256 IN (");
+    let mut list = q.separated(", ");
+    for h in &wanted {
+        list.push_bind(*h);
+    }
+    list.push_unseparated(")");
+    let held: std::collections::HashSet<String> = q
+        .build_query_scalar::<String>()
+        .fetch_all(&mut *c)
+        .await?
+        .into_iter()
+        .collect();
+    for r in rows {
+        r.photos_stored = r
+            .photos
+            .iter()
+            .filter(|p| held.contains(*p))
+            .cloned()
+            .collect();
+    }
+    Ok(())
 }
