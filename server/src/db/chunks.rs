@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use sqlx::SqlitePool;
+
 use super::Db;
 
 impl Db {
@@ -29,26 +31,20 @@ impl Db {
     /// Writes a chunk of a document's changes, replacing any previous value, and marks the
     /// document as holding changes the indexer has not read, in the same transaction. Returns
     /// the document's mark after the write.
+    ///
+    /// Writes that arrive while one commits are committed together in the next transaction
+    /// (group commit): one disk sync for a burst of changes from many riders.
     pub async fn chunk_put(&self, doc_id: &str, key: &str, data: &[u8]) -> sqlx::Result<i64> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO doc_chunks (key, data) VALUES ($1, $2)
-             ON CONFLICT (key) DO UPDATE SET data = excluded.data",
-        )
-        .bind(key)
-        .bind(data)
-        .execute(&mut *tx)
-        .await?;
-        let seq: i64 = sqlx::query_scalar(
-            "INSERT INTO docs_unindexed (doc_id, seq) VALUES ($1, 1)
-             ON CONFLICT (doc_id) DO UPDATE SET seq = docs_unindexed.seq + 1
-             RETURNING seq",
-        )
-        .bind(doc_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(seq)
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let put = ChunkPut {
+            doc_id: doc_id.to_owned(),
+            key: key.to_owned(),
+            data: data.to_vec(),
+            reply,
+        };
+        let gone = || sqlx::Error::Protocol("the chunk writer has stopped".into());
+        self.puts.send(put).map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
     }
 
     /// Writes a chunk that holds nothing new (a new document, or a compaction), without
@@ -59,7 +55,7 @@ impl Db {
         data: &[u8],
         replaces: &[String],
     ) -> sqlx::Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query(
             "INSERT INTO doc_chunks (key, data) VALUES ($1, $2)
              ON CONFLICT (key) DO UPDATE SET data = excluded.data",
@@ -91,7 +87,7 @@ impl Db {
             "DELETE FROM docs_unindexed WHERE doc_id NOT IN
                  (SELECT rider_doc FROM users WHERE rider_doc IS NOT NULL)",
         )
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -105,4 +101,70 @@ impl Db {
                 .await?;
         Ok(seq.unwrap_or(0))
     }
+}
+
+/// One chunk to write, and where to say how it went.
+pub(super) struct ChunkPut {
+    doc_id: String,
+    key: String,
+    data: Vec<u8>,
+    reply: tokio::sync::oneshot::Sender<sqlx::Result<i64>>,
+}
+
+/// At most this many chunks go into one transaction.
+const GROUP_MAX: usize = 256;
+
+/// Writes queued chunks, each group in one transaction, until every sender is gone.
+pub(super) async fn write_chunks(
+    writer: SqlitePool,
+    mut queue: tokio::sync::mpsc::UnboundedReceiver<ChunkPut>,
+) {
+    while let Some(first) = queue.recv().await {
+        let mut group = vec![first];
+        while group.len() < GROUP_MAX {
+            match queue.try_recv() {
+                Ok(p) => group.push(p),
+                Err(_) => break,
+            }
+        }
+        match write_group(&writer, &group).await {
+            Ok(seqs) => {
+                for (p, seq) in group.into_iter().zip(seqs) {
+                    let _ = p.reply.send(Ok(seq));
+                }
+            }
+            Err(e) => {
+                let why = e.to_string();
+                for p in group {
+                    let _ = p.reply.send(Err(sqlx::Error::Protocol(why.clone())));
+                }
+            }
+        }
+    }
+}
+
+async fn write_group(writer: &SqlitePool, group: &[ChunkPut]) -> sqlx::Result<Vec<i64>> {
+    let mut tx = writer.begin().await?;
+    let mut seqs = Vec::with_capacity(group.len());
+    for p in group {
+        sqlx::query(
+            "INSERT INTO doc_chunks (key, data) VALUES ($1, $2)
+             ON CONFLICT (key) DO UPDATE SET data = excluded.data",
+        )
+        .bind(&p.key)
+        .bind(&p.data)
+        .execute(&mut *tx)
+        .await?;
+        let seq: i64 = sqlx::query_scalar(
+            "INSERT INTO docs_unindexed (doc_id, seq) VALUES ($1, 1)
+             ON CONFLICT (doc_id) DO UPDATE SET seq = docs_unindexed.seq + 1
+             RETURNING seq",
+        )
+        .bind(&p.doc_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        seqs.push(seq);
+    }
+    tx.commit().await?;
+    Ok(seqs)
 }

@@ -35,7 +35,7 @@ impl Db {
         .bind(expires_at)
         .bind(note)
         .bind(now_ms())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -65,7 +65,7 @@ impl Db {
     pub async fn invite_revoke(&self, code: &str) -> sqlx::Result<bool> {
         let done = sqlx::query("UPDATE invites SET revoked = 1 WHERE code = $1")
             .bind(code)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -80,7 +80,7 @@ impl Db {
         )
         .bind(code)
         .bind(now_ms())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.writer)
         .await
     }
 
@@ -88,7 +88,7 @@ impl Db {
     pub async fn invite_give_back(&self, code: &str) -> sqlx::Result<()> {
         sqlx::query("UPDATE invites SET uses_left = uses_left + 1 WHERE code = $1")
             .bind(code)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -98,7 +98,7 @@ impl Db {
         let done = sqlx::query("UPDATE users SET disabled = $1 WHERE login = $2")
             .bind(disabled)
             .bind(login)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected() == 1)
     }

@@ -21,9 +21,16 @@ pub use reports::{IndexBatch, ReportRow, UpsertOutcome};
 pub use users::{Bounds, NewUser, Role, User};
 
 /// A handle to the database; cheap to clone.
+///
+/// Reads use a pool of connections; every statement that writes goes through one writer
+/// connection, so writers queue here, in order, instead of contending for SQLite's file lock
+/// (whose busy handler sleeps for milliseconds at a time).
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: SqlitePool,
+    writer: SqlitePool,
+    /// The queue of document chunks to write (see [`Db::chunk_put`]).
+    puts: tokio::sync::mpsc::UnboundedSender<chunks::ChunkPut>,
 }
 
 impl Db {
@@ -40,17 +47,24 @@ impl Db {
             .journal_mode(SqliteJournalMode::Wal)
             .busy_timeout(std::time::Duration::from_secs(5))
             .foreign_keys(true);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(opts)
             .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Db { pool })
+        let (puts, queue) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(chunks::write_chunks(writer.clone(), queue));
+        Ok(Db { pool, writer, puts })
     }
 
     /// Closes every connection (used before reopening the same file).
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 }
 

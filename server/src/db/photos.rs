@@ -33,7 +33,7 @@ impl Db {
 
     /// Records a photo (after its bytes are stored) and its uploader.
     pub async fn photo_insert(&self, p: &PhotoRow, uploader: i64) -> sqlx::Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query(
             "INSERT INTO photos (sha256, mime, bytes, width, height, stored_at)
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO NOTHING",
@@ -110,7 +110,7 @@ impl Db {
 
     /// Forgets a photo (its bytes are deleted separately).
     pub async fn photo_forget(&self, sha256: &str) -> sqlx::Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query("DELETE FROM photo_owners WHERE sha256 = $1")
             .bind(sha256)
             .execute(&mut *tx)

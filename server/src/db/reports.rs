@@ -210,7 +210,7 @@ impl Db {
         .bind(at)
         .bind(rider_id)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -242,7 +242,7 @@ impl Db {
     /// Starts a batch of index writes.
     pub async fn index_batch(&self) -> sqlx::Result<IndexBatch> {
         Ok(IndexBatch {
-            tx: self.pool.begin().await?,
+            tx: self.writer.begin().await?,
         })
     }
 }

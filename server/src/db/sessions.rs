@@ -19,7 +19,7 @@ impl Db {
         .bind(user_id)
         .bind(now_ms())
         .bind(expires_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -46,7 +46,7 @@ impl Db {
         sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2")
             .bind(expires_at)
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -55,7 +55,7 @@ impl Db {
     pub async fn session_delete(&self, token_hash: &str) -> sqlx::Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -64,7 +64,7 @@ impl Db {
     pub async fn sessions_expire_user(&self, user_id: i64) -> sqlx::Result<()> {
         sqlx::query("UPDATE sessions SET expires_at = 0 WHERE user_id = $1")
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -85,7 +85,7 @@ impl Db {
         .bind(user_id)
         .bind(peer_id)
         .bind(expires_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -96,7 +96,7 @@ impl Db {
             "DELETE FROM sync_tickets WHERE ticket_hash = $1 RETURNING user_id, peer_id, expires_at",
         )
         .bind(ticket_hash)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.writer)
         .await?;
         let Some((user_id, peer_id, expires_at)) = row else {
             return Ok(None);

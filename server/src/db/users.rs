@@ -123,7 +123,7 @@ impl Db {
         .bind(u.county)
         .bind(u.password_hash)
         .bind(now_ms())
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writer)
         .await
     }
 
@@ -132,7 +132,7 @@ impl Db {
         sqlx::query("UPDATE users SET rider_doc = $1 WHERE id = $2")
             .bind(doc_id)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -142,7 +142,7 @@ impl Db {
         sqlx::query("UPDATE users SET office_doc = $1 WHERE id = $2")
             .bind(doc_id)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -177,11 +177,11 @@ impl Db {
         )
         .bind(county)
         .bind(doc_id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         sqlx::query_scalar("SELECT stations_doc FROM counties WHERE code = $1")
             .bind(county)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.writer)
             .await
     }
 
@@ -220,7 +220,7 @@ impl Db {
         .bind(b.west)
         .bind(b.north)
         .bind(b.east)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
