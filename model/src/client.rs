@@ -341,6 +341,7 @@ mod tests {
                         sender_id: "relay".into(),
                         target_id: sender_id,
                         selected_protocol_version: "1".into(),
+                        storage_id: None,
                     }
                     .encode(),
                 ],

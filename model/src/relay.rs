@@ -207,6 +207,7 @@ mod tests {
                             sender_id: "relay".into(),
                             target_id: client.peer_id().into(),
                             selected_protocol_version: "1".into(),
+                            storage_id: None,
                         }
                         .encode(),
                     ),

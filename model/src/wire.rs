@@ -21,6 +21,9 @@ pub enum Message {
         sender_id: String,
         target_id: String,
         selected_protocol_version: String,
+        /// The `storageId` of the peer's `peerMetadata`: a peer that keeps documents names its
+        /// store, so that automerge-repo clients track what it holds (`remote-heads`).
+        storage_id: Option<String>,
     },
     Leave {
         sender_id: String,
@@ -86,6 +89,7 @@ impl Message {
                 sender_id,
                 target_id,
                 selected_protocol_version,
+                storage_id,
             } => {
                 e.map(5)?;
                 e.str("type")?.str("peer")?;
@@ -93,11 +97,16 @@ impl Message {
                 e.str("targetId")?.str(target_id)?;
                 e.str("selectedProtocolVersion")?
                     .str(selected_protocol_version)?;
-                // The relay keeps documents, but no sync state of its peers across connections.
-                e.str("peerMetadata")?
-                    .map(1)?
-                    .str("isEphemeral")?
-                    .bool(false)?;
+                e.str("peerMetadata")?;
+                match storage_id {
+                    Some(id) => {
+                        e.map(2)?.str("storageId")?.str(id)?;
+                    }
+                    None => {
+                        e.map(1)?;
+                    }
+                }
+                e.str("isEphemeral")?.bool(storage_id.is_none())?;
             }
             Message::Leave { sender_id } => {
                 e.map(2)?;
@@ -178,6 +187,26 @@ struct Fields {
     supported: Option<Vec<String>>,
     message: Option<String>,
     data: Option<Vec<u8>>,
+    storage_id: Option<String>,
+}
+
+/// The `storageId` of a `peerMetadata` map, if it has one; anything else in it is skipped.
+fn storage_id_of(d: &mut Decoder<'_>) -> Result<Option<String>, String> {
+    let Some(len) = d.map().map_err(|e| e.to_string())? else {
+        return Err("indefinite peerMetadata".into());
+    };
+    let mut id = None;
+    for _ in 0..len {
+        let key = d.str().map_err(|e| e.to_string())?;
+        // JS clients without a store send `storageId: undefined`.
+        let is_str = matches!(d.datatype(), Ok(minicbor::data::Type::String));
+        if key == "storageId" && is_str {
+            id = Some(str_of(d)?);
+        } else {
+            d.skip().map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(id)
 }
 
 fn decode_inner(bytes: &[u8]) -> Result<Message, String> {
@@ -197,6 +226,7 @@ fn decode_inner(bytes: &[u8]) -> Result<Message, String> {
             "message" => f.message = Some(str_of(&mut d)?),
             "documentId" => f.document_id = Some(str_of(&mut d)?),
             "data" => f.data = Some(d.bytes().map_err(|e| e.to_string())?.to_vec()),
+            "peerMetadata" => f.storage_id = storage_id_of(&mut d)?,
             "supportedProtocolVersions" => {
                 let n = d
                     .array()
@@ -227,6 +257,7 @@ fn decode_inner(bytes: &[u8]) -> Result<Message, String> {
             sender_id: need(f.sender_id, "senderId")?,
             target_id: need(f.target_id, "targetId")?,
             selected_protocol_version: need(f.selected, "selectedProtocolVersion")?,
+            storage_id: f.storage_id,
         },
         "leave" => Message::Leave {
             sender_id: need(f.sender_id, "senderId")?,
@@ -286,6 +317,13 @@ mod tests {
                 sender_id: "s".into(),
                 target_id: "a".into(),
                 selected_protocol_version: "1".into(),
+                storage_id: Some("st".into()),
+            },
+            Message::Peer {
+                sender_id: "s".into(),
+                target_id: "a".into(),
+                selected_protocol_version: "1".into(),
+                storage_id: None,
             },
             Message::Leave {
                 sender_id: "a".into(),
@@ -311,6 +349,37 @@ mod tests {
                 message: "bad".into(),
             },
         ]
+    }
+
+    #[test]
+    fn peer_metadata_with_an_undefined_storage_id_decodes() {
+        // What a JS client without a store sends.
+        let mut e = Encoder::new(Vec::new());
+        e.map(3).unwrap();
+        e.str("type").unwrap().str("peer").unwrap();
+        e.str("senderId").unwrap().str("s").unwrap();
+        e.str("peerMetadata").unwrap().map(2).unwrap();
+        e.str("storageId").unwrap().undefined().unwrap();
+        e.str("isEphemeral").unwrap().bool(true).unwrap();
+        let bytes = e.into_writer();
+        // No targetId: an error, but a clean one; with the fields it needs it decodes.
+        assert!(Message::decode(&bytes).is_err());
+        let mut e = Encoder::new(Vec::new());
+        e.map(5).unwrap();
+        e.str("type").unwrap().str("peer").unwrap();
+        e.str("senderId").unwrap().str("s").unwrap();
+        e.str("targetId").unwrap().str("a").unwrap();
+        e.str("selectedProtocolVersion").unwrap().str("1").unwrap();
+        e.str("peerMetadata").unwrap().map(1).unwrap();
+        e.str("storageId").unwrap().undefined().unwrap();
+        let m = Message::decode(&e.into_writer()).unwrap();
+        assert!(matches!(
+            m,
+            Message::Peer {
+                storage_id: None,
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -70,7 +70,8 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let db = db::Db::connect(&config.database_url).await?;
     let acl = relay::Acl::default();
     let store_stats = relay::StoreStats::default();
-    let (relay, changed) = relay::Relay::start(db.clone(), acl.clone(), store_stats.clone());
+    let (relay, changed) =
+        relay::Relay::start(db.clone(), acl.clone(), store_stats.clone()).await?;
     accounts::load_acl(&db, &relay, &acl).await?;
     // Documents with changes the indexer has not read are read at start; the others when they
     // change.

@@ -42,6 +42,7 @@ pub struct Relay {
 
 struct Inner {
     peer_id: String,
+    storage_id: String,
     db: Db,
     acl: Acl,
     stats: StoreStats,
@@ -106,12 +107,18 @@ pub struct DocRead<R> {
 impl Relay {
     /// A relay over `db` enforcing `acl`, counting its writes in `stats`. The receiver gets the
     /// id of every rider document whose changes were stored.
-    pub fn start(db: Db, acl: Acl, stats: StoreStats) -> (Self, mpsc::UnboundedReceiver<String>) {
+    pub async fn start(
+        db: Db,
+        acl: Acl,
+        stats: StoreStats,
+    ) -> anyhow::Result<(Self, mpsc::UnboundedReceiver<String>)> {
         let node = uuid::Uuid::new_v4().simple().to_string();
+        let storage_id = store::storage_id(&db).await?;
         let (changed, rx) = mpsc::unbounded_channel();
         let relay = Self {
             inner: Arc::new(Inner {
                 peer_id: format!("relay-{}", &node[..12]),
+                storage_id,
                 db,
                 acl,
                 stats,
@@ -120,12 +127,18 @@ impl Relay {
                 changed,
             }),
         };
-        (relay, rx)
+        Ok((relay, rx))
     }
 
     /// The relay's peer id, new on every start.
     pub fn peer_id(&self) -> &str {
         &self.inner.peer_id
+    }
+
+    /// The id of the relay's document store, the same across restarts: automerge-repo clients
+    /// key what they know the relay holds by it.
+    pub fn storage_id(&self) -> &str {
+        &self.inner.storage_id
     }
 
     /// The share table.

@@ -78,7 +78,10 @@ impl Conn {
                 if sender_id != self.peer {
                     return Err((
                         1008,
-                        format!("peer id {sender_id} is not this connection's"),
+                        format!(
+                            "peer ID mismatch: {sender_id} joined a connection of {}",
+                            self.peer
+                        ),
                     ));
                 }
                 if !supported_protocol_versions
@@ -95,17 +98,33 @@ impl Conn {
                     sender_id: self.relay.peer_id().to_owned(),
                     target_id: self.peer.clone(),
                     selected_protocol_version: PROTOCOL_VERSION.to_owned(),
+                    storage_id: Some(self.relay.storage_id().to_owned()),
                 });
                 Ok(())
             }
             wire::Message::Request {
-                document_id, data, ..
+                document_id,
+                target_id,
+                data,
+                ..
             }
             | wire::Message::Sync {
-                document_id, data, ..
+                document_id,
+                target_id,
+                data,
+                ..
             } => {
                 if !self.ready {
                     return Err((1002, "the first message must be join".into()));
+                }
+                if target_id != self.relay.peer_id() {
+                    return Err((
+                        1008,
+                        format!(
+                            "target peer ID mismatch: {target_id} is not {}",
+                            self.relay.peer_id()
+                        ),
+                    ));
                 }
                 self.sync(document_id, Some(&data), limits.max_doc).await
             }

@@ -45,6 +45,17 @@ pub(super) fn new_doc_id() -> String {
         .into_string()
 }
 
+/// The document store's id, made on first use and kept in the store.
+pub(super) async fn storage_id(db: &crate::db::Db) -> anyhow::Result<String> {
+    const KEY: &str = "storage-adapter-id";
+    if let Some(id) = db.chunk_range(KEY).await?.remove(KEY) {
+        return Ok(String::from_utf8_lossy(&id).into_owned());
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    db.chunk_replace(KEY, id.as_bytes(), &[]).await?;
+    Ok(id)
+}
+
 /// Retries a database call a few times, so that a moment of contention (a starved pool, a
 /// busy file) does not fail a rider's sync. `None` once it has failed for good.
 pub(super) async fn with_retry<T, F, Fut>(what: &str, f: F) -> Option<T>
