@@ -6,6 +6,7 @@
 //! loadgen register --url URL --invite CODE --riders N --accounts FILE
 //! loadgen run --url URL --accounts FILE --riders N --reports R [--rate PER_S]
 //!             [--server-pid PID] [--supervisor LOGIN] [--password PASSWORD] [--label TEXT]
+//! loadgen run --reference --url URL --riders N --reports R [--rate PER_S] [--server-pid PID]
 //! ```
 //!
 //! `register` signs up N riders with one invite code and keeps their session cookies and
@@ -16,6 +17,11 @@
 //! Each report is timed from the change to the relay's acknowledgement (its heads hold the
 //! change) and to its arrival on the supervisor's feed. The server's CPU time and RSS come from
 //! `/proc/PID`. It prints one table row; every wait is bounded and it talks to loopback only.
+//!
+//! With `--reference` the same riders and reports go to a plain automerge-repo sync server
+//! (`@automerge/automerge-repo-sync-server`), which has no accounts: each rider makes its own
+//! document and sends it, and a peer that asked for every rider's document stands in for the
+//! supervisor's feed, timing each report's arrival there.
 
 use std::{
     collections::HashMap,
@@ -36,6 +42,13 @@ struct Account {
     phone: String,
     cookie: String,
     rider_doc: String,
+}
+
+/// A new automerge-repo document id: 16 random bytes in base58check.
+fn new_doc_id() -> String {
+    bs58::encode(uuid::Uuid::new_v4().as_bytes())
+        .with_check()
+        .into_string()
 }
 
 fn arg(args: &[String], name: &str) -> Option<String> {
@@ -248,6 +261,83 @@ async fn connect(http: &reqwest::Client, url: &str, a: &Account) -> anyhow::Resu
     Ok(rider)
 }
 
+/// Connects rider `index` to a reference sync server and sends it the rider's new document.
+async fn connect_reference(url: &str, a: &Account, index: usize) -> anyhow::Result<Rider> {
+    let (ws, _) = tokio_tungstenite::connect_async(url.replacen("http", "ws", 1)).await?;
+    let mut client = SyncClient::new(format!("rider-{index}"));
+    let doc = model::rider_doc::new_doc(&index.to_string(), None)?;
+    client.add_doc(a.rider_doc.clone(), doc, None);
+    let join = client.connected();
+    let mut rider = Rider {
+        client,
+        ws,
+        doc: a.rider_doc.clone(),
+    };
+    rider.apply(join).await?;
+    let doc = rider.doc.clone();
+    rider
+        .until(|c| c.is_ready() && c.unconfirmed_changes(&doc) == 0)
+        .await?;
+    Ok(rider)
+}
+
+/// Stands in for the supervisors' feed on a reference sync server: one peer that asks for every
+/// rider's document and records when each report first arrives. Says on `ready` once it holds
+/// every document.
+async fn follow_peer(
+    url: String,
+    docs: Vec<String>,
+    shared: Arc<Mutex<Shared>>,
+    ready: tokio::sync::oneshot::Sender<()>,
+) -> anyhow::Result<()> {
+    let (mut ws, _) = tokio_tungstenite::connect_async(url.replacen("http", "ws", 1)).await?;
+    let mut client = SyncClient::new("supervisor");
+    for d in &docs {
+        client.add_doc(d.clone(), automerge::Automerge::new(), None);
+    }
+    let mut read_at: HashMap<String, Vec<automerge::ChangeHash>> = HashMap::new();
+    let mut ready = Some(ready);
+    let mut pending = client.connected();
+    loop {
+        for e in pending.drain(..) {
+            match e {
+                Effect::Send(b) => ws.send(Message::Binary(b.into())).await?,
+                Effect::DocChanged(id) => {
+                    let Some(doc) = client.doc(&id) else { continue };
+                    let since = read_at.get(&id).cloned().unwrap_or_default();
+                    let now = Instant::now();
+                    if let Ok(entries) = model::rider_doc::reports_since(doc, &since)
+                        && let Ok(mut s) = shared.lock()
+                    {
+                        for (key, _) in entries {
+                            if let Some(t0) = s.made.get(&key).copied() {
+                                s.seen.entry(key).or_insert(now - t0);
+                            }
+                        }
+                    }
+                    read_at.insert(id, doc.get_heads());
+                }
+                _ => {}
+            }
+        }
+        if ready.is_some()
+            && docs
+                .iter()
+                .all(|d| client.status(d) == Some(DocStatus::Synced))
+        {
+            if let Some(r) = ready.take() {
+                let _ = r.send(());
+            }
+        }
+        let Some(frame) = ws.next().await else {
+            return Ok(());
+        };
+        if let Message::Binary(b) = frame? {
+            pending = client.receive(&b)?;
+        }
+    }
+}
+
 fn report(i: usize, rider: usize) -> model::Report {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -366,13 +456,24 @@ fn lat(mut v: Vec<Duration>) -> String {
 
 async fn run(args: &[String]) -> anyhow::Result<()> {
     let url = need(args, "--url");
-    let file = need(args, "--accounts");
+    let file = arg(args, "--accounts").unwrap_or_default();
     let n = num(args, "--riders", 10) as usize;
     let per_rider = num(args, "--reports", 10) as usize;
     let rate = num(args, "--rate", 0);
     let pid = arg(args, "--server-pid").and_then(|p| p.parse::<u32>().ok());
     let label = arg(args, "--label").unwrap_or_else(|| format!("{n} × {per_rider}"));
-    let accounts: Vec<Account> = serde_json::from_slice(&std::fs::read(&file)?)?;
+    let reference = args.iter().any(|a| a == "--reference");
+    let accounts: Vec<Account> = if reference {
+        (0..n)
+            .map(|i| Account {
+                phone: format!("rider-{i}"),
+                cookie: String::new(),
+                rider_doc: new_doc_id(),
+            })
+            .collect()
+    } else {
+        serde_json::from_slice(&std::fs::read(&file)?)?
+    };
     anyhow::ensure!(
         accounts.len() >= n,
         "{file} holds {} riders",
@@ -381,17 +482,27 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
     let accounts: Vec<Account> = accounts.into_iter().take(n).collect();
     let http = reqwest::Client::new();
 
-    // The supervisor's feed is open before anything is written.
-    let sup = arg(args, "--supervisor").unwrap_or_else(|| "grid-youyang".into());
-    let password = arg(args, "--password").unwrap_or_else(|| "nuanxin-demo".into());
-    let res = http
-        .post(format!("{url}/api/login"))
-        .json(&serde_json::json!({"login": sup, "password": password}))
-        .send()
-        .await?;
-    let cookie = session_cookie(&res).ok_or_else(|| anyhow::anyhow!("supervisor login"))?;
+    // The supervisor's feed is open before anything is written (on a reference server, once
+    // the riders' documents exist there).
     let shared = Arc::new(Mutex::new(Shared::default()));
-    let feed = tokio::spawn(follow_feed(url.clone(), cookie, shared.clone()));
+    let doc_ids: Vec<String> = accounts.iter().map(|a| a.rider_doc.clone()).collect();
+    let feed = if reference {
+        None
+    } else {
+        let sup = arg(args, "--supervisor").unwrap_or_else(|| "grid-youyang".into());
+        let password = arg(args, "--password").unwrap_or_else(|| "nuanxin-demo".into());
+        let res = http
+            .post(format!("{url}/api/login"))
+            .json(&serde_json::json!({"login": sup, "password": password}))
+            .send()
+            .await?;
+        let cookie = session_cookie(&res).ok_or_else(|| anyhow::anyhow!("supervisor login"))?;
+        Some(tokio::spawn(follow_feed(
+            url.clone(),
+            cookie,
+            shared.clone(),
+        )))
+    };
 
     let rss_before = pid.and_then(proc_sample).map_or(0, |s| s.1);
     let peak = Arc::new(Mutex::new(rss_before));
@@ -421,7 +532,12 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
         let (http, url, shared) = (http.clone(), url.clone(), shared.clone());
         let (ready_tx, mut go_rx) = (ready_tx.clone(), go_rx.clone());
         tasks.push(tokio::spawn(async move {
-            let mut rider = match connect(&http, &url, &account).await {
+            let connected = if reference {
+                connect_reference(&url, &account, index).await
+            } else {
+                connect(&http, &url, &account).await
+            };
+            let mut rider = match connected {
                 Ok(r) => r,
                 Err(e) => {
                     let _ = ready_tx.send(false).await;
@@ -460,6 +576,16 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
         }
     }
     let connect_s = started.elapsed().as_secs_f64();
+    let peer = if reference {
+        let (ready, is_ready) = tokio::sync::oneshot::channel();
+        let peer = tokio::spawn(follow_peer(url.clone(), doc_ids, shared.clone(), ready));
+        if tokio::time::timeout(PHASE_LIMIT, is_ready).await.is_err() {
+            anyhow::bail!("the feed peer never got every document");
+        }
+        Some(peer)
+    } else {
+        None
+    };
     let rss_idle = pid.and_then(proc_sample).map_or(0, |s| s.1);
     let cpu_before = pid.and_then(proc_sample).map_or(0.0, |s| s.0);
 
@@ -492,7 +618,12 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
     for t in tasks {
         t.abort();
     }
-    feed.abort();
+    if let Some(f) = feed {
+        f.abort();
+    }
+    if let Some(p) = peer {
+        p.abort();
+    }
     if let Some(s) = sampler {
         s.abort();
     }

@@ -15,6 +15,9 @@ use crate::{
     auth, error::AppError, relay::serve_socket, routes::me::valid_peer_for, state::AppState,
 };
 
+/// Each connection's read and write buffer, in bytes (frames larger than this still pass).
+const SOCKET_BUFFER: usize = 8 * 1024;
+
 /// Query parameters of the upgrade.
 #[derive(Debug, Deserialize)]
 pub struct SyncQuery {
@@ -83,7 +86,11 @@ pub async fn upgrade(
     let announce = user.rider_doc.clone();
     // Let a slightly larger frame through the socket layer so that the pump, not tungstenite,
     // reports it and can say why.
+    // Small socket buffers: a rider's frames are a few hundred bytes to a few KB, and the
+    // default 128 KiB each way would cost more than everything else a connection holds.
     Ok(ws
+        .read_buffer_size(SOCKET_BUFFER)
+        .write_buffer_size(SOCKET_BUFFER)
         .max_message_size(max + 1024)
         .max_frame_size(max + 1024)
         .on_upgrade(move |socket| serve_socket(socket, relay, peer, announce, limits)))
