@@ -320,14 +320,12 @@ async fn follow_peer(
                 _ => {}
             }
         }
-        if ready.is_some()
-            && docs
-                .iter()
-                .all(|d| client.status(d) == Some(DocStatus::Synced))
+        if docs
+            .iter()
+            .all(|d| client.status(d) == Some(DocStatus::Synced))
+            && let Some(r) = ready.take()
         {
-            if let Some(r) = ready.take() {
-                let _ = r.send(());
-            }
+            let _ = r.send(());
         }
         let Some(frame) = ws.next().await else {
             return Ok(());
