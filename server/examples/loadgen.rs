@@ -320,9 +320,10 @@ async fn follow_peer(
                 _ => {}
             }
         }
-        if docs
-            .iter()
-            .all(|d| client.status(d) == Some(DocStatus::Synced))
+        if ready.is_some()
+            && docs
+                .iter()
+                .all(|d| client.status(d) == Some(DocStatus::Synced))
             && let Some(r) = ready.take()
         {
             let _ = r.send(());
