@@ -111,19 +111,42 @@ pub fn reports_since(doc: &Automerge, since: &[ChangeHash]) -> Result<Vec<Entry>
         return reports(doc);
     }
     let obj = reports_obj(doc)?;
+    let reports_id = obj.to_string();
+    // The keys are read off the new changes' operations, so the work follows the size of the
+    // changes, not of the document: an operation on `reports` names its key; one inside an
+    // entry (or deeper) is traced up to the entry it is in.
     let mut keys = std::collections::BTreeSet::new();
-    for patch in doc.diff_obj(&obj, since, &doc.get_heads(), true)? {
-        if patch.obj == obj {
-            if let automerge::PatchAction::PutMap { key, .. } = patch.action {
-                keys.insert(key);
+    let mut traced: std::collections::HashMap<String, Option<String>> = Default::default();
+    for change in doc.get_changes(since) {
+        for op in change.decode().operations {
+            let op_obj = op.obj.to_string();
+            if op_obj == reports_id {
+                if let automerge::legacy::Key::Map(key) = op.key {
+                    keys.insert(key.to_string());
+                }
+                continue;
             }
-        } else if let Some((_, automerge::Prop::Map(key))) =
-            patch.path.into_iter().find(|(o, _)| *o == obj)
-        {
-            keys.insert(key);
+            if op_obj == "_root" {
+                continue;
+            }
+            let key = traced
+                .entry(op_obj)
+                .or_insert_with_key(|id| entry_key_of(doc, &obj, id))
+                .clone();
+            keys.extend(key);
         }
     }
     entries(doc, keys)
+}
+
+/// The key of the `reports` entry that object `id` (as `counter@actor`) lies in, if it does.
+fn entry_key_of(doc: &Automerge, reports: &automerge::ObjId, id: &str) -> Option<String> {
+    let exid = doc.import_obj(id).ok()?;
+    let mut parents = doc.parents(&exid).ok()?;
+    parents.find_map(|p| match p.prop {
+        automerge::Prop::Map(key) if p.obj == *reports => Some(key),
+        _ => None,
+    })
 }
 
 /// The entries of `reports` under `keys`, in the order given; a key with no entry is skipped.

@@ -479,7 +479,11 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
         accounts.len()
     );
     let accounts: Vec<Account> = accounts.into_iter().take(n).collect();
-    let http = reqwest::Client::new();
+    // Few idle HTTP connections: thousands of riders' sockets already take most of the
+    // process's file descriptors.
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(32)
+        .build()?;
 
     // The supervisor's feed is open before anything is written (on a reference server, once
     // the riders' documents exist there).

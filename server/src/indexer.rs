@@ -270,11 +270,15 @@ async fn index(
         let max = state.config.max_reports_per_day;
         let rider_id = indexed.rider.id;
         match batch
-            .report_upsert(&indexed.rider, doc_id, &report, max)
+            .report_upsert(&indexed.rider, doc_id, &report, max, now)
             .await?
         {
             UpsertOutcome::Unchanged => unflag(batch, doc_id, &key, indexed).await?,
-            UpsertOutcome::Inserted | UpsertOutcome::Updated => {
+            UpsertOutcome::Inserted => {
+                unflag(batch, doc_id, &key, indexed).await?;
+                feed.push(batch.inserted_row(&indexed.rider, &report, now).await?);
+            }
+            UpsertOutcome::Updated => {
                 unflag(batch, doc_id, &key, indexed).await?;
                 if let Some(row) = batch.report_get(rider_id, &report.id).await? {
                     feed.push(row);

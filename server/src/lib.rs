@@ -77,7 +77,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     // change.
     db.docs_unindexed_prune().await?;
     let unindexed = db.docs_unindexed().await?;
-    let (feed, _) = tokio::sync::broadcast::channel(1024);
+    let (feed, _) = tokio::sync::broadcast::channel(16 * 1024);
     let throttle = Arc::new(throttle::LoginThrottle::new(
         config.login_window,
         config.login_max_per_account,

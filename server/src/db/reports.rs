@@ -258,8 +258,45 @@ impl IndexBatch {
         doc_id: &str,
         r: &Report,
         max_per_day: u32,
+        received_at: i64,
     ) -> sqlx::Result<UpsertOutcome> {
-        upsert(&mut self.tx, rider, doc_id, r, max_per_day).await
+        upsert(&mut self.tx, rider, doc_id, r, max_per_day, received_at).await
+    }
+
+    /// The row of a report this batch just inserted (with the same `received_at`), as
+    /// [`IndexBatch::report_get`] would read it, made without reading it back.
+    pub async fn inserted_row(
+        &mut self,
+        rider: &User,
+        r: &Report,
+        received_at: i64,
+    ) -> sqlx::Result<ReportRow> {
+        let mut rows = vec![ReportRow {
+            id: r.id.clone(),
+            rider_id: rider.id,
+            rider_name: rider.name.clone(),
+            county: rider.county.clone(),
+            category: r.category.clone(),
+            category_label: model::Category::from_code(&r.category)
+                .map(|c| c.label_zh().to_owned())
+                .unwrap_or_else(|| r.category.clone()),
+            note: r.note.clone(),
+            lat: r.lat,
+            lon: r.lon,
+            accuracy_m: r.accuracy_m,
+            location_source: r.location_source.clone(),
+            place: r.place.clone(),
+            created_at: r.created_at,
+            received_at,
+            photos: r.photos.clone(),
+            photos_stored: Vec::new(),
+            status: "new".into(),
+            photo_taken_at: r.photo_taken_at,
+            photo_lat: r.photo_lat,
+            photo_lon: r.photo_lon,
+        }];
+        fill_photos_stored(&mut self.tx, &mut rows).await?;
+        Ok(rows.remove(0))
     }
 
     /// One indexed report, as this batch sees it.
@@ -314,6 +351,7 @@ async fn upsert(
     doc_id: &str,
     r: &Report,
     max_per_day: u32,
+    received_at: i64,
 ) -> sqlx::Result<UpsertOutcome> {
     let photos = serde_json::to_string(&r.photos).unwrap_or_else(|_| "[]".into());
     let existing: Option<(String, Fingerprint)> = sqlx::query_as::<_, FingerprintRow>(
@@ -382,7 +420,7 @@ async fn upsert(
     .bind(&r.place)
     .bind(r.created_at)
     .bind(&photos)
-    .bind(now_ms())
+    .bind(received_at)
     .bind(exif_json(r))
     .execute(&mut *c)
     .await?;
