@@ -86,12 +86,26 @@ async fn index_docs(
     known: &mut HashMap<String, Indexed>,
     doc_ids: &[String],
 ) -> anyhow::Result<()> {
-    let mut reads = Vec::new();
     for doc_id in doc_ids {
-        if let Some(read) = read_doc(state, known, doc_id).await? {
-            reads.push(read);
-        }
+        learn(state, known, doc_id).await?;
     }
+    // Read at once: each read waits for its document's lock, which a rider's connection holds
+    // while its change is being stored, so one at a time would wait for one commit after
+    // another.
+    let known_now: &HashMap<String, Indexed> = known;
+    let reads = futures::future::join_all(
+        doc_ids
+            .iter()
+            .filter_map(|id| Some((id, known_now.get(id)?)))
+            .map(|(id, indexed)| read_doc(state, indexed, id)),
+    )
+    .await;
+    let reads: Vec<Read> = reads
+        .into_iter()
+        .collect::<anyhow::Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
     if reads.is_empty() {
         return Ok(());
     }
@@ -128,36 +142,44 @@ async fn index_docs(
     Ok(())
 }
 
-/// Reads the entries of one rider document changed since the indexer last read it, inside the
-/// document's lock and without copying the document, so a new report costs the same in a full
-/// document. `None` for a document that is no rider's or is missing.
-async fn read_doc(
+/// Gets to know a rider document: its owner and its flagged entries. A document that is no
+/// rider's is left unknown, and not indexed.
+async fn learn(
     state: &AppState,
     known: &mut HashMap<String, Indexed>,
     doc_id: &str,
-) -> anyhow::Result<Option<Read>> {
-    if !known.contains_key(doc_id) {
-        let Some(DocAccess::Rider { owner }) = state.acl.access(doc_id) else {
-            return Ok(None);
-        };
-        let Some(rider) = state.db.user_by_id(owner).await? else {
-            return Ok(None);
-        };
-        // The indexer is the only writer of flags: read once, they are kept here.
-        let flagged = state.db.flagged_keys(doc_id).await?.into_iter().collect();
-        known.insert(
-            doc_id.to_owned(),
-            Indexed {
-                rider,
-                flagged,
-                read_at: Vec::new(),
-                again: BTreeSet::new(),
-            },
-        );
+) -> anyhow::Result<()> {
+    if known.contains_key(doc_id) {
+        return Ok(());
     }
-    let Some(indexed) = known.get(doc_id) else {
-        return Ok(None);
+    let Some(DocAccess::Rider { owner }) = state.acl.access(doc_id) else {
+        return Ok(());
     };
+    let Some(rider) = state.db.user_by_id(owner).await? else {
+        return Ok(());
+    };
+    // The indexer is the only writer of flags: read once, they are kept here.
+    let flagged = state.db.flagged_keys(doc_id).await?.into_iter().collect();
+    known.insert(
+        doc_id.to_owned(),
+        Indexed {
+            rider,
+            flagged,
+            read_at: Vec::new(),
+            again: BTreeSet::new(),
+        },
+    );
+    Ok(())
+}
+
+/// Reads the entries of one rider document changed since the indexer last read it, inside the
+/// document's lock and without copying the document, so a new report costs the same in a full
+/// document. `None` for a document that is missing.
+async fn read_doc(
+    state: &AppState,
+    indexed: &Indexed,
+    doc_id: &str,
+) -> anyhow::Result<Option<Read>> {
     let (read_at, again) = (&indexed.read_at, &indexed.again);
     let Some(read) = state
         .relay
