@@ -163,21 +163,6 @@ impl DocRelay {
         }
         out
     }
-
-    /// The sync frame for connection `conn` alone, if it needs one.
-    pub fn outgoing_to(&mut self, conn: ConnId) -> Option<Vec<u8>> {
-        let peer = self.peers.get_mut(&conn)?;
-        let m = self.doc.generate_sync_message(&mut peer.sync)?;
-        Some(
-            Message::Sync {
-                document_id: self.id.clone(),
-                sender_id: self.relay_id.clone(),
-                target_id: peer.peer_id.clone(),
-                data: m.encode(),
-            }
-            .encode(),
-        )
-    }
 }
 
 #[cfg(test)]

@@ -200,6 +200,27 @@ struct Rider {
 }
 
 impl Rider {
+    /// Opens the sync connection `ws_url` as `peer`, keeping `doc` (empty to fetch it) under
+    /// `doc_id`, and sends the handshake.
+    async fn open(
+        ws_url: &str,
+        peer: String,
+        doc_id: &str,
+        doc: automerge::Automerge,
+    ) -> anyhow::Result<Rider> {
+        let (ws, _) = tokio_tungstenite::connect_async(ws_url).await?;
+        let mut client = SyncClient::new(peer);
+        client.add_doc(doc_id.to_owned(), doc, None);
+        let join = client.connected();
+        let mut rider = Rider {
+            client,
+            ws,
+            doc: doc_id.to_owned(),
+        };
+        rider.apply(join).await?;
+        Ok(rider)
+    }
+
     async fn apply(&mut self, effects: Vec<Effect>) -> anyhow::Result<()> {
         for e in effects {
             if let Effect::Send(b) = e {
@@ -237,16 +258,7 @@ async fn connect(http: &reqwest::Client, url: &str, a: &Account) -> anyhow::Resu
     let ticket = t["ticket"].as_str().unwrap_or_default();
     let peer = t["peer_id"].as_str().unwrap_or_default().to_owned();
     let ws_url = format!("{}/sync?ticket={ticket}", url.replacen("http", "ws", 1));
-    let (ws, _) = tokio_tungstenite::connect_async(ws_url).await?;
-    let mut client = SyncClient::new(peer);
-    client.add_doc(a.rider_doc.clone(), automerge::Automerge::new(), None);
-    let join = client.connected();
-    let mut rider = Rider {
-        client,
-        ws,
-        doc: a.rider_doc.clone(),
-    };
-    rider.apply(join).await?;
+    let mut rider = Rider::open(&ws_url, peer, &a.rider_doc, automerge::Automerge::new()).await?;
     let doc = rider.doc.clone();
     rider
         .until(|c| {
@@ -263,17 +275,9 @@ async fn connect(http: &reqwest::Client, url: &str, a: &Account) -> anyhow::Resu
 
 /// Connects rider `index` to a reference sync server and sends it the rider's new document.
 async fn connect_reference(url: &str, a: &Account, index: usize) -> anyhow::Result<Rider> {
-    let (ws, _) = tokio_tungstenite::connect_async(url.replacen("http", "ws", 1)).await?;
-    let mut client = SyncClient::new(format!("rider-{index}"));
     let doc = model::rider_doc::new_doc(&index.to_string(), None)?;
-    client.add_doc(a.rider_doc.clone(), doc, None);
-    let join = client.connected();
-    let mut rider = Rider {
-        client,
-        ws,
-        doc: a.rider_doc.clone(),
-    };
-    rider.apply(join).await?;
+    let ws_url = url.replacen("http", "ws", 1);
+    let mut rider = Rider::open(&ws_url, format!("rider-{index}"), &a.rider_doc, doc).await?;
     let doc = rider.doc.clone();
     rider
         .until(|c| c.is_ready() && c.unconfirmed_changes(&doc) == 0)

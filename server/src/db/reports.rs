@@ -260,7 +260,78 @@ impl IndexBatch {
         max_per_day: u32,
         received_at: i64,
     ) -> sqlx::Result<UpsertOutcome> {
-        upsert(&mut self.tx, rider, doc_id, r, max_per_day, received_at).await
+        let photos = serde_json::to_string(&r.photos).unwrap_or_else(|_| "[]".into());
+        let existing: Option<(String, Fingerprint)> = sqlx::query_as::<_, FingerprintRow>(
+            "SELECT status, category, lat, lon, accuracy_m, location_source, place, note,
+                 created_at, photos, photo_exif FROM reports WHERE rider_id = $1 AND id = $2",
+        )
+        .bind(rider.id)
+        .bind(&r.id)
+        .fetch_optional(&mut *self.tx)
+        .await?
+        .map(|t| (t.0, (t.1, t.2, t.3, t.4, t.5, t.6, t.7, t.8, t.9, t.10)));
+        let fresh = (
+            r.category.clone(),
+            r.lat,
+            r.lon,
+            r.accuracy_m,
+            r.location_source.clone(),
+            r.place.clone(),
+            r.note.clone(),
+            r.created_at,
+            photos.clone(),
+            exif_json(r),
+        );
+        let outcome = match existing {
+            Some((_, old)) if old == fresh => return Ok(UpsertOutcome::Unchanged),
+            Some((status, _)) if status != "new" => return Ok(UpsertOutcome::Reviewed),
+            Some(_) => UpsertOutcome::Updated,
+            None => {
+                let (from, to) = cst_day(r.created_at);
+                let same_day: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM reports
+                     WHERE rider_id = $1 AND created_at >= $2 AND created_at < $3",
+                )
+                .bind(rider.id)
+                .bind(from)
+                .bind(to)
+                .fetch_one(&mut *self.tx)
+                .await?;
+                if same_day >= i64::from(max_per_day) {
+                    return Ok(UpsertOutcome::OverDailyLimit);
+                }
+                UpsertOutcome::Inserted
+            }
+        };
+        sqlx::query(
+            "INSERT INTO reports (rider_id, id, doc_id, county, category, note, lat, lon,
+                accuracy_m, location_source, place, created_at, photos, received_at, photo_exif)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+             ON CONFLICT (rider_id, id) DO UPDATE SET category = excluded.category,
+                note = excluded.note, lat = excluded.lat, lon = excluded.lon,
+                accuracy_m = excluded.accuracy_m, location_source = excluded.location_source,
+                place = excluded.place, created_at = excluded.created_at,
+                photos = excluded.photos, photo_exif = excluded.photo_exif
+             WHERE reports.status = 'new'",
+        )
+        .bind(rider.id)
+        .bind(&r.id)
+        .bind(doc_id)
+        .bind(&rider.county)
+        .bind(&r.category)
+        .bind(&r.note)
+        .bind(r.lat)
+        .bind(r.lon)
+        .bind(r.accuracy_m)
+        .bind(&r.location_source)
+        .bind(&r.place)
+        .bind(r.created_at)
+        .bind(&photos)
+        .bind(received_at)
+        .bind(exif_json(r))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(outcome)
     }
 
     /// The row of a report this batch just inserted (with the same `received_at`), as
@@ -343,88 +414,6 @@ impl IndexBatch {
     pub async fn commit(self) -> sqlx::Result<()> {
         self.tx.commit().await
     }
-}
-
-async fn upsert(
-    c: &mut SqliteConnection,
-    rider: &User,
-    doc_id: &str,
-    r: &Report,
-    max_per_day: u32,
-    received_at: i64,
-) -> sqlx::Result<UpsertOutcome> {
-    let photos = serde_json::to_string(&r.photos).unwrap_or_else(|_| "[]".into());
-    let existing: Option<(String, Fingerprint)> = sqlx::query_as::<_, FingerprintRow>(
-        "SELECT status, category, lat, lon, accuracy_m, location_source, place, note,
-             created_at, photos, photo_exif FROM reports WHERE rider_id = $1 AND id = $2",
-    )
-    .bind(rider.id)
-    .bind(&r.id)
-    .fetch_optional(&mut *c)
-    .await?
-    .map(|t| (t.0, (t.1, t.2, t.3, t.4, t.5, t.6, t.7, t.8, t.9, t.10)));
-    let fresh = (
-        r.category.clone(),
-        r.lat,
-        r.lon,
-        r.accuracy_m,
-        r.location_source.clone(),
-        r.place.clone(),
-        r.note.clone(),
-        r.created_at,
-        photos.clone(),
-        exif_json(r),
-    );
-    let outcome = match existing {
-        Some((_, old)) if old == fresh => return Ok(UpsertOutcome::Unchanged),
-        Some((status, _)) if status != "new" => return Ok(UpsertOutcome::Reviewed),
-        Some(_) => UpsertOutcome::Updated,
-        None => {
-            let (from, to) = cst_day(r.created_at);
-            let same_day: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM reports
-                 WHERE rider_id = $1 AND created_at >= $2 AND created_at < $3",
-            )
-            .bind(rider.id)
-            .bind(from)
-            .bind(to)
-            .fetch_one(&mut *c)
-            .await?;
-            if same_day >= i64::from(max_per_day) {
-                return Ok(UpsertOutcome::OverDailyLimit);
-            }
-            UpsertOutcome::Inserted
-        }
-    };
-    sqlx::query(
-        "INSERT INTO reports (rider_id, id, doc_id, county, category, note, lat, lon,
-            accuracy_m, location_source, place, created_at, photos, received_at, photo_exif)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-         ON CONFLICT (rider_id, id) DO UPDATE SET category = excluded.category,
-            note = excluded.note, lat = excluded.lat, lon = excluded.lon,
-            accuracy_m = excluded.accuracy_m, location_source = excluded.location_source,
-            place = excluded.place, created_at = excluded.created_at,
-            photos = excluded.photos, photo_exif = excluded.photo_exif
-         WHERE reports.status = 'new'",
-    )
-    .bind(rider.id)
-    .bind(&r.id)
-    .bind(doc_id)
-    .bind(&rider.county)
-    .bind(&r.category)
-    .bind(&r.note)
-    .bind(r.lat)
-    .bind(r.lon)
-    .bind(r.accuracy_m)
-    .bind(&r.location_source)
-    .bind(&r.place)
-    .bind(r.created_at)
-    .bind(&photos)
-    .bind(received_at)
-    .bind(exif_json(r))
-    .execute(&mut *c)
-    .await?;
-    Ok(outcome)
 }
 
 /// One indexed report.

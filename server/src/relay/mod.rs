@@ -146,11 +146,6 @@ impl Relay {
         &self.inner.acl
     }
 
-    /// How many documents are in memory.
-    pub fn loaded(&self) -> usize {
-        self.inner.docs.lock().map(|d| d.len()).unwrap_or(0)
-    }
-
     pub(crate) fn next_conn(&self) -> ConnId {
         self.inner.next_conn.fetch_add(1, Ordering::Relaxed)
     }
