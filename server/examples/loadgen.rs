@@ -457,6 +457,24 @@ fn lat(mut v: Vec<Duration>) -> String {
     )
 }
 
+/// Prints, per second of writing, how many reports were made then and how long the slowest
+/// took to reach the feed: to tell a slow start from a stall.
+fn timeline(s: &Shared, writing: Instant) {
+    let mut seconds: std::collections::BTreeMap<u64, Vec<Duration>> = Default::default();
+    for (id, made) in &s.made {
+        let second = made.saturating_duration_since(writing).as_secs();
+        let to_feed = s.seen.get(id).copied().unwrap_or(Duration::MAX);
+        seconds.entry(second).or_default().push(to_feed);
+    }
+    for (second, v) in seconds {
+        eprintln!(
+            "loadgen: second {second}: {} made, to feed {}",
+            v.len(),
+            lat(v)
+        );
+    }
+}
+
 async fn run(args: &[String]) -> anyhow::Result<()> {
     let url = need(args, "--url");
     let file = arg(args, "--accounts").unwrap_or_default();
@@ -667,6 +685,9 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
     );
     for e in s.errors.iter().take(5) {
         eprintln!("loadgen: {e}");
+    }
+    if args.iter().any(|a| a == "--timeline") {
+        timeline(&s, writing);
     }
     Ok(())
 }

@@ -7,16 +7,19 @@
 //! Each report is validated on its own: a valid one is upserted (and announced on the live feed
 //! if it is new or changed), an invalid one is flagged and never indexed.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use model::{rider_doc, validate};
+use model::{Report, rider_doc, validate};
 use tokio::sync::mpsc;
 
 use crate::{
-    db::{IndexBatch, ReportRow, UpsertOutcome, User, now_ms},
-    relay::DocAccess,
+    db::{IndexBatch, Stored, Upsert, UpsertOutcome, User, cst_day, now_ms},
+    relay::{DocAccess, Pinned},
     state::AppState,
 };
+
+/// How many days' report counts are kept per rider before they are read afresh.
+const DAYS_KEPT: usize = 8;
 
 /// How soon a document whose indexing failed is tried again.
 const RETRY: std::time::Duration = std::time::Duration::from_secs(1);
@@ -30,38 +33,44 @@ const BATCH_DOCS: usize = 128;
 /// meanwhile are indexed together, in one transaction: one disk sync for a burst of reports.
 pub fn spawn(
     state: AppState,
-    mut changed: mpsc::UnboundedReceiver<String>,
+    mut changed: mpsc::UnboundedReceiver<Pinned>,
     unindexed: Vec<String>,
 ) {
     tokio::spawn(async move {
         let mut known: HashMap<String, Indexed> = HashMap::new();
-        let mut pending: BTreeSet<String> = unindexed.into_iter().collect();
+        // Each document waiting, kept in memory until it is indexed.
+        let mut pending: BTreeMap<String, Pinned> = unindexed
+            .iter()
+            .map(|id| (id.clone(), state.relay.pin(id)))
+            .collect();
         loop {
             if pending.is_empty() {
                 match changed.recv().await {
-                    Some(id) => {
-                        pending.insert(id);
+                    Some(pin) => {
+                        pending.insert(pin.id().to_owned(), pin);
                     }
                     None => return,
                 }
             }
-            while let Ok(id) = changed.try_recv() {
-                pending.insert(id);
+            while let Ok(pin) = changed.try_recv() {
+                pending.insert(pin.id().to_owned(), pin);
             }
-            let batch: Vec<String> = std::iter::from_fn(|| pending.pop_first())
+            let batch: Vec<Pinned> = std::iter::from_fn(|| pending.pop_first())
+                .map(|(_, pin)| pin)
                 .take(BATCH_DOCS)
                 .collect();
             if let Err(e) = index_docs(&state, &mut known, &batch).await {
                 // The marks stay, and the documents are read again a moment later (and at the
                 // next start), from scratch: what was kept of them may be out of step.
                 tracing::error!(error = %e, docs = batch.len(), "indexing failed");
-                for id in &batch {
+                let ids: Vec<String> = batch.iter().map(|p| p.id().to_owned()).collect();
+                for id in &ids {
                     known.remove(id);
                 }
                 let relay = state.relay.clone();
                 tokio::spawn(async move {
                     tokio::time::sleep(RETRY).await;
-                    for id in batch {
+                    for id in ids {
                         relay.mark_changed(&id);
                     }
                 });
@@ -81,23 +90,25 @@ struct Read {
 /// Reads what changed in each document since its last read, indexes it all in one transaction,
 /// clears each document's mark when the index then holds everything stored, and announces the
 /// new and changed reports once that is committed.
+///
+/// A batch costs a handful of statements whatever its size: what the index holds of the
+/// batch's reports is read in one query, new reports are counted against the daily limit in
+/// memory, and all of them are written in one statement.
 async fn index_docs(
     state: &AppState,
     known: &mut HashMap<String, Indexed>,
-    doc_ids: &[String],
+    docs: &[Pinned],
 ) -> anyhow::Result<()> {
-    for doc_id in doc_ids {
-        learn(state, known, doc_id).await?;
-    }
+    let doc_ids: Vec<&str> = docs.iter().map(Pinned::id).collect();
+    learn(state, known, &doc_ids).await?;
     // Read at once: each read waits for its document's lock, which a rider's connection holds
     // while its change is being stored, so one at a time would wait for one commit after
     // another.
     let known_now: &HashMap<String, Indexed> = known;
     let reads = futures::future::join_all(
-        doc_ids
-            .iter()
-            .filter_map(|id| Some((id, known_now.get(id)?)))
-            .map(|(id, indexed)| read_doc(state, indexed, id)),
+        docs.iter()
+            .filter_map(|pin| Some((pin, known_now.get(pin.id())?)))
+            .map(|(pin, indexed)| read_doc(state, indexed, pin)),
     )
     .await;
     let reads: Vec<Read> = reads
@@ -109,31 +120,122 @@ async fn index_docs(
     if reads.is_empty() {
         return Ok(());
     }
+    let now = now_ms();
     let mut batch = state.db.index_batch().await?;
-    let mut feed = Vec::new();
+    // What each document holds: a problem to flag, or a valid report.
+    let mut checked: Vec<(String, Vec<Checked>)> = Vec::with_capacity(reads.len());
+    let mut marks: Vec<(String, i64)> = Vec::new();
     for read in reads {
         let Some(indexed) = known.get_mut(&read.doc_id) else {
             continue;
         };
-        // A document that does not read as a rider document is read in full once it does.
-        let readable = read.entries.is_ok();
-        indexed.again = index(
-            state,
-            &mut batch,
-            &read.doc_id,
-            read.entries,
-            indexed,
-            &mut feed,
-        )
-        .await?;
-        if readable {
-            indexed.read_at = read.heads;
-        }
-        // Everything stored up to the mark read with the document is now indexed.
+        // Everything stored up to the mark read with the document is indexed by this batch.
         if read.seq > 0 {
-            batch.doc_indexed(&read.doc_id, read.seq).await?;
+            marks.push((read.doc_id.clone(), read.seq));
+        }
+        match read.entries {
+            Ok(entries) => {
+                // A document that does not read as a rider document is read in full once it
+                // does.
+                indexed.read_at = read.heads;
+                unflag(&mut batch, &read.doc_id, "", indexed).await?;
+                checked.push((
+                    read.doc_id,
+                    entries.into_iter().map(|e| check(e, now)).collect(),
+                ));
+            }
+            Err(e) => {
+                indexed.again.clear();
+                flag(&mut batch, &read.doc_id, "", &e.to_string(), indexed).await?;
+            }
         }
     }
+    let keys: Vec<(i64, &str)> = checked
+        .iter()
+        .filter_map(|(doc_id, entries)| Some((known.get(doc_id)?.rider.id, entries)))
+        .flat_map(|(rider_id, entries)| {
+            entries.iter().filter_map(move |c| match c {
+                Checked::Valid(_, r) => Some((rider_id, r.id.as_str())),
+                Checked::Flag(..) => None,
+            })
+        })
+        .collect();
+    let stored: HashMap<(i64, String), Stored> = batch
+        .stored(&keys)
+        .await?
+        .into_iter()
+        .map(|s| ((s.key().0, s.key().1.to_owned()), s))
+        .collect();
+    count_days(&mut batch, known, &checked, &stored).await?;
+
+    let max = state.config.max_reports_per_day;
+    let mut upserts: Vec<(&str, &Report)> = Vec::new();
+    let mut feed = Vec::new();
+    for (doc_id, entries) in &checked {
+        let Some(indexed) = known.get_mut(doc_id) else {
+            continue;
+        };
+        indexed.again.clear();
+        for entry in entries {
+            let (key, report) = match entry {
+                Checked::Flag(key, problem) => {
+                    flag(&mut batch, doc_id, key, problem, indexed).await?;
+                    continue;
+                }
+                Checked::Valid(key, report) => (key, report),
+            };
+            let old = stored.get(&(indexed.rider.id, report.id.clone()));
+            let outcome = match old {
+                Some(old) => old.outcome(report),
+                None => {
+                    let day = cst_day(report.created_at).0;
+                    let count = indexed.days.entry(day).or_default();
+                    if *count >= i64::from(max) {
+                        UpsertOutcome::OverDailyLimit
+                    } else {
+                        *count += 1;
+                        UpsertOutcome::Inserted
+                    }
+                }
+            };
+            if let (UpsertOutcome::Updated, Some(old)) = (outcome, old) {
+                indexed.moved(old.created_at(), report.created_at);
+            }
+            match outcome {
+                UpsertOutcome::Unchanged => unflag(&mut batch, doc_id, key, indexed).await?,
+                UpsertOutcome::Inserted | UpsertOutcome::Updated => {
+                    unflag(&mut batch, doc_id, key, indexed).await?;
+                    upserts.push((doc_id, report));
+                    feed.push(IndexBatch::row(&indexed.rider, report, old, now));
+                }
+                UpsertOutcome::Reviewed => {
+                    let problem = "edited after review; the reviewed version stands";
+                    flag(&mut batch, doc_id, key, problem, indexed).await?;
+                }
+                UpsertOutcome::OverDailyLimit => {
+                    let problem = format!("more than {max} reports on one day");
+                    flag(&mut batch, doc_id, key, &problem, indexed).await?;
+                    // Not remembered as indexed: the entry is looked at again on the next
+                    // change.
+                    indexed.again.insert(key.clone());
+                }
+            }
+        }
+    }
+    let rows: Vec<Upsert> = upserts
+        .iter()
+        .filter_map(|(doc_id, report)| {
+            Some(Upsert {
+                rider: &known.get(*doc_id)?.rider,
+                doc_id,
+                report,
+            })
+        })
+        .collect();
+    batch.upsert(&rows, now).await?;
+    let marks: Vec<(&str, i64)> = marks.iter().map(|(d, s)| (d.as_str(), *s)).collect();
+    batch.docs_indexed(&marks).await?;
+    batch.fill_photos_stored(&mut feed).await?;
     batch.commit().await?;
     for row in feed {
         // Nobody listening is fine.
@@ -142,48 +244,129 @@ async fn index_docs(
     Ok(())
 }
 
-/// Gets to know a rider document: its owner and its flagged entries. A document that is no
-/// rider's is left unknown, and not indexed.
-async fn learn(
-    state: &AppState,
+/// One entry of a rider document, checked.
+enum Checked {
+    /// A report that validates, under its key.
+    Valid(String, Box<Report>),
+    /// An entry to flag, with its problem.
+    Flag(String, String),
+}
+
+fn check((key, entry): rider_doc::Entry, now: i64) -> Checked {
+    let report = match entry {
+        Ok(r) => r,
+        Err(e) => return Checked::Flag(key, e),
+    };
+    let problems = validate::check_report(&key, &report, now);
+    if problems.is_empty() {
+        return Checked::Valid(key, Box::new(report));
+    }
+    let text = problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ");
+    Checked::Flag(key, text)
+}
+
+/// Makes sure each rider's count of reports on the day of each of its new reports is known,
+/// reading those not yet known in one query.
+async fn count_days(
+    batch: &mut IndexBatch,
     known: &mut HashMap<String, Indexed>,
-    doc_id: &str,
+    checked: &[(String, Vec<Checked>)],
+    stored: &HashMap<(i64, String), Stored>,
 ) -> anyhow::Result<()> {
-    if known.contains_key(doc_id) {
+    let mut wanted: BTreeSet<(i64, i64)> = BTreeSet::new();
+    let mut owners: HashMap<i64, &str> = HashMap::new();
+    for (doc_id, entries) in checked {
+        let Some(indexed) = known.get_mut(doc_id) else {
+            continue;
+        };
+        // A rider reports on a few days at a time: older days are read again if needed.
+        if indexed.days.len() > DAYS_KEPT {
+            indexed.days.clear();
+        }
+        let rider_id = indexed.rider.id;
+        owners.insert(rider_id, doc_id);
+        for entry in entries {
+            if let Checked::Valid(_, r) = entry
+                && !stored.contains_key(&(rider_id, r.id.clone()))
+            {
+                let day = cst_day(r.created_at).0;
+                if !indexed.days.contains_key(&day) {
+                    wanted.insert((rider_id, day));
+                }
+            }
+        }
+    }
+    if wanted.is_empty() {
         return Ok(());
     }
-    let Some(DocAccess::Rider { owner }) = state.acl.access(doc_id) else {
-        return Ok(());
-    };
-    let Some(rider) = state.db.user_by_id(owner).await? else {
-        return Ok(());
-    };
-    // The indexer is the only writer of flags: read once, they are kept here.
-    let flagged = state.db.flagged_keys(doc_id).await?.into_iter().collect();
-    known.insert(
-        doc_id.to_owned(),
-        Indexed {
-            rider,
-            flagged,
-            read_at: Vec::new(),
-            again: BTreeSet::new(),
-        },
-    );
+    let wanted: Vec<(i64, i64)> = wanted.into_iter().collect();
+    for (rider_id, day, count) in batch.day_counts(&wanted).await? {
+        if let Some(indexed) = owners.get(&rider_id).and_then(|d| known.get_mut(*d)) {
+            indexed.days.insert(day, count);
+        }
+    }
     Ok(())
 }
 
+/// Gets to know the batch's rider documents not known yet: their owners and their flagged
+/// entries, in one query each. A document that is no rider's is left unknown, and not indexed.
+async fn learn(
+    state: &AppState,
+    known: &mut HashMap<String, Indexed>,
+    doc_ids: &[&str],
+) -> anyhow::Result<()> {
+    let owners: HashMap<i64, &str> = doc_ids
+        .iter()
+        .filter(|id| !known.contains_key(**id))
+        .filter_map(|id| match state.acl.access(id) {
+            Some(DocAccess::Rider { owner }) => Some((owner, *id)),
+            _ => None,
+        })
+        .collect();
+    if owners.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = owners.keys().copied().collect();
+    let docs: Vec<&str> = owners.values().copied().collect();
+    // The indexer is the only writer of flags: read once, they are kept here.
+    let mut flagged: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for (doc_id, key) in state.db.flagged_keys(&docs).await? {
+        flagged.entry(doc_id).or_default().insert(key);
+    }
+    for rider in state.db.users_by_ids(&ids).await? {
+        let Some(doc_id) = owners.get(&rider.id) else {
+            continue;
+        };
+        known.insert(
+            (*doc_id).to_owned(),
+            Indexed {
+                flagged: flagged.remove(*doc_id).unwrap_or_default(),
+                rider,
+                read_at: Vec::new(),
+                again: BTreeSet::new(),
+                days: HashMap::new(),
+            },
+        );
+    }
+    Ok(())
+}
 /// Reads the entries of one rider document changed since the indexer last read it, inside the
 /// document's lock and without copying the document, so a new report costs the same in a full
 /// document. `None` for a document that is missing.
 async fn read_doc(
     state: &AppState,
     indexed: &Indexed,
-    doc_id: &str,
+    pin: &Pinned,
 ) -> anyhow::Result<Option<Read>> {
+    let doc_id = pin.id();
     let (read_at, again) = (&indexed.read_at, &indexed.again);
     let Some(read) = state
         .relay
-        .read(doc_id, |d| {
+        .read_pinned(pin, |d| {
             let entries = rider_doc::header(d).and_then(|_| {
                 let mut entries = rider_doc::reports_since(d, read_at)?;
                 let fresh: BTreeSet<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
@@ -222,6 +405,26 @@ struct Indexed {
     read_at: Vec<automerge::ChangeHash>,
     /// Keys to read again whatever changes (entries over the daily limit).
     again: BTreeSet<String>,
+    /// How many reports the rider has in the index dated on each day (by the start of the
+    /// China Standard Time day), for the days looked at lately. The indexer is the only writer
+    /// of reports, so counts kept here stay true.
+    days: HashMap<i64, i64>,
+}
+
+impl Indexed {
+    /// Keeps the day counts true when a report's date changes from `from` to `to`.
+    fn moved(&mut self, from: i64, to: i64) {
+        let (from, to) = (cst_day(from).0, cst_day(to).0);
+        if from == to {
+            return;
+        }
+        if let Some(n) = self.days.get_mut(&from) {
+            *n -= 1;
+        }
+        if let Some(n) = self.days.get_mut(&to) {
+            *n += 1;
+        }
+    }
 }
 
 async fn flag(
@@ -248,76 +451,4 @@ async fn unflag(
         indexed.flagged.remove(key);
     }
     Ok(())
-}
-
-/// Indexes the entries read from one document (or flags the document when it does not read as a
-/// rider document). Returns the keys over the daily limit, to be
-/// looked at again on the next change.
-async fn index(
-    state: &AppState,
-    batch: &mut IndexBatch,
-    doc_id: &str,
-    entries: Result<Vec<rider_doc::Entry>, model::ModelError>,
-    indexed: &mut Indexed,
-    feed: &mut Vec<ReportRow>,
-) -> anyhow::Result<BTreeSet<String>> {
-    let mut over_limit = BTreeSet::new();
-    let entries = match entries {
-        Ok(entries) => entries,
-        Err(e) => {
-            flag(batch, doc_id, "", &e.to_string(), indexed).await?;
-            return Ok(over_limit);
-        }
-    };
-    unflag(batch, doc_id, "", indexed).await?;
-    let now = now_ms();
-    for (key, entry) in entries {
-        let report = match entry {
-            Ok(r) => r,
-            Err(e) => {
-                flag(batch, doc_id, &key, &e, indexed).await?;
-                continue;
-            }
-        };
-        let problems = validate::check_report(&key, &report, now);
-        if !problems.is_empty() {
-            let text = problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ");
-            flag(batch, doc_id, &key, &text, indexed).await?;
-            continue;
-        }
-        let max = state.config.max_reports_per_day;
-        let rider_id = indexed.rider.id;
-        match batch
-            .report_upsert(&indexed.rider, doc_id, &report, max, now)
-            .await?
-        {
-            UpsertOutcome::Unchanged => unflag(batch, doc_id, &key, indexed).await?,
-            UpsertOutcome::Inserted => {
-                unflag(batch, doc_id, &key, indexed).await?;
-                feed.push(batch.inserted_row(&indexed.rider, &report, now).await?);
-            }
-            UpsertOutcome::Updated => {
-                unflag(batch, doc_id, &key, indexed).await?;
-                if let Some(row) = batch.report_get(rider_id, &report.id).await? {
-                    feed.push(row);
-                }
-            }
-            UpsertOutcome::Reviewed => {
-                let problem = "edited after review; the reviewed version stands";
-                flag(batch, doc_id, &key, problem, indexed).await?;
-            }
-            UpsertOutcome::OverDailyLimit => {
-                let problem = format!("more than {max} reports on one day");
-                flag(batch, doc_id, &key, &problem, indexed).await?;
-                // Not remembered as indexed: the entry is looked at again on the next change.
-                over_limit.insert(key);
-                continue;
-            }
-        }
-    }
-    Ok(over_limit)
 }

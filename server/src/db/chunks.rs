@@ -143,28 +143,49 @@ pub(super) async fn write_chunks(
     }
 }
 
+/// Writes a group of chunks and marks their documents, in one transaction of two statements
+/// per 128 chunks. Returns each chunk's document mark after the write.
 async fn write_group(writer: &SqlitePool, group: &[ChunkPut]) -> sqlx::Result<Vec<i64>> {
     let mut tx = writer.begin().await?;
-    let mut seqs = Vec::with_capacity(group.len());
+    let mut marks: HashMap<String, i64> = HashMap::new();
+    for part in group.chunks(128) {
+        let mut q = sqlx::QueryBuilder::new("INSERT INTO doc_chunks (key, data) ");
+        q.push_values(part, |mut b, p| {
+            b.push_bind(p.key.as_str()).push_bind(p.data.as_slice());
+        });
+        q.push(" ON CONFLICT (key) DO UPDATE SET data = excluded.data");
+        q.build().persistent(false).execute(&mut *tx).await?;
+    }
+    // A document's chunks in one group raise its mark once each.
+    let mut added: HashMap<&str, i64> = HashMap::new();
     for p in group {
-        sqlx::query(
-            "INSERT INTO doc_chunks (key, data) VALUES ($1, $2)
-             ON CONFLICT (key) DO UPDATE SET data = excluded.data",
-        )
-        .bind(&p.key)
-        .bind(&p.data)
-        .execute(&mut *tx)
-        .await?;
-        let seq: i64 = sqlx::query_scalar(
-            "INSERT INTO docs_unindexed (doc_id, seq) VALUES ($1, 1)
-             ON CONFLICT (doc_id) DO UPDATE SET seq = docs_unindexed.seq + 1
-             RETURNING seq",
-        )
-        .bind(&p.doc_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        seqs.push(seq);
+        *added.entry(&p.doc_id).or_default() += 1;
+    }
+    let added: Vec<(&str, i64)> = added.into_iter().collect();
+    for part in added.chunks(128) {
+        let mut q = sqlx::QueryBuilder::new("INSERT INTO docs_unindexed (doc_id, seq) ");
+        q.push_values(part, |mut b, (doc_id, n)| {
+            b.push_bind(*doc_id).push_bind(*n);
+        });
+        q.push(
+            " ON CONFLICT (doc_id) DO UPDATE SET seq = docs_unindexed.seq + excluded.seq
+             RETURNING doc_id, seq",
+        );
+        let rows: Vec<(String, i64)> = q
+            .build_query_as()
+            .persistent(false)
+            .fetch_all(&mut *tx)
+            .await?;
+        marks.extend(rows);
     }
     tx.commit().await?;
-    Ok(seqs)
+    group
+        .iter()
+        .map(|p| {
+            marks
+                .get(p.doc_id.as_str())
+                .copied()
+                .ok_or_else(|| sqlx::Error::Protocol(format!("no mark for {}", p.doc_id)))
+        })
+        .collect()
 }

@@ -17,7 +17,7 @@ mod users;
 
 pub use invites::Invite;
 pub use photos::PhotoRow;
-pub use reports::{IndexBatch, ReportRow, UpsertOutcome};
+pub use reports::{IndexBatch, ReportRow, Stored, Upsert, UpsertOutcome, cst_day};
 pub use users::{Bounds, NewUser, Role, User};
 
 /// A handle to the database; cheap to clone.

@@ -45,33 +45,63 @@ fn exif_json(r: &Report) -> String {
         .to_string()
 }
 
-/// The indexed fields of a report, to tell whether an upsert changes anything.
-type Fingerprint = (
-    String,
-    f64,
-    f64,
-    Option<f64>,
-    String,
-    String,
-    String,
-    i64,
-    String,
-    String,
-);
+/// The indexed fields of a report, as stored: equal when a document's version changes nothing.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+struct Fields {
+    category: String,
+    lat: f64,
+    lon: f64,
+    accuracy_m: Option<f64>,
+    location_source: String,
+    place: String,
+    note: String,
+    created_at: i64,
+    photos: String,
+    photo_exif: String,
+}
 
-type FingerprintRow = (
-    String,
-    String,
-    f64,
-    f64,
-    Option<f64>,
-    String,
-    String,
-    String,
-    i64,
-    String,
-    String,
-);
+impl Fields {
+    fn of(r: &Report) -> Fields {
+        Fields {
+            category: r.category.clone(),
+            lat: r.lat,
+            lon: r.lon,
+            accuracy_m: r.accuracy_m,
+            location_source: r.location_source.clone(),
+            place: r.place.clone(),
+            note: r.note.clone(),
+            created_at: r.created_at,
+            photos: serde_json::to_string(&r.photos).unwrap_or_else(|_| "[]".into()),
+            photo_exif: exif_json(r),
+        }
+    }
+}
+
+/// What the index holds of one report, for the indexer to compare a document's version with.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Stored {
+    rider_id: i64,
+    id: String,
+    status: String,
+    county: String,
+    received_at: i64,
+    #[sqlx(flatten)]
+    fields: Fields,
+}
+
+impl Stored {
+    /// What indexing `r` over this row would do (never [`UpsertOutcome::Inserted`] or
+    /// [`UpsertOutcome::OverDailyLimit`]: the row is there).
+    pub fn outcome(&self, r: &Report) -> UpsertOutcome {
+        if self.fields == Fields::of(r) {
+            UpsertOutcome::Unchanged
+        } else if self.status != "new" {
+            UpsertOutcome::Reviewed
+        } else {
+            UpsertOutcome::Updated
+        }
+    }
+}
 
 /// What an upsert did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,12 +245,27 @@ impl Db {
         Ok(done.rows_affected() == 1)
     }
 
-    /// The keys of a document's flagged entries (`""` for the document itself).
-    pub async fn flagged_keys(&self, doc_id: &str) -> sqlx::Result<Vec<String>> {
-        sqlx::query_scalar("SELECT key FROM flagged_entries WHERE doc_id = $1")
-            .bind(doc_id)
-            .fetch_all(&self.pool)
-            .await
+    /// The flagged entries of these documents, as (document, key) pairs (key `""` for a
+    /// document itself), in one query per 512 documents.
+    pub async fn flagged_keys(&self, doc_ids: &[&str]) -> sqlx::Result<Vec<(String, String)>> {
+        let mut keys = Vec::new();
+        for part in doc_ids.chunks(512) {
+            let mut q = sqlx::QueryBuilder::new(
+                "SELECT doc_id, key FROM flagged_entries WHERE doc_id IN (",
+            );
+            let mut list = q.separated(", ");
+            for id in part {
+                list.push_bind(*id);
+            }
+            list.push_unseparated(")");
+            keys.extend(
+                q.build_query_as::<(String, String)>()
+                    .persistent(false)
+                    .fetch_all(&self.pool)
+                    .await?,
+            );
+        }
+        Ok(keys)
     }
 
     /// How many entries of a document are flagged.
@@ -247,132 +292,101 @@ impl Db {
     }
 }
 
+/// A report to write into the index.
+pub struct Upsert<'a> {
+    pub rider: &'a User,
+    pub doc_id: &'a str,
+    pub report: &'a Report,
+}
+
+/// Rows per multi-row statement: SQLite binds at most 32,766 parameters.
+const ROWS_PER_STATEMENT: usize = 128;
+
 impl IndexBatch {
-    /// Inserts or refreshes a validated report of `rider`, from document `doc_id`.
-    ///
-    /// A new report is not indexed when the rider already has `max_per_day` reports dated on
-    /// the same day (China Standard Time); a reviewed report is never changed.
-    pub async fn report_upsert(
-        &mut self,
-        rider: &User,
-        doc_id: &str,
-        r: &Report,
-        max_per_day: u32,
-        received_at: i64,
-    ) -> sqlx::Result<UpsertOutcome> {
-        let photos = serde_json::to_string(&r.photos).unwrap_or_else(|_| "[]".into());
-        let existing: Option<(String, Fingerprint)> = sqlx::query_as::<_, FingerprintRow>(
-            "SELECT status, category, lat, lon, accuracy_m, location_source, place, note,
-                 created_at, photos, photo_exif FROM reports WHERE rider_id = $1 AND id = $2",
-        )
-        .bind(rider.id)
-        .bind(&r.id)
-        .fetch_optional(&mut *self.tx)
-        .await?
-        .map(|t| (t.0, (t.1, t.2, t.3, t.4, t.5, t.6, t.7, t.8, t.9, t.10)));
-        let fresh = (
-            r.category.clone(),
-            r.lat,
-            r.lon,
-            r.accuracy_m,
-            r.location_source.clone(),
-            r.place.clone(),
-            r.note.clone(),
-            r.created_at,
-            photos.clone(),
-            exif_json(r),
-        );
-        let outcome = match existing {
-            Some((_, old)) if old == fresh => return Ok(UpsertOutcome::Unchanged),
-            Some((status, _)) if status != "new" => return Ok(UpsertOutcome::Reviewed),
-            Some(_) => UpsertOutcome::Updated,
-            None => {
-                let (from, to) = cst_day(r.created_at);
-                let same_day: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM reports
-                     WHERE rider_id = $1 AND created_at >= $2 AND created_at < $3",
-                )
-                .bind(rider.id)
-                .bind(from)
-                .bind(to)
-                .fetch_one(&mut *self.tx)
-                .await?;
-                if same_day >= i64::from(max_per_day) {
-                    return Ok(UpsertOutcome::OverDailyLimit);
-                }
-                UpsertOutcome::Inserted
-            }
-        };
-        sqlx::query(
-            "INSERT INTO reports (rider_id, id, doc_id, county, category, note, lat, lon,
-                accuracy_m, location_source, place, created_at, photos, received_at, photo_exif)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-             ON CONFLICT (rider_id, id) DO UPDATE SET category = excluded.category,
-                note = excluded.note, lat = excluded.lat, lon = excluded.lon,
-                accuracy_m = excluded.accuracy_m, location_source = excluded.location_source,
-                place = excluded.place, created_at = excluded.created_at,
-                photos = excluded.photos, photo_exif = excluded.photo_exif
-             WHERE reports.status = 'new'",
-        )
-        .bind(rider.id)
-        .bind(&r.id)
-        .bind(doc_id)
-        .bind(&rider.county)
-        .bind(&r.category)
-        .bind(&r.note)
-        .bind(r.lat)
-        .bind(r.lon)
-        .bind(r.accuracy_m)
-        .bind(&r.location_source)
-        .bind(&r.place)
-        .bind(r.created_at)
-        .bind(&photos)
-        .bind(received_at)
-        .bind(exif_json(r))
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(outcome)
+    /// What the index holds of these (rider, report) pairs, in one query per 128.
+    pub async fn stored(&mut self, keys: &[(i64, &str)]) -> sqlx::Result<Vec<Stored>> {
+        let mut found = Vec::new();
+        for part in keys.chunks(ROWS_PER_STATEMENT) {
+            let mut q = sqlx::QueryBuilder::new(
+                "SELECT r.rider_id, r.id, r.status, r.county, r.received_at, r.category, r.lat, r.lon, r.accuracy_m, r.location_source, r.place, r.note, r.created_at, r.photos, r.photo_exif FROM (",
+            );
+            q.push_values(part, |mut b, (rider_id, id)| {
+                b.push_bind(*rider_id).push_bind(*id);
+            });
+            q.push(") AS k JOIN reports r ON r.rider_id = k.column1 AND r.id = k.column2");
+            found.extend(
+                q.build_query_as::<Stored>()
+                    .persistent(false)
+                    .fetch_all(&mut *self.tx)
+                    .await?,
+            );
+        }
+        Ok(found)
     }
 
-    /// The row of a report this batch just inserted (with the same `received_at`), as
-    /// [`IndexBatch::report_get`] would read it, made without reading it back.
-    pub async fn inserted_row(
-        &mut self,
-        rider: &User,
-        r: &Report,
-        received_at: i64,
-    ) -> sqlx::Result<ReportRow> {
-        let mut rows = vec![ReportRow {
-            id: r.id.clone(),
-            rider_id: rider.id,
-            rider_name: rider.name.clone(),
-            county: rider.county.clone(),
-            category: r.category.clone(),
-            category_label: model::Category::from_code(&r.category)
-                .map(|c| c.label_zh().to_owned())
-                .unwrap_or_else(|| r.category.clone()),
-            note: r.note.clone(),
-            lat: r.lat,
-            lon: r.lon,
-            accuracy_m: r.accuracy_m,
-            location_source: r.location_source.clone(),
-            place: r.place.clone(),
-            created_at: r.created_at,
-            received_at,
-            photos: r.photos.clone(),
-            photos_stored: Vec::new(),
-            status: "new".into(),
-            photo_taken_at: r.photo_taken_at,
-            photo_lat: r.photo_lat,
-            photo_lon: r.photo_lon,
-        }];
-        fill_photos_stored(&mut self.tx, &mut rows).await?;
-        Ok(rows.remove(0))
+    /// How many reports each rider has dated on each day, for (rider, start of the China
+    /// Standard Time day) pairs, in one query per 128.
+    pub async fn day_counts(&mut self, days: &[(i64, i64)]) -> sqlx::Result<Vec<(i64, i64, i64)>> {
+        let mut counts = Vec::new();
+        for part in days.chunks(ROWS_PER_STATEMENT) {
+            let mut q = sqlx::QueryBuilder::new("SELECT d.column1, d.column2, COUNT(r.id) FROM (");
+            q.push_values(part, |mut b, (rider_id, from)| {
+                b.push_bind(*rider_id)
+                    .push_bind(*from)
+                    .push_bind(*from + DAY_MS);
+            });
+            q.push(
+                ") AS d LEFT JOIN reports r ON r.rider_id = d.column1 AND r.created_at >= d.column2
+                 AND r.created_at < d.column3 GROUP BY d.column1, d.column2",
+            );
+            counts.extend(
+                q.build_query_as::<(i64, i64, i64)>()
+                    .persistent(false)
+                    .fetch_all(&mut *self.tx)
+                    .await?,
+            );
+        }
+        Ok(counts)
     }
 
-    /// One indexed report, as this batch sees it.
-    pub async fn report_get(&mut self, rider_id: i64, id: &str) -> sqlx::Result<Option<ReportRow>> {
-        get(&mut self.tx, rider_id, id).await
+    /// Inserts or refreshes validated reports, in one statement per 128, received at
+    /// `received_at` if new. A reviewed report is never changed.
+    pub async fn upsert(&mut self, rows: &[Upsert<'_>], received_at: i64) -> sqlx::Result<()> {
+        for part in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO reports (rider_id, id, doc_id, county, category, note, lat, lon,
+                    accuracy_m, location_source, place, created_at, photos, received_at,
+                    photo_exif) ",
+            );
+            q.push_values(part, |mut b, u| {
+                let f = Fields::of(u.report);
+                b.push_bind(u.rider.id)
+                    .push_bind(u.report.id.clone())
+                    .push_bind(u.doc_id.to_owned())
+                    .push_bind(u.rider.county.clone())
+                    .push_bind(f.category)
+                    .push_bind(f.note)
+                    .push_bind(f.lat)
+                    .push_bind(f.lon)
+                    .push_bind(f.accuracy_m)
+                    .push_bind(f.location_source)
+                    .push_bind(f.place)
+                    .push_bind(f.created_at)
+                    .push_bind(f.photos)
+                    .push_bind(received_at)
+                    .push_bind(f.photo_exif);
+            });
+            q.push(
+                " ON CONFLICT (rider_id, id) DO UPDATE SET category = excluded.category,
+                    note = excluded.note, lat = excluded.lat, lon = excluded.lon,
+                    accuracy_m = excluded.accuracy_m, location_source = excluded.location_source,
+                    place = excluded.place, created_at = excluded.created_at,
+                    photos = excluded.photos, photo_exif = excluded.photo_exif
+                 WHERE reports.status = 'new'",
+            );
+            q.build().persistent(false).execute(&mut *self.tx).await?;
+        }
+        Ok(())
     }
 
     /// Records an entry of a rider document that failed validation.
@@ -400,19 +414,71 @@ impl IndexBatch {
         Ok(())
     }
 
-    /// Clears a document's mark unless a change was stored after `seq` was read.
-    pub async fn doc_indexed(&mut self, doc_id: &str, seq: i64) -> sqlx::Result<()> {
-        sqlx::query("DELETE FROM docs_unindexed WHERE doc_id = $1 AND seq = $2")
-            .bind(doc_id)
-            .bind(seq)
-            .execute(&mut *self.tx)
-            .await?;
+    /// Clears each document's mark unless a change was stored after its `seq` was read.
+    pub async fn docs_indexed(&mut self, marks: &[(&str, i64)]) -> sqlx::Result<()> {
+        for part in marks.chunks(ROWS_PER_STATEMENT) {
+            let mut q = sqlx::QueryBuilder::new(
+                "DELETE FROM docs_unindexed WHERE rowid IN (SELECT u.rowid FROM (",
+            );
+            q.push_values(part, |mut b, (doc_id, seq)| {
+                b.push_bind(*doc_id).push_bind(*seq);
+            });
+            q.push(") AS m JOIN docs_unindexed u ON u.doc_id = m.column1 AND u.seq = m.column2)");
+            q.build().persistent(false).execute(&mut *self.tx).await?;
+        }
         Ok(())
+    }
+
+    /// The row of a report this batch upserts, as [`Db::report_get`] would read it after the
+    /// commit, made without reading it back: `stored` is what the index held before, if
+    /// anything. `photos_stored` is left to [`IndexBatch::fill_photos_stored`].
+    pub fn row(rider: &User, r: &Report, stored: Option<&Stored>, received_at: i64) -> ReportRow {
+        ReportRow {
+            id: r.id.clone(),
+            rider_id: rider.id,
+            rider_name: rider.name.clone(),
+            county: stored.map_or_else(|| rider.county.clone(), |s| s.county.clone()),
+            category: r.category.clone(),
+            category_label: model::Category::from_code(&r.category)
+                .map(|c| c.label_zh().to_owned())
+                .unwrap_or_else(|| r.category.clone()),
+            note: r.note.clone(),
+            lat: r.lat,
+            lon: r.lon,
+            accuracy_m: r.accuracy_m,
+            location_source: r.location_source.clone(),
+            place: r.place.clone(),
+            created_at: r.created_at,
+            received_at: stored.map_or(received_at, |s| s.received_at),
+            photos: r.photos.clone(),
+            photos_stored: Vec::new(),
+            status: stored.map_or_else(|| "new".to_owned(), |s| s.status.clone()),
+            photo_taken_at: r.photo_taken_at,
+            photo_lat: r.photo_lat,
+            photo_lon: r.photo_lon,
+        }
+    }
+
+    /// Sets `photos_stored` of each row, in one query.
+    pub async fn fill_photos_stored(&mut self, rows: &mut [ReportRow]) -> sqlx::Result<()> {
+        fill_photos_stored(&mut self.tx, rows).await
     }
 
     /// Writes the whole batch.
     pub async fn commit(self) -> sqlx::Result<()> {
         self.tx.commit().await
+    }
+}
+
+impl Stored {
+    /// The rider and report this row is of.
+    pub fn key(&self) -> (i64, &str) {
+        (self.rider_id, &self.id)
+    }
+
+    /// When the report says it was made.
+    pub fn created_at(&self) -> i64 {
+        self.fields.created_at
     }
 }
 

@@ -243,6 +243,27 @@ impl Db {
         Ok(row.map(|r| (from_tuple((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7)), r.8)))
     }
 
+    /// The accounts of these ids that exist, in one query.
+    pub async fn users_by_ids(&self, ids: &[i64]) -> sqlx::Result<Vec<User>> {
+        let mut users = Vec::with_capacity(ids.len());
+        for part in ids.chunks(512) {
+            let mut q = sqlx::QueryBuilder::new("SELECT ");
+            q.push(USER_COLS).push(" FROM users WHERE id IN (");
+            let mut list = q.separated(", ");
+            for id in part {
+                list.push_bind(*id);
+            }
+            list.push_unseparated(")");
+            let rows: Vec<UserTuple> = q
+                .build_query_as()
+                .persistent(false)
+                .fetch_all(&self.pool)
+                .await?;
+            users.extend(rows.into_iter().map(from_tuple));
+        }
+        Ok(users)
+    }
+
     /// An account by id.
     pub async fn user_by_id(&self, id: i64) -> sqlx::Result<Option<User>> {
         let row: Option<UserTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(

@@ -49,7 +49,30 @@ struct Inner {
     docs: Mutex<HashMap<String, Arc<Slot>>>,
     next_conn: AtomicU64,
     /// Rider documents with newly stored changes, for the indexer.
-    changed: mpsc::UnboundedSender<String>,
+    changed: mpsc::UnboundedSender<Pinned>,
+}
+
+/// A document kept in memory until this is dropped, even when no connection syncs it: the
+/// relay hands the indexer one for each document whose changes it stored, so a rider who
+/// files a report and goes offline at once does not make the indexer load the document again.
+pub struct Pinned {
+    relay: Relay,
+    slot: Option<Arc<Slot>>,
+}
+
+impl Pinned {
+    /// The document's id.
+    pub fn id(&self) -> &str {
+        self.slot.as_ref().map_or("", |s| &s.id)
+    }
+}
+
+impl Drop for Pinned {
+    fn drop(&mut self) {
+        if let Some(slot) = self.slot.take() {
+            self.relay.release(slot);
+        }
+    }
 }
 
 /// One document's place in memory.
@@ -111,7 +134,7 @@ impl Relay {
         db: Db,
         acl: Acl,
         stats: StoreStats,
-    ) -> anyhow::Result<(Self, mpsc::UnboundedReceiver<String>)> {
+    ) -> anyhow::Result<(Self, mpsc::UnboundedReceiver<Pinned>)> {
         let node = uuid::Uuid::new_v4().simple().to_string();
         let storage_id = store::storage_id(&db).await?;
         let (changed, rx) = mpsc::unbounded_channel();
@@ -180,8 +203,21 @@ impl Relay {
     pub(crate) fn release(&self, slot: Arc<Slot>) {
         let mut docs = self.inner.docs.lock().unwrap_or_else(|e| e.into_inner());
         // The map's handle and this one: nobody else can reach the slot while the map is locked.
-        if Arc::strong_count(&slot) == 2 {
-            docs.remove(&slot.id);
+        let last = Arc::strong_count(&slot) == 2;
+        let id = slot.id.clone();
+        // Let go while the map is locked, so that of two handles given back at once, the
+        // second sees itself as the last.
+        drop(slot);
+        if last {
+            docs.remove(&id);
+        }
+    }
+
+    /// Keeps document `id` in memory until the answer is dropped.
+    pub fn pin(&self, id: &str) -> Pinned {
+        Pinned {
+            relay: self.clone(),
+            slot: Some(self.acquire(id)),
         }
     }
 
@@ -262,7 +298,10 @@ impl Relay {
             self.inner.acl.access(&slot.id),
             Some(DocAccess::Rider { .. })
         ) {
-            let _ = self.inner.changed.send(slot.id.clone());
+            let _ = self.inner.changed.send(Pinned {
+                relay: self.clone(),
+                slot: Some(slot.clone()),
+            });
         }
         if l.chunks.len() >= COMPACT_EVERY && !l.compacting {
             l.compacting = true;
@@ -317,8 +356,19 @@ impl Relay {
         id: &str,
         f: impl FnOnce(&Automerge) -> R,
     ) -> anyhow::Result<Option<DocRead<R>>> {
-        let slot = self.acquire(id);
-        let read = match self.lock(&slot).await {
+        self.read_pinned(&self.pin(id), f).await
+    }
+
+    /// Reads a pinned document as stored; `Ok(None)` when there is no such document.
+    pub async fn read_pinned<R>(
+        &self,
+        pin: &Pinned,
+        f: impl FnOnce(&Automerge) -> R,
+    ) -> anyhow::Result<Option<DocRead<R>>> {
+        let Some(slot) = &pin.slot else {
+            return Ok(None);
+        };
+        match self.lock(slot).await {
             Ok(Some(state)) => match &*state {
                 SlotState::Loaded(l) => Ok(Some(DocRead {
                     value: f(l.relay.doc()),
@@ -328,9 +378,7 @@ impl Relay {
             },
             Ok(None) => Ok(None),
             Err(e) => Err(e),
-        };
-        self.release(slot);
-        read
+        }
     }
 
     /// Changes document `id` on the server's behalf (a document it writes, such as an office
@@ -387,6 +435,6 @@ impl Relay {
 
     /// Queues document `id` for the indexer again.
     pub fn mark_changed(&self, id: &str) {
-        let _ = self.inner.changed.send(id.to_owned());
+        let _ = self.inner.changed.send(self.pin(id));
     }
 }
