@@ -154,7 +154,7 @@ async fn write_group(writer: &SqlitePool, group: &[ChunkPut]) -> sqlx::Result<Ve
             b.push_bind(p.key.as_str()).push_bind(p.data.as_slice());
         });
         q.push(" ON CONFLICT (key) DO UPDATE SET data = excluded.data");
-        q.build().persistent(false).execute(&mut *tx).await?;
+        q.build().execute(&mut *tx).await?;
     }
     // A document's chunks in one group raise its mark once each.
     let mut added: HashMap<&str, i64> = HashMap::new();
@@ -171,11 +171,7 @@ async fn write_group(writer: &SqlitePool, group: &[ChunkPut]) -> sqlx::Result<Ve
             " ON CONFLICT (doc_id) DO UPDATE SET seq = docs_unindexed.seq + excluded.seq
              RETURNING doc_id, seq",
         );
-        let rows: Vec<(String, i64)> = q
-            .build_query_as()
-            .persistent(false)
-            .fetch_all(&mut *tx)
-            .await?;
+        let rows: Vec<(String, i64)> = q.build_query_as().fetch_all(&mut *tx).await?;
         marks.extend(rows);
     }
     tx.commit().await?;

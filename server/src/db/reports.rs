@@ -316,7 +316,6 @@ impl IndexBatch {
             q.push(") AS k JOIN reports r ON r.rider_id = k.column1 AND r.id = k.column2");
             found.extend(
                 q.build_query_as::<Stored>()
-                    .persistent(false)
                     .fetch_all(&mut *self.tx)
                     .await?,
             );
@@ -341,7 +340,6 @@ impl IndexBatch {
             );
             counts.extend(
                 q.build_query_as::<(i64, i64, i64)>()
-                    .persistent(false)
                     .fetch_all(&mut *self.tx)
                     .await?,
             );
@@ -384,7 +382,7 @@ impl IndexBatch {
                     photos = excluded.photos, photo_exif = excluded.photo_exif
                  WHERE reports.status = 'new'",
             );
-            q.build().persistent(false).execute(&mut *self.tx).await?;
+            q.build().execute(&mut *self.tx).await?;
         }
         Ok(())
     }
@@ -424,7 +422,7 @@ impl IndexBatch {
                 b.push_bind(*doc_id).push_bind(*seq);
             });
             q.push(") AS m JOIN docs_unindexed u ON u.doc_id = m.column1 AND u.seq = m.column2)");
-            q.build().persistent(false).execute(&mut *self.tx).await?;
+            q.build().execute(&mut *self.tx).await?;
         }
         Ok(())
     }
