@@ -412,27 +412,35 @@ async fn follow_feed(url: String, cookie: String, shared: Arc<Mutex<Shared>>) {
     let mut buf = String::new();
     while let Some(Ok(chunk)) = body.next().await {
         buf.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buf.find("\n\n") {
-            let event: String = buf.drain(..end + 2).collect();
-            if event.lines().any(|l| l.trim() == "event: resync")
-                && let Ok(mut s) = shared.lock()
-            {
-                s.resyncs += 1;
+        // Every whole event in the buffer, then what is left of it kept once.
+        let mut start = 0;
+        let mut ids = Vec::new();
+        let mut resyncs = 0;
+        while let Some(len) = buf[start..].find("\n\n") {
+            let event = &buf[start..start + len];
+            start += len + 2;
+            if event.lines().any(|l| l.trim() == "event: resync") {
+                resyncs += 1;
             }
             let Some(data) = event.lines().find_map(|l| l.strip_prefix("data:")) else {
                 continue;
             };
-            let Ok(row) = serde_json::from_str::<serde_json::Value>(data.trim()) else {
-                continue;
-            };
-            let Some(id) = row["id"].as_str() else {
-                continue;
-            };
-            let now = Instant::now();
-            if let Ok(mut s) = shared.lock()
-                && let Some(t0) = s.made.get(id).copied()
-            {
-                s.seen.entry(id.to_owned()).or_insert(now - t0);
+            #[derive(serde::Deserialize)]
+            struct Row {
+                id: String,
+            }
+            if let Ok(row) = serde_json::from_str::<Row>(data.trim()) {
+                ids.push(row.id);
+            }
+        }
+        buf.drain(..start);
+        let now = Instant::now();
+        if let Ok(mut s) = shared.lock() {
+            s.resyncs += resyncs;
+            for id in ids {
+                if let Some(t0) = s.made.get(&id).copied() {
+                    s.seen.entry(id).or_insert(now - t0);
+                }
             }
         }
     }
@@ -522,11 +530,16 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
             .send()
             .await?;
         let cookie = session_cookie(&res).ok_or_else(|| anyhow::anyhow!("supervisor login"))?;
-        Some(tokio::spawn(follow_feed(
-            url.clone(),
-            cookie,
-            shared.clone(),
-        )))
+        // On a thread and runtime of its own, so the riders it times do not starve it.
+        let (url, shared) = (url.clone(), shared.clone());
+        Some(std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                rt.block_on(follow_feed(url, cookie, shared));
+            }
+        }))
     };
 
     let rss_before = pid.and_then(proc_sample).map_or(0, |s| s.1);
@@ -643,9 +656,8 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
     for t in tasks {
         t.abort();
     }
-    if let Some(f) = feed {
-        f.abort();
-    }
+    // The feed's thread ends with the process.
+    drop(feed);
     if let Some(p) = peer {
         p.abort();
     }

@@ -1,13 +1,16 @@
 //! Keeps the SQL report index in step with rider documents.
 //!
-//! The relay tells the indexer of every rider document whose changes it stored; at start, the
-//! indexer also reads those that hold changes it has not read (`docs_unindexed`, marked by the
-//! relay in the same transaction as the change). On every change it reads only the entries that changed since its last read (`rider_doc::reports_since`), so indexing a report
-//! costs the same in a document of five thousand reports as in an empty one.
+//! The relay tells the indexer of every rider document whose changes it stored, and keeps it in
+//! memory until it is read; at start, the indexer also reads those that hold changes it has not
+//! read (`docs_unindexed`, marked by the relay in the same transaction as the change). On every
+//! change it reads only the entries that changed since its last read
+//! (`rider_doc::reports_since`), so indexing a report costs the same in a document of five
+//! thousand reports as in an empty one. The documents that changed meanwhile are indexed
+//! together, in one transaction of a few statements whatever their number.
 //! Each report is validated on its own: a valid one is upserted (and announced on the live feed
 //! if it is new or changed), an invalid one is flagged and never indexed.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use model::{Report, rider_doc, validate};
 use tokio::sync::mpsc;
@@ -38,27 +41,22 @@ pub fn spawn(
 ) {
     tokio::spawn(async move {
         let mut known: HashMap<String, Indexed> = HashMap::new();
-        // Each document waiting, kept in memory until it is indexed.
-        let mut pending: BTreeMap<String, Pinned> = unindexed
-            .iter()
-            .map(|id| (id.clone(), state.relay.pin(id)))
-            .collect();
+        // Each document waiting, first come first served, kept in memory until it is indexed.
+        let mut pending = Pending::default();
+        for id in &unindexed {
+            pending.push(state.relay.pin(id));
+        }
         loop {
             if pending.is_empty() {
                 match changed.recv().await {
-                    Some(pin) => {
-                        pending.insert(pin.id().to_owned(), pin);
-                    }
+                    Some(pin) => pending.push(pin),
                     None => return,
                 }
             }
             while let Ok(pin) = changed.try_recv() {
-                pending.insert(pin.id().to_owned(), pin);
+                pending.push(pin);
             }
-            let batch: Vec<Pinned> = std::iter::from_fn(|| pending.pop_first())
-                .map(|(_, pin)| pin)
-                .take(BATCH_DOCS)
-                .collect();
+            let batch = pending.take(BATCH_DOCS);
             if let Err(e) = index_docs(&state, &mut known, &batch).await {
                 // The marks stay, and the documents are read again a moment later (and at the
                 // next start), from scratch: what was kept of them may be out of step.
@@ -77,6 +75,37 @@ pub fn spawn(
             }
         }
     });
+}
+
+/// The documents waiting to be indexed, in the order they first changed: under a steady stream
+/// of changes none waits longer than the others.
+#[derive(Default)]
+struct Pending {
+    order: VecDeque<Pinned>,
+    queued: HashSet<String>,
+}
+
+impl Pending {
+    fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// Queues a document, unless it waits already (its place stands; the pin is let go).
+    fn push(&mut self, pin: Pinned) {
+        if self.queued.insert(pin.id().to_owned()) {
+            self.order.push_back(pin);
+        }
+    }
+
+    /// The `n` documents that have waited longest.
+    fn take(&mut self, n: usize) -> Vec<Pinned> {
+        let n = n.min(self.order.len());
+        let batch: Vec<Pinned> = self.order.drain(..n).collect();
+        for pin in &batch {
+            self.queued.remove(pin.id());
+        }
+        batch
+    }
 }
 
 /// What was read from one document, and the mark it was read with.

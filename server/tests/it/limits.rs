@@ -129,6 +129,46 @@ async fn reports_past_the_daily_limit_are_flagged_not_indexed() {
 }
 
 #[tokio::test]
+async fn the_daily_limit_follows_a_report_whose_date_is_edited() {
+    let app = TestApp::start_with(|c| c.max_reports_per_day = 2).await;
+    let rider = app.login("13800000001").await;
+    let doc = rider.rider_doc();
+    let supervisor = app.login("grid-youyang").await;
+    let mut phone = SyncConn::rider(&app, &rider, "phone").await;
+    let today = report("今天的一条");
+    let earlier = model::Report {
+        created_at: server::db::now_ms() - 2 * 86_400_000,
+        ..report("前天的一条")
+    };
+    phone.file(&doc, &today).await;
+    phone.file(&doc, &earlier).await;
+    app.wait_for_reports(&supervisor, 10, |rows| rows.len() == 2)
+        .await;
+    // The earlier report is re-dated to today: today now holds two, the limit.
+    let redated = model::Report {
+        created_at: today.created_at + 1,
+        ..earlier.clone()
+    };
+    phone.file(&doc, &redated).await;
+    app.wait_for_reports(&supervisor, 10, |rows| {
+        rows.iter()
+            .any(|r| r["id"] == redated.id.as_str() && r["created_at"] == redated.created_at)
+    })
+    .await;
+    phone.file(&doc, &report("今天的第三条")).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while app.state.db.flagged_count(&doc).await.unwrap() != 1 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the third of today flagged"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (_, body) = app.get(Some(&supervisor), "/api/reports").await;
+    assert_eq!(body["reports"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
 async fn a_reviewed_report_keeps_its_reviewed_content_and_the_rider_sees_the_decision() {
     let app = TestApp::start().await;
     let rider = app.login("13800000001").await;
