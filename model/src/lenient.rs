@@ -3,12 +3,19 @@
 //! The JS automerge client stores a whole number (`30`) as an integer and a fraction (`29.5`) as
 //! a float, so a latitude can arrive as either. Ints, uints and floats are all accepted here, and
 //! range checks are left to [`crate::validate`].
+//!
+//! Each reader comes twice: on a property of an object (for `#[autosurgeon(hydrate = …)]`),
+//! and as `…_of` on a value already read (`Found`), for readers that take a whole object's
+//! fields in one pass.
 
 use automerge::{ObjId, ScalarValue, Value};
 use autosurgeon::{HydrateError, Prop, ReadDoc};
 
-fn scalar<D: ReadDoc>(doc: &D, obj: &ObjId, prop: Prop<'_>) -> Result<ScalarValue, HydrateError> {
-    match doc.get(obj, &prop)? {
+/// A value read from a document with its id, or nothing when the key is missing.
+pub type Found<'a> = Option<(Value<'a>, ObjId)>;
+
+fn scalar_of(found: Found<'_>) -> Result<ScalarValue, HydrateError> {
+    match found {
         Some((Value::Scalar(s), _)) => Ok(s.into_owned()),
         Some((Value::Object(t), _)) => Err(HydrateError::unexpected(
             "a number",
@@ -30,7 +37,12 @@ fn as_f64(s: &ScalarValue) -> Option<f64> {
 
 /// A float from an int, uint or float.
 pub fn f64<D: ReadDoc>(doc: &D, obj: &ObjId, prop: Prop<'_>) -> Result<f64, HydrateError> {
-    let s = scalar(doc, obj, prop)?;
+    f64_of(doc.get(obj, &prop)?)
+}
+
+/// [`f64`] of a value read.
+pub fn f64_of(found: Found<'_>) -> Result<f64, HydrateError> {
+    let s = scalar_of(found)?;
     as_f64(&s).ok_or_else(|| HydrateError::unexpected("a number", format!("{s:?}")))
 }
 
@@ -40,7 +52,12 @@ pub fn opt_f64<D: ReadDoc>(
     obj: &ObjId,
     prop: Prop<'_>,
 ) -> Result<Option<f64>, HydrateError> {
-    match doc.get(obj, &prop)? {
+    opt_f64_of(doc.get(obj, &prop)?)
+}
+
+/// [`opt_f64`] of a value read.
+pub fn opt_f64_of(found: Found<'_>) -> Result<Option<f64>, HydrateError> {
+    match found {
         None => Ok(None),
         Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Null) => Ok(None),
         Some((Value::Scalar(s), _)) => as_f64(&s)
@@ -55,8 +72,12 @@ pub fn opt_f64<D: ReadDoc>(
 
 /// A whole number (milliseconds since the epoch) from an int, uint, timestamp or whole float.
 pub fn i64<D: ReadDoc>(doc: &D, obj: &ObjId, prop: Prop<'_>) -> Result<i64, HydrateError> {
-    let s = scalar(doc, obj, prop)?;
-    match s {
+    i64_of(doc.get(obj, &prop)?)
+}
+
+/// [`i64`] of a value read.
+pub fn i64_of(found: Found<'_>) -> Result<i64, HydrateError> {
+    match scalar_of(found)? {
         ScalarValue::Int(i) | ScalarValue::Timestamp(i) => Ok(i),
         ScalarValue::Uint(u) => {
             i64::try_from(u).map_err(|_| HydrateError::unexpected("a whole number", format!("{u}")))
@@ -75,10 +96,15 @@ pub fn opt_i64<D: ReadDoc>(
     obj: &ObjId,
     prop: Prop<'_>,
 ) -> Result<Option<i64>, HydrateError> {
-    match doc.get(obj, &prop)? {
+    opt_i64_of(doc.get(obj, &prop)?)
+}
+
+/// [`opt_i64`] of a value read.
+pub fn opt_i64_of(found: Found<'_>) -> Result<Option<i64>, HydrateError> {
+    match found {
         None => Ok(None),
         Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Null) => Ok(None),
-        Some(_) => i64(doc, obj, prop).map(Some),
+        found => i64_of(found).map(Some),
     }
 }
 
@@ -86,7 +112,12 @@ pub fn opt_i64<D: ReadDoc>(
 /// client writes a plain JS string as `Text` unless it is wrapped in `ImmutableString`, and a
 /// report must not be lost over that.
 pub fn string<D: ReadDoc>(doc: &D, obj: &ObjId, prop: Prop<'_>) -> Result<String, HydrateError> {
-    match doc.get(obj, &prop)? {
+    string_of(doc, doc.get(obj, &prop)?)
+}
+
+/// [`string`] of a value read from `doc`.
+pub fn string_of<D: ReadDoc>(doc: &D, found: Found<'_>) -> Result<String, HydrateError> {
+    match found {
         Some((Value::Scalar(s), _)) => match s.as_ref() {
             ScalarValue::Str(v) => Ok(v.to_string()),
             other => Err(HydrateError::unexpected("a string", format!("{other:?}"))),
@@ -106,10 +137,15 @@ pub fn opt_string<D: ReadDoc>(
     obj: &ObjId,
     prop: Prop<'_>,
 ) -> Result<String, HydrateError> {
-    if doc.get(obj, &prop)?.is_none() {
-        return Ok(String::new());
+    opt_string_of(doc, doc.get(obj, &prop)?)
+}
+
+/// [`opt_string`] of a value read from `doc`.
+pub fn opt_string_of<D: ReadDoc>(doc: &D, found: Found<'_>) -> Result<String, HydrateError> {
+    match found {
+        None => Ok(String::new()),
+        found => string_of(doc, found),
     }
-    string(doc, obj, prop)
 }
 
 /// A list of strings (plain or `Text`); a missing key is the empty list.
@@ -118,7 +154,12 @@ pub fn strings<D: ReadDoc>(
     obj: &ObjId,
     prop: Prop<'_>,
 ) -> Result<Vec<String>, HydrateError> {
-    match doc.get(obj, &prop)? {
+    strings_of(doc, doc.get(obj, &prop)?)
+}
+
+/// [`strings`] of a value read from `doc`.
+pub fn strings_of<D: ReadDoc>(doc: &D, found: Found<'_>) -> Result<Vec<String>, HydrateError> {
+    match found {
         None => Ok(Vec::new()),
         Some((Value::Object(automerge::ObjType::List), id)) => (0..doc.length(&id))
             .map(|i| string(doc, &id, Prop::Index(i as u32)))

@@ -94,8 +94,7 @@ pub fn reports(doc: &Automerge) -> Result<Vec<Entry>, ModelError> {
     let mut out: Vec<Entry> = doc
         .keys(&obj)
         .map(|key| {
-            let r =
-                hydrate_prop::<_, Report, _, _>(doc, &obj, key.as_str()).map_err(|e| e.to_string());
+            let r = entry(doc, &obj, &key);
             (key, r)
         })
         .collect();
@@ -159,11 +158,21 @@ pub fn entries(
         .into_iter()
         .filter(|key| matches!(doc.get(&obj, key.as_str()), Ok(Some(_))))
         .map(|key| {
-            let r =
-                hydrate_prop::<_, Report, _, _>(doc, &obj, key.as_str()).map_err(|e| e.to_string());
+            let r = entry(doc, &obj, &key);
             (key, r)
         })
         .collect())
+}
+
+/// The report under `key` of `reports`, read in one pass; one that does not read is hydrated
+/// field by field for its error.
+fn entry(doc: &Automerge, reports: &automerge::ObjId, key: &str) -> Result<Report, String> {
+    if let Ok(Some((automerge::Value::Object(automerge::ObjType::Map), id))) = doc.get(reports, key)
+        && let Some(r) = Report::read(doc, &id)
+    {
+        return Ok(r);
+    }
+    hydrate_prop::<_, Report, _, _>(doc, reports, key).map_err(|e| e.to_string())
 }
 
 /// The reports that hydrate, newest first.
@@ -285,6 +294,77 @@ mod tests {
         assert!(got.iter().all(|(_, r)| r.is_ok()));
         // From nothing, everything.
         assert_eq!(reports_since(&doc, &[]).unwrap().len(), 6);
+    }
+
+    #[test]
+    fn one_pass_reads_what_hydrate_reads() {
+        // Every encoding a client may write: Text or plain strings, ints or floats, null or
+        // missing optional fields, and fields that do not read at all.
+        let mut doc = new_doc("u1", None).unwrap();
+        put_report(
+            &mut doc,
+            &Report {
+                accuracy_m: Some(8.5),
+                photos: vec!["b".repeat(64), "c".repeat(64)],
+                photo_taken_at: Some(1_789_999_000_000),
+                photo_lat: Some(30.1),
+                photo_lon: Some(120.2),
+                ..report("全部字段")
+            },
+        )
+        .unwrap();
+        put_report(&mut doc, &report("")).unwrap();
+        let obj = reports_obj(&doc).unwrap();
+        let odd: [(&str, automerge::ScalarValue); 6] = [
+            ("lat", "三十".into()),
+            ("created_at", 1.5.into()),
+            ("accuracy_m", "near".into()),
+            ("photo_taken_at", automerge::ScalarValue::Null),
+            ("lon", automerge::ScalarValue::Uint(120)),
+            (
+                "created_at",
+                automerge::ScalarValue::Timestamp(1_790_000_000_000),
+            ),
+        ];
+        for (field, value) in odd {
+            let id = ReportId::new().to_string();
+            doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+                let r = tx.put_object(&obj, id.as_str(), ObjType::Map)?;
+                let t = tx.put_object(&r, "id", ObjType::Text)?;
+                tx.splice_text(&t, 0, 0, &id)?;
+                tx.put(&r, "category", "fire_lane")?;
+                tx.put(&r, "location_source", "gps")?;
+                tx.put(&r, "lat", 30)?;
+                tx.put(&r, "lon", 120.5)?;
+                tx.put(&r, "created_at", 1_790_000_000_000_i64)?;
+                tx.put(&r, field, value.clone())?;
+                Ok(())
+            })
+            .unwrap();
+        }
+        // A report missing a required field, and one whose photos are not a list.
+        doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+            let r = tx.put_object(&obj, "no-lat", ObjType::Map)?;
+            tx.put(&r, "id", "no-lat")?;
+            let r = tx.put_object(&obj, "bad-photos", ObjType::Map)?;
+            tx.put(&r, "photos", "a")?;
+            Ok(())
+        })
+        .unwrap();
+        let mut read = 0;
+        for key in doc.keys(&obj).collect::<Vec<_>>() {
+            let Ok(Some((automerge::Value::Object(ObjType::Map), id))) =
+                doc.get(&obj, key.as_str())
+            else {
+                panic!("{key} is a map");
+            };
+            let hydrated = hydrate_prop::<_, Report, _, _>(&doc, &obj, key.as_str()).ok();
+            assert_eq!(Report::read(&doc, &id), hydrated, "{key}");
+            read += usize::from(hydrated.is_some());
+        }
+        // Both full reports, the null and the uint and the timestamp; not the string
+        // latitude, the fractional time, the string accuracy or the two broken ones.
+        assert_eq!(read, 5);
     }
 
     #[test]
