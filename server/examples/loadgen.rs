@@ -616,7 +616,16 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
     let connect_s = started.elapsed().as_secs_f64();
     let peer = if reference {
         let (ready, is_ready) = tokio::sync::oneshot::channel();
-        let peer = tokio::spawn(follow_peer(url.clone(), doc_ids, shared.clone(), ready));
+        // On a thread and runtime of its own, like the feed on this server.
+        let (url, shared) = (url.clone(), shared.clone());
+        let peer = std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                let _ = rt.block_on(follow_peer(url, doc_ids, shared, ready));
+            }
+        });
         if tokio::time::timeout(PHASE_LIMIT, is_ready).await.is_err() {
             anyhow::bail!("the feed peer never got every document");
         }
@@ -658,9 +667,8 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
     }
     // The feed's thread ends with the process.
     drop(feed);
-    if let Some(p) = peer {
-        p.abort();
-    }
+    // The feed peer's thread ends with the process.
+    drop(peer);
     if let Some(s) = sampler {
         s.abort();
     }
