@@ -11,6 +11,7 @@ pub mod error;
 pub mod exif;
 pub mod lenient;
 pub mod office_doc;
+pub mod peer_id;
 pub mod relay;
 pub mod report;
 pub mod report_id;
@@ -21,6 +22,7 @@ pub mod wire;
 
 pub use category::Category;
 pub use error::ModelError;
+pub use peer_id::PeerId;
 pub use report::{LocationSource, Report};
 pub use report_id::ReportId;
 

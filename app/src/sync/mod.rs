@@ -99,7 +99,7 @@ impl Engine {
         view: SyncView,
         session: Session,
     ) -> Result<Rc<Self>, AppError> {
-        let peer_id = peer::peer_id(&store, &me.peer_prefix).await?;
+        let peer_id = peer::peer_id(&store, me.id).await?;
         let stored = store.doc(&doc_id).await?;
         // A snapshot that no longer loads is replaced by what the relay has; the outbox entries
         // stay, so nothing the rider filed is hidden.

@@ -19,12 +19,7 @@ pub struct PhotoStore {
     store: Arc<dyn ObjectStore>,
 }
 
-/// Whether `s` is a SHA-256 in lower-case hex.
-pub fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
+pub use model::validate::is_sha256_hex;
 
 fn key(sha256: &str) -> object_store::path::Path {
     // Two levels of fan-out keep folders small on a local disk.

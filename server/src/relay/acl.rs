@@ -40,16 +40,6 @@ pub struct Acl {
     tables: Arc<RwLock<Tables>>,
 }
 
-/// The user id in a peer id of the form `u<id>.<suffix>`.
-pub fn peer_user_id(peer: &str) -> Option<i64> {
-    let rest = peer.strip_prefix('u')?;
-    let (id, suffix) = rest.split_once('.')?;
-    if suffix.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    id.parse().ok()
-}
-
 impl Acl {
     /// Registers a document.
     pub fn insert(&self, doc_id: &str, access: DocAccess) {
@@ -77,7 +67,7 @@ impl Acl {
     /// The share decision for one (document, peer) pair: `None` for anything not explicitly
     /// granted, and a denied peer cannot even learn that the document exists.
     pub fn decide(&self, doc_id: &str, peer: &str) -> Option<Access> {
-        let user = peer_user_id(peer)?;
+        let user = model::PeerId::parse(peer)?.user_id();
         let t = self.tables.read().ok()?;
         let county = t.users.get(&user)?;
         match t.docs.get(doc_id)? {
@@ -115,10 +105,9 @@ mod tests {
         assert_eq!(acl.decide("sy", "u9.phone"), None);
         assert_eq!(acl.decide("d2", "u7.phone"), None);
         assert_eq!(acl.decide("r7", "u7"), None);
+        assert_eq!(acl.decide("r7", "u7.a b"), None);
         assert_eq!(acl.decide("r7", "relay-x"), None);
         acl.set_user(7, "youyang", false);
         assert_eq!(acl.decide("r7", "u7.phone"), None);
-        assert_eq!(peer_user_id("u12.abc"), Some(12));
-        assert_eq!(peer_user_id("u1x.abc"), None);
     }
 }

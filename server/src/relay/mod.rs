@@ -10,7 +10,7 @@ mod acl;
 mod pump;
 mod store;
 
-pub use acl::{Acl, DocAccess, peer_user_id};
+pub use acl::{Acl, DocAccess};
 pub use pump::{Limits, serve_socket};
 pub use store::StoreStats;
 

@@ -77,23 +77,14 @@ impl MeBody {
                 office: user.office_doc.clone(),
                 stations,
             },
-            peer_prefix: peer_prefix(user.id),
+            peer_prefix: model::PeerId::prefix(user.id),
         }
     }
 }
 
-/// `u<id>.`: every peer id of a user starts so.
-pub fn peer_prefix(user_id: i64) -> String {
-    format!("u{user_id}.")
-}
-
-/// Whether `peer` is a well-formed peer id of `user_id`.
+/// Whether `peer` is a well-formed peer id of `user_id` (`model::PeerId`).
 pub fn valid_peer_for(peer: &str, user_id: i64) -> bool {
-    peer.strip_prefix(&peer_prefix(user_id)).is_some_and(|s| {
-        (1..=64).contains(&s.len())
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    })
+    model::PeerId::parse(peer).is_some_and(|p| p.user_id() == user_id)
 }
 
 /// The logged-in user.
@@ -139,10 +130,14 @@ pub async fn sync_ticket(
         Some(_) => {
             return Err(AppError::BadRequest(format!(
                 "peer_id must be {}<1-64 letters, digits, - or _>",
-                peer_prefix(user.id)
+                model::PeerId::prefix(user.id)
             )));
         }
-        None => format!("{}{}", peer_prefix(user.id), &auth::new_token()[..16]),
+        None => format!(
+            "{}{}",
+            model::PeerId::prefix(user.id),
+            &auth::new_token()[..16]
+        ),
     };
     let ticket = auth::new_token();
     state
