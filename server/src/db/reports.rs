@@ -126,56 +126,60 @@ pub fn cst_day(t: i64) -> (i64, i64) {
     (start, start + DAY_MS)
 }
 
-type RowTuple = (
-    String,
-    i64,
-    String,
-    String,
-    String,
-    String,
-    f64,
-    f64,
-    Option<f64>,
-    String,
-    String,
-    i64,
-    i64,
-    String,
-    String,
-    String,
-);
+/// A report's row, as [`ROW_SELECT`] reads it.
+#[derive(sqlx::FromRow)]
+struct RowRecord {
+    id: String,
+    rider_id: i64,
+    rider_name: String,
+    county: String,
+    category: String,
+    note: String,
+    lat: f64,
+    lon: f64,
+    accuracy_m: Option<f64>,
+    location_source: String,
+    place: String,
+    created_at: i64,
+    received_at: i64,
+    photos: String,
+    status: String,
+    photo_exif: String,
+}
 
-fn from_tuple(t: RowTuple) -> ReportRow {
-    let exif: serde_json::Value = serde_json::from_str(&t.15).unwrap_or_default();
-    let label = model::Category::from_code(&t.4)
-        .map(|c| c.label_zh().to_owned())
-        .unwrap_or_else(|| t.4.clone());
-    ReportRow {
-        id: t.0,
-        rider_id: t.1,
-        rider_name: t.2,
-        county: t.3,
-        category: t.4,
-        category_label: label,
-        note: t.5,
-        lat: t.6,
-        lon: t.7,
-        accuracy_m: t.8,
-        location_source: t.9,
-        place: t.10,
-        created_at: t.11,
-        received_at: t.12,
-        photos: serde_json::from_str(&t.13).unwrap_or_default(),
-        photos_stored: Vec::new(),
-        status: t.14,
-        photo_taken_at: exif.get("taken_at").and_then(serde_json::Value::as_i64),
-        photo_lat: exif.get("lat").and_then(serde_json::Value::as_f64),
-        photo_lon: exif.get("lon").and_then(serde_json::Value::as_f64),
+impl From<RowRecord> for ReportRow {
+    fn from(r: RowRecord) -> ReportRow {
+        let exif: serde_json::Value = serde_json::from_str(&r.photo_exif).unwrap_or_default();
+        let label = model::Category::from_code(&r.category)
+            .map(|c| c.label_zh().to_owned())
+            .unwrap_or_else(|| r.category.clone());
+        ReportRow {
+            id: r.id,
+            rider_id: r.rider_id,
+            rider_name: r.rider_name,
+            county: r.county,
+            category: r.category,
+            category_label: label,
+            note: r.note,
+            lat: r.lat,
+            lon: r.lon,
+            accuracy_m: r.accuracy_m,
+            location_source: r.location_source,
+            place: r.place,
+            created_at: r.created_at,
+            received_at: r.received_at,
+            photos: serde_json::from_str(&r.photos).unwrap_or_default(),
+            photos_stored: Vec::new(),
+            status: r.status,
+            photo_taken_at: exif.get("taken_at").and_then(serde_json::Value::as_i64),
+            photo_lat: exif.get("lat").and_then(serde_json::Value::as_f64),
+            photo_lon: exif.get("lon").and_then(serde_json::Value::as_f64),
+        }
     }
 }
 
-const ROW_SELECT: &str = "SELECT r.id, r.rider_id, u.name, r.county, r.category, r.note, r.lat,
-    r.lon, r.accuracy_m, r.location_source, r.place, r.created_at, r.received_at, r.photos,
+const ROW_SELECT: &str = "SELECT r.id, r.rider_id, u.name AS rider_name, r.county, r.category,
+    r.note, r.lat, r.lon, r.accuracy_m, r.location_source, r.place, r.created_at, r.received_at, r.photos,
     r.status, r.photo_exif FROM reports r JOIN users u ON u.id = r.rider_id";
 
 impl Db {
@@ -190,14 +194,14 @@ impl Db {
         rider_id: i64,
         sha256: &str,
     ) -> sqlx::Result<Vec<ReportRow>> {
-        let rows: Vec<RowTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let rows: Vec<RowRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "{ROW_SELECT} WHERE r.rider_id = $1 AND r.photos LIKE $2"
         )))
         .bind(rider_id)
         .bind(format!("%\"{sha256}\"%"))
         .fetch_all(&self.pool)
         .await?;
-        let mut rows: Vec<ReportRow> = rows.into_iter().map(from_tuple).collect();
+        let mut rows: Vec<ReportRow> = rows.into_iter().map(ReportRow::from).collect();
         fill_photos_stored(&mut *self.pool.acquire().await?, &mut rows).await?;
         Ok(rows)
     }
@@ -208,14 +212,14 @@ impl Db {
         county: &str,
         limit: i64,
     ) -> sqlx::Result<Vec<ReportRow>> {
-        let rows: Vec<RowTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let rows: Vec<RowRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "{ROW_SELECT} WHERE r.county = $1 ORDER BY r.created_at DESC, r.id LIMIT $2"
         )))
         .bind(county)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        let mut rows: Vec<ReportRow> = rows.into_iter().map(from_tuple).collect();
+        let mut rows: Vec<ReportRow> = rows.into_iter().map(ReportRow::from).collect();
         fill_photos_stored(&mut *self.pool.acquire().await?, &mut rows).await?;
         Ok(rows)
     }
@@ -482,14 +486,14 @@ impl Stored {
 
 /// One indexed report.
 async fn get(c: &mut SqliteConnection, rider_id: i64, id: &str) -> sqlx::Result<Option<ReportRow>> {
-    let row: Option<RowTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let row: Option<RowRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{ROW_SELECT} WHERE r.rider_id = $1 AND r.id = $2"
     )))
     .bind(rider_id)
     .bind(id)
     .fetch_optional(&mut *c)
     .await?;
-    let mut rows: Vec<ReportRow> = row.map(from_tuple).into_iter().collect();
+    let mut rows: Vec<ReportRow> = row.map(ReportRow::from).into_iter().collect();
     fill_photos_stored(c, &mut rows).await?;
     Ok(rows.pop())
 }

@@ -65,43 +65,44 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
 }
 
-type UserTuple = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    bool,
-);
+/// An account's row, as [`USER_COLS`] reads it.
+#[derive(sqlx::FromRow)]
+struct UserRecord {
+    id: i64,
+    login: String,
+    name: String,
+    role: String,
+    county: String,
+    rider_doc: Option<String>,
+    office_doc: Option<String>,
+    disabled: bool,
+}
 
-type UserWithHash = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    bool,
-    String,
-);
+/// An account's row with its password hash.
+#[derive(sqlx::FromRow)]
+struct UserWithHash {
+    #[sqlx(flatten)]
+    user: UserRecord,
+    password_hash: String,
+}
 
-fn from_tuple(t: UserTuple) -> User {
-    User {
-        id: t.0,
-        login: t.1,
-        name: t.2,
-        role: Role::from_code(&t.3).unwrap_or(Role::Rider),
-        county: t.4,
-        rider_doc: t.5,
-        office_doc: t.6,
-        disabled: t.7,
+impl From<UserRecord> for User {
+    fn from(r: UserRecord) -> User {
+        User {
+            id: r.id,
+            login: r.login,
+            name: r.name,
+            role: Role::from_code(&r.role).unwrap_or(Role::Rider),
+            county: r.county,
+            rider_doc: r.rider_doc,
+            office_doc: r.office_doc,
+            disabled: r.disabled,
+        }
     }
 }
 
-const USER_COLS: &str = "id, login, name, role, county, rider_doc, office_doc, disabled != 0";
+const USER_COLS: &str =
+    "id, login, name, role, county, rider_doc, office_doc, disabled != 0 AS disabled";
 
 impl Db {
     /// How many accounts exist.
@@ -149,12 +150,12 @@ impl Db {
 
     /// Every account, by id.
     pub async fn users_all(&self) -> sqlx::Result<Vec<User>> {
-        let rows: Vec<UserTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let rows: Vec<UserRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLS} FROM users ORDER BY id"
         )))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(from_tuple).collect())
+        Ok(rows.into_iter().map(User::from).collect())
     }
 
     /// The stations document of a county, if it has one.
@@ -240,7 +241,7 @@ impl Db {
         .bind(login)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| (from_tuple((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7)), r.8)))
+        Ok(row.map(|r| (User::from(r.user), r.password_hash)))
     }
 
     /// The accounts of these ids that exist, in one query.
@@ -254,24 +255,24 @@ impl Db {
                 list.push_bind(*id);
             }
             list.push_unseparated(")");
-            let rows: Vec<UserTuple> = q
+            let rows: Vec<UserRecord> = q
                 .build_query_as()
                 .persistent(false)
                 .fetch_all(&self.pool)
                 .await?;
-            users.extend(rows.into_iter().map(from_tuple));
+            users.extend(rows.into_iter().map(User::from));
         }
         Ok(users)
     }
 
     /// An account by id.
     pub async fn user_by_id(&self, id: i64) -> sqlx::Result<Option<User>> {
-        let row: Option<UserTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let row: Option<UserRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLS} FROM users WHERE id = $1"
         )))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(from_tuple))
+        Ok(row.map(User::from))
     }
 }
