@@ -122,6 +122,14 @@ impl FromRequestParts<AppState> for Staff {
     }
 }
 
+/// Whether `user` may read a photo uploaded by `uploaders` (account id, county): they uploaded
+/// it, or they supervise the county of a rider who did.
+pub fn may_read_photo(user: &User, uploaders: &[(i64, String)]) -> bool {
+    uploaders
+        .iter()
+        .any(|(id, county)| *id == user.id || may_supervise(user, county))
+}
+
 /// Whether `user` may see and decide on the reports (and photos) of `county`: a supervisor of
 /// that county, or an admin.
 pub fn may_supervise(user: &User, county: &str) -> bool {

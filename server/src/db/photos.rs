@@ -1,7 +1,6 @@
 //! Photo records: what is stored, and who uploaded it.
 
-use super::{Db, User, now_ms};
-use crate::auth::may_supervise;
+use super::{Db, now_ms};
 
 /// A stored photo.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,19 +68,16 @@ impl Db {
         Ok(n > 0)
     }
 
-    /// Whether `user` may read the photo: they uploaded it, or they supervise the county of a
-    /// rider who did.
-    pub async fn photo_readable_by(&self, sha256: &str, user: &User) -> sqlx::Result<bool> {
-        let counties: Vec<(i64, String)> = sqlx::query_as(
+    /// Who uploaded the photo, each as (account id, county); whether one of them lets a user
+    /// read it is decided in `auth::may_read_photo`.
+    pub async fn photo_uploaders(&self, sha256: &str) -> sqlx::Result<Vec<(i64, String)>> {
+        sqlx::query_as(
             "SELECT u.id, u.county FROM photo_owners o JOIN users u ON u.id = o.user_id
              WHERE o.sha256 = $1",
         )
         .bind(sha256)
         .fetch_all(&self.pool)
-        .await?;
-        Ok(counties
-            .iter()
-            .any(|(id, county)| *id == user.id || may_supervise(user, county)))
+        .await
     }
 
     /// The photos stored at or after `since` (ms since the epoch).

@@ -17,7 +17,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::{
-    auth::CurrentUser,
+    auth::{self, CurrentUser},
     db::{PhotoRow, Role},
     error::AppError,
     photos::{
@@ -221,7 +221,7 @@ pub async fn get(
     let Some(row) = state.db.photo_get(&sha256).await? else {
         return Err(AppError::NotFound);
     };
-    if !state.db.photo_readable_by(&sha256, &user).await? {
+    if !auth::may_read_photo(&user, &state.db.photo_uploaders(&sha256).await?) {
         return Err(AppError::NotFound);
     }
     let etag = format!("\"{sha256}\"");
