@@ -93,9 +93,9 @@ pub fn reports(doc: &Automerge) -> Result<Vec<Entry>, ModelError> {
     let obj = reports_obj(doc)?;
     let mut out: Vec<Entry> = doc
         .keys(&obj)
-        .map(|key| {
-            let r = entry(doc, &obj, &key);
-            (key, r)
+        .filter_map(|key| {
+            let r = entry(doc, &obj, &key)?;
+            Some((key, r))
         })
         .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -156,23 +156,23 @@ pub fn entries(
     let obj = reports_obj(doc)?;
     Ok(keys
         .into_iter()
-        .filter(|key| matches!(doc.get(&obj, key.as_str()), Ok(Some(_))))
-        .map(|key| {
-            let r = entry(doc, &obj, &key);
-            (key, r)
+        .filter_map(|key| {
+            let r = entry(doc, &obj, &key)?;
+            Some((key, r))
         })
         .collect())
 }
 
-/// The report under `key` of `reports`, read in one pass; one that does not read is hydrated
-/// field by field for its error.
-fn entry(doc: &Automerge, reports: &automerge::ObjId, key: &str) -> Result<Report, String> {
-    if let Ok(Some((automerge::Value::Object(automerge::ObjType::Map), id))) = doc.get(reports, key)
+/// The report under `key` of `reports` (`None` when there is no such key), read in one pass;
+/// one that does not read is hydrated field by field for its error.
+fn entry(doc: &Automerge, reports: &automerge::ObjId, key: &str) -> Option<Result<Report, String>> {
+    let (value, id) = doc.get(reports, key).ok().flatten()?;
+    if matches!(value, automerge::Value::Object(automerge::ObjType::Map))
         && let Some(r) = Report::read(doc, &id)
     {
-        return Ok(r);
+        return Some(Ok(r));
     }
-    hydrate_prop::<_, Report, _, _>(doc, reports, key).map_err(|e| e.to_string())
+    Some(hydrate_prop::<_, Report, _, _>(doc, reports, key).map_err(|e| e.to_string()))
 }
 
 /// The reports that hydrate, newest first.
