@@ -14,13 +14,12 @@ pub enum AppError {
     /// The session is missing or expired (HTTP 401).
     #[error("not logged in")]
     Unauthorized,
-    /// The server answered with an error body.
-    #[error("{message}")]
-    Http {
-        status: u16,
-        code: String,
-        message: String,
-    },
+    /// The server refused, with its error body.
+    #[error("{}", .0.message(crate::i18n::lang()))]
+    Api(model::api::ApiError),
+    /// The server answered with an error status and no error body (a proxy, a crash).
+    #[error("HTTP {0}")]
+    Http(u16),
     /// The server's answer did not have the expected shape.
     #[error("unexpected answer: {0}")]
     Decode(String),

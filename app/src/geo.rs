@@ -147,6 +147,12 @@ mod tests {
         assert!(fix.is_stale(1_000_001.0 + STALE_AFTER_MS));
         // A clock set back never makes a negative age.
         assert_eq!(fix.age_s(0.0), 0);
+        i18n::set_lang(model::api::Lang::En);
+        assert_eq!(i18n::ago(150), "2 min ago");
+        assert!(i18n::fix_stale(150).contains("from 2 min ago"));
+        assert_eq!(i18n::accuracy(1234.4), "±1,234 m");
+        i18n::set_lang(model::api::Lang::Zh);
+        assert_eq!(i18n::accuracy(1234.4), "±1234 米");
         assert_eq!(i18n::ago(2), "刚刚");
         assert_eq!(i18n::ago(12), "12 秒前");
         assert_eq!(i18n::ago(150), "2 分钟前");

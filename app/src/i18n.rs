@@ -1,10 +1,18 @@
-//! Every user-visible string of the app, in one place.
+//! Every user-visible string of the app, in one place, in Chinese ([`ZH`]) and English ([`EN`]).
 //!
-//! The UI is Chinese (zh-CN) today. English is a planned option: it will add a second
-//! [`Strings`] table and a language signal, and [`t`] will pick the table, so no page has to
-//! change when it comes.
+//! The fixed texts are fields of [`Strings`], so a table that lacks one does not compile. Texts
+//! with figures in them are functions here that speak both languages. The server sends codes
+//! (categories, statuses, roles, error codes); this module puts them in words.
+//!
+//! The language follows the browser until the user picks one in 我的; the choice is kept on the
+//! device (`localStorage`), so it holds offline and across restarts.
 
-use model::Category;
+use std::cell::Cell;
+
+use model::{
+    Category,
+    api::{Lang, ReviewStatus, Role},
+};
 
 /// The fixed texts of the interface.
 #[derive(Debug)]
@@ -132,6 +140,9 @@ pub struct Strings {
     pub status_duplicate: &'static str,
     pub status_forwarded: &'static str,
     pub status_resolved: &'static str,
+    pub mine_language: &'static str,
+    pub document_title: &'static str,
+    pub note_separator: &'static str,
 }
 
 /// The Chinese table.
@@ -252,63 +263,296 @@ pub static ZH: Strings = Strings {
     status_duplicate: "重复",
     status_forwarded: "已转办",
     status_resolved: "已解决",
+    mine_language: "语言",
+    document_title: "暖新",
+    note_separator: "：",
 };
+
+/// The English table.
+pub static EN: Strings = Strings {
+    app_name: "Nuanxin",
+    loading: "Loading…",
+    tab_station: "Stations",
+    tab_report: "Report",
+    tab_points: "Points",
+    tab_mine: "Me",
+    tab_bar_label: "Main navigation",
+    title_login: "Log in",
+    title_console: "Hazard console",
+    coming_soon: "Coming soon",
+    coming_soon_hint: "This feature is being built.",
+    login_account: "Account",
+    login_account_placeholder: "Phone number or account",
+    login_password: "Password",
+    login_submit: "Log in",
+    login_busy: "Logging in…",
+    login_missing: "Enter your account and password",
+    login_offline: "No network: connect to log in",
+    login_failed: "Login failed; try again later",
+    login_register_link: "No account? Sign up with an invite code",
+    title_register: "Sign up",
+    register_phone: "Phone number",
+    register_phone_placeholder: "11-digit phone number",
+    register_name: "Name",
+    register_name_placeholder: "Your real name",
+    register_password: "Password",
+    register_password_placeholder: "At least 8 characters",
+    register_invite: "Invite code",
+    register_invite_placeholder: "The code from your station",
+    register_submit: "Sign up",
+    register_busy: "Signing up…",
+    register_missing: "Enter phone number, name, password and invite code",
+    register_offline: "No network: connect to sign up",
+    register_failed: "Sign-up failed; try again later",
+    register_login_link: "Have an account? Log in",
+    relogin_prompt: "Your login has expired. Log in again; unsent reports stay on this phone.",
+    relogin_action: "Log in again",
+    badge_synced: "Synced",
+    badge_offline: "Offline",
+    badge_live: "Live",
+    badge_connecting: "Connecting",
+    badge_preparing: "Syncing",
+    form_category: "Hazard type",
+    form_note: "Note (optional)",
+    form_note_placeholder: "What is there?",
+    form_location: "Location",
+    form_locate: "Get location",
+    form_locating: "Getting location…",
+    form_manual: "Enter location by hand",
+    form_lat: "Latitude",
+    form_lon: "Longitude",
+    form_place: "Place",
+    form_place_placeholder: "e.g. corner of Renmin Rd and Jiefang Rd",
+    form_submit: "Submit",
+    photo_title: "Photos (up to 3)",
+    review_prefix: "Review: ",
+    console_review_failed: "The decision was not saved",
+    stations_loading: "Loading the county's stations… (updates when online)",
+    stations_empty: "No stations in this county yet",
+    console_col_photos: "Photos",
+    console_photo_open: "Open full size",
+    console_photo_waiting: "The photo is still on the rider's phone; it shows once uploaded",
+    console_photo_waiting_short: "Pending",
+    photo_camera: "Take photo",
+    photo_gallery: "Choose from album",
+    photo_remove: "Remove this photo",
+    photo_preparing: "Preparing photo…",
+    photo_unreadable: "This file is not a photo. Take a photo, or choose one from the album.",
+    photo_stored: "Photo uploaded",
+    photo_refused: "Photo refused",
+    form_saved: "Saved on this phone",
+    form_need_category: "Choose a hazard type",
+    form_need_location: "Get the location or enter it first",
+    form_wait_location: "Getting the location; submit in a moment",
+    form_confirm_location: "Still here",
+    form_bad_location: "Latitude or longitude is not a number",
+    form_doc_not_ready: "This phone's data is not ready: sync once online, then submit",
+    form_save_failed: "Not saved",
+    geo_denied: "No location: permission denied. Enter the location by hand.",
+    geo_unavailable: "No location: no signal for now. Enter the location by hand.",
+    geo_timeout: "No location: it took too long. Enter the location by hand.",
+    geo_unsupported: "This device cannot locate itself. Enter the location by hand.",
+    outbox_title: "My reports",
+    outbox_empty: "No reports yet",
+    state_local: "Saved on phone",
+    state_sending: "Sending",
+    state_received: "Received",
+    manual_location: "Manual",
+    mine_name: "Name",
+    mine_phone: "Phone",
+    mine_county: "County",
+    mine_role: "Role",
+    logout: "Log out",
+    logout_unsent_title: "Some reports are not sent yet",
+    logout_cancel: "Cancel",
+    logout_anyway: "Log out anyway",
+    role_rider: "Rider",
+    role_supervisor: "Grid supervisor",
+    role_admin: "Administrator",
+    console_col_time: "Time",
+    console_col_category: "Type",
+    console_col_rider: "Rider",
+    console_col_note: "Note",
+    console_col_location: "Location",
+    console_col_status: "Status",
+    console_table: "Hazard reports",
+    console_empty: "No reports yet",
+    console_load_failed: "Loading failed",
+    console_offline: "No network; the list updates when online",
+    console_reload: "Reload",
+    status_new: "Open",
+    status_valid: "Valid",
+    status_invalid: "Invalid",
+    status_duplicate: "Duplicate",
+    status_forwarded: "Forwarded",
+    status_resolved: "Resolved",
+    mine_language: "Language",
+    document_title: "Nuanxin",
+    note_separator: ": ",
+};
+
+thread_local! {
+    static LANG: Cell<Lang> = Cell::new(initial_lang());
+}
+
+/// The key under which the chosen language is kept on the device.
+const LANG_KEY: &str = "nx.lang";
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The language chosen on this device, else the browser's first known language, else Chinese.
+fn initial_lang() -> Lang {
+    if let Some(l) = local_storage()
+        .and_then(|s| s.get_item(LANG_KEY).ok().flatten())
+        .and_then(|t| Lang::from_tag(&t))
+    {
+        return l;
+    }
+    let Some(nav) = web_sys::window().map(|w| w.navigator()) else {
+        return Lang::Zh;
+    };
+    nav.languages()
+        .iter()
+        .filter_map(|v| v.as_string())
+        .chain(nav.language())
+        .find_map(|t| Lang::from_tag(&t))
+        .unwrap_or_default()
+}
+
+/// The language of the interface.
+pub fn lang() -> Lang {
+    LANG.with(Cell::get)
+}
+
+/// Makes `l` the language of the interface and keeps it on the device. The caller re-renders
+/// (the app does through `Ctx::lang`).
+pub fn set_lang(l: Lang) {
+    LANG.with(|c| c.set(l));
+    if let Some(s) = local_storage() {
+        let _ = s.set_item(LANG_KEY, l.tag());
+    }
+    apply_to_document();
+}
+
+/// Sets `<html lang>` and the title to the current language.
+pub fn apply_to_document() {
+    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+        if let Some(html) = doc.document_element() {
+            let _ = html.set_attribute("lang", lang().tag());
+        }
+        doc.set_title(t().document_title);
+    }
+}
+
+/// The name of a language, in that language (as language pickers show them).
+pub fn lang_name(l: Lang) -> &'static str {
+    match l {
+        Lang::Zh => "中文",
+        Lang::En => "English",
+    }
+}
 
 /// The table of the current language.
 pub fn t() -> &'static Strings {
-    &ZH
+    match lang() {
+        Lang::Zh => &ZH,
+        Lang::En => &EN,
+    }
+}
+
+fn zh() -> bool {
+    lang() == Lang::Zh
+}
+
+/// English plural: "1 report", "2 reports".
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{} {many}", number(n as u64))
+    }
+}
+
+/// A count with digit grouping in English ("1,234"); plain in Chinese ("1234").
+pub fn number(n: u64) -> String {
+    let digits = n.to_string();
+    if zh() || digits.len() <= 3 {
+        return digits;
+    }
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 /// A category's label in the current language.
 pub fn category_label(c: Category) -> &'static str {
-    c.label_zh()
-}
-
-/// A stored category code's label, or the code itself when this version does not know it.
-pub fn category_code_label(code: &str) -> String {
-    Category::from_code(code).map_or_else(|| code.to_owned(), |c| category_label(c).to_owned())
+    if zh() { c.label_zh() } else { c.label_en() }
 }
 
 /// "3 条待发送".
 pub fn pending(n: usize) -> String {
-    format!("{n} 条待发送")
+    if zh() {
+        format!("{n} 条待发送")
+    } else {
+        format!("{} to send", plural(n, "report", "reports"))
+    }
 }
 
 /// The warning before logging out with reports the relay does not have yet.
 pub fn logout_unsent(n: usize) -> String {
-    format!("有 {n} 条上报尚未发送。退出后它们仍保存在这部手机上，本账号再次登录后会自动发送。")
+    if zh() {
+        format!("有 {n} 条上报尚未发送。退出后它们仍保存在这部手机上，本账号再次登录后会自动发送。")
+    } else {
+        format!(
+            "{} not sent yet. They stay on this phone after you log out and go out when this account logs in again.",
+            plural(n, "report is", "reports are")
+        )
+    }
 }
 
 /// "2 张照片待上传".
 pub fn photos_left(n: usize) -> String {
-    format!("{n} 张照片待上传")
+    if zh() {
+        format!("{n} 张照片待上传")
+    } else {
+        format!("{} to upload", plural(n, "photo", "photos"))
+    }
 }
 
 /// "2 张照片待上传 · 340 KB".
 pub fn photos_pending(n: usize, bytes: u64) -> String {
-    format!("{n} 张照片待上传 · {}", size(bytes))
+    format!("{} · {}", photos_left(n), size(bytes))
 }
 
 /// "照片拍摄于上报前 30 小时" (or "前 3 天").
 pub fn photo_age(hours: i64) -> String {
-    if hours >= 72 {
-        format!("照片拍摄于上报前 {} 天", hours / 24)
-    } else {
-        format!("照片拍摄于上报前 {hours} 小时")
+    match (zh(), hours >= 72) {
+        (true, true) => format!("照片拍摄于上报前 {} 天", hours / 24),
+        (true, false) => format!("照片拍摄于上报前 {hours} 小时"),
+        (false, true) => format!("Photo taken {} days before the report", hours / 24),
+        (false, false) => format!("Photo taken {hours} hours before the report"),
     }
 }
 
 /// A station facility code's label.
 pub fn facility_label(code: &str) -> &str {
-    match code {
-        "water" => "饮水",
-        "charging" => "充电",
-        "microwave" => "微波炉",
-        "first_aid" => "急救包",
-        "toilet" => "卫生间",
-        "battery_swap" => "换电",
-        other => other,
-    }
+    let (zh_label, en_label) = match code {
+        "water" => ("饮水", "Water"),
+        "charging" => ("充电", "Charging"),
+        "microwave" => ("微波炉", "Microwave"),
+        "first_aid" => ("急救包", "First aid"),
+        "toilet" => ("卫生间", "Toilet"),
+        "battery_swap" => ("换电", "Battery swap"),
+        other => return other,
+    };
+    if zh() { zh_label } else { en_label }
 }
 
 /// A byte count for people: "340 KB", "1.2 MB".
@@ -316,89 +560,192 @@ pub fn size(bytes: u64) -> String {
     if bytes >= 1024 * 1024 {
         format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
     } else {
-        format!("{} KB", bytes.div_ceil(1024))
+        format!("{} KB", number(bytes.div_ceil(1024)))
     }
 }
 
 /// "共 12 条".
 pub fn total(n: usize) -> String {
-    format!("共 {n} 条")
+    if zh() {
+        format!("共 {n} 条")
+    } else {
+        plural(n, "report", "reports")
+    }
 }
 
 /// "已定位 · 精度 ±12 米".
 pub fn located(accuracy_m: f64) -> String {
-    format!("已定位 · 精度 ±{} 米", accuracy_m.round())
+    if zh() {
+        format!("已定位 · 精度 {}", accuracy(accuracy_m))
+    } else {
+        format!("Located · {}", accuracy(accuracy_m))
+    }
 }
 
 /// "12 秒前", "3 分钟前": how old a location fix is.
 pub fn ago(seconds: u64) -> String {
-    match seconds {
-        0..=4 => "刚刚".to_owned(),
-        5..=59 => format!("{seconds} 秒前"),
-        60..=3599 => format!("{} 分钟前", seconds / 60),
-        _ => format!("{} 小时前", seconds / 3600),
+    match (zh(), seconds) {
+        (true, 0..=4) => "刚刚".to_owned(),
+        (true, 5..=59) => format!("{seconds} 秒前"),
+        (true, 60..=3599) => format!("{} 分钟前", seconds / 60),
+        (true, _) => format!("{} 小时前", seconds / 3600),
+        (false, 0..=4) => "just now".to_owned(),
+        (false, 5..=59) => format!("{seconds} s ago"),
+        (false, 60..=3599) => format!("{} min ago", seconds / 60),
+        (false, _) => format!("{} h ago", seconds / 3600),
     }
 }
 
 /// The refusal of a fix too old to use.
 pub fn fix_stale(seconds: u64) -> String {
-    format!(
-        "位置是{}获取的，可能已不准。请重新获取，或确认仍在此处",
-        ago(seconds)
-    )
+    if zh() {
+        format!(
+            "位置是{}获取的，可能已不准。请重新获取，或确认仍在此处",
+            ago(seconds)
+        )
+    } else {
+        format!(
+            "This location is from {}; it may be off. Get it again, or confirm you are still there",
+            ago(seconds)
+        )
+    }
 }
 
 /// The warning for a location outside the rider's county.
 pub fn outside_county(county: &str) -> String {
-    format!("此位置不在{county}范围内，请确认位置无误")
+    if zh() {
+        format!("此位置不在{county}范围内，请确认位置无误")
+    } else {
+        format!("This location is outside {county}: check that it is right")
+    }
 }
 
 /// The message when more photos were chosen than a report may carry.
 pub fn photos_over_limit(max: usize, left_out: usize) -> String {
-    format!("每条上报最多 {max} 张照片，另外 {left_out} 张没有添加")
+    if zh() {
+        format!("每条上报最多 {max} 张照片，另外 {left_out} 张没有添加")
+    } else {
+        format!(
+            "A report carries at most {max} photos; {} not added",
+            plural(left_out, "was", "were")
+        )
+    }
 }
 
 /// "±12 米".
 pub fn accuracy(accuracy_m: f64) -> String {
-    format!("±{} 米", accuracy_m.round())
-}
-
-/// The label of a report status code from the server.
-pub fn status_label(code: &str) -> &str {
-    let s = t();
-    match code {
-        "new" => s.status_new,
-        "valid" => s.status_valid,
-        "invalid" => s.status_invalid,
-        "duplicate" => s.status_duplicate,
-        "forwarded" => s.status_forwarded,
-        "resolved" => s.status_resolved,
-        other => other,
+    let m = number(accuracy_m.round().max(0.0) as u64);
+    if zh() {
+        format!("±{m} 米")
+    } else {
+        format!("±{m} m")
     }
 }
 
-/// The label of a role code.
-pub fn role_label(code: &str) -> &str {
+/// The label of a report status.
+pub fn status_label(status: ReviewStatus) -> &'static str {
     let s = t();
-    match code {
-        "rider" => s.role_rider,
-        "supervisor" => s.role_supervisor,
-        "admin" => s.role_admin,
-        other => other,
+    match status {
+        ReviewStatus::New => s.status_new,
+        ReviewStatus::Valid => s.status_valid,
+        ReviewStatus::Invalid => s.status_invalid,
+        ReviewStatus::Duplicate => s.status_duplicate,
+        ReviewStatus::Forwarded => s.status_forwarded,
+        ReviewStatus::Resolved => s.status_resolved,
+    }
+}
+
+/// The label of a role.
+pub fn role_label(role: Role) -> &'static str {
+    let s = t();
+    match role {
+        Role::Rider => s.role_rider,
+        Role::Supervisor => s.role_supervisor,
+        Role::Admin => s.role_admin,
     }
 }
 
 /// A problem found by validation, as a sentence for the rider.
 pub fn problem(p: &model::validate::Problem) -> String {
     use model::validate::{MAX_NOTE_CHARS, MAX_PLACE_CHARS, Problem};
+    let zh = zh();
     match p {
-        Problem::NoteTooLong(_) => format!("补充说明最多 {MAX_NOTE_CHARS} 字"),
-        Problem::PlaceTooLong(_) => format!("地点描述最多 {MAX_PLACE_CHARS} 字"),
-        Problem::LatitudeOutOfRange => "纬度应在 -90 到 90 之间".to_owned(),
-        Problem::LongitudeOutOfRange => "经度应在 -180 到 180 之间".to_owned(),
-        Problem::BadTime => "手机时间不正确，请校准后再提交".to_owned(),
-        Problem::NullIsland => "经纬度不能都是 0，请重新获取位置或填写正确的经纬度".to_owned(),
+        Problem::NoteTooLong(_) if zh => format!("补充说明最多 {MAX_NOTE_CHARS} 字"),
+        Problem::NoteTooLong(_) => format!("A note has at most {MAX_NOTE_CHARS} characters"),
+        Problem::PlaceTooLong(_) if zh => format!("地点描述最多 {MAX_PLACE_CHARS} 字"),
+        Problem::PlaceTooLong(_) => format!("A place has at most {MAX_PLACE_CHARS} characters"),
+        Problem::LatitudeOutOfRange if zh => "纬度应在 -90 到 90 之间".to_owned(),
+        Problem::LatitudeOutOfRange => "Latitude lies between -90 and 90".to_owned(),
+        Problem::LongitudeOutOfRange if zh => "经度应在 -180 到 180 之间".to_owned(),
+        Problem::LongitudeOutOfRange => "Longitude lies between -180 and 180".to_owned(),
+        Problem::BadTime if zh => "手机时间不正确，请校准后再提交".to_owned(),
+        Problem::BadTime => "The phone's clock is wrong: set it, then submit".to_owned(),
+        Problem::NullIsland if zh => {
+            "经纬度不能都是 0，请重新获取位置或填写正确的经纬度".to_owned()
+        }
+        Problem::NullIsland => {
+            "Latitude and longitude cannot both be 0: get the location again or correct it"
+                .to_owned()
+        }
         Problem::UnknownCategory(_) => t().form_need_category.to_owned(),
-        other => format!("上报内容有误：{other}"),
+        other if zh => format!("上报内容有误：{other}"),
+        other => format!("The report is not valid: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every field of a table, as (name, text), by its Debug form.
+    fn fields(s: &Strings) -> Vec<(String, String)> {
+        let text = format!("{s:#?}");
+        text.lines()
+            .filter_map(|l| {
+                let (k, v) = l.trim().split_once(": ")?;
+                Some((k.to_owned(), v.trim_end_matches(',').to_owned()))
+            })
+            .collect()
+    }
+
+    fn has_cjk(s: &str) -> bool {
+        s.chars().any(|c| {
+            ('\u{3000}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c)
+        })
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn dates_follow_the_language() {
+        use crate::time::format_date;
+        assert_eq!(
+            format_date(Lang::Zh, (2026, 7, 3), (14, 5), true),
+            "7月3日 14:05"
+        );
+        assert_eq!(
+            format_date(Lang::Zh, (2025, 12, 31), (9, 0), false),
+            "2025年12月31日 09:00"
+        );
+        assert_eq!(
+            format_date(Lang::En, (2026, 7, 3), (14, 5), true),
+            "3 Jul 14:05"
+        );
+        assert_eq!(
+            format_date(Lang::En, (2025, 12, 31), (9, 0), false),
+            "31 Dec 2025 09:00"
+        );
+    }
+
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn the_english_table_is_complete_and_english() {
+        let (zh_fields, en_fields) = (fields(&ZH), fields(&EN));
+        assert_eq!(zh_fields.len(), en_fields.len());
+        for ((k, zh_text), (_, en_text)) in zh_fields.iter().zip(&en_fields) {
+            assert!(en_text.len() > 2, "{k} is empty in English");
+            assert!(!has_cjk(en_text), "{k} is not English: {en_text}");
+            assert!(
+                has_cjk(zh_text) || k == "note_separator",
+                "{k} is not Chinese: {zh_text}"
+            );
+        }
     }
 }

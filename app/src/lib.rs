@@ -46,8 +46,10 @@ pub fn App() -> impl IntoView {
         sync: SyncView::new(),
         services: Services::new(),
         router: Router::new(),
+        lang: RwSignal::new(i18n::lang()),
     };
     provide_context(ctx);
+    i18n::apply_to_document();
     leptos::task::spawn_local(session::boot(ctx));
     // Back/forward may lead to a page of the other role; put the user back on their own.
     Effect::new(move |_| {
@@ -62,7 +64,7 @@ pub fn App() -> impl IntoView {
     let is_rider = move || {
         ctx.session
             .me
-            .with(|m| m.as_ref().is_some_and(|m| !m.role.is_staff()))
+            .with(|m| m.as_ref().is_some_and(|m| !m.user.role.is_staff()))
     };
     let page = move || {
         if !ctx.session.booted.get() {
@@ -80,16 +82,21 @@ pub fn App() -> impl IntoView {
             Route::Console => view! { <ConsolePage/> }.into_any(),
         }
     };
-    view! {
-        <div class="app" class:wide=move || route() == Route::Console>
-            <NavBar/>
-            <ReloginBanner/>
-            <main class="page" class:with-tabs=move || is_rider() && route().is_rider_tab()>
-                {page}
-            </main>
-            <Show when=move || is_rider() && route().is_rider_tab()>
-                <TabBar/>
-            </Show>
-        </div>
+    // Every text is picked when its view is built: a new language builds the view again.
+    // The session, the sync engine and the route live outside it and carry on.
+    move || {
+        ctx.lang.track();
+        view! {
+            <div class="app" class:wide=move || route() == Route::Console>
+                <NavBar/>
+                <ReloginBanner/>
+                <main class="page" class:with-tabs=move || is_rider() && route().is_rider_tab()>
+                    {page}
+                </main>
+                <Show when=move || is_rider() && route().is_rider_tab()>
+                    <TabBar/>
+                </Show>
+            </div>
+        }
     }
 }

@@ -9,7 +9,10 @@ use leptos::prelude::*;
 
 use crate::{
     error::AppError,
-    net::{api, me::Me},
+    net::{
+        api,
+        me::{self, Me},
+    },
     router::Route,
     state::Ctx,
     store::{META_LOGOUT_PENDING, META_ME, Store},
@@ -34,7 +37,7 @@ pub async fn boot(ctx: Ctx) {
         .await
         .ok()
         .flatten()
-        .and_then(|t| Me::parse(&t).ok());
+        .and_then(|t| me::parse(&t).ok());
     if let Some(me) = stored {
         adopt(ctx, me).await;
     }
@@ -99,7 +102,7 @@ pub async fn log_in(ctx: Ctx, login: &str, password: &str) -> Result<(), AppErro
 }
 
 /// Creates a rider account with an invite code and logs it in, as [`log_in`] does.
-pub async fn register(ctx: Ctx, form: &api::Registration<'_>) -> Result<(), AppError> {
+pub async fn register(ctx: Ctx, form: &model::api::RegisterForm) -> Result<(), AppError> {
     let me = api::register(form).await?;
     enter(ctx, me).await;
     Ok(())
@@ -144,7 +147,7 @@ pub async fn log_out(ctx: Ctx) {
 
 async fn remember(ctx: Ctx, me: &Me) {
     if let Some(store) = ctx.services.store()
-        && let Err(e) = store.set_meta(META_ME, &me.raw).await
+        && let Err(e) = store.set_meta(META_ME, &me::to_text(me)).await
     {
         leptos::logging::warn!("cannot keep the session on the device: {e}");
     }
@@ -152,12 +155,12 @@ async fn remember(ctx: Ctx, me: &Me) {
 
 /// Makes `me` the current user and (re)starts the sync engine when their document changed.
 async fn adopt(ctx: Ctx, me: Me) {
-    let doc = me.rider_doc.clone();
+    let doc = me.docs.rider.clone();
     let running = ctx.services.engine().map(|e| e.doc_id().to_owned());
     let same_user = ctx
         .session
         .me
-        .with_untracked(|cur| cur.as_ref().is_some_and(|c| c.id == me.id));
+        .with_untracked(|cur| cur.as_ref().is_some_and(|c| c.user.id == me.user.id));
     ctx.session.me.set(Some(me.clone()));
     if running.is_some() && running == doc && same_user {
         return;
@@ -179,7 +182,7 @@ fn home_of(ctx: Ctx) -> Route {
     match ctx
         .session
         .me
-        .with_untracked(|m| m.as_ref().map(|m| m.role.is_staff()))
+        .with_untracked(|m| m.as_ref().map(|m| m.user.role.is_staff()))
     {
         Some(true) => Route::Console,
         Some(false) => Route::Report,
@@ -194,7 +197,7 @@ pub fn route_for_session(ctx: Ctx) {
     let staff = ctx
         .session
         .me
-        .with_untracked(|m| m.as_ref().map(|m| m.role.is_staff()));
+        .with_untracked(|m| m.as_ref().map(|m| m.user.role.is_staff()));
     let target = match (staff, route) {
         (None, r) if r.is_public() => return,
         (None, _) => Route::Login,

@@ -212,6 +212,8 @@ pub struct Ctx {
     pub sync: SyncView,
     pub services: Services,
     pub router: crate::router::Router,
+    /// The interface language; the whole view is rebuilt when it changes ([`crate::i18n`]).
+    pub lang: RwSignal<model::api::Lang>,
 }
 
 impl Ctx {

@@ -43,20 +43,41 @@ fn record_ms(name: &str, ms: f64) {
     arr.push(&JsValue::from_f64(ms));
 }
 
-/// "11-23 21:05" for a time this year, "2024-11-23 21:05" otherwise.
+/// A local date and time in the interface language: "11月23日 21:05" or "23 Nov 21:05" this
+/// year, with the year in front ("2024年11月23日 21:05") or behind ("23 Nov 2024 21:05") for
+/// another year.
 pub fn short(ms: f64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
-    let now = js_sys::Date::new_0();
-    let body = format!(
-        "{:02}-{:02} {:02}:{:02}",
-        d.get_month() + 1,
-        d.get_date(),
-        d.get_hours(),
-        d.get_minutes()
-    );
-    if d.get_full_year() == now.get_full_year() {
-        body
-    } else {
-        format!("{}-{body}", d.get_full_year())
+    let this_year = d.get_full_year() == js_sys::Date::new_0().get_full_year();
+    format_date(
+        crate::i18n::lang(),
+        (d.get_full_year(), d.get_month() + 1, d.get_date()),
+        (d.get_hours(), d.get_minutes()),
+        this_year,
+    )
+}
+
+/// [`short`] from its parts: `(year, month 1-12, day)`, `(hour, minute)`.
+pub fn format_date(
+    lang: model::api::Lang,
+    (year, month, day): (u32, u32, u32),
+    (hour, minute): (u32, u32),
+    this_year: bool,
+) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let time = format!("{hour:02}:{minute:02}");
+    match (lang, this_year) {
+        (model::api::Lang::Zh, true) => format!("{month}月{day}日 {time}"),
+        (model::api::Lang::Zh, false) => format!("{year}年{month}月{day}日 {time}"),
+        (model::api::Lang::En, this_year) => {
+            let name = MONTHS[(month.clamp(1, 12) - 1) as usize];
+            if this_year {
+                format!("{day} {name} {time}")
+            } else {
+                format!("{day} {name} {year} {time}")
+            }
+        }
     }
 }

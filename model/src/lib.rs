@@ -5,6 +5,7 @@
 //! Nothing here does I/O. The app drives [`client::SyncClient`] from a WebSocket and IndexedDB;
 //! the server's tests drive it from a tokio WebSocket against the real relay.
 
+pub mod api;
 pub mod category;
 pub mod client;
 pub mod error;

@@ -98,8 +98,8 @@ async fn make_stations_doc(db: &Db, relay: &Relay, county: &str) -> anyhow::Resu
     // Two first accounts of a county at once: the first record wins, the other document is
     // never shared.
     let doc_id = db.county_set_stations_doc(county, &made).await?;
-    if let Some(b) = crate::seed::county_bounds(county) {
-        db.county_set_bounds_if_unset(county, b).await?;
+    if let Some((names, b)) = crate::seed::known_county(county) {
+        db.county_set_known_if_unset(county, &names, b).await?;
     }
     Ok(doc_id)
 }
@@ -108,8 +108,8 @@ async fn make_stations_doc(db: &Db, relay: &Relay, county: &str) -> anyhow::Resu
 /// that a database from an earlier version lacks. Returns every account.
 pub async fn load_acl(db: &Db, relay: &Relay, acl: &Acl) -> anyhow::Result<Vec<User>> {
     for (county, doc_id) in db.counties().await? {
-        if let Some(b) = crate::seed::county_bounds(&county) {
-            db.county_set_bounds_if_unset(&county, b).await?;
+        if let Some((names, b)) = crate::seed::known_county(&county) {
+            db.county_set_known_if_unset(&county, &names, b).await?;
         }
         acl.insert(&doc_id, DocAccess::Stations { county });
     }

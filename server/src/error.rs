@@ -1,13 +1,18 @@
 //! The server's one error type. It logs internals and never sends them to the client.
+//!
+//! An error is answered as a [`model::api::ErrorBody`]: a stable code, and a message for
+//! third-party clients in the language of the request's `Accept-Language` ([`localize`]).
 
 use axum::{
     Json,
-    http::{StatusCode, header},
+    extract::Request,
+    http::{HeaderValue, StatusCode, header},
+    middleware::Next,
     response::{IntoResponse, Response},
 };
-use serde_json::json;
+use model::api::{ApiError, ErrorCode, Lang};
 
-/// An error answered to a client as `{"error": code, "message": text}`.
+/// An error answered to a client as `{"error": code, "message": text, …}`.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("not logged in")]
@@ -18,22 +23,49 @@ pub enum AppError {
     Forbidden,
     #[error("not found")]
     NotFound,
-    #[error("bad request: {0}")]
-    BadRequest(String),
-    #[error("conflict: {0}")]
-    Conflict(String),
-    /// A request refused with its own status and error code, e.g. an upload that fails a check.
-    #[error("{1}: {2}")]
-    Rejected(StatusCode, &'static str, String),
+    /// A request refused for a reason the client can act on, with its code and figures.
+    #[error("refused: {0:?}")]
+    Refused(ApiError),
     #[error("too many attempts; retry in {0} s")]
     TooManyRequests(u64),
     #[error("internal: {0}")]
     Internal(#[from] anyhow::Error),
 }
 
+impl AppError {
+    /// A refusal with its code only.
+    pub fn code(code: ErrorCode) -> Self {
+        AppError::Refused(code.into())
+    }
+
+    /// A body that is not the expected JSON, with the parser's complaint for developers.
+    pub fn bad_json(detail: impl Into<String>) -> Self {
+        AppError::Refused(ApiError::with_detail(ErrorCode::BadRequest, detail))
+    }
+
+    /// What the client is told.
+    fn api_error(&self) -> ApiError {
+        match self {
+            AppError::Unauthorized => ErrorCode::Unauthorized.into(),
+            AppError::BadCredentials => ErrorCode::BadCredentials.into(),
+            AppError::Forbidden => ErrorCode::Forbidden.into(),
+            AppError::NotFound => ErrorCode::NotFound.into(),
+            AppError::Refused(e) => e.clone(),
+            AppError::TooManyRequests(secs) => ApiError {
+                retry_after: Some(*secs),
+                ..ErrorCode::TooManyAttempts.into()
+            },
+            AppError::Internal(e) => {
+                tracing::error!(error = ?e, "internal error");
+                ErrorCode::Internal.into()
+            }
+        }
+    }
+}
+
 impl From<axum::extract::rejection::JsonRejection> for AppError {
     fn from(e: axum::extract::rejection::JsonRejection) -> Self {
-        AppError::BadRequest(format!("请求格式不正确: {}", e.body_text()))
+        AppError::bad_json(e.body_text())
     }
 }
 
@@ -45,40 +77,37 @@ impl From<sqlx::Error> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, code, message) = match &self {
-            AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", "请先登录".into()),
-            AppError::BadCredentials => (
-                StatusCode::UNAUTHORIZED,
-                "bad_credentials",
-                "手机号或密码错误".into(),
-            ),
-            AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "无权访问".into()),
-            AppError::NotFound => (StatusCode::NOT_FOUND, "not_found", "未找到".into()),
-            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.clone()),
-            AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone()),
-            AppError::Rejected(status, code, m) => (*status, *code, m.clone()),
-            AppError::TooManyRequests(secs) => {
-                let body = json!({
-                    "error": "too_many_attempts",
-                    "message": format!("尝试次数过多，请 {} 分钟后再试", secs.div_ceil(60).max(1)),
-                });
-                let retry = (*secs).max(1).to_string();
-                return (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    [(header::RETRY_AFTER, retry)],
-                    Json(body),
-                )
-                    .into_response();
-            }
-            AppError::Internal(e) => {
-                tracing::error!(error = ?e, "internal error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "服务器内部错误".into(),
-                )
-            }
-        };
-        (status, Json(json!({ "error": code, "message": message }))).into_response()
+        let error = self.api_error();
+        let status =
+            StatusCode::from_u16(error.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(error.body(Lang::Zh))).into_response();
+        if let Some(secs) = error.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        }
+        // `localize` rewrites the message in the request's language.
+        response.extensions_mut().insert(error);
+        response
     }
+}
+
+/// Middleware: error answers get their message in the language of the request's
+/// `Accept-Language` (Chinese when it names neither Chinese nor English).
+pub async fn localize(request: Request, next: Next) -> Response {
+    let lang = request
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map_or(Lang::Zh, Lang::from_accept_language);
+    let mut response = next.run(request).await;
+    if lang != Lang::Zh
+        && let Some(error) = response.extensions_mut().remove::<ApiError>()
+    {
+        let (mut parts, _) = response.into_parts();
+        parts.headers.remove(header::CONTENT_LENGTH);
+        let body = Json(error.body(lang)).into_response().into_body();
+        response = Response::from_parts(parts, body);
+    }
+    response
 }

@@ -235,7 +235,7 @@ async fn index_docs(
                 UpsertOutcome::Inserted | UpsertOutcome::Updated => {
                     unflag(&mut batch, doc_id, key, indexed).await?;
                     upserts.push((doc_id, report));
-                    feed.push(IndexBatch::row(&indexed.rider, report, old, now));
+                    feed.extend(IndexBatch::row(&indexed.rider, report, old, now));
                 }
                 UpsertOutcome::Reviewed => {
                     let problem = "edited after review; the reviewed version stands";

@@ -50,6 +50,8 @@ pub fn app(state: AppState) -> Router {
             post(routes::reports::review),
         )
         .fallback(|| async { error::AppError::NotFound })
+        // Inside the compression, so that it sees the error body before it is compressed.
+        .layer(axum::middleware::from_fn(error::localize))
         // JSON answers are compressed; photos (already compressed) and the live feed's event
         // stream are left as they are by the default predicate.
         .layer(CompressionLayer::new())
@@ -60,7 +62,10 @@ pub fn app(state: AppState) -> Router {
         ));
     Router::new()
         .nest("/api", api)
-        .route("/sync", get(routes::sync::upgrade))
+        .route(
+            "/sync",
+            get(routes::sync::upgrade).layer(axum::middleware::from_fn(error::localize)),
+        )
         .fallback(move |req: axum::extract::Request| shell.clone().serve(req))
         .with_state(state)
 }

@@ -4,7 +4,7 @@ use model::stations_doc::Station;
 
 use crate::{
     accounts::{NewAccount, create_user},
-    db::{Bounds, Role},
+    db::{Bounds, Names, Role},
     state::AppState,
 };
 
@@ -18,21 +18,31 @@ pub const DEMO_USERS: [(&str, &str, Role); 3] = [
     ("grid-youyang", "王网格员", Role::Supervisor),
 ];
 
-/// The area of the counties Nuanxin knows, recorded with a county when it is first used.
-pub fn county_bounds(county: &str) -> Option<Bounds> {
-    let b = |south, west, north, east| Bounds {
-        south,
-        west,
-        north,
-        east,
+/// The names and area of the counties Nuanxin knows, recorded with a county when it is first
+/// used.
+pub fn known_county(county: &str) -> Option<(Names, Bounds)> {
+    let known = |zh: &str, en: &str, south, west, north, east| {
+        let names = Names {
+            zh: zh.into(),
+            en: en.into(),
+        };
+        Some((
+            names,
+            Bounds {
+                south,
+                west,
+                north,
+                east,
+            },
+        ))
     };
     match county {
         // 酉阳土家族苗族自治县, Chongqing.
-        "youyang" => Some(b(28.32, 108.30, 29.25, 109.32)),
+        "youyang" => known("酉阳县", "Youyang County", 28.32, 108.30, 29.25, 109.32),
         // 汉阴县, Ankang, Shaanxi.
-        "hanyin" => Some(b(32.70, 108.18, 33.15, 108.75)),
+        "hanyin" => known("汉阴县", "Hanyin County", 32.70, 108.18, 33.15, 108.75),
         // 青阳县, Chizhou, Anhui.
-        "qingyang" => Some(b(30.35, 117.65, 30.90, 118.10)),
+        "qingyang" => known("青阳县", "Qingyang County", 30.35, 117.65, 30.90, 118.10),
         _ => None,
     }
 }

@@ -256,12 +256,15 @@ pub fn LocationField(input: LocationInput) -> impl IntoView {
         let bounds: Option<Bounds> = ctx
             .session
             .me
-            .with(|m| m.as_ref().and_then(|m| m.county_bounds));
+            .with(|m| m.as_ref().and_then(|m| m.user.county_bounds));
         let (lat, lon) = input.coords()?;
         let county = ctx
             .session
             .me
-            .with(|m| m.as_ref().map(|m| m.county_name.clone()))
+            .with(|m| {
+                m.as_ref()
+                    .map(|m| m.user.county_name.get(i18n::lang()).to_owned())
+            })
             .unwrap_or_default();
         (!bounds?.contains(lat, lon)).then(|| i18n::outside_county(&county))
     };

@@ -1,6 +1,7 @@
 //! 我的上报: every report of the rider's document and where it stands.
 
 use leptos::prelude::*;
+use model::api::ReviewStatus;
 
 use crate::{
     i18n::{self, t},
@@ -96,8 +97,9 @@ fn ReviewLine(report_id: String) -> impl IntoView {
     let reviews = Ctx::get().sync.reviews;
     move || {
         reviews.with(|m| m.get(&report_id).cloned()).map(|r| {
-            let label = i18n::status_label(&r.status).to_owned();
-            let note = (!r.note.is_empty()).then(|| format!("：{}", r.note));
+            let label = ReviewStatus::from_code(&r.status)
+                .map_or_else(|| r.status.clone(), |s| i18n::status_label(s).to_owned());
+            let note = (!r.note.is_empty()).then(|| format!("{}{}", t().note_separator, r.note));
             view! {
                 <p class=format!("oi-review status-{}", r.status) data-testid="outbox-review" data-status=r.status.clone()>
                     {t().review_prefix}

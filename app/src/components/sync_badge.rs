@@ -34,7 +34,7 @@ pub fn SyncBadge() -> impl IntoView {
     let staff = move || {
         ctx.session
             .me
-            .with(|m| m.as_ref().is_some_and(|m| m.role.is_staff()))
+            .with(|m| m.as_ref().is_some_and(|m| m.user.role.is_staff()))
     };
     let state = move || {
         if staff() {
@@ -85,6 +85,10 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn badge_texts() {
+        crate::i18n::set_lang(model::api::Lang::En);
+        assert_eq!(badge(false, 1, 0, true).1, "Offline · 1 report to send");
+        assert_eq!(badge(true, 0, 2, true).1, "Syncing · 2 photos to upload");
+        crate::i18n::set_lang(model::api::Lang::Zh);
         assert_eq!(badge(false, 3, 0, true).1, "离线 · 3 条待发送");
         assert_eq!(badge(true, 1, 0, true).1, "同步中 · 1 条待发送");
         assert_eq!(badge(true, 0, 0, true).1, "已同步");

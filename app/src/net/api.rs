@@ -1,16 +1,29 @@
-//! The JSON API calls the app makes.
+//! The JSON API calls the app makes; every body is a `model::api` type.
+
+use model::api::{LoginForm, Me, RegisterForm, ReportList, ReportRow, ReviewForm, ReviewStatus};
+use serde::{Serialize, de::DeserializeOwned};
 
 use crate::{
     error::AppError,
-    json,
-    net::{http, me::Me, row::ReportRow},
+    net::{http, me, row},
 };
+
+fn body<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn read<T: DeserializeOwned>(text: &str) -> Result<T, AppError> {
+    serde_json::from_str(text).map_err(|e| AppError::Decode(e.to_string()))
+}
 
 /// Logs in; the server sets the session cookie.
 pub async fn login(login: &str, password: &str) -> Result<(), AppError> {
-    let body = json::object_text(&[("login", login), ("password", password)]);
-    let answer = http::send("POST", "/api/login", Some(&body)).await?;
-    // Here 401 means wrong credentials, and its message says so.
+    let form = LoginForm {
+        login: login.to_owned(),
+        password: password.to_owned(),
+    };
+    let answer = http::send("POST", "/api/login", Some(&body(&form))).await?;
+    // Here 401 means wrong credentials, and its code says so.
     if answer.ok() {
         Ok(())
     } else {
@@ -18,29 +31,14 @@ pub async fn login(login: &str, password: &str) -> Result<(), AppError> {
     }
 }
 
-/// What a new rider types in to sign up.
-#[derive(Debug, Clone, Copy)]
-pub struct Registration<'a> {
-    pub phone: &'a str,
-    pub name: &'a str,
-    pub password: &'a str,
-    pub invite: &'a str,
-}
-
 /// Creates a rider account with an invite code; the server logs it in (session cookie) and
-/// answers as /api/me does. Refusals carry the server's message, shown as is.
-pub async fn register(form: &Registration<'_>) -> Result<Me, AppError> {
-    let body = json::object_text(&[
-        ("phone", form.phone),
-        ("name", form.name),
-        ("password", form.password),
-        ("invite", form.invite),
-    ]);
-    let answer = http::send("POST", "/api/register", Some(&body)).await?;
+/// answers as /api/me does.
+pub async fn register(form: &RegisterForm) -> Result<Me, AppError> {
+    let answer = http::send("POST", "/api/register", Some(&body(form))).await?;
     if !answer.ok() {
         return Err(answer.into_http_error());
     }
-    Me::parse(&answer.text)
+    me::parse(&answer.text)
 }
 
 /// Ends the session on the server.
@@ -59,7 +57,7 @@ pub async fn me() -> Result<Me, AppError> {
     if !answer.ok() {
         return Err(answer.into_error());
     }
-    Me::parse(&answer.text)
+    me::parse(&answer.text)
 }
 
 /// The newest reports of the supervisor's county, newest first.
@@ -68,22 +66,25 @@ pub async fn reports(limit: u32) -> Result<Vec<ReportRow>, AppError> {
     if !answer.ok() {
         return Err(answer.into_error());
     }
-    let body = json::parse(&answer.text)?;
-    let mut rows: Vec<ReportRow> = json::array(&body, "reports")
-        .iter()
-        .filter_map(|v| ReportRow::from_js(v).ok())
-        .collect();
-    crate::net::row::sort(&mut rows);
+    let mut rows = read::<ReportList>(&answer.text)?.reports;
+    row::sort(&mut rows);
     Ok(rows)
 }
 
-/// A supervisor's decision on a report (`valid`, `invalid`, …); the updated row.
-pub async fn review(rider_id: i64, report_id: &str, status: &str) -> Result<ReportRow, AppError> {
-    let body = json::object_text(&[("status", status)]);
+/// A supervisor's decision on a report; the updated row.
+pub async fn review(
+    rider_id: i64,
+    report_id: &str,
+    status: ReviewStatus,
+) -> Result<ReportRow, AppError> {
+    let form = ReviewForm {
+        status,
+        note: String::new(),
+    };
     let path = format!("/api/reports/{rider_id}/{report_id}/review");
-    let answer = http::send("POST", &path, Some(&body)).await?;
+    let answer = http::send("POST", &path, Some(&body(&form))).await?;
     if !answer.ok() {
         return Err(answer.into_error());
     }
-    ReportRow::parse(&answer.text)
+    read(&answer.text)
 }

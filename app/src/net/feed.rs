@@ -108,7 +108,11 @@ fn connect(inner: &Rc<Inner>) {
     let on_open: Callback<Event> = Closure::new(move |_: Event| e(FeedEvent::Open));
     let e = emit.clone();
     let on_report: Callback<MessageEvent> = Closure::new(move |m: MessageEvent| {
-        if let Some(row) = m.data().as_string().and_then(|t| ReportRow::parse(&t).ok()) {
+        if let Some(row) = m
+            .data()
+            .as_string()
+            .and_then(|t| serde_json::from_str::<ReportRow>(&t).ok())
+        {
             e(FeedEvent::Row(row));
         }
     });

@@ -4,7 +4,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestCredentials, RequestInit, Response};
 
-use crate::{error::AppError, json};
+use model::api::ErrorBody;
+
+use crate::error::AppError;
 
 /// An answer: its status and its body text.
 #[derive(Debug, Clone)]
@@ -20,7 +22,7 @@ impl Answer {
     }
 
     /// The error this answer stands for: 401 is [`AppError::Unauthorized`], anything else
-    /// carries the server's `{"error", "message"}` body when there is one.
+    /// carries the server's error body when there is one.
     pub fn into_error(self) -> AppError {
         if self.status == 401 {
             return AppError::Unauthorized;
@@ -28,15 +30,12 @@ impl Answer {
         self.into_http_error()
     }
 
-    /// The server's `{"error", "message"}` body as an error, whatever the status; for calls
-    /// where a 401 has its own meaning (wrong password at login).
+    /// The server's error body as an error, whatever the status; for calls where a 401 has
+    /// its own meaning (wrong password at login). The app words it itself, from the code.
     pub fn into_http_error(self) -> AppError {
-        let body = json::parse(&self.text).unwrap_or(JsValue::NULL);
-        AppError::Http {
-            status: self.status,
-            code: json::string_or_empty(&body, "error"),
-            message: json::opt_string(&body, "message")
-                .unwrap_or_else(|| format!("HTTP {}", self.status)),
+        match serde_json::from_str::<ErrorBody>(&self.text) {
+            Ok(body) => AppError::Api(body.error()),
+            Err(_) => AppError::Http(self.status),
         }
     }
 }

@@ -14,7 +14,7 @@ pub enum Outcome {
     Stored,
     /// The session is gone: log in again, then retry.
     Unauthorized,
-    /// The server refused this photo for good; its message.
+    /// The server refused this photo for good; its error code.
     Refused(String),
     /// The network or the server failed: retry later.
     Retry(String),
@@ -66,16 +66,14 @@ pub async fn put_photo(
     drop(on_progress);
     drop(handlers);
     if !answered {
-        return Ok(Outcome::Retry("网络中断".into()));
+        return Ok(Outcome::Retry("network".into()));
     }
     let status = xhr.status().unwrap_or(0);
     let body = xhr.response_text().ok().flatten().unwrap_or_default();
+    // The error's code (`too_large`, …): what the device keeps, and words at display time.
     let message = || {
-        js_sys::JSON::parse(&body)
-            .ok()
-            .and_then(|v| js_sys::Reflect::get(&v, &"message".into()).ok())
-            .and_then(|m| m.as_string())
-            .unwrap_or_else(|| format!("HTTP {status}"))
+        serde_json::from_str::<model::api::ErrorBody>(&body)
+            .map_or_else(|_| format!("HTTP {status}"), |b| b.error.code().to_owned())
     };
     Ok(match status {
         200 | 201 => Outcome::Stored,

@@ -7,6 +7,7 @@
 use std::cell::Cell;
 
 use leptos::{ev::KeyboardEvent, prelude::*};
+use model::api::ReviewStatus;
 use send_wrapper::SendWrapper;
 use wasm_bindgen::JsCast;
 
@@ -35,7 +36,7 @@ enum Load {
 
 fn location_text(r: &ReportRow) -> String {
     let coords = format!("{:.5}, {:.5}", r.lat, r.lon);
-    if r.location_source == "manual" {
+    if r.location_source == model::LocationSource::Manual {
         let place = if r.place.is_empty() {
             String::new()
         } else {
@@ -176,7 +177,7 @@ pub fn ConsolePage() -> impl IntoView {
     let who = move || {
         ctx.session.me.with(|m| {
             m.as_ref()
-                .map(|m| format!("{} · {}", m.name, m.county_name))
+                .map(|m| format!("{} · {}", m.user.name, m.user.county_name.get(i18n::lang())))
                 .unwrap_or_default()
         })
     };
@@ -219,20 +220,16 @@ pub fn ConsolePage() -> impl IntoView {
                         key=|r| {
                             (
                                 r.id.clone(),
-                                r.status.clone(),
-                                r.received_at.to_bits(),
+                                r.status,
+                                r.received_at,
                                 r.photos_stored.len(),
                             )
                         }
                         children=move |r| {
-                            let category = if r.category_label.is_empty() {
-                                i18n::category_code_label(&r.category)
-                            } else {
-                                r.category_label.clone()
-                            };
+                            let category = i18n::category_label(r.category);
                             view! {
                                 <tr data-testid="console-row" data-id=r.id.clone() tabindex="0">
-                                    <td class="nowrap">{time::short(r.created_at)}</td>
+                                    <td class="nowrap">{time::short(r.created_at as f64)}</td>
                                     <td class="nowrap">{category}</td>
                                     <td class="nowrap">{r.rider_name.clone()}</td>
                                     <td class="note">{r.note.clone()}</td>
@@ -257,18 +254,18 @@ pub fn ConsolePage() -> impl IntoView {
                                                 }
                                             })
                                             .collect_view()}
-                                        {crate::net::row::suspicious_photo_age_hours(&r)
+                                        {r.suspicious_photo_age_hours()
                                             .map(|h| view! {
                                                 <p class="photo-age" data-testid="photo-age">{i18n::photo_age(h)}</p>
                                             })}
                                     </td>
                                     <td>{location_text(&r)}</td>
-                                    <td class=format!("nowrap status status-{}", r.status)>
-                                        <span data-testid="console-status">{i18n::status_label(&r.status).to_owned()}</span>
-                                        {(r.status == "new").then(|| {
+                                    <td class=format!("nowrap status status-{}", r.status.code())>
+                                        <span data-testid="console-status">{i18n::status_label(r.status)}</span>
+                                        {(r.status == ReviewStatus::New).then(|| {
                                             // A failed decision is said in its own row.
                                             let failed = RwSignal::new(None::<String>);
-                                            let decide = move |status: &'static str, rider_id: i64, id: String| {
+                                            let decide = move |status: ReviewStatus, rider_id: i64, id: String| {
                                                 failed.set(None);
                                                 leptos::task::spawn_local(async move {
                                                     match api::review(rider_id, &id, status).await {
@@ -282,10 +279,10 @@ pub fn ConsolePage() -> impl IntoView {
                                             let (rid, id1, id2) = (r.rider_id, r.id.clone(), r.id.clone());
                                             view! {
                                                 <span class="review-actions">
-                                                    <button type="button" class="btn-mini" on:click=move |_| decide("valid", rid, id1.clone())>
+                                                    <button type="button" class="btn-mini" on:click=move |_| decide(ReviewStatus::Valid, rid, id1.clone())>
                                                         {s.status_valid}
                                                     </button>
-                                                    <button type="button" class="btn-mini btn-mini-danger" on:click=move |_| decide("invalid", rid, id2.clone())>
+                                                    <button type="button" class="btn-mini btn-mini-danger" on:click=move |_| decide(ReviewStatus::Invalid, rid, id2.clone())>
                                                         {s.status_invalid}
                                                     </button>
                                                 </span>

@@ -8,7 +8,7 @@ use crate::{error::AppError, i18n::t, router::Route, session, state::Ctx};
 fn failure_text(e: &AppError) -> String {
     let s = t();
     match e {
-        AppError::Http { message, .. } => message.clone(),
+        AppError::Api(e) => e.message(crate::i18n::lang()),
         AppError::Network(_) => s.login_offline.to_owned(),
         _ => s.login_failed.to_owned(),
     }
@@ -23,7 +23,7 @@ pub fn LoginPage() -> impl IntoView {
     let login = RwSignal::new(
         ctx.session
             .me
-            .with_untracked(|m| m.as_ref().map(|m| m.login.clone()).unwrap_or_default()),
+            .with_untracked(|m| m.as_ref().map(|m| m.user.login.clone()).unwrap_or_default()),
     );
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);

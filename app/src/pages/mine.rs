@@ -1,10 +1,11 @@
-//! 我的: who is logged in, and logging out.
+//! 我的: who is logged in, the interface language, and logging out.
 //!
 //! Logging out keeps unsent reports on the device (see [`session::log_out`]), but a rider who
 //! hands the phone back may not come back to send them, so unsent reports are counted and the
 //! rider is asked first.
 
 use leptos::prelude::*;
+use model::api::Lang;
 
 use crate::{components::confirm_dialog::ConfirmDialog, i18n, i18n::t, session, state::Ctx};
 
@@ -14,6 +15,10 @@ pub fn MinePage() -> impl IntoView {
     let ctx = Ctx::get();
     let s = t();
     let busy = RwSignal::new(false);
+    let choose = move |l: Lang| {
+        i18n::set_lang(l);
+        ctx.lang.set(l);
+    };
     let field = move |f: fn(&crate::net::me::Me) -> String| {
         move || {
             ctx.session
@@ -43,21 +48,50 @@ pub fn MinePage() -> impl IntoView {
             <dl class="cells profile">
                 <div class="cell">
                     <dt class="cell-label">{s.mine_name}</dt>
-                    <dd class="cell-value" data-testid="me-name">{field(|m| m.name.clone())}</dd>
+                    <dd class="cell-value" data-testid="me-name">{field(|m| m.user.name.clone())}</dd>
                 </div>
                 <div class="cell">
                     <dt class="cell-label">{s.mine_phone}</dt>
-                    <dd class="cell-value" data-testid="me-login">{field(|m| m.login.clone())}</dd>
+                    <dd class="cell-value" data-testid="me-login">{field(|m| m.user.login.clone())}</dd>
                 </div>
                 <div class="cell">
                     <dt class="cell-label">{s.mine_county}</dt>
-                    <dd class="cell-value">{field(|m| m.county_name.clone())}</dd>
+                    <dd class="cell-value">{field(|m| m.user.county_name.get(i18n::lang()).to_owned())}</dd>
                 </div>
                 <div class="cell">
                     <dt class="cell-label">{s.mine_role}</dt>
-                    <dd class="cell-value">{field(|m| i18n::role_label(m.role.code()).to_owned())}</dd>
+                    <dd class="cell-value">{field(|m| i18n::role_label(m.user.role).to_owned())}</dd>
                 </div>
             </dl>
+        </section>
+        <section class="group">
+            <div class="cells">
+                <div class="cell lang-cell" role="radiogroup" aria-label=s.mine_language>
+                    <span class="cell-label">{s.mine_language}</span>
+                    <span class="lang-choices">
+                        {Lang::ALL
+                            .into_iter()
+                            .map(|l| {
+                                let on = i18n::lang() == l;
+                                view! {
+                                    <button
+                                        type="button"
+                                        class="btn-mini"
+                                        class:btn-mini-on=on
+                                        role="radio"
+                                        aria-checked=if on { "true" } else { "false" }
+                                        lang=l.tag()
+                                        data-testid=format!("lang-{}", l.tag())
+                                        on:click=move |_| choose(l)
+                                    >
+                                        {i18n::lang_name(l)}
+                                    </button>
+                                }
+                            })
+                            .collect_view()}
+                    </span>
+                </div>
+            </div>
         </section>
         <div class="form-actions">
             <button type="button" class="btn btn-danger" disabled=move || busy.get() on:click=logout>

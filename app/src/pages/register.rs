@@ -2,13 +2,15 @@
 
 use leptos::{ev::SubmitEvent, prelude::*};
 
-use crate::{error::AppError, i18n::t, net::api::Registration, router::Route, session, state::Ctx};
+use model::api::RegisterForm;
+
+use crate::{error::AppError, i18n::t, router::Route, session, state::Ctx};
 
 /// The message for a refused sign-up: the server's own words when it answered.
 fn failure_text(e: &AppError) -> String {
     let s = t();
     match e {
-        AppError::Http { message, .. } => message.clone(),
+        AppError::Api(e) => e.message(crate::i18n::lang()),
         AppError::Network(_) => s.register_offline.to_owned(),
         _ => s.register_failed.to_owned(),
     }
@@ -69,11 +71,11 @@ pub fn RegisterPage() -> impl IntoView {
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            let form = Registration {
-                phone: &p,
-                name: &n,
-                password: &w,
-                invite: &i,
+            let form = RegisterForm {
+                phone: p,
+                name: n,
+                password: w,
+                invite: i,
             };
             if let Err(e) = session::register(ctx, &form).await {
                 error.set(Some(failure_text(&e)));

@@ -99,7 +99,7 @@ impl Engine {
         view: SyncView,
         session: Session,
     ) -> Result<Rc<Self>, AppError> {
-        let peer_id = peer::peer_id(&store, me.id).await?;
+        let peer_id = peer::peer_id(&store, me.user.id).await?;
         let stored = store.doc(&doc_id).await?;
         // A snapshot that no longer loads is replaced by what the relay has; the outbox entries
         // stay, so nothing the rider filed is hidden.
@@ -124,8 +124,8 @@ impl Engine {
         let mut client = SyncClient::new(peer_id.clone());
         client.add_doc(doc_id.clone(), doc, stored.sync.as_deref());
         // The read-only documents are small: each is kept as one snapshot.
-        let office_id = me.office_doc.clone();
-        let stations_id = me.stations_doc.clone();
+        let office_id = me.docs.office.clone();
+        let stations_id = me.docs.stations.clone();
         for id in office_id.iter().chain(stations_id.iter()) {
             let stored = store.doc(id).await?;
             let doc = stored

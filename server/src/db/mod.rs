@@ -16,9 +16,10 @@ mod sessions;
 mod users;
 
 pub use invites::Invite;
+pub use model::api::ReportRow;
 pub use photos::PhotoRow;
-pub use reports::{IndexBatch, ReportRow, Stored, Upsert, UpsertOutcome, cst_day};
-pub use users::{Bounds, NewUser, Role, User};
+pub use reports::{IndexBatch, Stored, Upsert, UpsertOutcome, cst_day};
+pub use users::{Bounds, County, Names, NewUser, Role, User};
 
 /// A handle to the database; cheap to clone.
 ///

@@ -1,40 +1,13 @@
 //! The report index: one row per (rider, report UUID), fed from rider documents.
 
-use model::Report;
-use serde::Serialize;
+use model::{
+    Category, LocationSource, Report,
+    api::{ReportRow, ReviewStatus},
+};
 
 use sqlx::SqliteConnection;
 
 use super::{Db, User, now_ms};
-
-/// A report as supervisors see it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct ReportRow {
-    pub id: String,
-    pub rider_id: i64,
-    pub rider_name: String,
-    pub county: String,
-    pub category: String,
-    pub category_label: String,
-    pub note: String,
-    pub lat: f64,
-    pub lon: f64,
-    pub accuracy_m: Option<f64>,
-    pub location_source: String,
-    pub place: String,
-    pub created_at: i64,
-    pub received_at: i64,
-    pub photos: Vec<String>,
-    /// Those of `photos` the server holds: only these can be shown yet. A row is sent on the
-    /// live feed again whenever one of its photos arrives.
-    pub photos_stored: Vec<String>,
-    pub status: String,
-    /// When the earliest photo was taken, by its EXIF (ms since the epoch).
-    pub photo_taken_at: Option<i64>,
-    /// Where it was taken, by its EXIF GPS.
-    pub photo_lat: Option<f64>,
-    pub photo_lon: Option<f64>,
-}
 
 /// The stored form of a report's photo EXIF: JSON, or '' when there is none.
 fn exif_json(r: &Report) -> String {
@@ -147,35 +120,66 @@ struct RowRecord {
     photo_exif: String,
 }
 
-impl From<RowRecord> for ReportRow {
-    fn from(r: RowRecord) -> ReportRow {
-        let exif: serde_json::Value = serde_json::from_str(&r.photo_exif).unwrap_or_default();
-        let label = model::Category::from_code(&r.category)
-            .map(|c| c.label_zh().to_owned())
-            .unwrap_or_else(|| r.category.clone());
-        ReportRow {
+/// The stored EXIF of a report's photos (`photo_exif`): JSON, or '' when there is none.
+#[derive(Debug, Default, serde::Deserialize)]
+struct PhotoExif {
+    taken_at: Option<i64>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+}
+
+impl TryFrom<RowRecord> for ReportRow {
+    type Error = String;
+
+    /// A row as the API sends it. A stored code or JSON that does not read is an error, never
+    /// a default: the index is written by this server only, so it means a damaged database.
+    fn try_from(r: RowRecord) -> Result<ReportRow, String> {
+        let exif: PhotoExif = if r.photo_exif.is_empty() {
+            PhotoExif::default()
+        } else {
+            serde_json::from_str(&r.photo_exif).map_err(|e| format!("photo_exif: {e}"))?
+        };
+        Ok(ReportRow {
+            category: Category::from_code(&r.category)
+                .ok_or_else(|| format!("unknown category {:?}", r.category))?,
+            location_source: LocationSource::from_code(&r.location_source)
+                .ok_or_else(|| format!("unknown location source {:?}", r.location_source))?,
+            status: ReviewStatus::from_code(&r.status)
+                .ok_or_else(|| format!("unknown status {:?}", r.status))?,
+            photos: serde_json::from_str(&r.photos).map_err(|e| format!("photos: {e}"))?,
             id: r.id,
             rider_id: r.rider_id,
             rider_name: r.rider_name,
             county: r.county,
-            category: r.category,
-            category_label: label,
             note: r.note,
             lat: r.lat,
             lon: r.lon,
             accuracy_m: r.accuracy_m,
-            location_source: r.location_source,
             place: r.place,
             created_at: r.created_at,
             received_at: r.received_at,
-            photos: serde_json::from_str(&r.photos).unwrap_or_default(),
             photos_stored: Vec::new(),
-            status: r.status,
-            photo_taken_at: exif.get("taken_at").and_then(serde_json::Value::as_i64),
-            photo_lat: exif.get("lat").and_then(serde_json::Value::as_f64),
-            photo_lon: exif.get("lon").and_then(serde_json::Value::as_f64),
-        }
+            photo_taken_at: exif.taken_at,
+            photo_lat: exif.lat,
+            photo_lon: exif.lon,
+        })
     }
+}
+
+/// The rows that read; one that does not is logged and left out, so that one damaged row
+/// does not hide a county's list.
+fn rows_of(records: Vec<RowRecord>) -> Vec<ReportRow> {
+    records
+        .into_iter()
+        .filter_map(|r| {
+            let key = (r.rider_id, r.id.clone());
+            ReportRow::try_from(r)
+                .inspect_err(
+                    |e| tracing::error!(?key, error = %e, "an indexed report does not read"),
+                )
+                .ok()
+        })
+        .collect()
 }
 
 const ROW_SELECT: &str = "SELECT r.id, r.rider_id, u.name AS rider_name, r.county, r.category,
@@ -201,7 +205,7 @@ impl Db {
         .bind(format!("%\"{sha256}\"%"))
         .fetch_all(&self.pool)
         .await?;
-        let mut rows: Vec<ReportRow> = rows.into_iter().map(ReportRow::from).collect();
+        let mut rows = rows_of(rows);
         fill_photos_stored(&mut *self.pool.acquire().await?, &mut rows).await?;
         Ok(rows)
     }
@@ -219,7 +223,7 @@ impl Db {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        let mut rows: Vec<ReportRow> = rows.into_iter().map(ReportRow::from).collect();
+        let mut rows = rows_of(rows);
         fill_photos_stored(&mut *self.pool.acquire().await?, &mut rows).await?;
         Ok(rows)
     }
@@ -229,7 +233,7 @@ impl Db {
         &self,
         rider_id: i64,
         id: &str,
-        status: &str,
+        status: ReviewStatus,
         note: &str,
         by: i64,
         at: i64,
@@ -238,7 +242,7 @@ impl Db {
             "UPDATE reports SET status = $1, review_note = $2, reviewed_by = $3, reviewed_at = $4
              WHERE rider_id = $5 AND id = $6",
         )
-        .bind(status)
+        .bind(status.code())
         .bind(note)
         .bind(by)
         .bind(at)
@@ -434,31 +438,37 @@ impl IndexBatch {
     /// The row of a report this batch upserts, as [`Db::report_get`] would read it after the
     /// commit, made without reading it back: `stored` is what the index held before, if
     /// anything. `photos_stored` is left to [`IndexBatch::fill_photos_stored`].
-    pub fn row(rider: &User, r: &Report, stored: Option<&Stored>, received_at: i64) -> ReportRow {
-        ReportRow {
+    pub fn row(
+        rider: &User,
+        r: &Report,
+        stored: Option<&Stored>,
+        received_at: i64,
+    ) -> Option<ReportRow> {
+        // `None` only for a report that does not validate, which is never indexed.
+        Some(ReportRow {
             id: r.id.clone(),
             rider_id: rider.id,
             rider_name: rider.name.clone(),
             county: stored.map_or_else(|| rider.county.clone(), |s| s.county.clone()),
-            category: r.category.clone(),
-            category_label: model::Category::from_code(&r.category)
-                .map(|c| c.label_zh().to_owned())
-                .unwrap_or_else(|| r.category.clone()),
+            category: r.category()?,
             note: r.note.clone(),
             lat: r.lat,
             lon: r.lon,
             accuracy_m: r.accuracy_m,
-            location_source: r.location_source.clone(),
+            location_source: r.location_source()?,
             place: r.place.clone(),
             created_at: r.created_at,
             received_at: stored.map_or(received_at, |s| s.received_at),
             photos: r.photos.clone(),
             photos_stored: Vec::new(),
-            status: stored.map_or_else(|| "new".to_owned(), |s| s.status.clone()),
+            status: match stored {
+                Some(s) => ReviewStatus::from_code(&s.status)?,
+                None => ReviewStatus::New,
+            },
             photo_taken_at: r.photo_taken_at,
             photo_lat: r.photo_lat,
             photo_lon: r.photo_lon,
-        }
+        })
     }
 
     /// Sets `photos_stored` of each row, in one query.
@@ -493,7 +503,10 @@ async fn get(c: &mut SqliteConnection, rider_id: i64, id: &str) -> sqlx::Result<
     .bind(id)
     .fetch_optional(&mut *c)
     .await?;
-    let mut rows: Vec<ReportRow> = row.map(ReportRow::from).into_iter().collect();
+    let mut rows: Vec<ReportRow> = match row {
+        Some(r) => vec![ReportRow::try_from(r).map_err(|e| sqlx::Error::Decode(e.into()))?],
+        None => Vec::new(),
+    };
     fill_photos_stored(c, &mut rows).await?;
     Ok(rows.pop())
 }

@@ -1,36 +1,8 @@
 //! Accounts.
 
+pub use model::api::{Bounds, Names, Role};
+
 use super::{Db, now_ms};
-
-/// What an account may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Rider,
-    Supervisor,
-    Admin,
-}
-
-impl Role {
-    /// The stored code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Rider => "rider",
-            Role::Supervisor => "supervisor",
-            Role::Admin => "admin",
-        }
-    }
-
-    /// Reads a stored code.
-    pub fn from_code(s: &str) -> Option<Role> {
-        match s {
-            "rider" => Some(Role::Rider),
-            "supervisor" => Some(Role::Supervisor),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
-    }
-}
 
 /// An account as the rest of the server sees it.
 #[derive(Debug, Clone)]
@@ -46,13 +18,14 @@ pub struct User {
     pub disabled: bool,
 }
 
-/// A county's area as a latitude/longitude box (degrees, WGS 84).
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-pub struct Bounds {
-    pub south: f64,
-    pub west: f64,
-    pub north: f64,
-    pub east: f64,
+/// What the database knows of a county.
+#[derive(Debug, Clone, PartialEq)]
+pub struct County {
+    pub stations_doc: String,
+    /// Its name in each language; its code where no name is recorded.
+    pub names: Names,
+    /// Its area, when known.
+    pub bounds: Option<Bounds>,
 }
 
 /// An account to create.
@@ -186,32 +159,56 @@ impl Db {
             .await
     }
 
-    /// A county's bounding box, if it is known.
-    pub async fn county_bounds(&self, county: &str) -> sqlx::Result<Option<Bounds>> {
+    /// A county's stations document, names and area, if the county is recorded.
+    pub async fn county(&self, code: &str) -> sqlx::Result<Option<County>> {
         #[derive(sqlx::FromRow)]
         struct Row {
+            stations_doc: String,
+            name_zh: String,
+            name_en: String,
             south: Option<f64>,
             west: Option<f64>,
             north: Option<f64>,
             east: Option<f64>,
         }
-        let row: Option<Row> =
-            sqlx::query_as("SELECT south, west, north, east FROM counties WHERE code = $1")
-                .bind(county)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.and_then(|r| {
-            Some(Bounds {
-                south: r.south?,
-                west: r.west?,
-                north: r.north?,
-                east: r.east?,
-            })
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT stations_doc, name_zh, name_en, south, west, north, east
+             FROM counties WHERE code = $1",
+        )
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await?;
+        let or_code = |name: String| {
+            if name.is_empty() {
+                code.to_owned()
+            } else {
+                name
+            }
+        };
+        Ok(row.map(|r| County {
+            stations_doc: r.stations_doc,
+            names: Names {
+                zh: or_code(r.name_zh),
+                en: or_code(r.name_en),
+            },
+            bounds: (|| {
+                Some(Bounds {
+                    south: r.south?,
+                    west: r.west?,
+                    north: r.north?,
+                    east: r.east?,
+                })
+            })(),
         }))
     }
 
-    /// Records a county's bounding box where none is recorded yet.
-    pub async fn county_set_bounds_if_unset(&self, county: &str, b: Bounds) -> sqlx::Result<()> {
+    /// Records a county's names and area where they are not recorded yet.
+    pub async fn county_set_known_if_unset(
+        &self,
+        county: &str,
+        names: &Names,
+        b: Bounds,
+    ) -> sqlx::Result<()> {
         sqlx::query(
             "UPDATE counties SET south = $2, west = $3, north = $4, east = $5
              WHERE code = $1 AND south IS NULL",
@@ -221,6 +218,14 @@ impl Db {
         .bind(b.west)
         .bind(b.north)
         .bind(b.east)
+        .execute(&self.writer)
+        .await?;
+        sqlx::query(
+            "UPDATE counties SET name_zh = $2, name_en = $3 WHERE code = $1 AND name_zh = ''",
+        )
+        .bind(county)
+        .bind(&names.zh)
+        .bind(&names.en)
         .execute(&self.writer)
         .await?;
         Ok(())

@@ -6,7 +6,7 @@ use axum::{
     http::{HeaderMap, StatusCode, header::SET_COOKIE},
     response::{IntoResponse, Response},
 };
-use serde::Deserialize;
+use model::api::LoginForm;
 
 use crate::{
     auth::{self, COOKIE},
@@ -14,16 +14,9 @@ use crate::{
     db::User,
     db::now_ms,
     error::AppError,
-    routes::me::MeBody,
+    routes::me::me_body,
     state::AppState,
 };
-
-/// The login form.
-#[derive(Debug, Deserialize)]
-pub struct LoginForm {
-    pub login: String,
-    pub password: String,
-}
 
 /// Checks the password and starts a session. Failed attempts are throttled per account and
 /// per address (429 with `Retry-After`); the check comes before any password work.
@@ -78,7 +71,7 @@ pub async fn start_session(
             now_ms() + auth::SESSION_TTL_MS,
         )
         .await?;
-    let body = MeBody::load(state, user).await?;
+    let body = me_body(state, user).await?;
     Ok((
         status,
         [(

@@ -13,7 +13,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use futures::StreamExt;
-use serde::Serialize;
+use model::api::{ApiError, ErrorCode, PhotoStored};
 use sha2::{Digest, Sha256};
 
 use crate::{
@@ -27,30 +27,15 @@ use crate::{
     state::AppState,
 };
 
-/// The answer to an upload.
-#[derive(Debug, Serialize)]
-pub struct Stored {
-    pub sha256: String,
-    pub bytes: i64,
-    pub width: i64,
-    pub height: i64,
-    /// Whether this request stored the bytes (false: they were already there).
-    pub created: bool,
-}
-
-fn reject(status: StatusCode, code: &'static str, message: String) -> AppError {
-    AppError::Rejected(status, code, message)
+fn reject(code: ErrorCode) -> AppError {
+    AppError::code(code)
 }
 
 fn check_name(sha256: &str) -> Result<(), AppError> {
     if is_sha256_hex(sha256) {
         Ok(())
     } else {
-        Err(reject(
-            StatusCode::BAD_REQUEST,
-            "bad_name",
-            "照片名必须是 64 位小写十六进制 SHA-256".into(),
-        ))
+        Err(reject(ErrorCode::BadName))
     }
 }
 
@@ -60,13 +45,8 @@ async fn read_checked(
     max_bytes: usize,
     max_side: u32,
 ) -> Result<(Vec<u8>, Format, (u32, u32)), AppError> {
-    let too_large = || {
-        reject(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("照片不能超过 {} KB", max_bytes / 1024),
-        )
-    };
+    let too_large =
+        || AppError::Refused(ApiError::with_limit(ErrorCode::TooLarge, max_bytes as u64));
     let mut buf: Vec<u8> = Vec::new();
     let mut format = None;
     let mut dims = None;
@@ -75,11 +55,7 @@ async fn read_checked(
         let chunk = match stream.next().await {
             Some(Ok(c)) => c,
             Some(Err(_)) => {
-                return Err(reject(
-                    StatusCode::BAD_REQUEST,
-                    "interrupted",
-                    "上传中断".into(),
-                ));
+                return Err(reject(ErrorCode::Interrupted));
             }
             None => break,
         };
@@ -88,42 +64,26 @@ async fn read_checked(
         }
         buf.extend_from_slice(&chunk);
         if format.is_none() && buf.len() >= image_info::SNIFF_LEN {
-            format = Some(image_info::sniff(&buf).ok_or_else(|| {
-                reject(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_type",
-                    "只接受 JPEG、PNG 或 WebP 照片".into(),
-                )
-            })?);
+            format =
+                Some(image_info::sniff(&buf).ok_or_else(|| reject(ErrorCode::UnsupportedType))?);
         }
         if let (Some(f), None) = (format, dims) {
             dims = image_info::dimensions(f, &buf)
-                .map_err(|e| reject(StatusCode::UNPROCESSABLE_ENTITY, "bad_image", e.into()))?;
+                .map_err(|e| AppError::Refused(ApiError::with_detail(ErrorCode::BadImage, e)))?;
             if let Some((w, h)) = dims
                 && (w > max_side || h > max_side || w == 0 || h == 0)
             {
-                return Err(reject(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "too_many_pixels",
-                    format!("照片尺寸 {w}×{h} 超过上限 {max_side}×{max_side}"),
-                ));
+                return Err(AppError::Refused(ApiError {
+                    detail: Some(format!("{w}×{h}")),
+                    ..ApiError::with_limit(ErrorCode::TooManyPixels, u64::from(max_side))
+                }));
             }
         }
     }
     let Some(format) = format else {
-        return Err(reject(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_type",
-            "只接受 JPEG、PNG 或 WebP 照片".into(),
-        ));
+        return Err(reject(ErrorCode::UnsupportedType));
     };
-    let incomplete = || {
-        reject(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "truncated",
-            "照片不完整，请重新上传".into(),
-        )
-    };
+    let incomplete = || reject(ErrorCode::Truncated);
     let dims = dims.ok_or_else(incomplete)?;
     if !image_info::complete(format, &buf) {
         return Err(incomplete());
@@ -149,11 +109,10 @@ pub async fn put(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max_bytes as u64) {
-        return Err(reject(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("照片不能超过 {} KB", max_bytes / 1024),
-        ));
+        return Err(AppError::Refused(ApiError::with_limit(
+            ErrorCode::TooLarge,
+            max_bytes as u64,
+        )));
     }
     // A retry of an upload that already landed: answer at once, write nothing.
     if let Some(row) = state.db.photo_get(&sha256).await?
@@ -164,11 +123,10 @@ pub async fn put(
     let (buf, format, (w, h)) = read_checked(body, max_bytes, state.config.max_photo_side).await?;
     let actual = hex::encode(Sha256::digest(&buf));
     if actual != sha256 {
-        return Err(reject(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "hash_mismatch",
-            format!("照片内容的 SHA-256 是 {actual}，与名称不符"),
-        ));
+        return Err(AppError::Refused(ApiError::with_detail(
+            ErrorCode::HashMismatch,
+            format!("the bytes hash to {actual}"),
+        )));
     }
     let row = PhotoRow {
         sha256: sha256.clone(),
@@ -198,7 +156,7 @@ pub async fn put(
 fn stored(row: PhotoRow, created: bool, status: StatusCode) -> Response {
     (
         status,
-        Json(Stored {
+        Json(PhotoStored {
             sha256: row.sha256,
             bytes: row.bytes,
             width: row.width,

@@ -6,7 +6,7 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
-use serde::Deserialize;
+use model::api::{ErrorCode, RegisterForm};
 
 use crate::{
     accounts::{NewAccount, create_user},
@@ -17,36 +17,27 @@ use crate::{
     state::AppState,
 };
 
-/// The registration form.
-#[derive(Debug, Deserialize)]
-pub struct RegisterForm {
-    pub phone: String,
-    pub name: String,
-    pub password: String,
-    pub invite: String,
-}
-
 /// A mainland mobile number: 11 digits starting with 1.
 pub fn valid_phone(p: &str) -> bool {
     p.len() == 11 && p.starts_with('1') && p.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Checks the form; the message is shown to the rider as is.
+/// Checks the form.
 fn check(form: &RegisterForm) -> Result<(), AppError> {
     let name = form.name.trim().chars().count();
     let password = form.password.chars().count();
     let problem = if !valid_phone(form.phone.trim()) {
-        "手机号应为 11 位数字"
+        ErrorCode::BadPhone
     } else if name == 0 || name > 20 {
-        "姓名应为 1 到 20 个字"
+        ErrorCode::BadPersonName
     } else if !(8..=128).contains(&password) {
-        "密码至少 8 位"
+        ErrorCode::BadPassword
     } else if form.invite.trim().is_empty() {
-        "请输入邀请码"
+        ErrorCode::MissingInvite
     } else {
         return Ok(());
     };
-    Err(AppError::BadRequest(problem.into()))
+    Err(AppError::code(problem))
 }
 
 /// Creates a rider of the invite's county and logs them in (201 with the session cookie).
@@ -66,11 +57,11 @@ pub async fn register(
         .check(&throttle_key, ip)
         .map_err(|wait| AppError::TooManyRequests(wait.as_secs().max(1)))?;
     if state.db.user_by_login(phone).await?.is_some() {
-        return Err(AppError::Conflict("该手机号已注册，请直接登录".into()));
+        return Err(AppError::code(ErrorCode::PhoneTaken));
     }
     let Some(county) = state.db.invite_take(&invite).await? else {
         state.throttle.failed(&throttle_key, ip);
-        return Err(AppError::BadRequest("邀请码无效、已用完或已过期".into()));
+        return Err(AppError::code(ErrorCode::BadInvite));
     };
     let account = NewAccount {
         login: phone,
@@ -85,7 +76,7 @@ pub async fn register(
             state.db.invite_give_back(&invite).await?;
             // Two sign-ups with one phone number at once: the second loses the unique index.
             if state.db.user_by_login(phone).await?.is_some() {
-                return Err(AppError::Conflict("该手机号已注册，请直接登录".into()));
+                return Err(AppError::code(ErrorCode::PhoneTaken));
             }
             return Err(AppError::Internal(e));
         }

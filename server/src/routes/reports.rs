@@ -8,12 +8,15 @@ use axum::{
     response::sse::{Event, KeepAlive, Sse},
 };
 use futures::{Stream, StreamExt};
-use serde::{Deserialize, Serialize};
+use model::api::{
+    ApiError, ErrorCode, MAX_REVIEW_NOTE_CHARS, ReportList, ReportRow, ReviewForm, ReviewStatus,
+};
+use serde::Deserialize;
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::{
     auth::{Staff, may_supervise},
-    db::{ReportRow, Role, now_ms},
+    db::{Role, now_ms},
     error::AppError,
     state::AppState,
 };
@@ -24,21 +27,15 @@ pub struct ListQuery {
     pub limit: Option<i64>,
 }
 
-/// The list body.
-#[derive(Debug, Serialize)]
-pub struct ListBody {
-    pub reports: Vec<ReportRow>,
-}
-
 /// The newest reports of the supervisor's county.
 pub async fn list(
     State(state): State<AppState>,
     Staff(user): Staff,
     Query(q): Query<ListQuery>,
-) -> Result<Json<ListBody>, AppError> {
+) -> Result<Json<ReportList>, AppError> {
     let limit = q.limit.unwrap_or(200).clamp(1, 1000);
     let reports = state.db.reports_for_county(&user.county, limit).await?;
-    Ok(Json(ListBody { reports }))
+    Ok(Json(ReportList { reports }))
 }
 
 /// New and changed reports of the supervisor's county, as server-sent events named `report`.
@@ -64,21 +61,6 @@ pub async fn feed(
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
-/// A decision on a report.
-#[derive(Debug, Deserialize)]
-pub struct ReviewForm {
-    /// `valid`, `invalid`, `duplicate`, `forwarded` or `resolved`.
-    pub status: String,
-    #[serde(default)]
-    pub note: String,
-}
-
-/// The decisions a supervisor can make (a report starts as `new`).
-pub const REVIEW_STATUSES: [&str; 5] = ["valid", "invalid", "duplicate", "forwarded", "resolved"];
-
-/// The longest note a supervisor may attach to a decision, in characters.
-pub const MAX_REVIEW_NOTE_CHARS: usize = 200;
-
 /// `POST /api/reports/{rider_id}/{id}/review`: a supervisor of the report's county decides on
 /// it. The decision goes into the rider's office document, which only the server writes; a
 /// report of another county answers 404, exactly like a missing one.
@@ -88,16 +70,15 @@ pub async fn review(
     Path((rider_id, id)): Path<(i64, String)>,
     form: Result<Json<ReviewForm>, JsonRejection>,
 ) -> Result<Json<ReportRow>, AppError> {
+    // A status that is not a code at all fails here, as a malformed body.
     let Json(form) = form?;
-    if !REVIEW_STATUSES.contains(&form.status.as_str()) {
-        return Err(AppError::BadRequest(format!(
-            "status 必须是 {} 之一",
-            REVIEW_STATUSES.join("、")
-        )));
+    if form.status == ReviewStatus::New {
+        return Err(AppError::code(ErrorCode::BadStatus));
     }
     if form.note.chars().count() > MAX_REVIEW_NOTE_CHARS {
-        return Err(AppError::BadRequest(format!(
-            "备注不能超过 {MAX_REVIEW_NOTE_CHARS} 字"
+        return Err(AppError::Refused(ApiError::with_limit(
+            ErrorCode::NoteTooLong,
+            MAX_REVIEW_NOTE_CHARS as u64,
         )));
     }
     let row = state.db.report_get(rider_id, &id).await?;
@@ -107,7 +88,7 @@ pub async fn review(
     let at = now_ms();
     state
         .db
-        .report_review(rider_id, &row.id, &form.status, &form.note, user.id, at)
+        .report_review(rider_id, &row.id, form.status, &form.note, user.id, at)
         .await?;
     let office = state
         .db
@@ -115,7 +96,7 @@ pub async fn review(
         .await?
         .and_then(|u| u.office_doc);
     let review = model::office_doc::Review {
-        status: form.status.clone(),
+        status: form.status.code().to_owned(),
         note: form.note.clone(),
         at,
     };

@@ -9,6 +9,7 @@ use axum::{
     http::HeaderMap,
     response::Response,
 };
+use model::api::ErrorCode;
 use serde::Deserialize;
 
 use crate::{
@@ -59,13 +60,9 @@ pub async fn upgrade(
         if !same_origin(&headers) {
             return Err(AppError::Forbidden);
         }
-        let peer = q
-            .peer
-            .ok_or_else(|| AppError::BadRequest("peer is required".into()))?;
+        let peer = q.peer.ok_or_else(|| AppError::code(ErrorCode::BadPeerId))?;
         if !valid_peer_for(&peer, user.id) {
-            return Err(AppError::BadRequest(
-                "peer id does not belong to this user".into(),
-            ));
+            return Err(AppError::code(ErrorCode::BadPeerId));
         }
         (user, peer)
     };

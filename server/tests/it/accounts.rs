@@ -32,6 +32,10 @@ async fn a_rider_registers_with_an_invite_code_of_their_county() {
     assert_eq!(status, 201, "{me}");
     assert_eq!(me["user"]["role"], "rider");
     assert_eq!(me["user"]["county"], "hanyin");
+    assert_eq!(
+        me["user"]["county_name"],
+        json!({"zh": "汉阴县", "en": "Hanyin County"})
+    );
     assert!(
         me["docs"]["rider"].is_string(),
         "a rider document is made at once"
@@ -39,21 +43,67 @@ async fn a_rider_registers_with_an_invite_code_of_their_county() {
     // The new rider can log in with the password they chose.
     assert!(app.try_login("13900000001", "riders-pass-1").await.is_ok());
 
-    for (phone, code, want) in [
-        ("13900000002", "HANYIN22", 400), // single use: used up
-        ("13900000003", "OLDCODE2", 400), // expired
-        ("13900000004", "REVOKED2", 400), // revoked
-        ("13900000005", "NOSUCH22", 400), // unknown
-        ("13900000001", "HANYIN22", 409), // phone taken
-        ("1390000", "HANYIN22", 400),     // not a phone number
+    for (phone, code, want, error) in [
+        ("13900000002", "HANYIN22", 400, "bad_invite"), // single use: used up
+        ("13900000003", "OLDCODE2", 400, "bad_invite"), // expired
+        ("13900000004", "REVOKED2", 400, "bad_invite"), // revoked
+        ("13900000005", "NOSUCH22", 400, "bad_invite"), // unknown
+        ("13900000001", "HANYIN22", 409, "phone_taken"),
+        ("1390000", "HANYIN22", 400, "bad_phone"),
+        ("13900000006", " ", 400, "missing_invite"),
     ] {
         let (status, body) = app.post(None, "/api/register", form(phone, code)).await;
         assert_eq!(status, want, "{phone} {code}: {body}");
+        assert_eq!(body["error"], error, "{body}");
         assert!(
             body["message"].is_string(),
-            "a message for the rider: {body}"
+            "a message for third-party clients: {body}"
         );
     }
+}
+
+#[tokio::test]
+async fn error_messages_follow_accept_language_and_codes_stay_the_same() {
+    let app = TestApp::start().await;
+    let refuse = |lang: Option<&'static str>| {
+        let mut req = reqwest::Client::new()
+            .post(app.url("/api/register"))
+            .json(&form("139", "X"));
+        if let Some(lang) = lang {
+            req = req.header("accept-language", lang);
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            let body: Value = res.json().await.unwrap();
+            (status, body)
+        }
+    };
+    let (status, zh) = refuse(None).await;
+    assert_eq!((status, &zh["error"]), (400, &json!("bad_phone")));
+    assert_eq!(zh["message"], "手机号应为 11 位数字");
+    let (status, en) = refuse(Some("en-GB,en;q=0.9,zh;q=0.5")).await;
+    assert_eq!((status, &en["error"]), (400, &json!("bad_phone")));
+    assert_eq!(en["message"], "A phone number has 11 digits");
+    let (_, fr) = refuse(Some("fr-FR")).await;
+    assert_eq!(
+        fr["message"], zh["message"],
+        "Chinese when neither is asked for"
+    );
+
+    // Every error answer, not only the form checks: an unknown path, a missing session.
+    let res = reqwest::Client::new()
+        .get(app.url("/api/me"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 401);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!({"error": "unauthorized", "message": "Please log in first"})
+    );
 }
 
 #[tokio::test]

@@ -544,5 +544,5 @@ async fn every_principal_against_every_json_route() {
     // A refused review changed nothing: the hanyin report's status is what hanyin's own
     // supervisor (or the admin) last set.
     let row = w.app.state.db.report_get(h_rider, &h_id).await.unwrap();
-    assert_eq!(row.unwrap().status, "invalid");
+    assert_eq!(row.unwrap().status, model::api::ReviewStatus::Invalid);
 }

@@ -196,7 +196,29 @@ async fn a_reviewed_report_keeps_its_reviewed_content_and_the_rider_sees_the_dec
         .post(Some(&supervisor), &path, json!({"status": "maybe"}))
         .await;
     assert_eq!(status, 400, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("valid"));
+    assert_eq!(body["error"], "bad_request", "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("maybe"), "{body}");
+    let (status, body) = app
+        .post(Some(&supervisor), &path, json!({"status": "new"}))
+        .await;
+    assert_eq!(
+        (status, &body["error"]),
+        (400, &json!("bad_status")),
+        "{body}"
+    );
+    let (status, body) = app
+        .post(
+            Some(&supervisor),
+            &path,
+            json!({"status": "invalid", "note": "长".repeat(201)}),
+        )
+        .await;
+    assert_eq!(
+        (status, &body["error"]),
+        (400, &json!("note_too_long")),
+        "{body}"
+    );
+    assert_eq!(body["limit"], 200);
 
     // The rider edits the report after the decision: the index keeps the reviewed version.
     phone

@@ -1,0 +1,622 @@
+//! Every JSON body of the HTTP API, as the server writes it and the app reads it (docs/protocol.md).
+//!
+//! Nothing that crosses the wire is defined anywhere else. Enums travel as stable string codes
+//! (`rider`, `valid`, `fire_lane`, `too_large`); the words for them are chosen by the reader, in
+//! its language. Only an error's `message` is text, for third-party clients that show it as is;
+//! it is written in the language of the request's `Accept-Language` ([`Lang`]).
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::{Category, LocationSource};
+
+/// Implements `code`, `from_code`, `ALL` and serde (as the code string) for a fieldless enum.
+macro_rules! code_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($(#[$vmeta])* $variant,)+ }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The stable code on the wire and in storage.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code,)+ }
+            }
+
+            /// Reads a code; `None` for a code this version does not know.
+            pub fn from_code(code: &str) -> Option<Self> {
+                match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        serde_by_code!($name);
+    };
+}
+
+/// Serde for a type with `code()` and `from_code()`: it travels as its code.
+macro_rules! serde_by_code {
+    ($name:ty) => {
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.code())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let code = std::borrow::Cow::<str>::deserialize(d)?;
+                <$name>::from_code(&code).ok_or_else(|| {
+                    serde::de::Error::custom(format_args!(
+                        "unknown {} code {code:?}",
+                        stringify!($name)
+                    ))
+                })
+            }
+        }
+    };
+}
+
+serde_by_code!(Category);
+serde_by_code!(LocationSource);
+
+code_enum! {
+    /// What an account may do.
+    pub enum Role {
+        Rider = "rider",
+        Supervisor = "supervisor",
+        Admin = "admin",
+    }
+}
+
+impl Role {
+    /// Supervisors and admins work in the console.
+    pub fn is_staff(self) -> bool {
+        matches!(self, Role::Supervisor | Role::Admin)
+    }
+}
+
+code_enum! {
+    /// Where a report stands with the supervisors. It starts `new`; the others are decisions.
+    pub enum ReviewStatus {
+        New = "new",
+        /// A valid lead.
+        Valid = "valid",
+        Invalid = "invalid",
+        Duplicate = "duplicate",
+        /// Passed on to a department; still open.
+        Forwarded = "forwarded",
+        Resolved = "resolved",
+    }
+}
+
+impl ReviewStatus {
+    /// The decisions a supervisor can make (every status but `new`).
+    pub const DECISIONS: [ReviewStatus; 5] = [
+        ReviewStatus::Valid,
+        ReviewStatus::Invalid,
+        ReviewStatus::Duplicate,
+        ReviewStatus::Forwarded,
+        ReviewStatus::Resolved,
+    ];
+}
+
+/// The languages the server writes messages in and the app shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    /// Simplified Chinese, the default.
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// Every language, in the order the app offers them.
+    pub const ALL: [Lang; 2] = [Lang::Zh, Lang::En];
+
+    /// The BCP 47 tag (`lang` attribute, storage).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// The language of a tag (`zh`, `zh-Hans-CN`, `en-GB`, …); `None` for any other.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
+        if primary.eq_ignore_ascii_case("zh") {
+            Some(Lang::Zh)
+        } else if primary.eq_ignore_ascii_case("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The preferred language of an `Accept-Language` header: the known language with the
+    /// highest weight (the first on a tie); Chinese when none is known.
+    pub fn from_accept_language(header: &str) -> Lang {
+        let mut best: Option<(Lang, f32)> = None;
+        for item in header.split(',') {
+            let mut parts = item.split(';');
+            let Some(lang) = parts.next().and_then(Lang::from_tag) else {
+                continue;
+            };
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())
+                .unwrap_or(0.0);
+            if q > 0.0 && best.is_none_or(|(_, b)| q > b) {
+                best = Some((lang, q));
+            }
+        }
+        best.map_or(Lang::Zh, |(l, _)| l)
+    }
+}
+
+/// `POST /api/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginForm {
+    pub login: String,
+    pub password: String,
+}
+
+/// `POST /api/register`: a rider signs up with the invite code printed at their station.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterForm {
+    pub phone: String,
+    pub name: String,
+    pub password: String,
+    pub invite: String,
+}
+
+/// A county's area as a latitude/longitude box (degrees, WGS 84).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Bounds {
+    pub south: f64,
+    pub west: f64,
+    pub north: f64,
+    pub east: f64,
+}
+
+impl Bounds {
+    /// Whether the point lies in the box.
+    pub fn contains(&self, lat: f64, lon: f64) -> bool {
+        (self.south..=self.north).contains(&lat) && (self.west..=self.east).contains(&lon)
+    }
+}
+
+/// A name in each language the app shows; a proper name may be the same in both.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Names {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Names {
+    /// The name in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// `GET /api/me`, and the answer to login and registration: the user, their documents and the
+/// prefix every peer id of theirs carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub user: MeUser,
+    pub docs: MeDocs,
+    pub peer_prefix: String,
+}
+
+/// The logged-in user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeUser {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    /// The county's code (`youyang`).
+    pub county: String,
+    pub county_name: Names,
+    /// The county's area, when the server knows it; reports outside it are warned about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub county_bounds: Option<Bounds>,
+}
+
+/// The ids of the user's documents. The rider document is read-write; the office and stations
+/// documents are read-only. Staff have no rider or office document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeDocs {
+    pub rider: Option<String>,
+    pub office: Option<String>,
+    pub stations: Option<String>,
+}
+
+/// `POST /api/sync-ticket`: the peer id the ticket is to be bound to, or none for one the
+/// server picks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketForm {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer_id: Option<String>,
+}
+
+/// A single-use ticket for `/sync?ticket=`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub ticket: String,
+    pub peer_id: String,
+    /// Seconds left to use it.
+    pub expires_in: i64,
+}
+
+/// The answer to `PUT /api/photos/{sha256}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoStored {
+    pub sha256: String,
+    pub bytes: i64,
+    pub width: i64,
+    pub height: i64,
+    /// Whether this request stored the bytes (false: they were already there).
+    pub created: bool,
+}
+
+/// A report as supervisors see it: a row of `GET /api/reports`, the data of a `report` event
+/// of the feed, and the answer to a review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportRow {
+    pub id: String,
+    pub rider_id: i64,
+    pub rider_name: String,
+    pub county: String,
+    pub category: Category,
+    pub note: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub accuracy_m: Option<f64>,
+    pub location_source: LocationSource,
+    pub place: String,
+    /// When the rider filed it (ms since the epoch, the phone's clock).
+    pub created_at: i64,
+    /// When the server first indexed it (ms since the epoch).
+    pub received_at: i64,
+    /// SHA-256 names of the report's photos (`/api/photos/{name}`).
+    pub photos: Vec<String>,
+    /// Those of `photos` the server holds: only these can be shown yet. A row is sent on the
+    /// feed again whenever one of its photos arrives.
+    pub photos_stored: Vec<String>,
+    pub status: ReviewStatus,
+    /// When the earliest photo was taken, by its EXIF (ms since the epoch).
+    pub photo_taken_at: Option<i64>,
+    /// Where it was taken, by its EXIF GPS.
+    pub photo_lat: Option<f64>,
+    pub photo_lon: Option<f64>,
+}
+
+impl ReportRow {
+    /// How long before the report its photo was taken, in whole hours, when that is long
+    /// enough to be suspicious (a hazard is snapped on the spot; an old photo may be reused).
+    pub fn suspicious_photo_age_hours(&self) -> Option<i64> {
+        const SUSPICIOUS_HOURS: i64 = 6;
+        let hours = (self.created_at - self.photo_taken_at?).div_euclid(3_600_000);
+        (hours >= SUSPICIOUS_HOURS).then_some(hours)
+    }
+}
+
+/// `GET /api/reports`: the newest reports of the supervisor's county.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportList {
+    pub reports: Vec<ReportRow>,
+}
+
+/// `POST /api/reports/{rider_id}/{id}/review`: a supervisor's decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewForm {
+    /// One of [`ReviewStatus::DECISIONS`].
+    pub status: ReviewStatus,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The longest note a supervisor may attach to a decision, in characters.
+pub const MAX_REVIEW_NOTE_CHARS: usize = 200;
+
+code_enum! {
+    /// Why the server refused a request: the `error` of an [`ErrorBody`].
+    pub enum ErrorCode {
+        /// No live session (401).
+        Unauthorized = "unauthorized",
+        /// Wrong login or password, or a disabled account (401).
+        BadCredentials = "bad_credentials",
+        /// The account may not do this (403).
+        Forbidden = "forbidden",
+        /// No such thing, or not this account's to see (404).
+        NotFound = "not_found",
+        /// A body that is not the expected JSON, or a bad parameter (400).
+        BadRequest = "bad_request",
+        /// Too many failed attempts; `retry_after` seconds to wait (429).
+        TooManyAttempts = "too_many_attempts",
+        /// Registration: not 11 digits starting with 1 (400).
+        BadPhone = "bad_phone",
+        /// Registration: a name of 0 or over 20 characters (400).
+        BadPersonName = "bad_person_name",
+        /// Registration: a password of under 8 or over 128 characters (400).
+        BadPassword = "bad_password",
+        /// Registration: no invite code (400).
+        MissingInvite = "missing_invite",
+        /// Registration: an invite code unknown, used up, expired or revoked (400).
+        BadInvite = "bad_invite",
+        /// Registration: the phone number has an account already (409).
+        PhoneTaken = "phone_taken",
+        /// A peer id that is missing or not one of this user's (400).
+        BadPeerId = "bad_peer_id",
+        /// Review: a status that is not a decision (400).
+        BadStatus = "bad_status",
+        /// Review: a note over `limit` characters (400).
+        NoteTooLong = "note_too_long",
+        /// Photo: the name is not 64 lower-case hex digits (400).
+        BadName = "bad_name",
+        /// Photo: over `limit` bytes (413).
+        TooLarge = "too_large",
+        /// Photo: the upload broke off (400).
+        Interrupted = "interrupted",
+        /// Photo: not JPEG, PNG or WebP (415).
+        UnsupportedType = "unsupported_type",
+        /// Photo: wider or higher than `limit` pixels (422).
+        TooManyPixels = "too_many_pixels",
+        /// Photo: a header that does not parse (422).
+        BadImage = "bad_image",
+        /// Photo: cut off (422).
+        Truncated = "truncated",
+        /// Photo: the bytes do not hash to the name (422).
+        HashMismatch = "hash_mismatch",
+        /// Anything else; the server logs it (500).
+        Internal = "internal",
+    }
+}
+
+impl ErrorCode {
+    /// The HTTP status this error is answered with.
+    pub fn status(self) -> u16 {
+        use ErrorCode::*;
+        match self {
+            Unauthorized | BadCredentials => 401,
+            Forbidden => 403,
+            NotFound => 404,
+            PhoneTaken => 409,
+            TooLarge => 413,
+            UnsupportedType => 415,
+            TooManyPixels | BadImage | Truncated | HashMismatch => 422,
+            TooManyAttempts => 429,
+            Internal => 500,
+            BadRequest | BadPhone | BadPersonName | BadPassword | MissingInvite | BadInvite
+            | BadPeerId | BadStatus | NoteTooLong | BadName | Interrupted => 400,
+        }
+    }
+}
+
+/// A refusal, before it is put in words: the code and the figures its message needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    /// The limit that was passed (bytes, pixels, characters), where there is one.
+    pub limit: Option<u64>,
+    /// Seconds to wait before trying again (`too_many_attempts`).
+    pub retry_after: Option<u64>,
+    /// A detail for developers (a JSON parser's complaint, a hash), never shown to riders.
+    pub detail: Option<String>,
+}
+
+impl From<ErrorCode> for ApiError {
+    fn from(code: ErrorCode) -> Self {
+        ApiError {
+            code,
+            limit: None,
+            retry_after: None,
+            detail: None,
+        }
+    }
+}
+
+impl ApiError {
+    /// The refusal with its limit.
+    pub fn with_limit(code: ErrorCode, limit: u64) -> Self {
+        ApiError {
+            limit: Some(limit),
+            ..code.into()
+        }
+    }
+
+    /// The refusal with a detail for developers.
+    pub fn with_detail(code: ErrorCode, detail: impl Into<String>) -> Self {
+        ApiError {
+            detail: Some(detail.into()),
+            ..code.into()
+        }
+    }
+
+    /// The refusal in words, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        use ErrorCode::*;
+        let limit = self.limit.unwrap_or(0);
+        let zh = lang == Lang::Zh;
+        match self.code {
+            Unauthorized if zh => "请先登录".into(),
+            Unauthorized => "Please log in first".into(),
+            BadCredentials if zh => "手机号或密码错误".into(),
+            BadCredentials => "Wrong phone number or password".into(),
+            Forbidden if zh => "无权访问".into(),
+            Forbidden => "You may not do this".into(),
+            NotFound if zh => "未找到".into(),
+            NotFound => "Not found".into(),
+            BadRequest if zh => "请求格式不正确".into(),
+            BadRequest => "The request is malformed".into(),
+            TooManyAttempts => {
+                let minutes = self.retry_after.unwrap_or(60).div_ceil(60).max(1);
+                if zh {
+                    format!("尝试次数过多，请 {minutes} 分钟后再试")
+                } else {
+                    format!("Too many attempts; try again in {minutes} min")
+                }
+            }
+            BadPhone if zh => "手机号应为 11 位数字".into(),
+            BadPhone => "A phone number has 11 digits".into(),
+            BadPersonName if zh => "姓名应为 1 到 20 个字".into(),
+            BadPersonName => "A name has 1 to 20 characters".into(),
+            BadPassword if zh => "密码至少 8 位".into(),
+            BadPassword => "A password has at least 8 characters".into(),
+            MissingInvite if zh => "请输入邀请码".into(),
+            MissingInvite => "Enter your invite code".into(),
+            BadInvite if zh => "邀请码无效、已用完或已过期".into(),
+            BadInvite => "The invite code is wrong, used up or expired".into(),
+            PhoneTaken if zh => "该手机号已注册，请直接登录".into(),
+            PhoneTaken => "This phone number has an account: please log in".into(),
+            BadPeerId if zh => "设备标识不属于此账号".into(),
+            BadPeerId => "The peer id is missing or not this account's".into(),
+            BadStatus if zh => "审核结果必须是 有效、无效、重复、已转办 或 已解决".into(),
+            BadStatus => {
+                "The status must be valid, invalid, duplicate, forwarded or resolved".into()
+            }
+            NoteTooLong if zh => format!("备注不能超过 {limit} 字"),
+            NoteTooLong => format!("A note has at most {limit} characters"),
+            BadName if zh => "照片名必须是 64 位小写十六进制 SHA-256".into(),
+            BadName => "A photo's name is its SHA-256 in 64 lower-case hex digits".into(),
+            TooLarge if zh => format!("照片不能超过 {} KB", limit / 1024),
+            TooLarge => format!("A photo may not exceed {} KB", limit / 1024),
+            Interrupted if zh => "上传中断".into(),
+            Interrupted => "The upload broke off".into(),
+            UnsupportedType if zh => "只接受 JPEG、PNG 或 WebP 照片".into(),
+            UnsupportedType => "Only JPEG, PNG or WebP photos are accepted".into(),
+            TooManyPixels if zh => format!("照片长宽不能超过 {limit} 像素"),
+            TooManyPixels => format!("A photo may be at most {limit} pixels wide and high"),
+            BadImage if zh => "照片无法读取".into(),
+            BadImage => "The photo cannot be read".into(),
+            Truncated if zh => "照片不完整，请重新上传".into(),
+            Truncated => "The photo is incomplete; upload it again".into(),
+            HashMismatch if zh => "照片内容与名称不符".into(),
+            HashMismatch => "The photo's bytes do not hash to its name".into(),
+            Internal if zh => "服务器内部错误".into(),
+            Internal => "Internal server error".into(),
+        }
+    }
+
+    /// The answer body, with the message in `lang`.
+    pub fn body(&self, lang: Lang) -> ErrorBody {
+        ErrorBody {
+            error: self.code,
+            message: self.message(lang),
+            limit: self.limit,
+            retry_after: self.retry_after,
+            detail: self.detail.clone(),
+        }
+    }
+}
+
+/// The body of every error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorCode,
+    /// The refusal in words, in the language of `Accept-Language` (Chinese by default).
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl ErrorBody {
+    /// The refusal without its words.
+    pub fn error(&self) -> ApiError {
+        ApiError {
+            code: self.error,
+            limit: self.limit,
+            retry_after: self.retry_after,
+            detail: self.detail.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::from_code(r.code()), Some(*r));
+        }
+        for s in ReviewStatus::ALL {
+            assert_eq!(ReviewStatus::from_code(s.code()), Some(*s));
+        }
+        for c in ErrorCode::ALL {
+            assert_eq!(ErrorCode::from_code(c.code()), Some(*c));
+        }
+        assert_eq!(Role::from_code("root"), None);
+    }
+
+    #[test]
+    fn every_error_has_words_in_every_language() {
+        for c in ErrorCode::ALL {
+            let e = ApiError {
+                code: *c,
+                limit: Some(2048),
+                retry_after: Some(90),
+                detail: None,
+            };
+            let zh = e.message(Lang::Zh);
+            let en = e.message(Lang::En);
+            assert!(
+                zh.chars().any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch)),
+                "{c:?}"
+            );
+            assert!(en.is_ascii() && !en.is_empty(), "{c:?}: {en}");
+            assert!((400..600).contains(&c.status()));
+        }
+    }
+
+    #[test]
+    fn accept_language_picks_the_heaviest_known_language() {
+        assert_eq!(Lang::from_accept_language(""), Lang::Zh);
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Lang::En);
+        assert_eq!(
+            Lang::from_accept_language("fr-FR, en;q=0.5, zh;q=0.8"),
+            Lang::Zh
+        );
+        assert_eq!(Lang::from_accept_language("de, en-GB;q=0.3"), Lang::En);
+        assert_eq!(Lang::from_accept_language("en;q=0, zh-TW"), Lang::Zh);
+        assert_eq!(Lang::from_accept_language("ja"), Lang::Zh);
+    }
+
+    #[test]
+    fn an_unknown_code_is_a_readable_error() {
+        let e = serde_json::from_str::<ReviewForm>(r#"{"status":"great"}"#).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("unknown ReviewStatus code \"great\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_photo_taken_long_before_its_report_is_suspicious() {
+        let mut row: ReportRow = serde_json::from_str(
+            r#"{"id":"x","rider_id":1,"rider_name":"","county":"","category":"other","note":"",
+            "lat":0,"lon":0,"accuracy_m":null,"location_source":"gps","place":"",
+            "created_at":100000000,"received_at":0,"photos":[],"photos_stored":[],
+            "status":"new","photo_taken_at":null,"photo_lat":null,"photo_lon":null}"#,
+        )
+        .unwrap();
+        assert_eq!(row.suspicious_photo_age_hours(), None);
+        row.photo_taken_at = Some(row.created_at - 5 * 3_600_000);
+        assert_eq!(row.suspicious_photo_age_hours(), None);
+        row.photo_taken_at = Some(row.created_at - 30 * 3_600_000 - 1);
+        assert_eq!(row.suspicious_photo_age_hours(), Some(30));
+    }
+}
