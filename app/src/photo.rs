@@ -51,6 +51,57 @@ pub async fn blob_bytes(blob: &Blob) -> Result<Vec<u8>, AppError> {
     Ok(Uint8Array::new(&buf).to_vec())
 }
 
+/// An object URL of a thumbnail, alive while this value is: dropping it revokes the URL, so
+/// the browser can free the bytes. The number alive is kept in `window.__nxLiveObjectUrls`,
+/// where the end-to-end tests read it.
+pub struct ThumbUrl(gloo_file::ObjectUrl);
+
+impl std::fmt::Debug for ThumbUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ThumbUrl").field(&&*self.0).finish()
+    }
+}
+
+thread_local! {
+    static LIVE_URLS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+fn count_live(delta: i32) {
+    let n = LIVE_URLS.with(|c| {
+        let n = c.get().saturating_add_signed(delta);
+        c.set(n);
+        n
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&w, &"__nxLiveObjectUrls".into(), &n.into());
+    }
+}
+
+impl ThumbUrl {
+    /// A URL for JPEG `bytes`.
+    pub fn jpeg(bytes: &[u8]) -> Option<Self> {
+        let blob = bytes_blob(bytes, "image/jpeg").ok()?;
+        count_live(1);
+        Some(ThumbUrl(gloo_file::ObjectUrl::from(blob)))
+    }
+
+    /// The URL, for an `<img src>`.
+    pub fn url(&self) -> String {
+        self.0.to_string()
+    }
+}
+
+impl Drop for ThumbUrl {
+    fn drop(&mut self) {
+        count_live(-1);
+    }
+}
+
+/// How many thumbnail URLs are alive.
+pub fn live_thumb_urls() -> u32 {
+    LIVE_URLS.with(std::cell::Cell::get)
+}
+
 /// A blob of `bytes` with MIME type `mime`.
 pub fn bytes_blob(bytes: &[u8], mime: &str) -> Result<Blob, AppError> {
     let parts = js_sys::Array::of1(&Uint8Array::from(bytes));

@@ -94,8 +94,8 @@ impl PhotoStatus {
 pub struct PhotoView {
     pub sha256: String,
     pub report_id: String,
-    /// An object URL of the thumbnail.
-    pub thumb_url: String,
+    /// The thumbnail's JPEG bytes; the view that shows it makes its object URL.
+    pub thumb: std::sync::Arc<[u8]>,
     pub bytes: u32,
     pub status: PhotoStatus,
 }

@@ -281,3 +281,55 @@ test('with the console open, a report filed online shows its photo there without
   await console_.page.context().close();
   await rider.context.close();
 });
+
+test('a thumbnail URL lives only while a thumbnail is shown', async ({ browser }) => {
+  const note = `井盖缺失（缩略图） ${Date.now().toString(36)}`;
+  const rider = await RiderApp.onPhone(browser);
+  await rider.login('13800000001');
+  const p = rider.page;
+  const live = () => p.evaluate(() => (window as { __nxLiveObjectUrls?: number }).__nxLiveObjectUrls ?? 0);
+  const exif = { takenAt: '2026:11:26 09:30:00', lat: 28.84, lon: 108.77 };
+  const photo = async (name: string, seed: number) => ({
+    name,
+    mimeType: 'image/jpeg',
+    buffer: await cameraJpeg(p, 1200, 900, exif, seed),
+  });
+  await rider.goOfflineAndReload();
+  await p.getByRole('radio', { name: '道路破损' }).check();
+  await p.getByLabel('补充说明（选填）').fill(note);
+
+  // Picked: one URL per thumbnail; a removed photo gives its URL back.
+  await p.getByTestId('photo-gallery').setInputFiles([await photo('a.jpg', 3), await photo('b.jpg', 4)]);
+  await expect(p.getByTestId('picked-photo')).toHaveCount(2);
+  await expect.poll(live).toBe(2);
+  await p.getByTestId('picked-photo').first().getByRole('button').click();
+  await expect(p.getByTestId('picked-photo')).toHaveCount(1);
+  await expect.poll(live).toBe(1);
+
+  // Saved: the form's URL goes, the outbox makes its own for the photo waiting to upload.
+  await p.getByRole('button', { name: '获取位置' }).click();
+  await expect(p.getByTestId('location-fix')).toBeVisible();
+  await p.getByRole('button', { name: '提交' }).click();
+  await expect(p.getByText('已保存到手机')).toBeVisible();
+  const item = rider.item(note);
+  await expect(item.getByTestId('outbox-photo')).toHaveCount(1);
+  await expect.poll(live).toBe(1);
+
+  // The page that showed it goes away: nothing is left alive; it comes back with the page.
+  await p.getByRole('link', { name: '我的' }).click();
+  await expect(p.getByTestId('me-login')).toBeVisible();
+  await expect.poll(live).toBe(0);
+  await p.getByRole('link', { name: '随手拍' }).click();
+  await expect(item.locator('img')).toHaveCount(1);
+  await expect.poll(live).toBe(1);
+
+  // Uploaded: the server holds the photo, the phone lets its picture go.
+  await rider.context.setOffline(false);
+  await expect
+    .poll(() => item.getByTestId('outbox-photos').getAttribute('data-photos'), { timeout: 60_000 })
+    .toBe('done');
+  await expect(item.locator('[data-testid="outbox-photo"][data-state="stored"]')).toHaveCount(1);
+  await expect(item.locator('img')).toHaveCount(0);
+  await expect.poll(live).toBe(0);
+  await rider.context.close();
+});

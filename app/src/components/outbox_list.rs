@@ -1,10 +1,13 @@
 //! 我的上报: every report of the rider's document and where it stands.
 
+use std::collections::HashMap;
+
 use leptos::prelude::*;
 use model::api::ReviewStatus;
 
 use crate::{
     i18n::{self, t},
+    photo::ThumbUrl,
     state::{Ctx, Delivery, OutboxRow, PhotoStatus, PhotoView},
     time,
 };
@@ -14,6 +17,10 @@ use crate::{
 fn ReportPhotos(report_id: String) -> impl IntoView {
     let photos = Ctx::get().sync.photos;
     let s = t();
+    // The thumbnails' object URLs, by hash: made when a photo is first shown, kept while it
+    // waits for upload, revoked once the server holds it or when the list goes away.
+    let urls = StoredValue::new_local(HashMap::<String, ThumbUrl>::new());
+    on_cleanup(move || urls.update_value(HashMap::clear));
     let mine = move || -> Vec<PhotoView> {
         photos.with(|ps| {
             ps.iter()
@@ -45,19 +52,43 @@ fn ReportPhotos(report_id: String) -> impl IntoView {
             i18n::photos_pending(left.len(), bytes)
         };
         let state = if left.is_empty() { "done" } else { "pending" };
+        let shown: Vec<Option<String>> = urls
+            .try_update_value(|urls| {
+                urls.retain(|sha, _| {
+                    list.iter()
+                        .any(|p| &p.sha256 == sha && p.status != PhotoStatus::Stored)
+                });
+                list.iter()
+                    .map(|p| {
+                        if p.status == PhotoStatus::Stored {
+                            return None;
+                        }
+                        if !urls.contains_key(&p.sha256) {
+                            urls.insert(p.sha256.clone(), ThumbUrl::jpeg(&p.thumb)?);
+                        }
+                        urls.get(&p.sha256).map(ThumbUrl::url)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         Some(view! {
             <div class="oi-photos" data-testid="outbox-photos" data-photos=state>
                 <ul class="oi-thumbs">
                     {list
                         .into_iter()
-                        .map(|p| {
+                        .zip(shown)
+                        .map(|(p, url)| {
                             let progress = match p.status {
                                 PhotoStatus::Uploading(f) => Some(f),
                                 _ => None,
                             };
                             view! {
                                 <li class="oi-thumb" data-testid="outbox-photo" data-state=p.status.code()>
-                                    <img src=p.thumb_url alt="" width="48" height="48"/>
+                                    {match url {
+                                        Some(url) => view! { <img src=url alt="" width="48" height="48"/> }.into_any(),
+                                        // On the server: the phone keeps no picture of it.
+                                        None => view! { <span class="oi-thumb-done" aria-hidden="true">"✓"</span> }.into_any(),
+                                    }}
                                     {progress.map(|f| view! {
                                         <progress max="1" value=f.to_string() aria-label=s.photo_title></progress>
                                     })}
@@ -99,7 +130,10 @@ fn ReviewLine(report_id: String) -> impl IntoView {
         reviews.with(|m| m.get(&report_id).cloned()).map(|r| {
             let label = ReviewStatus::from_code(&r.status)
                 .map_or_else(|| r.status.clone(), |s| i18n::status_label(s).to_owned());
-            let note = (!r.note.is_empty()).then(|| format!("{}{}", t().note_separator, r.note));
+            // The supervisor's words are shown as written, in any interface language.
+            let note = (!r.note.is_empty()).then(|| {
+                view! { {t().note_separator} <span translate="no">{r.note.clone()}</span> }
+            });
             view! {
                 <p class=format!("oi-review status-{}", r.status) data-testid="outbox-review" data-status=r.status.clone()>
                     {t().review_prefix}
@@ -134,17 +168,18 @@ pub fn OutboxList() -> impl IntoView {
                                 .category()
                                 .map_or_else(|| row.report.category.clone(), |c| i18n::category_label(c).to_owned());
                             let place = place_text(&row);
+                            let typed_place = !row.report.place.is_empty();
                             let when = time::short(row.report.created_at as f64);
                             let note = row.report.note.clone();
                             view! {
                                 <li class="cell outbox-item" data-testid="outbox-item" data-state=state.code()>
                                     <div class="oi-main">
                                         <p class="oi-title">{label}</p>
-                                        {(!note.is_empty()).then(|| view! { <p class="oi-note">{note}</p> })}
+                                        {(!note.is_empty()).then(|| view! { <p class="oi-note" translate="no">{note}</p> })}
                                         <p class="oi-meta">
                                             <time>{when}</time>
                                             " · "
-                                            {place}
+                                            <span translate=typed_place.then_some("no")>{place}</span>
                                         </p>
                                         <ReportPhotos report_id=row.report.id.clone()/>
                                         <ReviewLine report_id=row.report.id.clone()/>

@@ -2,13 +2,15 @@
 //! phone at once ([`crate::photo::prepare`]) and shown as a thumbnail that can be removed
 //! before the report is submitted.
 
+use std::collections::HashMap;
+
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 
 use crate::{
     i18n::{self, t},
-    photo::{Prepared, bytes_blob, prepare},
+    photo::{Prepared, ThumbUrl, prepare},
 };
 
 /// The most photos a report may carry.
@@ -28,6 +30,9 @@ pub struct PhotoInput {
     pub preparing: RwSignal<u32>,
     /// What went wrong with the last files chosen, shown under the photos.
     pub problem: RwSignal<Option<String>>,
+    /// The thumbnails' object URLs, by hash: revoked when a photo is removed, when the report
+    /// is saved, and when the form goes away.
+    urls: StoredValue<HashMap<String, ThumbUrl>, LocalStorage>,
 }
 
 impl PhotoInput {
@@ -36,14 +41,13 @@ impl PhotoInput {
             picked: RwSignal::new(Vec::new()),
             preparing: RwSignal::new(0),
             problem: RwSignal::new(None),
+            urls: StoredValue::new_local(HashMap::new()),
         }
     }
 
     /// Empties the list after the report is saved.
     pub fn clear(&self) {
-        for p in self.picked.get_untracked() {
-            let _ = web_sys::Url::revoke_object_url(&p.url);
-        }
+        self.urls.update_value(HashMap::clear);
         self.picked.set(Vec::new());
         self.problem.set(None);
     }
@@ -72,6 +76,7 @@ fn chosen_files(ev: &leptos::ev::Event) -> (Option<HtmlInputElement>, Vec<web_sy
 #[component]
 pub fn PhotoPicker(input: PhotoInput) -> impl IntoView {
     let s = t();
+    on_cleanup(move || input.urls.update_value(HashMap::clear));
     let on_files = move |ev: leptos::ev::Event| {
         let (element, files) = chosen_files(&ev);
         let taken =
@@ -89,15 +94,19 @@ pub fn PhotoPicker(input: PhotoInput) -> impl IntoView {
                 crate::time::record_photo_ms(crate::time::perf_now() - started);
                 match prepared {
                     Ok(photo) => {
-                        let url = bytes_blob(&photo.thumb, "image/jpeg")
-                            .ok()
-                            .and_then(|b| web_sys::Url::create_object_url_with_blob(&b).ok())
-                            .unwrap_or_default();
                         input.picked.update(|list| {
                             let dup = list.iter().any(|p| p.photo.sha256 == photo.sha256);
-                            if list.len() < MAX_PHOTOS && !dup {
-                                list.push(Picked { photo, url });
+                            if list.len() >= MAX_PHOTOS || dup {
+                                return;
                             }
+                            let Some(thumb) = ThumbUrl::jpeg(&photo.thumb) else {
+                                return;
+                            };
+                            let url = thumb.url();
+                            input.urls.update_value(|u| {
+                                u.insert(photo.sha256.clone(), thumb);
+                            });
+                            list.push(Picked { photo, url });
                         });
                     }
                     Err(e) => {
@@ -132,6 +141,9 @@ pub fn PhotoPicker(input: PhotoInput) -> impl IntoView {
                                     aria-label=s.photo_remove
                                     on:click=move |_| {
                                         input.picked.update(|l| l.retain(|x| x.photo.sha256 != sha));
+                                        input.urls.update_value(|u| {
+                                            u.remove(&sha);
+                                        });
                                     }
                                 >
                                     "×"

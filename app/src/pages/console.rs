@@ -189,7 +189,7 @@ pub fn ConsolePage() -> impl IntoView {
                 <p class="console-count" data-testid="console-count">
                     {move || i18n::total(rows.with(Vec::len))}
                 </p>
-                <p class="console-who">{who}</p>
+                <p class="console-who" translate="no">{who}</p>
                 <button type="button" class="btn-mini" on:click=move |_| fetch()>
                     {s.console_reload}
                 </button>
@@ -231,8 +231,8 @@ pub fn ConsolePage() -> impl IntoView {
                                 <tr data-testid="console-row" data-id=r.id.clone() tabindex="0">
                                     <td class="nowrap">{time::short(r.created_at as f64)}</td>
                                     <td class="nowrap">{category}</td>
-                                    <td class="nowrap">{r.rider_name.clone()}</td>
-                                    <td class="note">{r.note.clone()}</td>
+                                    <td class="nowrap" translate="no">{r.rider_name.clone()}</td>
+                                    <td class="note" translate="no">{r.note.clone()}</td>
                                     <td class="photos">
                                         {r.photos
                                             .iter()
@@ -259,7 +259,7 @@ pub fn ConsolePage() -> impl IntoView {
                                                 <p class="photo-age" data-testid="photo-age">{i18n::photo_age(h)}</p>
                                             })}
                                     </td>
-                                    <td>{location_text(&r)}</td>
+                                    <td translate=(!r.place.is_empty()).then_some("no")>{location_text(&r)}</td>
                                     <td class=format!("nowrap status status-{}", r.status.code())>
                                         <span data-testid="console-status">{i18n::status_label(r.status)}</span>
                                         {(r.status == ReviewStatus::New).then(|| {

@@ -48,7 +48,7 @@ pub fn MinePage() -> impl IntoView {
             <dl class="cells profile">
                 <div class="cell">
                     <dt class="cell-label">{s.mine_name}</dt>
-                    <dd class="cell-value" data-testid="me-name">{field(|m| m.user.name.clone())}</dd>
+                    <dd class="cell-value" data-testid="me-name" translate="no">{field(|m| m.user.name.clone())}</dd>
                 </div>
                 <div class="cell">
                     <dt class="cell-label">{s.mine_phone}</dt>

@@ -29,8 +29,9 @@ pub fn StationPage() -> impl IntoView {
                             .collect_view();
                         view! {
                             <li class="cell station" data-testid="station" data-id=id>
-                                <p class="st-name">{st.name.clone()}</p>
-                                <p class="st-meta">{st.address.clone()} " · " {st.hours.clone()}</p>
+                                // The county's own words: shown as written, in any language.
+                                <p class="st-name" translate="no">{st.name.clone()}</p>
+                                <p class="st-meta" translate="no">{st.address.clone()} " · " {st.hours.clone()}</p>
                                 <ul class="facilities">{facilities}</ul>
                             </li>
                         }

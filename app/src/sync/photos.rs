@@ -8,7 +8,7 @@
 
 use std::{
     cell::{Cell, RefCell},
-    collections::{HashMap, HashSet},
+    collections::HashSet,
     rc::Rc,
 };
 
@@ -16,7 +16,6 @@ use leptos::prelude::*;
 
 use crate::{
     net::upload::{Outcome, put_photo},
-    photo::bytes_blob,
     state::{Delivery, PhotoStatus, PhotoView, Session, SyncView},
     store::{PhotoEntry, PhotoState, Store},
     sync::backoff::Backoff,
@@ -34,8 +33,6 @@ pub struct Uploader {
     kicked: Cell<bool>,
     /// Resolves the queue's current wait early.
     wake: RefCell<Option<js_sys::Function>>,
-    /// Object URLs of thumbnails, by hash.
-    urls: RefCell<HashMap<String, String>>,
     stopped: Cell<bool>,
 }
 
@@ -64,7 +61,6 @@ impl Uploader {
             session,
             kicked: Cell::new(false),
             wake: RefCell::new(None),
-            urls: RefCell::new(HashMap::new()),
             stopped: Cell::new(false),
         });
         let run = me.clone();
@@ -86,26 +82,13 @@ impl Uploader {
         self.kick();
     }
 
-    fn thumb_url(&self, p: &PhotoEntry) -> String {
-        let mut urls = self.urls.borrow_mut();
-        if let Some(u) = urls.get(&p.sha256) {
-            return u.clone();
-        }
-        let url = bytes_blob(&p.thumb, "image/jpeg")
-            .ok()
-            .and_then(|b| web_sys::Url::create_object_url_with_blob(&b).ok())
-            .unwrap_or_default();
-        urls.insert(p.sha256.clone(), url.clone());
-        url
-    }
-
     fn publish(&self, entries: &[PhotoEntry], uploading: Option<&str>) {
         let views = entries
             .iter()
             .map(|p| PhotoView {
                 sha256: p.sha256.clone(),
                 report_id: p.report_id.clone(),
-                thumb_url: self.thumb_url(p),
+                thumb: p.thumb.as_slice().into(),
                 bytes: p.bytes,
                 status: match &p.state {
                     PhotoState::Pending if uploading == Some(p.sha256.as_str()) => {
