@@ -501,7 +501,7 @@ pub fn pending(n: usize) -> String {
     if zh() {
         format!("{n} 条待发送")
     } else {
-        format!("{} to send", plural(n, "report", "reports"))
+        format!("{} unsent", number(n as u64))
     }
 }
 
@@ -522,11 +522,11 @@ pub fn photos_left(n: usize) -> String {
     if zh() {
         format!("{n} 张照片待上传")
     } else {
-        format!("{} to upload", plural(n, "photo", "photos"))
+        format!("{} left", plural(n, "photo", "photos"))
     }
 }
 
-/// "2 张照片待上传 · 340 KB".
+/// "2 张照片待上传 · 340 KB" (the badge and the outbox are short of room: English is terse).
 pub fn photos_pending(n: usize, bytes: u64) -> String {
     format!("{} · {}", photos_left(n), size(bytes))
 }

@@ -35,7 +35,9 @@ use crate::{
 
 /// Mounts the app on `<body>`.
 pub fn mount() {
+    time::mark_once("nx-main");
     leptos::mount::mount_to_body(App);
+    time::mark_once("nx-mounted");
 }
 
 /// The whole app: contexts, start-up, and the page of the current route.

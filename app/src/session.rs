@@ -22,7 +22,10 @@ use crate::{
 /// Reads the device's storage, shows what it knows, starts syncing, then checks the session.
 pub async fn boot(ctx: Ctx) {
     let store = match Store::open().await {
-        Ok(store) => store,
+        Ok(store) => {
+            crate::time::mark_once("nx-store-open");
+            store
+        }
         Err(e) => {
             // Private windows of some browsers refuse IndexedDB: the app still works online.
             leptos::logging::warn!("storage unavailable: {e}");

@@ -25,6 +25,26 @@ pub fn record_photo_ms(ms: f64) {
     record_ms("__nxPhotoMs", ms);
 }
 
+/// Sets a performance mark (`performance.mark`) the first time it is called with `name`: the
+/// start-up milestones (`nx-main`, `nx-mounted`, `nx-store-open`, `nx-doc-loaded`,
+/// `nx-form-usable`) that the cold-start bench reads.
+pub fn mark_once(name: &'static str) {
+    thread_local! {
+        static DONE: std::cell::RefCell<Vec<&'static str>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    if DONE.with(|d| {
+        let mut d = d.borrow_mut();
+        let first = !d.contains(&name);
+        if first {
+            d.push(name);
+        }
+        first
+    }) && let Some(p) = web_sys::window().and_then(|w| w.performance())
+    {
+        let _ = p.mark(name);
+    }
+}
+
 fn record_ms(name: &str, ms: f64) {
     use wasm_bindgen::{JsCast, JsValue};
     let Some(w) = web_sys::window() else { return };

@@ -6,14 +6,16 @@ import { RiderApp, youyang } from './pages/rider';
 const CJK = /[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]/g;
 
 /** The CJK characters the page shows outside user content (what riders and the county wrote,
- * which the app marks `translate="no"`), with the title. */
+ * which the app marks `translate="no"`) and outside text marked as Chinese (the language
+ * picker names 中文 in Chinese, with `lang="zh-CN"`), with the title. */
 async function cjkOutsideUserContent(page: Page): Promise<string[]> {
   const text = await page.evaluate(() => {
     const body = document.body.cloneNode(true) as HTMLElement;
-    body.querySelectorAll('[translate="no"], script, noscript').forEach((e) => e.remove());
+    const skip = '[translate="no"], [lang^="zh"]';
+    body.querySelectorAll(`${skip}, script, noscript`).forEach((e) => e.remove());
     const labels = Array.from(
       document.querySelectorAll('[aria-label], [placeholder], [title], img[alt]'),
-    ).filter((e) => !e.closest('[translate="no"]'));
+    ).filter((e) => !e.closest(skip));
     const attrs = labels.flatMap((e) =>
       ['aria-label', 'placeholder', 'title', 'alt'].map((a) => e.getAttribute(a) ?? ''),
     );
@@ -80,8 +82,10 @@ test('in English, a rider files offline and reads the outbox, stations and Me; �
   await expect(p.getByText('Saved on this phone')).toBeVisible();
   await expect(rider.item(note)).toContainText('Blocked fire lane');
   await expect(rider.item(note)).toContainText('Saved on phone');
-  await expect(rider.badge).toContainText('Offline · 1 report to send');
+  await expect(rider.badge).toContainText('Offline · 1 unsent');
   await expectEnglish(p);
+  await p.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  await p.waitForFunction(() => window.scrollY > 0);
   await shoot(p, info, 'en-rider-outbox-offline');
 
   await p.getByRole('link', { name: 'Stations' }).click();
@@ -108,8 +112,11 @@ test('in English, a rider files offline and reads the outbox, stations and Me; �
   await expect(p.getByRole('link', { name: 'Me' })).toBeVisible();
   await expect(rider.badge).toContainText('Offline');
 
+  await p.getByRole('link', { name: 'Report' }).click();
+  await expect(rider.item(note)).toContainText('Saved on phone');
   await phone.setOffline(false);
   await rider.expectStates([note], 'received');
+  await expect(rider.item(note)).toContainText('Received');
   await expect(rider.badge).toContainText('Synced');
   await phone.close();
 });
@@ -137,7 +144,7 @@ test('in English, the console lists reports and records a decision', async ({ br
   await expectEnglish(page);
   await shoot(page, info, 'en-console');
 
-  await row.getByRole('button', { name: 'Valid' }).click();
+  await row.getByRole('button', { name: 'Valid', exact: true }).click();
   await expect(row.getByTestId('console-status')).toHaveText('Valid');
   await expectEnglish(page);
   await rider.context.close();

@@ -70,6 +70,11 @@ pub fn ReportForm() -> impl IntoView {
     // Locate as soon as the form opens: by the time the rider has picked a category the fix
     // is usually there.
     location.locate();
+    Effect::new(move || {
+        if ctx.sync.doc_ready.get() {
+            crate::time::mark_once("nx-form-usable");
+        }
+    });
 
     // One place for what the form has to say: the status line above 提交, never over it.
     let status = RwSignal::new(None::<FormStatus>);

@@ -86,8 +86,8 @@ mod tests {
     #[wasm_bindgen_test]
     fn badge_texts() {
         crate::i18n::set_lang(model::api::Lang::En);
-        assert_eq!(badge(false, 1, 0, true).1, "Offline · 1 report to send");
-        assert_eq!(badge(true, 0, 2, true).1, "Syncing · 2 photos to upload");
+        assert_eq!(badge(false, 1, 0, true).1, "Offline · 1 unsent");
+        assert_eq!(badge(true, 0, 2, true).1, "Syncing · 2 photos left");
         crate::i18n::set_lang(model::api::Lang::Zh);
         assert_eq!(badge(false, 3, 0, true).1, "离线 · 3 条待发送");
         assert_eq!(badge(true, 1, 0, true).1, "同步中 · 1 条待发送");

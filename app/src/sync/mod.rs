@@ -301,6 +301,9 @@ impl Engine {
         if rows_changed {
             self.view.rows.set(rows);
         }
+        if ready {
+            crate::time::mark_once("nx-doc-loaded");
+        }
         self.view.doc_ready.set(ready);
         self.view.connected.set(connected);
         if rows_changed || reconnected {
