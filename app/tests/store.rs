@@ -155,3 +155,47 @@ async fn chunks_after_a_snapshot_rebuild_the_document_and_fold_into_a_new_snapsh
     assert_eq!(rider_doc::valid_shape_reports(&reloaded).len(), 2);
     assert_eq!(store.doc("doc10").await.unwrap().chunks.len(), 1);
 }
+
+#[wasm_bindgen_test]
+async fn the_start_up_read_gets_every_document_the_outbox_and_the_peer_id_at_once() {
+    let store = fresh("startup").await;
+    let entry = OutboxEntry {
+        report_id: "r1".into(),
+        hash: "ab".repeat(32),
+        created_at: 1.0,
+    };
+    store
+        .write(Batch {
+            docs: vec![("rider".into(), vec![1, 2]), ("office".into(), vec![3])],
+            chunks_put: vec![
+                (chunk_key("rider", 0), vec![4]),
+                (chunk_key("rider", 1), vec![5]),
+                (chunk_key("riderx", 0), vec![6]),
+            ],
+            sync: vec![("office".into(), vec![7])],
+            outbox_put: vec![entry.clone()],
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+    store.set_meta("peer_id", "u1.abc").await.unwrap();
+
+    let read = store
+        .start_up(&["rider", "office", "stations"], "peer_id")
+        .await
+        .unwrap();
+    assert_eq!(read.docs.len(), 3);
+    assert_eq!(read.docs[0].snapshot.as_deref(), Some(&[1u8, 2][..]));
+    // Only this document's chunks (not those of a document whose id starts the same), in order.
+    assert_eq!(
+        read.docs[0].chunks,
+        vec![
+            (chunk_key("rider", 0), vec![4]),
+            (chunk_key("rider", 1), vec![5])
+        ]
+    );
+    assert_eq!(read.docs[1].sync.as_deref(), Some(&[7u8][..]));
+    assert_eq!(read.docs[2], app::store::StoredDoc::default());
+    assert_eq!(read.outbox, vec![entry]);
+    assert_eq!(read.meta.as_deref(), Some("u1.abc"));
+}

@@ -11,7 +11,16 @@ import { youyang } from '../tests/pages/rider';
 // 4× CPU throttling (Chrome's emulation of a mid-range phone); medians printed.
 
 const RUNS = 5;
-const MARKS = ['nx-main', 'nx-mounted', 'nx-store-open', 'nx-doc-loaded', 'nx-form-usable'];
+const MARKS = [
+  'nx-main',
+  'nx-mounted',
+  'nx-store-open',
+  'nx-doc-read',
+  'nx-doc-parsed',
+  'nx-reads-done',
+  'nx-doc-loaded',
+  'nx-form-usable',
+];
 
 test('offline cold start', async ({}, info) => {
   test.setTimeout(300_000);

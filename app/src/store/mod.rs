@@ -68,6 +68,17 @@ pub struct StoredDoc {
     pub sync: Option<Vec<u8>>,
 }
 
+/// What [`Store::start_up`] read.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct StartUp {
+    /// The documents asked for, in the order asked.
+    pub docs: Vec<StoredDoc>,
+    /// Every outbox entry, in report id order.
+    pub outbox: Vec<OutboxEntry>,
+    /// The `meta` value asked for.
+    pub meta: Option<String>,
+}
+
 /// A set of writes applied together or not at all.
 #[derive(Debug, Default, Clone)]
 pub struct Batch {
@@ -136,49 +147,88 @@ impl Store {
 
     /// The stored snapshot, chunks and sync state of a document.
     pub async fn doc(&self, id: &str) -> Result<StoredDoc, AppError> {
+        Ok(self
+            .start_up(&[id], META_PEER_ID)
+            .await?
+            .docs
+            .pop()
+            .unwrap_or_default())
+    }
+
+    /// What the sync engine reads when it starts: the documents `ids`, the outbox and the
+    /// `meta` value `meta_key`, in one transaction whose requests all go out before the first
+    /// answer is awaited. A cold start offline waits for one round trip to IndexedDB, not one
+    /// per document and store.
+    pub async fn start_up(&self, ids: &[&str], meta_key: &str) -> Result<StartUp, AppError> {
         let tx = self
             .db
-            .transaction([DOCS, CHUNKS, SYNC])
+            .transaction([DOCS, CHUNKS, SYNC, OUTBOX, META])
             .build()
             .map_err(AppError::store)?;
-        let docs = tx.object_store(DOCS).map_err(AppError::store)?;
-        let chunks = tx.object_store(CHUNKS).map_err(AppError::store)?;
-        let sync = tx.object_store(SYNC).map_err(AppError::store)?;
-        // A device holds one or two documents, so reading every chunk key and keeping this
+        let store = |name| tx.object_store(name).map_err(AppError::store);
+        let (docs, chunks, sync, outbox, meta) = (
+            store(DOCS)?,
+            store(CHUNKS)?,
+            store(SYNC)?,
+            store(OUTBOX)?,
+            store(META)?,
+        );
+        // A device holds a few documents, so reading every chunk key and keeping each
         // document's is cheaper than it sounds, and needs no key range.
-        let keys = chunks
+        let chunk_keys = chunks
             .get_all_keys::<String>()
             .primitive()
             .map_err(AppError::store)?;
-        let values = chunks
+        let chunk_values = chunks
             .get_all::<JsValue>()
             .primitive()
             .map_err(AppError::store)?;
-        let prefix = format!("{id}/");
-        let keys = keys.await.map_err(AppError::store)?;
-        let values = values.await.map_err(AppError::store)?;
-        let chunks: Vec<(String, Vec<u8>)> = keys
-            .zip(values)
+        let outbox_keys = outbox
+            .get_all_keys::<String>()
+            .primitive()
+            .map_err(AppError::store)?;
+        let outbox_values = outbox
+            .get_all::<JsValue>()
+            .primitive()
+            .map_err(AppError::store)?;
+        let meta_value = meta.get(meta_key).primitive().map_err(AppError::store)?;
+        let mut reads = Vec::with_capacity(ids.len());
+        for id in ids {
+            let snapshot = docs.get(*id).primitive().map_err(AppError::store)?;
+            let state = sync.get(*id).primitive().map_err(AppError::store)?;
+            reads.push((snapshot, state));
+        }
+        let chunk_keys = chunk_keys.await.map_err(AppError::store)?;
+        let chunk_values = chunk_values.await.map_err(AppError::store)?;
+        let all_chunks: Vec<(String, Vec<u8>)> = chunk_keys
+            .zip(chunk_values)
             .filter_map(|(k, v)| Some((k.ok()?, bytes(v.ok()?)?)))
-            .filter(|(k, _)| k.starts_with(&prefix))
             .collect();
-        let snapshot: Option<JsValue> = docs
-            .get(id)
-            .primitive()
-            .map_err(AppError::store)?
-            .await
-            .map_err(AppError::store)?;
-        let state: Option<JsValue> = sync
-            .get(id)
-            .primitive()
-            .map_err(AppError::store)?
-            .await
-            .map_err(AppError::store)?;
-        Ok(StoredDoc {
-            snapshot: snapshot.and_then(bytes),
-            chunks,
-            sync: state.and_then(bytes),
-        })
+        let mut out = StartUp::default();
+        for (id, (snapshot, state)) in ids.iter().zip(reads) {
+            let snapshot: Option<JsValue> = snapshot.await.map_err(AppError::store)?;
+            let state: Option<JsValue> = state.await.map_err(AppError::store)?;
+            let prefix = format!("{id}/");
+            out.docs.push(StoredDoc {
+                snapshot: snapshot.and_then(bytes),
+                chunks: all_chunks
+                    .iter()
+                    .filter(|(k, _)| k.starts_with(&prefix))
+                    .cloned()
+                    .collect(),
+                sync: state.and_then(bytes),
+            });
+        }
+        let outbox_keys = outbox_keys.await.map_err(AppError::store)?;
+        let outbox_values = outbox_values.await.map_err(AppError::store)?;
+        // Both lists come in key order from the same transaction, so they pair up.
+        out.outbox = outbox_keys
+            .zip(outbox_values)
+            .filter_map(|(k, v)| OutboxEntry::from_js(k.ok()?, &v.ok()?))
+            .collect();
+        let meta_value: Option<JsValue> = meta_value.await.map_err(AppError::store)?;
+        out.meta = meta_value.and_then(|v| v.as_string());
+        Ok(out)
     }
 
     /// Applies a batch in one transaction and returns once the browser has committed it.

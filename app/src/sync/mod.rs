@@ -32,7 +32,7 @@ use crate::{
     error::AppError,
     net::{me::Me, socket::Socket},
     state::{Session, SyncView},
-    store::{Batch, OutboxEntry, PhotoEntry, Store, chunk_key},
+    store::{Batch, META_PEER_ID, OutboxEntry, PhotoEntry, Store, chunk_key},
 };
 use backoff::Backoff;
 
@@ -99,8 +99,18 @@ impl Engine {
         view: SyncView,
         session: Session,
     ) -> Result<Rc<Self>, AppError> {
-        let peer_id = peer::peer_id(&store, me.user.id).await?;
-        let stored = store.doc(&doc_id).await?;
+        // The read-only documents are small: each is kept as one snapshot.
+        let office_id = me.docs.office.clone();
+        let stations_id = me.docs.stations.clone();
+        let ids: Vec<&str> = std::iter::once(doc_id.as_str())
+            .chain(office_id.as_deref())
+            .chain(stations_id.as_deref())
+            .collect();
+        let mut read = store.start_up(&ids, META_PEER_ID).await?;
+        crate::time::mark_once("nx-doc-read");
+        let peer_id = peer::peer_id(&store, Some(read.meta.take()), me.user.id).await?;
+        let mut docs = read.docs.into_iter();
+        let stored = docs.next().unwrap_or_default();
         // A snapshot that no longer loads is replaced by what the relay has; the outbox entries
         // stay, so nothing the rider filed is hidden.
         let mut doc = stored
@@ -113,6 +123,7 @@ impl Engine {
                 leptos::logging::warn!("sync: a stored chunk does not load: {e}");
             }
         }
+        crate::time::mark_once("nx-doc-parsed");
         let saved_heads = doc.get_heads();
         let chunk_keys: Vec<String> = stored.chunks.iter().map(|(k, _)| k.clone()).collect();
         let next_chunk = chunk_keys
@@ -123,11 +134,7 @@ impl Engine {
         let needs_snapshot = chunk_keys.len() >= MAX_CHUNKS;
         let mut client = SyncClient::new(peer_id.clone());
         client.add_doc(doc_id.clone(), doc, stored.sync.as_deref());
-        // The read-only documents are small: each is kept as one snapshot.
-        let office_id = me.docs.office.clone();
-        let stations_id = me.docs.stations.clone();
-        for id in office_id.iter().chain(stations_id.iter()) {
-            let stored = store.doc(id).await?;
+        for (id, stored) in office_id.iter().chain(stations_id.iter()).zip(docs) {
             let doc = stored
                 .snapshot
                 .as_deref()
@@ -135,13 +142,13 @@ impl Engine {
                 .unwrap_or_else(Automerge::new);
             client.add_doc(id.clone(), doc, stored.sync.as_deref());
         }
-        let pending = store
-            .outbox()
-            .await?
+        let pending = read
+            .outbox
             .into_iter()
             .map(|e| (e.report_id.clone(), e))
             .collect();
 
+        crate::time::mark_once("nx-reads-done");
         let store_for_photos = store.clone();
         let engine = Rc::new(Engine {
             doc_id,

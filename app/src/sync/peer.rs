@@ -8,9 +8,18 @@ use crate::{
     store::{META_PEER_ID, Store},
 };
 
-/// The stored peer id if it is `user_id`'s, else a new one (stored).
-pub async fn peer_id(store: &Store, user_id: i64) -> Result<String, AppError> {
-    if let Some(id) = store.meta(META_PEER_ID).await?
+/// The stored peer id if it is `user_id`'s, else a new one (stored). `stored` is the
+/// `META_PEER_ID` value when the caller read it already.
+pub async fn peer_id(
+    store: &Store,
+    stored: Option<Option<String>>,
+    user_id: i64,
+) -> Result<String, AppError> {
+    let stored = match stored {
+        Some(value) => value,
+        None => store.meta(META_PEER_ID).await?,
+    };
+    if let Some(id) = stored
         && PeerId::parse(&id).is_some_and(|p| p.user_id() == user_id)
     {
         return Ok(id);
