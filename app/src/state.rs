@@ -4,7 +4,6 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use model::Report;
 
 use crate::{net::me::Me, store::Store, sync::Engine};
 
@@ -35,34 +34,7 @@ impl Default for Session {
     }
 }
 
-/// Where a report filed by this rider stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Delivery {
-    /// Saved on this device; no connection to the relay.
-    Local,
-    /// Connected, and the relay has not confirmed it yet.
-    Sending,
-    /// The relay holds it (or it came from the relay in the first place).
-    Received,
-}
-
-impl Delivery {
-    /// The `data-state` value end-to-end tests read.
-    pub fn code(self) -> &'static str {
-        match self {
-            Delivery::Local => "local",
-            Delivery::Sending => "sending",
-            Delivery::Received => "received",
-        }
-    }
-}
-
-/// One line of the rider's outbox.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OutboxRow {
-    pub report: Report,
-    pub delivery: Delivery,
-}
+pub use model::device::{Delivery, OutboxRow};
 
 /// Where one photo of a report filed here stands.
 #[derive(Debug, Clone, PartialEq)]

@@ -17,7 +17,6 @@ const MARKS = [
   'nx-store-open',
   'nx-doc-read',
   'nx-doc-parsed',
-  'nx-reads-done',
   'nx-doc-loaded',
   'nx-form-usable',
 ];

@@ -322,19 +322,26 @@ impl SyncClient {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::{Report, ReportId, rider_doc};
 
     /// A relay stand-in speaking the protocol, used to test the client alone; the real relay is
     /// exercised by the server's integration tests.
-    struct FakeRelay {
-        doc: Automerge,
+    pub(crate) struct FakeRelay {
+        pub(crate) doc: Automerge,
         sync: sync::State,
     }
 
     impl FakeRelay {
-        fn handle(&mut self, bytes: &[u8]) -> Vec<Vec<u8>> {
+        pub(crate) fn new(doc: Automerge) -> Self {
+            FakeRelay {
+                doc,
+                sync: sync::State::new(),
+            }
+        }
+
+        pub(crate) fn handle(&mut self, bytes: &[u8]) -> Vec<Vec<u8>> {
             match Message::decode(bytes).unwrap() {
                 Message::Join { sender_id, .. } => vec![
                     Message::Peer {
@@ -378,7 +385,7 @@ mod tests {
         }
     }
 
-    fn pump(client: &mut SyncClient, relay: &mut FakeRelay, first: Vec<Effect>) {
+    pub(crate) fn pump(client: &mut SyncClient, relay: &mut FakeRelay, first: Vec<Effect>) {
         let mut queue: Vec<Vec<u8>> = first
             .into_iter()
             .filter_map(|e| {

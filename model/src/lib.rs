@@ -8,6 +8,7 @@
 pub mod api;
 pub mod category;
 pub mod client;
+pub mod device;
 pub mod error;
 pub mod exif;
 pub mod lenient;

@@ -27,7 +27,7 @@ use indexed_db_futures::{database::Database, prelude::*, transaction::Transactio
 use js_sys::Uint8Array;
 use wasm_bindgen::{JsCast, JsValue};
 
-pub use outbox::OutboxEntry;
+pub use model::device::{OutboxEntry, StoredDoc, chunk_key};
 pub use photo::{PhotoEntry, PhotoState};
 
 use crate::error::AppError;
@@ -56,17 +56,6 @@ pub const META_ME: &str = "me";
 pub const META_LOGOUT_PENDING: &str = "logout_pending";
 /// `meta` key of this device's peer id.
 pub const META_PEER_ID: &str = "peer_id";
-
-/// What is stored about one document.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct StoredDoc {
-    /// The last saved snapshot.
-    pub snapshot: Option<Vec<u8>>,
-    /// Changes saved after the snapshot, by key, in key (that is, saving) order.
-    pub chunks: Vec<(String, Vec<u8>)>,
-    /// The last saved sync state with the relay.
-    pub sync: Option<Vec<u8>>,
-}
 
 /// What [`Store::start_up`] read.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -98,6 +87,20 @@ pub struct Batch {
     pub photos_put: Vec<PhotoEntry>,
 }
 
+impl From<model::device::Write> for Batch {
+    fn from(w: model::device::Write) -> Self {
+        Batch {
+            docs: w.docs,
+            chunks_put: w.chunks_put,
+            chunks_delete: w.chunks_delete,
+            sync: w.sync,
+            outbox_put: w.outbox_put,
+            outbox_delete: w.outbox_delete,
+            photos_put: Vec::new(),
+        }
+    }
+}
+
 impl Batch {
     fn is_empty(&self) -> bool {
         self.docs.is_empty()
@@ -108,11 +111,6 @@ impl Batch {
             && self.outbox_delete.is_empty()
             && self.photos_put.is_empty()
     }
-}
-
-/// The key of a document's `n`-th chunk; zero-padded so that key order is saving order.
-pub fn chunk_key(doc_id: &str, n: u64) -> String {
-    format!("{doc_id}/{n:012}")
 }
 
 /// An open handle on the database; cheap to clone.
@@ -224,7 +222,7 @@ impl Store {
         // Both lists come in key order from the same transaction, so they pair up.
         out.outbox = outbox_keys
             .zip(outbox_values)
-            .filter_map(|(k, v)| OutboxEntry::from_js(k.ok()?, &v.ok()?))
+            .filter_map(|(k, v)| outbox::from_js(k.ok()?, &v.ok()?))
             .collect();
         let meta_value: Option<JsValue> = meta_value.await.map_err(AppError::store)?;
         out.meta = meta_value.and_then(|v| v.as_string());
@@ -278,7 +276,7 @@ impl Store {
         }
         for entry in &batch.outbox_put {
             outbox
-                .put(entry.to_js())
+                .put(outbox::to_js(entry))
                 .with_key(entry.report_id.as_str())
                 .without_key_type()
                 .primitive()
@@ -328,7 +326,7 @@ impl Store {
             .all(OUTBOX)
             .await?
             .into_iter()
-            .filter_map(|(k, v)| OutboxEntry::from_js(k, &v))
+            .filter_map(|(k, v)| outbox::from_js(k, &v))
             .collect())
     }
 

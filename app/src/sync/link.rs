@@ -52,11 +52,11 @@ impl Engine {
     fn on_socket(&self, event: SocketEvent) {
         match event {
             SocketEvent::Open => {
-                let join = self.client.borrow_mut().connected();
+                let join = self.device.borrow_mut().connected();
                 self.apply(join);
             }
             SocketEvent::Frame(bytes) => {
-                let result = self.client.borrow_mut().receive(&bytes);
+                let result = self.device.borrow_mut().receive(&bytes);
                 match result {
                     Ok(effects) => self.apply(effects),
                     // A frame we cannot read means the session is out of step: start over.
@@ -95,7 +95,7 @@ impl Engine {
     fn drop_socket(&self) {
         self.socket.borrow_mut().take();
         self.generation.set(self.generation.get().wrapping_add(1));
-        self.client.borrow_mut().disconnected();
+        self.device.borrow_mut().disconnected();
         self.refresh();
     }
 
