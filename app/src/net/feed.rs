@@ -12,9 +12,10 @@ use std::{
     time::Duration,
 };
 
+use gloo_events::EventListener;
 use leptos::prelude::set_timeout;
-use wasm_bindgen::{JsCast, closure::Closure};
-use web_sys::{Event, EventSource, MessageEvent};
+use wasm_bindgen::JsCast;
+use web_sys::{EventSource, MessageEvent};
 
 use crate::net::row::ReportRow;
 
@@ -35,17 +36,10 @@ pub enum FeedEvent {
     Down,
 }
 
-type Callback<E> = Closure<dyn FnMut(E)>;
-
-/// One `EventSource` and the callbacks it calls.
+/// One `EventSource` and its listeners (removed when dropped).
 struct Source {
     source: EventSource,
-    _callbacks: (
-        Callback<Event>,
-        Callback<MessageEvent>,
-        Callback<MessageEvent>,
-        Callback<Event>,
-    ),
+    _listeners: [EventListener; 4],
 }
 
 struct Inner {
@@ -105,10 +99,11 @@ fn connect(inner: &Rc<Inner>) {
         }
     };
     let e = emit.clone();
-    let on_open: Callback<Event> = Closure::new(move |_: Event| e(FeedEvent::Open));
+    let on_open = EventListener::new(&source, "open", move |_| e(FeedEvent::Open));
     let e = emit.clone();
-    let on_report: Callback<MessageEvent> = Closure::new(move |m: MessageEvent| {
+    let on_report = EventListener::new(&source, "report", move |m| {
         if let Some(row) = m
+            .unchecked_ref::<MessageEvent>()
             .data()
             .as_string()
             .and_then(|t| serde_json::from_str::<ReportRow>(&t).ok())
@@ -117,10 +112,9 @@ fn connect(inner: &Rc<Inner>) {
         }
     });
     let e = emit.clone();
-    let on_resync: Callback<MessageEvent> =
-        Closure::new(move |_: MessageEvent| e(FeedEvent::Resync));
+    let on_resync = EventListener::new(&source, "resync", move |_| e(FeedEvent::Resync));
     let weak = Rc::downgrade(inner);
-    let on_error: Callback<Event> = Closure::new(move |ev: Event| {
+    let on_error = EventListener::new(&source, "error", move |ev| {
         emit(FeedEvent::Down);
         let closed = ev
             .target()
@@ -130,13 +124,9 @@ fn connect(inner: &Rc<Inner>) {
             reopen_later(weak.clone());
         }
     });
-    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    let _ = source.add_event_listener_with_callback("report", on_report.as_ref().unchecked_ref());
-    let _ = source.add_event_listener_with_callback("resync", on_resync.as_ref().unchecked_ref());
     let old = inner.current.replace(Some(Source {
         source,
-        _callbacks: (on_open, on_report, on_resync, on_error),
+        _listeners: [on_open, on_report, on_resync, on_error],
     }));
     if let Some(old) = old {
         old.source.close();

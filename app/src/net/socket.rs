@@ -6,9 +6,10 @@
 
 use std::{cell::Cell, rc::Rc};
 
+use gloo_events::EventListener;
 use js_sys::{ArrayBuffer, Uint8Array};
-use wasm_bindgen::{JsCast, closure::Closure};
-use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
+use wasm_bindgen::JsCast;
+use web_sys::{BinaryType, MessageEvent, WebSocket};
 
 use crate::error::AppError;
 
@@ -23,14 +24,11 @@ pub enum SocketEvent {
     Closed { was_open: bool },
 }
 
-type Callback<E> = Closure<dyn FnMut(E)>;
-
-/// An open or opening WebSocket; closing and dropping it silences its callbacks.
+/// An open or opening WebSocket; closing and dropping it silences its callbacks (the
+/// listeners are removed when dropped).
 pub struct Socket {
     ws: WebSocket,
-    _on_open: Callback<Event>,
-    _on_message: Callback<MessageEvent>,
-    _on_close: Callback<CloseEvent>,
+    _listeners: [EventListener; 3],
 }
 
 impl std::fmt::Debug for Socket {
@@ -68,37 +66,33 @@ impl Socket {
             }
         };
 
-        let on_open: Callback<Event> = {
+        let on_open = {
             let deliver = deliver.clone();
             let opened = opened.clone();
-            Closure::new(move |_: Event| {
+            EventListener::new(&ws, "open", move |_| {
                 opened.set(true);
                 deliver(SocketEvent::Open);
             })
         };
-        let on_message: Callback<MessageEvent> = {
+        let on_message = {
             let deliver = deliver.clone();
-            Closure::new(move |e: MessageEvent| {
+            EventListener::new(&ws, "message", move |e| {
                 // The relay speaks binary CBOR only; a text frame is not ours to read.
-                if let Ok(buf) = e.data().dyn_into::<ArrayBuffer>() {
+                let data = e.unchecked_ref::<MessageEvent>().data();
+                if let Ok(buf) = data.dyn_into::<ArrayBuffer>() {
                     deliver(SocketEvent::Frame(Uint8Array::new(&buf).to_vec()));
                 }
             })
         };
         // `error` is always followed by `close`, so `close` alone reports the end.
-        let on_close: Callback<CloseEvent> = Closure::new(move |_: CloseEvent| {
+        let on_close = EventListener::new(&ws, "close", move |_| {
             deliver(SocketEvent::Closed {
                 was_open: opened.get(),
             })
         });
-        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         Ok(Self {
             ws,
-            _on_open: on_open,
-            _on_message: on_message,
-            _on_close: on_close,
+            _listeners: [on_open, on_message, on_close],
         })
     }
 
@@ -110,9 +104,7 @@ impl Socket {
 
 impl Drop for Socket {
     fn drop(&mut self) {
-        self.ws.set_onopen(None);
-        self.ws.set_onmessage(None);
-        self.ws.set_onclose(None);
+        // The listeners go with the fields, right after this: the close event is never seen.
         let _ = self.ws.close();
     }
 }

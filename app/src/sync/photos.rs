@@ -12,6 +12,8 @@ use std::{
     rc::Rc,
 };
 
+use futures::{channel::oneshot, future::select};
+use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 
 use crate::{
@@ -31,8 +33,8 @@ pub struct Uploader {
     session: Session,
     /// Set by [`Uploader::kick`]; cleared when the queue looks again.
     kicked: Cell<bool>,
-    /// Resolves the queue's current wait early.
-    wake: RefCell<Option<js_sys::Function>>,
+    /// Ends the queue's current wait early.
+    wake: RefCell<Option<oneshot::Sender<()>>>,
     stopped: Cell<bool>,
 }
 
@@ -44,12 +46,7 @@ impl std::fmt::Debug for Uploader {
 
 /// Resolves after `ms` milliseconds.
 pub async fn sleep(ms: u32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+    gloo_timers::future::TimeoutFuture::new(ms).await;
 }
 
 impl Uploader {
@@ -72,7 +69,7 @@ impl Uploader {
     pub fn kick(&self) {
         self.kicked.set(true);
         if let Some(wake) = self.wake.borrow_mut().take() {
-            let _ = wake.call0(&wasm_bindgen::JsValue::NULL);
+            let _ = wake.send(());
         }
     }
 
@@ -106,14 +103,9 @@ impl Uploader {
     /// Waits `ms`, or less if kicked meanwhile (or since the last look).
     async fn wait(&self, ms: u32) {
         if !self.kicked.replace(false) {
-            let p = js_sys::Promise::new(&mut |resolve, _| {
-                if let Some(w) = web_sys::window() {
-                    let _ = w
-                        .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
-                }
-                *self.wake.borrow_mut() = Some(resolve);
-            });
-            let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+            let (wake, woken) = oneshot::channel();
+            *self.wake.borrow_mut() = Some(wake);
+            select(TimeoutFuture::new(ms), woken).await;
             self.wake.borrow_mut().take();
         }
         self.kicked.set(false);
