@@ -177,6 +177,46 @@ impl Default for Services {
     }
 }
 
+/// What the report form needs of the app, and nothing more: whether reports can be filed,
+/// the engine that files them, and the rider's county (for the outside-the-county warning).
+/// The 随手拍 page provides it from [`Ctx`].
+#[derive(Debug, Clone, Copy)]
+pub struct Filing {
+    /// The rider document is on the device: reports can be filed.
+    pub ready: Signal<bool>,
+    /// The county's area, when known, and its names.
+    pub county: Signal<Option<(Option<model::api::Bounds>, model::api::Names)>>,
+    services: Services,
+}
+
+impl Filing {
+    /// The filing context of the app's context.
+    pub fn of(ctx: Ctx) -> Self {
+        Filing {
+            ready: ctx.sync.doc_ready.into(),
+            county: Signal::derive(move || {
+                ctx.session.me.with(|m| {
+                    m.as_ref()
+                        .map(|m| (m.user.county_bounds, m.user.county_name.clone()))
+                })
+            }),
+            services: ctx.services,
+        }
+    }
+
+    /// The context provided by the 随手拍 page.
+    pub fn get() -> Self {
+        expect_context::<Filing>()
+    }
+
+    /// The engine to file with, once the document is ready.
+    pub fn engine(&self) -> Option<Rc<Engine>> {
+        self.services
+            .engine()
+            .filter(|_| self.ready.get_untracked())
+    }
+}
+
 /// Everything the app provides through context, for code that needs several parts.
 #[derive(Debug, Clone, Copy)]
 pub struct Ctx {

@@ -20,7 +20,7 @@ use crate::{
     geo::{self, Fix, GeoError},
     i18n::{self, t},
     net::me::Bounds,
-    state::Ctx,
+    state::Filing,
     time,
 };
 
@@ -205,7 +205,7 @@ fn failure_text(e: GeoError) -> &'static str {
 /// The location group of the report form.
 #[component]
 pub fn LocationField(input: LocationInput) -> impl IntoView {
-    let ctx = Ctx::get();
+    let filing = Filing::get();
     let s = t();
     // While the form is open the fix follows the rider (see `locate`), so a report filed after
     // riding on carries where the rider is now.
@@ -253,20 +253,9 @@ pub fn LocationField(input: LocationInput) -> impl IntoView {
         .into_any(),
     };
     let outside = move || {
-        let bounds: Option<Bounds> = ctx
-            .session
-            .me
-            .with(|m| m.as_ref().and_then(|m| m.user.county_bounds));
+        let (bounds, names): (Option<Bounds>, _) = filing.county.get()?;
         let (lat, lon) = input.coords()?;
-        let county = ctx
-            .session
-            .me
-            .with(|m| {
-                m.as_ref()
-                    .map(|m| m.user.county_name.get(i18n::lang()).to_owned())
-            })
-            .unwrap_or_default();
-        (!bounds?.contains(lat, lon)).then(|| i18n::outside_county(&county))
+        (!bounds?.contains(lat, lon)).then(|| i18n::outside_county(names.get(i18n::lang())))
     };
     view! {
         <fieldset class="group">

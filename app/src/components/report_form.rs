@@ -12,7 +12,7 @@ use crate::{
         photo_picker::{PhotoInput, PhotoPicker},
     },
     i18n::{self, t},
-    state::Ctx,
+    state::Filing,
     store::{PhotoEntry, PhotoState},
     time,
 };
@@ -60,7 +60,7 @@ pub fn build_report(
 /// The report form of the 随手拍 tab.
 #[component]
 pub fn ReportForm() -> impl IntoView {
-    let ctx = Ctx::get();
+    let filing = Filing::get();
     let s = t();
     let category = RwSignal::new(None::<Category>);
     let note = RwSignal::new(String::new());
@@ -71,7 +71,7 @@ pub fn ReportForm() -> impl IntoView {
     // is usually there.
     location.locate();
     Effect::new(move || {
-        if ctx.sync.doc_ready.get() {
+        if filing.ready.get() {
             crate::time::mark_once("nx-form-usable");
         }
     });
@@ -125,11 +125,7 @@ pub fn ReportForm() -> impl IntoView {
                 return;
             }
         };
-        let engine = ctx
-            .services
-            .engine()
-            .filter(|_| ctx.sync.doc_ready.get_untracked());
-        let Some(engine) = engine else {
+        let Some(engine) = filing.engine() else {
             say(FormStatus::Error(s.form_doc_not_ready.to_owned()));
             return;
         };

@@ -128,29 +128,34 @@ fn ConsolePhoto(sha: String) -> impl IntoView {
 pub fn ConsolePage() -> impl IntoView {
     let ctx = Ctx::get();
     let s = t();
+    // The rows on screen: the list as last fetched, with the feed's rows merged in by id.
     let rows = RwSignal::new(Vec::<ReportRow>::new());
-    let load = RwSignal::new(Load::Loading);
-
-    let fetch = move || {
-        leptos::task::spawn_local(async move {
-            match api::reports(LIMIT).await {
-                Ok(list) => {
-                    rows.update(|cur| {
-                        for row in list {
-                            merge(cur, row);
-                        }
-                    });
-                    load.set(Load::Ready);
-                }
-                Err(AppError::Unauthorized) => {
-                    ctx.session.need_login.set(true);
-                    load.set(Load::Failed(s.console_load_failed.to_owned()));
-                }
-                Err(AppError::Network(_)) => load.set(Load::Failed(s.console_offline.to_owned())),
-                Err(e) => load.set(Load::Failed(format!("{}：{e}", s.console_load_failed))),
+    let list = LocalResource::new(move || async move {
+        match api::reports(LIMIT).await {
+            Ok(list) => Ok(list),
+            Err(AppError::Unauthorized) => {
+                ctx.session.need_login.set(true);
+                Err(s.console_load_failed.to_owned())
             }
-        });
+            Err(AppError::Network(_)) => Err(s.console_offline.to_owned()),
+            Err(e) => Err(format!("{}{}{e}", s.console_load_failed, s.note_separator)),
+        }
+    });
+    Effect::new(move || {
+        if let Some(Ok(list)) = list.get() {
+            rows.update(|cur| {
+                for row in list {
+                    merge(cur, row);
+                }
+            });
+        }
+    });
+    let load = move || match list.get() {
+        None => Load::Loading,
+        Some(Ok(_)) => Load::Ready,
+        Some(Err(e)) => Load::Failed(e),
     };
+    let fetch = move || list.refetch();
 
     let was_down = std::rc::Rc::new(Cell::new(false));
     let feed = Feed::open(move |event| match event {
@@ -172,7 +177,6 @@ pub fn ConsolePage() -> impl IntoView {
         drop(feed);
         ctx.sync.feed_live.set(false);
     });
-    fetch();
 
     let who = move || {
         ctx.session.me.with(|m| {
@@ -197,7 +201,7 @@ pub fn ConsolePage() -> impl IntoView {
                     {s.logout}
                 </button>
             </div>
-            {move || match load.get() {
+            {move || match load() {
                 Load::Failed(e) => Some(view! { <p class="form-error" role="alert">{e}</p> }.into_any()),
                 Load::Loading => Some(view! { <p class="empty">{s.loading}</p> }.into_any()),
                 Load::Ready => None,
@@ -264,17 +268,22 @@ pub fn ConsolePage() -> impl IntoView {
                                         <span data-testid="console-status">{i18n::status_label(r.status)}</span>
                                         {(r.status == ReviewStatus::New).then(|| {
                                             // A failed decision is said in its own row.
-                                            let failed = RwSignal::new(None::<String>);
+                                            let review = Action::new_unsync(move |(status, rider_id, id): &(ReviewStatus, i64, String)| {
+                                                let (status, rider_id, id) = (*status, *rider_id, id.clone());
+                                                async move {
+                                                    api::review(rider_id, &id, status).await.map_err(|e| {
+                                                        format!("{}{}{e}", s.console_review_failed, s.note_separator)
+                                                    })
+                                                }
+                                            });
+                                            Effect::new(move || {
+                                                if let Some(Ok(row)) = review.value().get() {
+                                                    rows.update(|cur| merge(cur, row));
+                                                }
+                                            });
+                                            let failed = move || review.value().get().and_then(Result::err);
                                             let decide = move |status: ReviewStatus, rider_id: i64, id: String| {
-                                                failed.set(None);
-                                                leptos::task::spawn_local(async move {
-                                                    match api::review(rider_id, &id, status).await {
-                                                        Ok(row) => rows.update(|cur| merge(cur, row)),
-                                                        Err(e) => {
-                                                            let _ = failed.try_set(Some(format!("{}：{e}", s.console_review_failed)));
-                                                        }
-                                                    }
-                                                });
+                                                review.dispatch((status, rider_id, id));
                                             };
                                             let (rid, id1, id2) = (r.rider_id, r.id.clone(), r.id.clone());
                                             view! {
@@ -286,7 +295,7 @@ pub fn ConsolePage() -> impl IntoView {
                                                         {s.status_invalid}
                                                     </button>
                                                 </span>
-                                                {move || failed.get().map(|e| view! {
+                                                {move || failed().map(|e| view! {
                                                     <p class="form-error review-error" role="alert">{e}</p>
                                                 })}
                                             }
@@ -298,7 +307,7 @@ pub fn ConsolePage() -> impl IntoView {
                     />
                 </tbody>
             </table>
-            <Show when=move || load.get() == Load::Ready && rows.with(Vec::is_empty)>
+            <Show when=move || load() == Load::Ready && rows.with(Vec::is_empty)>
                 <p class="empty">{s.console_empty}</p>
             </Show>
         </section>

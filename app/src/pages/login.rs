@@ -27,7 +27,22 @@ pub fn LoginPage() -> impl IntoView {
     );
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    // The login itself: pending while it runs, its refusal in words when it fails.
+    let log_in = Action::new_unsync(move |(l, p): &(String, String)| {
+        let (l, p) = (l.clone(), p.clone());
+        async move {
+            session::log_in(ctx, &l, &p)
+                .await
+                .map_err(|e| failure_text(&e))
+        }
+    });
+    let busy = log_in.pending();
+    Effect::new(move || {
+        if let Some(Err(e)) = log_in.value().get() {
+            error.set(Some(e));
+            password.set(String::new());
+        }
+    });
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -39,15 +54,8 @@ pub fn LoginPage() -> impl IntoView {
             error.set(Some(s.login_missing.to_owned()));
             return;
         }
-        busy.set(true);
         error.set(None);
-        leptos::task::spawn_local(async move {
-            if let Err(e) = session::log_in(ctx, &l, &p).await {
-                error.set(Some(failure_text(&e)));
-                password.set(String::new());
-            }
-            busy.set(false);
-        });
+        log_in.dispatch((l, p));
     };
 
     let to_register = move |ev: leptos::ev::MouseEvent| {

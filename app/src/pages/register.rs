@@ -54,7 +54,21 @@ pub fn RegisterPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let invite = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    // The sign-up itself: pending while it runs, its refusal in words when it fails.
+    let sign_up = Action::new_unsync(move |form: &RegisterForm| {
+        let form = form.clone();
+        async move {
+            session::register(ctx, &form)
+                .await
+                .map_err(|e| failure_text(&e))
+        }
+    });
+    let busy = sign_up.pending();
+    Effect::new(move || {
+        if let Some(Err(e)) = sign_up.value().get() {
+            error.set(Some(e));
+        }
+    });
 
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -68,19 +82,12 @@ pub fn RegisterPage() -> impl IntoView {
             error.set(Some(s.register_missing.to_owned()));
             return;
         }
-        busy.set(true);
         error.set(None);
-        leptos::task::spawn_local(async move {
-            let form = RegisterForm {
-                phone: p,
-                name: n,
-                password: w,
-                invite: i,
-            };
-            if let Err(e) = session::register(ctx, &form).await {
-                error.set(Some(failure_text(&e)));
-            }
-            busy.set(false);
+        sign_up.dispatch(RegisterForm {
+            phone: p,
+            name: n,
+            password: w,
+            invite: i,
         });
     };
     let to_login = move |ev: leptos::ev::MouseEvent| {
