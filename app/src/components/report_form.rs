@@ -155,7 +155,10 @@ pub fn ReportForm() -> impl IntoView {
                     // The next report gets a location of its own.
                     location.reset();
                 }
-                Err(e) => say(FormStatus::Error(format!("{}：{e}", s.form_save_failed))),
+                Err(e) => say(FormStatus::Error(format!(
+                    "{}{}{e}",
+                    s.form_save_failed, s.note_separator
+                ))),
             }
             busy.set(false);
         });
