@@ -285,4 +285,23 @@ async fn the_cli_lists_and_deletes_photos_no_report_lists() {
     assert_eq!((code, out.trim()), (0, sha(&orphan).as_str()));
     assert_eq!(app.state.photos.list().await.unwrap(), vec![sha(&listed)]);
     assert_eq!(get(&app, Some(&rider), &sha(&orphan)).await.status(), 404);
+
+    // A damaged index row: its photo list does not read. The supervisor's list leaves the row
+    // out (and still answers), and the orphan sweep refuses rather than take the row's photos
+    // for orphans.
+    let pool = sqlx::SqlitePool::connect(&app.state.config.database_url)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE reports SET photos = 'not json' WHERE id = $1")
+        .bind(&r.id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let (status, body) = app.get(Some(&supervisor), "/api/reports").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["reports"], serde_json::json!([]));
+    let (code, _) = cli(&["photos", "orphans", "--min-age-hours", "0", "--delete"]);
+    assert_ne!(code, 0, "the sweep stops on a list it cannot read");
+    assert_eq!(app.state.photos.list().await.unwrap(), vec![sha(&listed)]);
 }
