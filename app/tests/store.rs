@@ -1,7 +1,7 @@
 //! The IndexedDB store, in a real browser: a document and its sync state survive a round trip,
 //! and a batch is written whole.
 
-use app::store::{Batch, OutboxEntry, Store, chunk_key};
+use app::store::{OutboxEntry, Store, Write, chunk_key};
 use automerge::Automerge;
 use model::{Report, ReportId, client::SyncClient, rider_doc};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -50,12 +50,15 @@ async fn a_document_and_its_sync_state_round_trip() {
     };
 
     store
-        .write(Batch {
-            docs: vec![("doc1".into(), snapshot.clone())],
-            sync: vec![("doc1".into(), sync.clone())],
-            outbox_put: vec![entry.clone()],
-            ..Batch::default()
-        })
+        .write(
+            Write {
+                docs: vec![("doc1".into(), snapshot.clone())],
+                sync: vec![("doc1".into(), sync.clone())],
+                outbox_put: vec![entry.clone()],
+                ..Write::default()
+            }
+            .into(),
+        )
         .await
         .expect("write");
 
@@ -68,10 +71,13 @@ async fn a_document_and_its_sync_state_round_trip() {
 
     // Confirming drops the entry; the document stays.
     store
-        .write(Batch {
-            outbox_delete: vec![r.id.clone()],
-            ..Batch::default()
-        })
+        .write(
+            Write {
+                outbox_delete: vec![r.id.clone()],
+                ..Write::default()
+            }
+            .into(),
+        )
         .await
         .unwrap();
     assert!(store.outbox().await.unwrap().is_empty());
@@ -120,15 +126,18 @@ async fn chunks_after_a_snapshot_rebuild_the_document_and_fold_into_a_new_snapsh
     // Another document's chunk must not leak into this one.
     let other = rider_doc::new_doc("2", None).unwrap().save();
     store
-        .write(Batch {
-            docs: vec![("doc1".into(), snapshot)],
-            chunks_put: vec![
-                (chunk_key("doc1", 0), first),
-                (chunk_key("doc1", 1), second),
-                (chunk_key("doc10", 0), other),
-            ],
-            ..Batch::default()
-        })
+        .write(
+            Write {
+                docs: vec![("doc1".into(), snapshot)],
+                chunks_put: vec![
+                    (chunk_key("doc1", 0), first),
+                    (chunk_key("doc1", 1), second),
+                    (chunk_key("doc10", 0), other),
+                ],
+                ..Write::default()
+            }
+            .into(),
+        )
         .await
         .unwrap();
 
@@ -142,11 +151,14 @@ async fn chunks_after_a_snapshot_rebuild_the_document_and_fold_into_a_new_snapsh
     assert_eq!(rider_doc::valid_shape_reports(&loaded).len(), 2);
 
     store
-        .write(Batch {
-            docs: vec![("doc1".into(), doc.save())],
-            chunks_delete: stored.chunks.iter().map(|(k, _)| k.clone()).collect(),
-            ..Batch::default()
-        })
+        .write(
+            Write {
+                docs: vec![("doc1".into(), doc.save())],
+                chunks_delete: stored.chunks.iter().map(|(k, _)| k.clone()).collect(),
+                ..Write::default()
+            }
+            .into(),
+        )
         .await
         .unwrap();
     let folded = store.doc("doc1").await.unwrap();
@@ -165,17 +177,20 @@ async fn the_start_up_read_gets_every_document_the_outbox_and_the_peer_id_at_onc
         created_at: 1.0,
     };
     store
-        .write(Batch {
-            docs: vec![("rider".into(), vec![1, 2]), ("office".into(), vec![3])],
-            chunks_put: vec![
-                (chunk_key("rider", 0), vec![4]),
-                (chunk_key("rider", 1), vec![5]),
-                (chunk_key("riderx", 0), vec![6]),
-            ],
-            sync: vec![("office".into(), vec![7])],
-            outbox_put: vec![entry.clone()],
-            ..Batch::default()
-        })
+        .write(
+            Write {
+                docs: vec![("rider".into(), vec![1, 2]), ("office".into(), vec![3])],
+                chunks_put: vec![
+                    (chunk_key("rider", 0), vec![4]),
+                    (chunk_key("rider", 1), vec![5]),
+                    (chunk_key("riderx", 0), vec![6]),
+                ],
+                sync: vec![("office".into(), vec![7])],
+                outbox_put: vec![entry.clone()],
+                ..Write::default()
+            }
+            .into(),
+        )
         .await
         .unwrap();
     store.set_meta("peer_id", "u1.abc").await.unwrap();

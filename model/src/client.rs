@@ -385,6 +385,25 @@ pub(crate) mod tests {
         }
     }
 
+    /// A valid report with a new id and `note`.
+    pub(crate) fn report(note: &str) -> Report {
+        Report {
+            id: ReportId::new().to_string(),
+            category: "fire_lane".into(),
+            note: note.into(),
+            lat: 28.84,
+            lon: 108.77,
+            accuracy_m: Some(12.0),
+            location_source: "gps".into(),
+            place: String::new(),
+            created_at: 1_790_000_000_000,
+            photos: vec![],
+            photo_taken_at: None,
+            photo_lat: None,
+            photo_lon: None,
+        }
+    }
+
     pub(crate) fn pump(client: &mut SyncClient, relay: &mut FakeRelay, first: Vec<Effect>) {
         let mut queue: Vec<Vec<u8>> = first
             .into_iter()
@@ -425,21 +444,7 @@ pub(crate) mod tests {
             "u1"
         );
 
-        let report = Report {
-            id: ReportId::new().to_string(),
-            category: "garbage".into(),
-            note: String::new(),
-            lat: 1.0,
-            lon: 2.0,
-            accuracy_m: Some(5.0),
-            location_source: "gps".into(),
-            place: String::new(),
-            created_at: 1_790_000_000_000,
-            photos: vec![],
-            photo_taken_at: None,
-            photo_lat: None,
-            photo_lon: None,
-        };
+        let report = report("");
         // Offline: saved locally, nothing sent, not confirmed.
         client.disconnected();
         let (hash, effects) = client

@@ -376,26 +376,7 @@ impl Device {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::tests::{FakeRelay, pump};
-    use crate::{Report, ReportId};
-
-    fn report(note: &str) -> Report {
-        Report {
-            id: ReportId::new().to_string(),
-            category: "fire_lane".into(),
-            note: note.into(),
-            lat: 28.84,
-            lon: 108.77,
-            accuracy_m: Some(12.0),
-            location_source: "gps".into(),
-            place: String::new(),
-            created_at: 1_790_000_000_000,
-            photos: vec![],
-            photo_taken_at: None,
-            photo_lat: None,
-            photo_lon: None,
-        }
-    }
+    use crate::client::tests::{FakeRelay, pump, report};
 
     /// A device of rider u1 whose document arrived once from the relay and was saved.
     fn synced_device() -> (Device, FakeRelay, StoredDoc) {

@@ -27,7 +27,7 @@ use indexed_db_futures::{database::Database, prelude::*, transaction::Transactio
 use js_sys::Uint8Array;
 use wasm_bindgen::{JsCast, JsValue};
 
-pub use model::device::{OutboxEntry, StoredDoc, chunk_key};
+pub use model::device::{OutboxEntry, StoredDoc, Write, chunk_key};
 pub use photo::{PhotoEntry, PhotoState};
 
 use crate::error::AppError;
@@ -68,34 +68,19 @@ pub struct StartUp {
     pub meta: Option<String>,
 }
 
-/// A set of writes applied together or not at all.
+/// A set of writes applied together or not at all: the device's [`Write`] and the photos
+/// that go with it.
 #[derive(Debug, Default, Clone)]
 pub struct Batch {
-    /// Document snapshots to store, by document id.
-    pub docs: Vec<(String, Vec<u8>)>,
-    /// Incremental saves to add, by chunk key ([`chunk_key`]).
-    pub chunks_put: Vec<(String, Vec<u8>)>,
-    /// Chunk keys folded into a new snapshot of the same batch.
-    pub chunks_delete: Vec<String>,
-    /// Sync states to store, by document id.
-    pub sync: Vec<(String, Vec<u8>)>,
-    /// Outbox entries to add or replace.
-    pub outbox_put: Vec<OutboxEntry>,
-    /// Report ids whose outbox entries are done with.
-    pub outbox_delete: Vec<String>,
+    pub write: Write,
     /// Photos to add or replace.
     pub photos_put: Vec<PhotoEntry>,
 }
 
-impl From<model::device::Write> for Batch {
-    fn from(w: model::device::Write) -> Self {
+impl From<Write> for Batch {
+    fn from(write: Write) -> Self {
         Batch {
-            docs: w.docs,
-            chunks_put: w.chunks_put,
-            chunks_delete: w.chunks_delete,
-            sync: w.sync,
-            outbox_put: w.outbox_put,
-            outbox_delete: w.outbox_delete,
+            write,
             photos_put: Vec::new(),
         }
     }
@@ -103,13 +88,7 @@ impl From<model::device::Write> for Batch {
 
 impl Batch {
     fn is_empty(&self) -> bool {
-        self.docs.is_empty()
-            && self.chunks_put.is_empty()
-            && self.chunks_delete.is_empty()
-            && self.sync.is_empty()
-            && self.outbox_put.is_empty()
-            && self.outbox_delete.is_empty()
-            && self.photos_put.is_empty()
+        self.write == Write::default() && self.photos_put.is_empty()
     }
 }
 
@@ -246,20 +225,20 @@ impl Store {
         let outbox = tx.object_store(OUTBOX).map_err(AppError::store)?;
         let photos = tx.object_store(PHOTOS).map_err(AppError::store)?;
         // Requests go out when built; the commit below waits for all of them.
-        for (id, snapshot) in &batch.docs {
+        for (id, snapshot) in &batch.write.docs {
             docs.put(uint8(snapshot))
                 .with_key(id.as_str())
                 .without_key_type()
                 .primitive()
                 .map_err(AppError::store)?;
         }
-        for key in &batch.chunks_delete {
+        for key in &batch.write.chunks_delete {
             chunks
                 .delete(key.as_str())
                 .primitive()
                 .map_err(AppError::store)?;
         }
-        for (key, chunk) in &batch.chunks_put {
+        for (key, chunk) in &batch.write.chunks_put {
             chunks
                 .put(uint8(chunk))
                 .with_key(key.as_str())
@@ -267,14 +246,14 @@ impl Store {
                 .primitive()
                 .map_err(AppError::store)?;
         }
-        for (id, state) in &batch.sync {
+        for (id, state) in &batch.write.sync {
             sync.put(uint8(state))
                 .with_key(id.as_str())
                 .without_key_type()
                 .primitive()
                 .map_err(AppError::store)?;
         }
-        for entry in &batch.outbox_put {
+        for entry in &batch.write.outbox_put {
             outbox
                 .put(outbox::to_js(entry))
                 .with_key(entry.report_id.as_str())
@@ -282,7 +261,7 @@ impl Store {
                 .primitive()
                 .map_err(AppError::store)?;
         }
-        for id in &batch.outbox_delete {
+        for id in &batch.write.outbox_delete {
             outbox
                 .delete(id.as_str())
                 .primitive()
