@@ -321,7 +321,17 @@ pub struct ReviewForm {
     pub status: ReviewStatus,
     #[serde(default)]
     pub note: String,
+    /// For `valid`: the points to award, 0 to [`MAX_AWARD`]; the category's default when
+    /// absent. Ignored for the other decisions, which award nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<u32>,
 }
+
+/// The most points one valid report can be awarded.
+pub const MAX_AWARD: u32 = 100;
+
+/// How long a decision may be changed, in milliseconds (24 h).
+pub const DECISION_CHANGE_MS: i64 = 24 * 3_600_000;
 
 /// The longest note a supervisor may attach to a decision, in characters.
 pub const MAX_REVIEW_NOTE_CHARS: usize = 200;
@@ -359,6 +369,12 @@ code_enum! {
         BadStatus = "bad_status",
         /// Review: a note over `limit` characters (400).
         NoteTooLong = "note_too_long",
+        /// Review: points over `limit` (400).
+        BadPoints = "bad_points",
+        /// Review: the decision is over 24 hours old and stands (409).
+        DecisionFinal = "decision_final",
+        /// Review: the change would take back points the rider has spent (409).
+        PointsSpent = "points_spent",
         /// Photo: the name is not 64 lower-case hex digits (400).
         BadName = "bad_name",
         /// Photo: over `limit` bytes (413).
@@ -388,14 +404,14 @@ impl ErrorCode {
             Unauthorized | BadCredentials => 401,
             Forbidden => 403,
             NotFound => 404,
-            PhoneTaken => 409,
+            PhoneTaken | DecisionFinal | PointsSpent => 409,
             TooLarge => 413,
             UnsupportedType => 415,
             TooManyPixels | BadImage | Truncated | HashMismatch => 422,
             TooManyAttempts => 429,
             Internal => 500,
             BadRequest | BadPhone | BadPersonName | BadPassword | MissingInvite | BadInvite
-            | BadPeerId | BadStatus | NoteTooLong | BadName | Interrupted => 400,
+            | BadPeerId | BadStatus | NoteTooLong | BadPoints | BadName | Interrupted => 400,
         }
     }
 }
@@ -484,6 +500,12 @@ impl ApiError {
             }
             NoteTooLong if zh => format!("备注不能超过 {limit} 字"),
             NoteTooLong => format!("A note has at most {limit} characters"),
+            BadPoints if zh => format!("积分应在 0 到 {limit} 之间"),
+            BadPoints => format!("Points lie between 0 and {limit}"),
+            DecisionFinal if zh => "审核结果已超过 24 小时，不能再更改".into(),
+            DecisionFinal => "The decision is over 24 hours old and stands".into(),
+            PointsSpent if zh => "骑手已用掉这些积分，不能收回".into(),
+            PointsSpent => "The rider has spent these points; they cannot be taken back".into(),
             BadName if zh => "照片名必须是 64 位小写十六进制 SHA-256".into(),
             BadName => "A photo's name is its SHA-256 in 64 lower-case hex digits".into(),
             TooLarge if zh => format!("照片不能超过 {} KB", limit / 1024),

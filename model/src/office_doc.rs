@@ -2,8 +2,11 @@
 //! rider. It carries what supervisors decided about the rider's reports.
 //!
 //! ```text
-//! { schema: 1, kind: "office", owner: "<user id>", reviews: { "<report uuid>": Review, ... } }
+//! { schema: 1, kind: "office", owner: "<user id>", reviews: { "<report uuid>": Review, ... },
+//!   points: Points }
 //! ```
+//! `points` is a copy of the rider's part of the server's points ledger (SQL, append-only),
+//! written after each ledger transaction commits; clients never compute points.
 //! The relay shares it read-only with its owner: a rider's change to it is never applied, and
 //! every sync message the relay sends for it carries automerge's read-only flag.
 
@@ -82,6 +85,80 @@ pub fn reviews(doc: &Automerge) -> Result<Vec<(String, Review)>, ModelError> {
         .collect())
 }
 
+/// One entry of the points ledger, as the rider sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct PointsEntry {
+    /// `award` (a valid report) or `adjustment` (a decision changed).
+    #[autosurgeon(hydrate = "lenient::string")]
+    pub kind: String,
+    /// Points added (negative: taken back).
+    #[autosurgeon(hydrate = "lenient::i64")]
+    pub amount: i64,
+    /// The report it is about; empty when none.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
+    pub report: String,
+    /// The supervisor's note; may be empty.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
+    pub reason: String,
+    /// When it was booked, in milliseconds since the Unix epoch (server clock).
+    #[autosurgeon(hydrate = "lenient::i64")]
+    pub at: i64,
+}
+
+/// The rider's points: the balance and every entry, by ledger id (decimal).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Points {
+    pub balance: i64,
+    pub entries: Vec<(String, PointsEntry)>,
+}
+
+/// Replaces the document's copy of the rider's points with `points` (the ledger's).
+pub fn put_points(doc: &mut Automerge, points: &Points) -> Result<(), ModelError> {
+    let mut tx = doc.transaction();
+    let obj = match tx.get(ROOT, "points")? {
+        Some((automerge::Value::Object(ObjType::Map), id)) => id,
+        _ => tx.put_object(ROOT, "points", ObjType::Map)?,
+    };
+    tx.put(&obj, "balance", points.balance)?;
+    let entries = match tx.get(&obj, "entries")? {
+        Some((automerge::Value::Object(ObjType::Map), id)) => id,
+        _ => tx.put_object(&obj, "entries", ObjType::Map)?,
+    };
+    for (id, entry) in &points.entries {
+        if tx.get(&entries, id.as_str())?.is_none() {
+            reconcile_prop(&mut tx, &entries, id.as_str(), entry)?;
+        }
+    }
+    tx.commit();
+    Ok(())
+}
+
+/// The rider's points, if the document carries them; entries in ledger order.
+pub fn points(doc: &Automerge) -> Option<Points> {
+    let Ok(Some((automerge::Value::Object(ObjType::Map), obj))) = doc.get(ROOT, "points") else {
+        return None;
+    };
+    let balance = match doc.get(&obj, "balance") {
+        Ok(Some((automerge::Value::Scalar(s), _))) => match s.as_ref() {
+            automerge::ScalarValue::Int(n) => *n,
+            automerge::ScalarValue::Uint(n) => i64::try_from(*n).ok()?,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let mut entries = Vec::new();
+    if let Ok(Some((automerge::Value::Object(ObjType::Map), list))) = doc.get(&obj, "entries") {
+        for key in doc.keys(&list) {
+            if let Ok(e) = hydrate_prop::<_, PointsEntry, _, _>(doc, &list, key.as_str()) {
+                entries.push((key, e));
+            }
+        }
+    }
+    // Ledger ids are decimal: order by number, not by text.
+    entries.sort_by_key(|(id, _)| id.parse::<u64>().unwrap_or(u64::MAX));
+    Some(Points { balance, entries })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +174,34 @@ mod tests {
         };
         put_review(&mut doc, "r1", &r).expect("put");
         assert_eq!(review(&doc, "r1").expect("read"), Some(r));
+    }
+
+    #[test]
+    fn points_round_trip_and_keep_ledger_order() {
+        let mut doc = new_doc("7").expect("new");
+        assert_eq!(points(&doc), None);
+        let entry = |amount, at| PointsEntry {
+            kind: "award".into(),
+            amount,
+            report: "r1".into(),
+            reason: String::new(),
+            at,
+        };
+        let mut p = Points {
+            balance: 20,
+            entries: vec![("9".into(), entry(20, 1))],
+        };
+        put_points(&mut doc, &p).expect("put");
+        assert_eq!(points(&doc), Some(p.clone()));
+        p.balance = 0;
+        p.entries.push((
+            "10".into(),
+            PointsEntry {
+                kind: "adjustment".into(),
+                ..entry(-20, 2)
+            },
+        ));
+        put_points(&mut doc, &p).expect("put again");
+        assert_eq!(points(&doc), Some(p));
     }
 }

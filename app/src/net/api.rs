@@ -80,6 +80,7 @@ pub async fn review(
     let form = ReviewForm {
         status,
         note: String::new(),
+        points: None,
     };
     let path = format!("/api/reports/{rider_id}/{report_id}/review");
     let answer = http::send("POST", &path, Some(&body(&form))).await?;

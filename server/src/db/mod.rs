@@ -10,12 +10,14 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 mod chunks;
 mod invites;
+mod ledger;
 mod photos;
 mod reports;
 mod sessions;
 mod users;
 
 pub use invites::Invite;
+pub use ledger::{Decision, LedgerEntry, Refused};
 pub use model::api::ReportRow;
 pub use photos::PhotoRow;
 pub use reports::{IndexBatch, Stored, Upsert, UpsertOutcome, cst_day};

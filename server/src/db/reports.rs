@@ -228,31 +228,6 @@ impl Db {
         Ok(rows)
     }
 
-    /// Records a supervisor's decision on a report; returns whether the report exists.
-    pub async fn report_review(
-        &self,
-        rider_id: i64,
-        id: &str,
-        status: ReviewStatus,
-        note: &str,
-        by: i64,
-        at: i64,
-    ) -> sqlx::Result<bool> {
-        let done = sqlx::query(
-            "UPDATE reports SET status = $1, review_note = $2, reviewed_by = $3, reviewed_at = $4
-             WHERE rider_id = $5 AND id = $6",
-        )
-        .bind(status.code())
-        .bind(note)
-        .bind(by)
-        .bind(at)
-        .bind(rider_id)
-        .bind(id)
-        .execute(&self.writer)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
     /// The flagged entries of these documents, as (document, key) pairs (key `""` for a
     /// document itself), in one query per 512 documents.
     pub async fn flagged_keys(&self, doc_ids: &[&str]) -> sqlx::Result<Vec<(String, String)>> {

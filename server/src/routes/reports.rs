@@ -8,15 +8,19 @@ use axum::{
     response::sse::{Event, KeepAlive, Sse},
 };
 use futures::{Stream, StreamExt};
-use model::api::{
-    ApiError, ErrorCode, MAX_REVIEW_NOTE_CHARS, ReportList, ReportRow, ReviewForm, ReviewStatus,
+use model::{
+    api::{
+        ApiError, ErrorCode, MAX_AWARD, MAX_REVIEW_NOTE_CHARS, ReportList, ReportRow, ReviewForm,
+        ReviewStatus,
+    },
+    office_doc::{Points, PointsEntry, Review},
 };
 use serde::Deserialize;
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::{
     auth::{Staff, may_supervise},
-    db::{Role, now_ms},
+    db::{Decision, Refused, Role, now_ms},
     error::AppError,
     state::AppState,
 };
@@ -81,38 +85,38 @@ pub async fn review(
             MAX_REVIEW_NOTE_CHARS as u64,
         )));
     }
+    if form.points.is_some_and(|p| p > MAX_AWARD) {
+        return Err(AppError::Refused(ApiError::with_limit(
+            ErrorCode::BadPoints,
+            u64::from(MAX_AWARD),
+        )));
+    }
     let row = state.db.report_get(rider_id, &id).await?;
     let Some(row) = row.filter(|r| may_supervise(&user, &r.county)) else {
         return Err(AppError::NotFound);
     };
+    let award = match form.status {
+        ReviewStatus::Valid => form.points.unwrap_or_else(|| row.category.default_points()),
+        _ => 0,
+    };
     let at = now_ms();
-    state
-        .db
-        .report_review(rider_id, &row.id, form.status, &form.note, user.id, at)
-        .await?;
-    let office = state
-        .db
-        .user_by_id(rider_id)
-        .await?
-        .and_then(|u| u.office_doc);
-    let review = model::office_doc::Review {
-        status: form.status.code().to_owned(),
-        note: form.note.clone(),
+    let decision = Decision {
+        rider_id,
+        report_id: &row.id,
+        status: form.status,
+        note: &form.note,
+        by: user.id,
         at,
+        award: i64::from(award),
     };
-    let written = match &office {
-        Some(office) => state
-            .relay
-            .change(office, |d| {
-                model::office_doc::put_review(d, &row.id, &review)
-            })
-            .await
-            .map_err(AppError::Internal)?,
-        None => None,
-    };
-    if written.is_none() {
-        tracing::error!(rider_id, "the rider's office document is missing");
+    match state.db.decide(&decision).await {
+        Ok(_) => {}
+        Err(Refused::NotFound) => return Err(AppError::NotFound),
+        Err(Refused::Final) => return Err(AppError::code(ErrorCode::DecisionFinal)),
+        Err(Refused::Spent) => return Err(AppError::code(ErrorCode::PointsSpent)),
+        Err(Refused::Db(e)) => return Err(e.into()),
     }
+    write_office(&state, rider_id, &row.id, &form, at).await?;
     let row = state
         .db
         .report_get(rider_id, &row.id)
@@ -120,4 +124,58 @@ pub async fn review(
         .ok_or(AppError::NotFound)?;
     let _ = state.feed.send(row.clone());
     Ok(Json(row))
+}
+
+/// Writes a decision and the rider's points (the ledger's, after its transaction committed) into
+/// the rider's office document, where the rider's phone reads them.
+async fn write_office(
+    state: &AppState,
+    rider_id: i64,
+    report_id: &str,
+    form: &ReviewForm,
+    at: i64,
+) -> Result<(), AppError> {
+    let office = state
+        .db
+        .user_by_id(rider_id)
+        .await?
+        .and_then(|u| u.office_doc);
+    let Some(office) = office else {
+        tracing::error!(rider_id, "the rider's office document is missing");
+        return Ok(());
+    };
+    let ledger = state.db.ledger(rider_id).await?;
+    let points = Points {
+        balance: ledger.iter().map(|e| e.amount).sum(),
+        entries: ledger
+            .into_iter()
+            .map(|e| {
+                let entry = PointsEntry {
+                    kind: e.kind,
+                    amount: e.amount,
+                    report: e.report_id.unwrap_or_default(),
+                    reason: e.reason,
+                    at: e.created_at,
+                };
+                (e.id.to_string(), entry)
+            })
+            .collect(),
+    };
+    let review = Review {
+        status: form.status.code().to_owned(),
+        note: form.note.clone(),
+        at,
+    };
+    let written = state
+        .relay
+        .change(&office, |d| {
+            model::office_doc::put_review(d, report_id, &review)?;
+            model::office_doc::put_points(d, &points)
+        })
+        .await
+        .map_err(AppError::Internal)?;
+    if written.is_none() {
+        tracing::error!(rider_id, "the rider's office document is missing");
+    }
+    Ok(())
 }

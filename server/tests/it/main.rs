@@ -8,5 +8,6 @@ mod authz;
 mod crash;
 mod limits;
 mod photos;
+mod points;
 mod sync;
 mod util;

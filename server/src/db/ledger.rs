@@ -1,0 +1,134 @@
+//! The points ledger (append-only) and the decisions that book into it.
+
+use model::api::{DECISION_CHANGE_MS, ReviewStatus};
+
+use super::Db;
+
+/// One ledger entry.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LedgerEntry {
+    pub id: i64,
+    /// `award` (the first booking for a report) or `adjustment` (a changed decision).
+    pub kind: String,
+    pub amount: i64,
+    pub report_id: Option<String>,
+    pub reason: String,
+    pub created_at: i64,
+}
+
+/// A supervisor's decision on a report, with what it awards.
+#[derive(Debug, Clone)]
+pub struct Decision<'a> {
+    pub rider_id: i64,
+    pub report_id: &'a str,
+    pub status: ReviewStatus,
+    pub note: &'a str,
+    /// The supervisor.
+    pub by: i64,
+    pub at: i64,
+    /// The points the report should have brought in all after this decision (0 unless valid).
+    pub award: i64,
+}
+
+/// Why a decision was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    #[error("no such report")]
+    NotFound,
+    /// The report was decided over 24 hours ago: that decision stands.
+    #[error("the decision is final")]
+    Final,
+    /// The change would take the rider's balance below zero.
+    #[error("the points are spent")]
+    Spent,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+impl Db {
+    /// Records a decision and books the difference between what the report has brought so far
+    /// and `award`, in one transaction: a replay books nothing, a change books a compensating
+    /// entry, and no booking takes the balance below zero. Returns the entry booked, if any.
+    pub async fn decide(&self, d: &Decision<'_>) -> Result<Option<LedgerEntry>, Refused> {
+        let mut tx = self.writer.begin().await?;
+        let current: Option<(String, Option<i64>)> = sqlx::query_as(
+            "SELECT status, reviewed_at FROM reports WHERE rider_id = $1 AND id = $2",
+        )
+        .bind(d.rider_id)
+        .bind(d.report_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((status, reviewed_at)) = current else {
+            return Err(Refused::NotFound);
+        };
+        if status != ReviewStatus::New.code()
+            && reviewed_at.is_some_and(|t| d.at - t > DECISION_CHANGE_MS)
+        {
+            return Err(Refused::Final);
+        }
+        let (booked, count): (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(amount), 0), COUNT(*) FROM ledger
+             WHERE user_id = $1 AND report_id = $2",
+        )
+        .bind(d.rider_id)
+        .bind(d.report_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let delta = d.award - booked;
+        let mut entry = None;
+        if delta != 0 {
+            let balance: i64 = sqlx::query_scalar(
+                "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE user_id = $1",
+            )
+            .bind(d.rider_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            if balance + delta < 0 {
+                return Err(Refused::Spent);
+            }
+            let kind = if count == 0 { "award" } else { "adjustment" };
+            entry = Some(
+                sqlx::query_as(
+                    "INSERT INTO ledger (user_id, ref, kind, amount, report_id, actor, reason,
+                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     RETURNING id, kind, amount, report_id, reason, created_at",
+                )
+                .bind(d.rider_id)
+                .bind(format!("report:{}:{}:{count}", d.rider_id, d.report_id))
+                .bind(kind)
+                .bind(delta)
+                .bind(d.report_id)
+                .bind(d.by)
+                .bind(d.note)
+                .bind(d.at)
+                .fetch_one(&mut *tx)
+                .await?,
+            );
+        }
+        sqlx::query(
+            "UPDATE reports SET status = $1, review_note = $2, reviewed_by = $3, reviewed_at = $4
+             WHERE rider_id = $5 AND id = $6",
+        )
+        .bind(d.status.code())
+        .bind(d.note)
+        .bind(d.by)
+        .bind(d.at)
+        .bind(d.rider_id)
+        .bind(d.report_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(entry)
+    }
+
+    /// A rider's ledger entries, oldest first.
+    pub async fn ledger(&self, user_id: i64) -> sqlx::Result<Vec<LedgerEntry>> {
+        sqlx::query_as(
+            "SELECT id, kind, amount, report_id, reason, created_at FROM ledger
+             WHERE user_id = $1 ORDER BY id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await
+    }
+}

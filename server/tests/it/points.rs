@@ -1,0 +1,132 @@
+//! The points ledger: what a decision books, what a changed decision books, what is refused,
+//! and the copy of the rider's points in the office document.
+
+use serde_json::json;
+
+use crate::util::{SyncConn, TestApp, sync_conn_report as report};
+
+/// The rider's points as their office document carries them: (balance, [(kind, amount)]).
+async fn office_points(app: &TestApp, office: &str) -> (i64, Vec<(String, i64)>) {
+    let read = app
+        .state
+        .relay
+        .read(office, |d| model::office_doc::points(d))
+        .await
+        .unwrap()
+        .expect("the office document is there");
+    let p = read.value.expect("the office document carries points");
+    (
+        p.balance,
+        p.entries
+            .into_iter()
+            .map(|(_, e)| (e.kind, e.amount))
+            .collect(),
+    )
+}
+
+#[tokio::test]
+async fn a_decision_books_its_award_once_and_a_change_books_the_difference() {
+    let app = TestApp::start().await;
+    let rider = app.login("13800000001").await;
+    let rider_id = rider.me["user"]["id"].as_i64().unwrap();
+    let office = rider.me["docs"]["office"].as_str().unwrap().to_owned();
+    let doc = rider.rider_doc();
+    let mut phone = SyncConn::rider(&app, &rider, "phone").await;
+    let r = report("消防通道被电动车堵住");
+    phone.file(&doc, &r).await;
+    let supervisor = app.login("grid-youyang").await;
+    app.wait_for_reports(&supervisor, 10, |rows| rows.len() == 1)
+        .await;
+    let path = format!("/api/reports/{rider_id}/{}/review", r.id);
+    let decide = |body: serde_json::Value| {
+        let (app, supervisor, path) = (&app, &supervisor, &path);
+        async move { app.post(Some(supervisor), path, body).await }
+    };
+
+    // Valid: the category's default (a blocked fire lane: 20). Sent again: nothing more.
+    let (status, row) = decide(json!({"status": "valid", "note": "已通知物业"})).await;
+    assert_eq!((status, &row["status"]), (200, &json!("valid")), "{row}");
+    assert_eq!(
+        office_points(&app, &office).await,
+        (20, vec![("award".into(), 20)])
+    );
+    decide(json!({"status": "valid", "note": "已通知物业"})).await;
+    assert_eq!(
+        office_points(&app, &office).await.0,
+        20,
+        "a replay books nothing"
+    );
+
+    // Adjusted within 24 h: the difference is booked; the first entry stands.
+    let (status, _) = decide(json!({"status": "valid", "points": 35})).await;
+    assert_eq!(status, 200);
+    // Changed to invalid: the award is taken back by a compensating entry.
+    let (status, _) = decide(json!({"status": "invalid", "note": "照片不清"})).await;
+    assert_eq!(status, 200);
+    let (balance, entries) = office_points(&app, &office).await;
+    assert_eq!(balance, 0);
+    assert_eq!(
+        entries,
+        vec![
+            ("award".into(), 20),
+            ("adjustment".into(), 15),
+            ("adjustment".into(), -35),
+        ]
+    );
+    let ledger = app.state.db.ledger(rider_id).await.unwrap();
+    assert_eq!(ledger.iter().map(|e| e.amount).sum::<i64>(), 0);
+    assert_eq!(ledger[2].reason, "照片不清");
+
+    // Over 100 points is refused, and so is a change after 24 h.
+    let (status, body) = decide(json!({"status": "valid", "points": 101})).await;
+    assert_eq!(
+        (status, &body["error"]),
+        (400, &json!("bad_points")),
+        "{body}"
+    );
+    assert_eq!(body["limit"], 100);
+    let pool = sqlx::SqlitePool::connect(&app.state.config.database_url)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE reports SET reviewed_at = reviewed_at - 86400001 WHERE id = $1")
+        .bind(&r.id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let (status, body) = decide(json!({"status": "valid"})).await;
+    assert_eq!(
+        (status, &body["error"]),
+        (409, &json!("decision_final")),
+        "{body}"
+    );
+    assert_eq!(app.state.db.ledger(rider_id).await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn decisions_without_an_award_book_nothing() {
+    let app = TestApp::start().await;
+    let rider = app.login("13800000002").await;
+    let rider_id = rider.me["user"]["id"].as_i64().unwrap();
+    let doc = rider.rider_doc();
+    let mut phone = SyncConn::rider(&app, &rider, "phone").await;
+    let reports = [report("一"), report("二"), report("三")];
+    for r in &reports {
+        phone.file(&doc, r).await;
+    }
+    let supervisor = app.login("grid-youyang").await;
+    app.wait_for_reports(&supervisor, 10, |rows| rows.len() == 3)
+        .await;
+    for (r, status) in reports.iter().zip(["forwarded", "duplicate", "resolved"]) {
+        let path = format!("/api/reports/{rider_id}/{}/review", r.id);
+        let (code, row) = app
+            .post(
+                Some(&supervisor),
+                &path,
+                json!({ "status": status, "points": 50 }),
+            )
+            .await;
+        assert_eq!((code, &row["status"]), (200, &json!(status)), "{row}");
+    }
+    assert!(app.state.db.ledger(rider_id).await.unwrap().is_empty());
+}
