@@ -10,7 +10,7 @@ async fn office_points(app: &TestApp, office: &str) -> (i64, Vec<(String, i64)>)
     let read = app
         .state
         .relay
-        .read(office, |d| model::office_doc::points(d))
+        .read(office, model::office_doc::points)
         .await
         .unwrap()
         .expect("the office document is there");
