@@ -26,8 +26,6 @@ pub struct Strings {
     pub tab_bar_label: &'static str,
     pub title_login: &'static str,
     pub title_console: &'static str,
-    pub coming_soon: &'static str,
-    pub coming_soon_hint: &'static str,
     // Login.
     pub login_account: &'static str,
     pub login_account_placeholder: &'static str,
@@ -143,6 +141,11 @@ pub struct Strings {
     pub mine_language: &'static str,
     pub document_title: &'static str,
     pub note_separator: &'static str,
+    pub points_balance: &'static str,
+    pub points_history: &'static str,
+    pub points_empty: &'static str,
+    pub points_award: &'static str,
+    pub points_adjustment: &'static str,
 }
 
 /// The Chinese table.
@@ -156,8 +159,6 @@ pub static ZH: Strings = Strings {
     tab_bar_label: "主导航",
     title_login: "登录",
     title_console: "隐患处置台",
-    coming_soon: "即将开放",
-    coming_soon_hint: "此功能正在建设中，敬请期待。",
     login_account: "账号",
     login_account_placeholder: "手机号或账号",
     login_password: "密码",
@@ -266,6 +267,11 @@ pub static ZH: Strings = Strings {
     mine_language: "语言",
     document_title: "暖新",
     note_separator: "：",
+    points_balance: "可用积分",
+    points_history: "积分明细",
+    points_empty: "还没有积分记录。上报的隐患经审核有效后获得积分。",
+    points_award: "上报有效",
+    points_adjustment: "审核调整",
 };
 
 /// The English table.
@@ -279,8 +285,6 @@ pub static EN: Strings = Strings {
     tab_bar_label: "Main navigation",
     title_login: "Log in",
     title_console: "Hazard console",
-    coming_soon: "Coming soon",
-    coming_soon_hint: "This feature is being built.",
     login_account: "Account",
     login_account_placeholder: "Phone number or account",
     login_password: "Password",
@@ -389,6 +393,11 @@ pub static EN: Strings = Strings {
     mine_language: "Language",
     document_title: "Nuanxin",
     note_separator: ": ",
+    points_balance: "Points to spend",
+    points_history: "History",
+    points_empty: "No points yet. A report found valid by a supervisor earns points.",
+    points_award: "Valid report",
+    points_adjustment: "Decision changed",
 };
 
 thread_local! {
@@ -502,6 +511,23 @@ pub fn pending(n: usize) -> String {
         format!("{n} 条待发送")
     } else {
         format!("{} unsent", number(n as u64))
+    }
+}
+
+/// "待审核 +35": points of reports not decided yet.
+pub fn points_pending(points: i64) -> String {
+    if points <= 0 {
+        return if zh() {
+            "没有待审核的上报"
+        } else {
+            "Nothing awaiting review"
+        }
+        .to_owned();
+    }
+    if zh() {
+        format!("待审核 +{}（审核后入账）", number(points.max(0) as u64))
+    } else {
+        format!("Awaiting review: +{}", number(points.max(0) as u64))
     }
 }
 

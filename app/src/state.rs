@@ -91,6 +91,8 @@ pub struct SyncView {
     pub reviews: RwSignal<std::collections::HashMap<String, model::office_doc::Review>>,
     /// The county's stations, by id (from the stations document); `None` until it arrives.
     pub stations: RwSignal<Option<Vec<(String, model::stations_doc::Station)>>>,
+    /// The rider's points as the office document carries them (`None` before any booking).
+    pub points: RwSignal<Option<model::office_doc::Points>>,
 }
 
 impl SyncView {
@@ -104,6 +106,7 @@ impl SyncView {
             photos: RwSignal::new(Vec::new()),
             reviews: RwSignal::new(std::collections::HashMap::new()),
             stations: RwSignal::new(None),
+            points: RwSignal::new(None),
         }
     }
 

@@ -47,6 +47,18 @@ test("a supervisor's decision reaches the rider's phone", async ({ browser }) =>
   await phone.setOffline(true);
   await rider.page.reload();
   await expect(rider.item(note).getByTestId('outbox-review')).toContainText('有效');
+
+  // The points it brought are on the phone too, offline: a blocked fire lane is worth 20.
+  await rider.page.getByRole('link', { name: '积分' }).click();
+  const entry = rider.page.getByTestId('points-entry').filter({ hasText: note });
+  await expect(entry).toContainText('上报有效');
+  await expect(entry).toContainText('+20');
+  const balance = Number(await rider.page.getByTestId('points-balance').textContent());
+  expect(balance).toBeGreaterThanOrEqual(20);
+  await expect(rider.page.getByTestId('points-pending')).toContainText('待审核');
+  if (process.env.NUANXIN_SCREENSHOTS === '1') {
+    await rider.page.screenshot({ path: '../docs/screenshots/rider-points.png' });
+  }
   await phone.close();
   await desk.close();
 });

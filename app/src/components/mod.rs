@@ -1,6 +1,5 @@
 //! Reusable pieces of the interface, one public component per file.
 
-pub mod coming_soon;
 pub mod confirm_dialog;
 pub mod location_field;
 pub mod nav_bar;

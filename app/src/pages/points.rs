@@ -1,11 +1,100 @@
-//! 积分: the rider's points and rewards (not open yet).
+//! 积分: the rider's points, offline too: the balance and its history as the office document
+//! last brought them, and the points still waiting for a decision.
 
 use leptos::prelude::*;
+use model::{Category, office_doc::PointsEntry};
 
-use crate::components::coming_soon::ComingSoon;
+use crate::{
+    i18n::{self, t},
+    state::Ctx,
+    time,
+};
 
-/// The points tab, a placeholder until the ledger syncs.
+/// The points tab.
 #[component]
 pub fn PointsPage() -> impl IntoView {
-    view! { <ComingSoon/> }
+    let ctx = Ctx::get();
+    let s = t();
+    let balance = move || {
+        ctx.sync
+            .points
+            .with(|p| p.as_ref().map_or(0, |p| p.balance))
+    };
+    // Reports filed and not decided yet, at their category's default: shown apart, not
+    // spendable, since a supervisor may decide otherwise.
+    let pending = move || -> i64 {
+        let reviews = ctx.sync.reviews;
+        ctx.sync.rows.with(|rows| {
+            rows.iter()
+                .filter(|r| reviews.with(|m| !m.contains_key(&r.report.id)))
+                .filter_map(|r| Category::from_code(&r.report.category))
+                .map(|c| i64::from(c.default_points()))
+                .sum()
+        })
+    };
+    let entries = move || -> Vec<(String, PointsEntry)> {
+        ctx.sync.points.with(|p| {
+            p.as_ref()
+                .map(|p| p.entries.iter().rev().cloned().collect())
+                .unwrap_or_default()
+        })
+    };
+    // What an entry is about: the report's category and note, when this phone has the report.
+    let about = move |report_id: &str| -> String {
+        ctx.sync.rows.with(|rows| {
+            rows.iter()
+                .find(|r| r.report.id == report_id)
+                .map(|r| {
+                    let label = Category::from_code(&r.report.category).map_or_else(
+                        || r.report.category.clone(),
+                        |c| i18n::category_label(c).to_owned(),
+                    );
+                    if r.report.note.is_empty() {
+                        label.to_owned()
+                    } else {
+                        format!("{label} · {}", r.report.note)
+                    }
+                })
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <section class="group points-card" data-testid="points">
+            <p class="points-label">{s.points_balance}</p>
+            <p class="points-balance" data-testid="points-balance">{move || i18n::number(balance().max(0) as u64)}</p>
+            <p class="points-pending" data-testid="points-pending">{move || i18n::points_pending(pending())}</p>
+        </section>
+        <section class="group">
+            <p class="group-title">{s.points_history}</p>
+            <Show
+                when=move || !entries().is_empty()
+                fallback=move || view! { <p class="empty">{s.points_empty}</p> }
+            >
+                <ul class="cells points-history">
+                    <For
+                        each=entries
+                        key=|(id, _)| id.clone()
+                        children=move |(_, e)| {
+                            let what = about(&e.report);
+                            let title = if e.kind == "award" { s.points_award } else { s.points_adjustment };
+                            let sign = if e.amount >= 0 { "+" } else { "−" };
+                            view! {
+                                <li class="cell points-entry" data-testid="points-entry">
+                                    <div class="pe-main">
+                                        <p class="pe-title">{title}</p>
+                                        {(!what.is_empty()).then(|| view! { <p class="pe-about" translate="no">{what}</p> })}
+                                        {(!e.reason.is_empty()).then(|| view! { <p class="pe-reason" translate="no">{e.reason.clone()}</p> })}
+                                        <p class="pe-when"><time>{time::short(e.at as f64)}</time></p>
+                                    </div>
+                                    <span class="pe-amount" class:pe-minus=e.amount < 0>
+                                        {format!("{sign}{}", i18n::number(e.amount.unsigned_abs()))}
+                                    </span>
+                                </li>
+                            }
+                        }
+                    />
+                </ul>
+            </Show>
+        </section>
+    }
 }
