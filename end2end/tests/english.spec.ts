@@ -94,6 +94,10 @@ test('in English, a rider files offline and reads the outbox, stations and Me; ä
   await expectEnglish(p);
   await shoot(p, info, 'en-stations');
 
+  await p.getByRole('link', { name: 'Points' }).click();
+  await expect(p.getByTestId('points-pending')).toContainText(/Awaiting review: \+[0-9,]+/);
+  await expectEnglish(p);
+
   await p.getByRole('link', { name: 'Me' }).click();
   await expect(p.getByText('Youyang County')).toBeVisible();
   await expect(p.getByText('Rider', { exact: true })).toBeVisible();
