@@ -146,6 +146,9 @@ pub struct Strings {
     pub points_empty: &'static str,
     pub points_award: &'static str,
     pub points_adjustment: &'static str,
+    pub console_keys: &'static str,
+    pub console_key_move: &'static str,
+    pub console_key_help: &'static str,
 }
 
 /// The Chinese table.
@@ -272,6 +275,9 @@ pub static ZH: Strings = Strings {
     points_empty: "还没有积分记录。上报的隐患经审核有效后获得积分。",
     points_award: "上报有效",
     points_adjustment: "审核调整",
+    console_keys: "快捷键",
+    console_key_move: "下一条 / 上一条",
+    console_key_help: "显示或隐藏快捷键",
 };
 
 /// The English table.
@@ -398,6 +404,9 @@ pub static EN: Strings = Strings {
     points_empty: "No points yet. A report found valid by a supervisor earns points.",
     points_award: "Valid report",
     points_adjustment: "Decision changed",
+    console_keys: "Keys",
+    console_key_move: "Next / previous report",
+    console_key_help: "Show or hide the keys",
 };
 
 thread_local! {

@@ -57,23 +57,40 @@ fn location_text(r: &ReportRow) -> String {
     }
 }
 
-/// Up and down arrows move between rows, so the list can be worked from the keyboard.
-fn move_focus(ev: KeyboardEvent) {
-    let Some(row) = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-    else {
-        return;
+/// The decision a key stands for in the console (`v` valid, `i` invalid, `d` duplicate,
+/// `f` forwarded, `r` resolved).
+fn key_decision(key: &str) -> Option<ReviewStatus> {
+    Some(match key {
+        "v" => ReviewStatus::Valid,
+        "i" => ReviewStatus::Invalid,
+        "d" => ReviewStatus::Duplicate,
+        "f" => ReviewStatus::Forwarded,
+        "r" => ReviewStatus::Resolved,
+        _ => return None,
+    })
+}
+
+/// The row a keyboard event happened on, with its rider and report ids.
+fn event_row(ev: &KeyboardEvent) -> Option<(web_sys::HtmlElement, i64, String)> {
+    let row = ev
+        .target()?
+        .dyn_into::<web_sys::HtmlElement>()
+        .ok()
+        .filter(|e| e.get_attribute("data-testid").as_deref() == Some("console-row"))?;
+    let rider = row.get_attribute("data-rider")?.parse().ok()?;
+    let id = row.get_attribute("data-id")?;
+    Some((row, rider, id))
+}
+
+/// Focuses the row after (`down`) or before `row`; true when there was one.
+fn focus_sibling(row: &web_sys::Element, down: bool) -> bool {
+    let next = if down {
+        row.next_element_sibling()
+    } else {
+        row.previous_element_sibling()
     };
-    let next = match ev.key().as_str() {
-        "ArrowDown" => row.next_element_sibling(),
-        "ArrowUp" => row.previous_element_sibling(),
-        _ => return,
-    };
-    if let Some(el) = next.and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) {
-        ev.prevent_default();
-        let _ = el.focus();
-    }
+    next.and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        .is_some_and(|el| el.focus().is_ok())
 }
 
 /// How often a thumbnail that failed to load is tried again, and after what pause.
@@ -180,6 +197,62 @@ pub fn ConsolePage() -> impl IntoView {
     });
     fetch();
 
+    // One decision at a time per report; a refusal is said in the report's row.
+    let failed = RwSignal::new(None::<(String, String)>);
+    let decide = move |rider_id: i64, id: String, status: ReviewStatus| {
+        failed.set(None);
+        leptos::task::spawn_local(async move {
+            match api::review(rider_id, &id, status).await {
+                Ok(row) => rows.update(|cur| merge(cur, row)),
+                Err(e) => {
+                    let text = format!("{}{}{e}", s.console_review_failed, s.note_separator);
+                    let _ = failed.try_set(Some((id, text)));
+                }
+            }
+        });
+    };
+    // The keyboard: j/k (or the arrows) move between rows, a decision key decides the row and
+    // moves on, ? shows the keys, Escape hides them.
+    let help = RwSignal::new(false);
+    let on_key = move |ev: KeyboardEvent| {
+        let key = ev.key();
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        match key.as_str() {
+            "?" => {
+                help.update(|h| *h = !*h);
+                ev.prevent_default();
+                return;
+            }
+            "Escape" => {
+                help.set(false);
+                return;
+            }
+            _ => {}
+        }
+        let Some((row, rider_id, id)) = event_row(&ev) else {
+            return;
+        };
+        match key.as_str() {
+            "j" | "ArrowDown" => {
+                focus_sibling(&row, true);
+            }
+            "k" | "ArrowUp" => {
+                focus_sibling(&row, false);
+            }
+            other => {
+                let Some(status) = key_decision(other) else {
+                    return;
+                };
+                // On to the next report before this one is redrawn with its decision.
+                focus_sibling(&row, true);
+                decide(rider_id, id, status);
+            }
+        }
+        ev.prevent_default();
+    };
+
     let who = move || {
         ctx.session.me.with(|m| {
             m.as_ref()
@@ -199,6 +272,14 @@ pub fn ConsolePage() -> impl IntoView {
                 <button type="button" class="btn-mini" on:click=move |_| fetch()>
                     {s.console_reload}
                 </button>
+                <button
+                    type="button"
+                    class="btn-mini"
+                    aria-expanded=move || if help.get() { "true" } else { "false" }
+                    on:click=move |_| help.update(|h| *h = !*h)
+                >
+                    {s.console_keys}
+                </button>
                 <button type="button" class="btn-mini btn-mini-danger" on:click=logout>
                     {s.logout}
                 </button>
@@ -208,7 +289,21 @@ pub fn ConsolePage() -> impl IntoView {
                 Load::Loading => Some(view! { <p class="empty">{s.loading}</p> }.into_any()),
                 Load::Ready => None,
             }}
-            <table class="console-table" aria-label=s.console_table>
+            <Show when=move || help.get()>
+                <section class="console-keys" role="dialog" aria-label=s.console_keys data-testid="console-keys">
+                    <p class="group-title">{s.console_keys}</p>
+                    <dl>
+                        <dt><kbd>"j"</kbd>" / "<kbd>"k"</kbd></dt><dd>{s.console_key_move}</dd>
+                        <dt><kbd>"v"</kbd></dt><dd>{s.status_valid}</dd>
+                        <dt><kbd>"i"</kbd></dt><dd>{s.status_invalid}</dd>
+                        <dt><kbd>"d"</kbd></dt><dd>{s.status_duplicate}</dd>
+                        <dt><kbd>"f"</kbd></dt><dd>{s.status_forwarded}</dd>
+                        <dt><kbd>"r"</kbd></dt><dd>{s.status_resolved}</dd>
+                        <dt><kbd>"?"</kbd></dt><dd>{s.console_key_help}</dd>
+                    </dl>
+                </section>
+            </Show>
+            <table class="console-table" aria-label=s.console_table on:keydown=on_key>
                 <thead>
                     <tr>
                         <th scope="col">{s.console_col_time}</th>
@@ -220,7 +315,7 @@ pub fn ConsolePage() -> impl IntoView {
                         <th scope="col">{s.console_col_status}</th>
                     </tr>
                 </thead>
-                <tbody on:keydown=move_focus>
+                <tbody>
                     <For
                         each=move || rows.get()
                         key=|r| {
@@ -234,7 +329,7 @@ pub fn ConsolePage() -> impl IntoView {
                         children=move |r| {
                             let category = i18n::category_label(r.category);
                             view! {
-                                <tr data-testid="console-row" data-id=r.id.clone() tabindex="0">
+                                <tr data-testid="console-row" data-id=r.id.clone() data-rider=r.rider_id tabindex="0">
                                     <td class="nowrap">{time::short(r.created_at as f64)}</td>
                                     <td class="nowrap">{category}</td>
                                     <td class="nowrap" translate="no">{r.rider_name.clone()}</td>
@@ -269,34 +364,29 @@ pub fn ConsolePage() -> impl IntoView {
                                     <td class=format!("nowrap status status-{}", r.status.code())>
                                         <span data-testid="console-status">{i18n::status_label(r.status)}</span>
                                         {(r.status == ReviewStatus::New).then(|| {
-                                            // A failed decision is said in its own row.
-                                            let failed = RwSignal::new(None::<String>);
-                                            let decide = move |status: ReviewStatus, rider_id: i64, id: String| {
-                                                failed.set(None);
-                                                leptos::task::spawn_local(async move {
-                                                    match api::review(rider_id, &id, status).await {
-                                                        Ok(row) => rows.update(|cur| merge(cur, row)),
-                                                        Err(e) => {
-                                                            let _ = failed.try_set(Some(format!("{}{}{e}", s.console_review_failed, s.note_separator)));
-                                                        }
-                                                    }
-                                                });
-                                            };
                                             let (rid, id1, id2) = (r.rider_id, r.id.clone(), r.id.clone());
                                             view! {
                                                 <span class="review-actions">
-                                                    <button type="button" class="btn-mini" on:click=move |_| decide(ReviewStatus::Valid, rid, id1.clone())>
+                                                    <button type="button" class="btn-mini" on:click=move |_| decide(rid, id1.clone(), ReviewStatus::Valid)>
                                                         {s.status_valid}
                                                     </button>
-                                                    <button type="button" class="btn-mini btn-mini-danger" on:click=move |_| decide(ReviewStatus::Invalid, rid, id2.clone())>
+                                                    <button type="button" class="btn-mini btn-mini-danger" on:click=move |_| decide(rid, id2.clone(), ReviewStatus::Invalid)>
                                                         {s.status_invalid}
                                                     </button>
                                                 </span>
-                                                {move || failed.get().map(|e| view! {
-                                                    <p class="form-error review-error" role="alert">{e}</p>
-                                                })}
                                             }
                                         })}
+                                        {
+                                            // A failed decision is said in its own row.
+                                            let id = r.id.clone();
+                                            move || {
+                                                failed.with(|f| {
+                                                    f.as_ref().filter(|(fid, _)| *fid == id).map(|(_, e)| {
+                                                        view! { <p class="form-error review-error" role="alert">{e.clone()}</p> }
+                                                    })
+                                                })
+                                            }
+                                        }
                                     </td>
                                 </tr>
                             }

@@ -1,0 +1,49 @@
+import { expect, test } from '@playwright/test';
+import { Console } from './pages/console';
+import { RiderApp } from './pages/rider';
+
+test('a supervisor works through reports with the keyboard alone', async ({ browser }) => {
+  const run = Date.now().toString(36);
+  const notes = [`键盘一 ${run}`, `键盘二 ${run}`, `键盘三 ${run}`];
+  const rider = await RiderApp.onPhone(browser);
+  await rider.login('13800000002');
+  // One after the other, so the console lists them newest first: 三, 二, 一.
+  for (const note of notes) {
+    await rider.file({ category: '垃圾堆积', note });
+    await rider.expectStates([note], 'received');
+  }
+
+  const console_ = await Console.onDesk(browser);
+  await console_.expectNotes(notes);
+  const row = (note: string) => console_.rows().filter({ hasText: note });
+  const page = console_.page;
+
+  await row(notes[2]).focus();
+  await page.keyboard.press('v');
+  await expect(row(notes[2]).getByTestId('console-status')).toHaveText('有效');
+  // The decision moves on to the next report.
+  await expect(row(notes[1])).toBeFocused();
+  await page.keyboard.press('f');
+  await expect(row(notes[1]).getByTestId('console-status')).toHaveText('已转办');
+  await expect(row(notes[0])).toBeFocused();
+  await page.keyboard.press('k');
+  await expect(row(notes[1])).toBeFocused();
+  await page.keyboard.press('j');
+  await page.keyboard.press('i');
+  await expect(row(notes[0]).getByTestId('console-status')).toHaveText('无效');
+
+  // ? shows the keys, Escape hides them.
+  await row(notes[0]).focus();
+  await page.keyboard.press('?');
+  const keys = page.getByTestId('console-keys');
+  await expect(keys).toBeVisible();
+  await expect(keys).toContainText('已解决');
+  if (process.env.NUANXIN_SCREENSHOTS === '1') {
+    await page.screenshot({ path: '../docs/screenshots/console-keys.png' });
+  }
+  await page.keyboard.press('Escape');
+  await expect(keys).toBeHidden();
+
+  await rider.context.close();
+  await page.context().close();
+});
