@@ -319,13 +319,34 @@ pub struct ReportList {
 pub struct ReviewForm {
     /// One of [`ReviewStatus::DECISIONS`].
     pub status: ReviewStatus,
-    #[serde(default)]
+    /// The supervisor's note to the rider; may be empty (then left out).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
     /// For `valid`: the points to award, 0 to [`MAX_AWARD`]; the category's default when
-    /// absent. Ignored for the other decisions, which award nothing.
+    /// absent. Ignored for the other decisions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: Option<u32>,
+    /// For `duplicate`: the earlier report this one confirms. A confirmation of a valid report
+    /// earns [`DUPLICATE_SHARE_PERCENT`] % of its award.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<ReportKey>,
 }
+
+/// A report's key in the index: its rider and its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportKey {
+    pub rider_id: i64,
+    pub id: String,
+}
+
+/// What a confirmation (a duplicate of a valid report) earns, in percent of the first award.
+pub const DUPLICATE_SHARE_PERCENT: i64 = 30;
+
+/// How close an earlier report must be to be suggested as the one a report duplicates.
+pub const DUPLICATE_RADIUS_M: f64 = 200.0;
+
+/// How much earlier it may have been filed, in milliseconds (48 h).
+pub const DUPLICATE_WINDOW_MS: i64 = 48 * 3_600_000;
 
 /// The most points one valid report can be awarded.
 pub const MAX_AWARD: u32 = 100;
@@ -375,6 +396,8 @@ code_enum! {
         DecisionFinal = "decision_final",
         /// Review: the change would take back points the rider has spent (409).
         PointsSpent = "points_spent",
+        /// Review: `duplicate_of` is missing, the report itself, or not a report of the county (400).
+        BadDuplicate = "bad_duplicate",
         /// Photo: the name is not 64 lower-case hex digits (400).
         BadName = "bad_name",
         /// Photo: over `limit` bytes (413).
@@ -411,7 +434,8 @@ impl ErrorCode {
             TooManyAttempts => 429,
             Internal => 500,
             BadRequest | BadPhone | BadPersonName | BadPassword | MissingInvite | BadInvite
-            | BadPeerId | BadStatus | NoteTooLong | BadPoints | BadName | Interrupted => 400,
+            | BadPeerId | BadStatus | NoteTooLong | BadPoints | BadDuplicate | BadName
+            | Interrupted => 400,
         }
     }
 }
@@ -502,6 +526,8 @@ impl ApiError {
             NoteTooLong => format!("A note has at most {limit} characters"),
             BadPoints if zh => format!("积分应在 0 到 {limit} 之间"),
             BadPoints => format!("Points lie between 0 and {limit}"),
+            BadDuplicate if zh => "请选择本辖区内较早的一条上报作为原报".into(),
+            BadDuplicate => "Choose the earlier report of the county that this one repeats".into(),
             DecisionFinal if zh => "审核结果已超过 24 小时，不能再更改".into(),
             DecisionFinal => "The decision is over 24 hours old and stands".into(),
             PointsSpent if zh => "骑手已用掉这些积分，不能收回".into(),

@@ -11,6 +11,7 @@ pub mod client;
 pub mod device;
 pub mod error;
 pub mod exif;
+pub mod geo;
 pub mod lenient;
 pub mod office_doc;
 pub mod peer_id;

@@ -49,6 +49,10 @@ pub fn app(state: AppState) -> Router {
             "/reports/{rider_id}/{id}/review",
             post(routes::reports::review),
         )
+        .route(
+            "/reports/{rider_id}/{id}/duplicates",
+            get(routes::reports::duplicates),
+        )
         .fallback(|| async { error::AppError::NotFound })
         // Inside the compression, so that it sees the error body before it is compressed.
         .layer(axum::middleware::from_fn(error::localize))

@@ -81,6 +81,7 @@ pub async fn review(
         status,
         note: String::new(),
         points: None,
+        duplicate_of: None,
     };
     let path = format!("/api/reports/{rider_id}/{report_id}/review");
     let answer = http::send("POST", &path, Some(&body(&form))).await?;

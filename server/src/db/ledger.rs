@@ -26,8 +26,21 @@ pub struct Decision<'a> {
     /// The supervisor.
     pub by: i64,
     pub at: i64,
-    /// The points the report should have brought in all after this decision (0 unless valid).
-    pub award: i64,
+    /// The points the report should have brought in all after this decision.
+    pub award: Award<'a>,
+}
+
+/// What a decision awards.
+#[derive(Debug, Clone, Copy)]
+pub enum Award<'a> {
+    /// So many points (0 for a decision that awards nothing).
+    Points(i64),
+    /// A share, in percent, of what another report (the one this one confirms) was awarded.
+    ShareOf {
+        rider_id: i64,
+        report_id: &'a str,
+        percent: i64,
+    },
 }
 
 /// Why a decision was not recorded.
@@ -74,7 +87,25 @@ impl Db {
         .bind(d.report_id)
         .fetch_one(&mut *tx)
         .await?;
-        let delta = d.award - booked;
+        let award = match d.award {
+            Award::Points(n) => n,
+            Award::ShareOf {
+                rider_id,
+                report_id,
+                percent,
+            } => {
+                let first: i64 = sqlx::query_scalar(
+                    "SELECT COALESCE(SUM(amount), 0) FROM ledger
+                     WHERE user_id = $1 AND report_id = $2",
+                )
+                .bind(rider_id)
+                .bind(report_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                first.max(0) * percent / 100
+            }
+        };
+        let delta = award - booked;
         let mut entry = None;
         if delta != 0 {
             let balance: i64 = sqlx::query_scalar(

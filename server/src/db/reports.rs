@@ -210,6 +210,30 @@ impl Db {
         Ok(rows)
     }
 
+    /// The reports of a county in one category filed between `from` and `to` (ms), oldest
+    /// first: the candidates a report may duplicate.
+    pub async fn reports_filed_between(
+        &self,
+        county: &str,
+        category: &str,
+        from: i64,
+        to: i64,
+    ) -> sqlx::Result<Vec<ReportRow>> {
+        let rows: Vec<RowRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{ROW_SELECT} WHERE r.county = $1 AND r.category = $2
+             AND r.created_at BETWEEN $3 AND $4 ORDER BY r.created_at, r.id LIMIT 500"
+        )))
+        .bind(county)
+        .bind(category)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut rows = rows_of(rows);
+        fill_photos_stored(&mut *self.pool.acquire().await?, &mut rows).await?;
+        Ok(rows)
+    }
+
     /// The newest reports of a county.
     pub async fn reports_for_county(
         &self,

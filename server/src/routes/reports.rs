@@ -10,8 +10,8 @@ use axum::{
 use futures::{Stream, StreamExt};
 use model::{
     api::{
-        ApiError, ErrorCode, MAX_AWARD, MAX_REVIEW_NOTE_CHARS, ReportList, ReportRow, ReviewForm,
-        ReviewStatus,
+        ApiError, DUPLICATE_RADIUS_M, DUPLICATE_SHARE_PERCENT, DUPLICATE_WINDOW_MS, ErrorCode,
+        MAX_AWARD, MAX_REVIEW_NOTE_CHARS, ReportList, ReportRow, ReviewForm, ReviewStatus,
     },
     office_doc::{Points, PointsEntry, Review},
 };
@@ -20,7 +20,7 @@ use tokio_stream::wrappers::BroadcastStream;
 
 use crate::{
     auth::{Staff, may_supervise},
-    db::{Decision, Refused, Role, now_ms},
+    db::{Award, Decision, Refused, Role, now_ms},
     error::AppError,
     state::AppState,
 };
@@ -95,9 +95,23 @@ pub async fn review(
     let Some(row) = row.filter(|r| may_supervise(&user, &r.county)) else {
         return Err(AppError::NotFound);
     };
-    let award = match form.status {
-        ReviewStatus::Valid => form.points.unwrap_or_else(|| row.category.default_points()),
-        _ => 0,
+    let award = match (form.status, &form.duplicate_of) {
+        (ReviewStatus::Valid, _) => Award::Points(i64::from(
+            form.points.unwrap_or_else(|| row.category.default_points()),
+        )),
+        (ReviewStatus::Duplicate, Some(first)) => {
+            let original = state.db.report_get(first.rider_id, &first.id).await?;
+            let same = first.rider_id == rider_id && first.id == row.id;
+            if same || !original.is_some_and(|o| may_supervise(&user, &o.county)) {
+                return Err(AppError::code(ErrorCode::BadDuplicate));
+            }
+            Award::ShareOf {
+                rider_id: first.rider_id,
+                report_id: &first.id,
+                percent: DUPLICATE_SHARE_PERCENT,
+            }
+        }
+        _ => Award::Points(0),
     };
     let at = now_ms();
     let decision = Decision {
@@ -107,7 +121,7 @@ pub async fn review(
         note: &form.note,
         by: user.id,
         at,
-        award: i64::from(award),
+        award,
     };
     match state.db.decide(&decision).await {
         Ok(_) => {}
@@ -178,4 +192,36 @@ async fn write_office(
         tracing::error!(rider_id, "the rider's office document is missing");
     }
     Ok(())
+}
+
+/// `GET /api/reports/{rider_id}/{id}/duplicates`: the reports this one may repeat: of the same
+/// county and category, filed in the 48 hours before it, within 200 m; nearest first.
+pub async fn duplicates(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path((rider_id, id)): Path<(i64, String)>,
+) -> Result<Json<ReportList>, AppError> {
+    let row = state.db.report_get(rider_id, &id).await?;
+    let Some(row) = row.filter(|r| may_supervise(&user, &r.county)) else {
+        return Err(AppError::NotFound);
+    };
+    let here = (row.lat, row.lon);
+    let mut near: Vec<(f64, ReportRow)> = state
+        .db
+        .reports_filed_between(
+            &row.county,
+            row.category.code(),
+            row.created_at - DUPLICATE_WINDOW_MS,
+            row.created_at,
+        )
+        .await?
+        .into_iter()
+        .filter(|r| !(r.rider_id == row.rider_id && r.id == row.id))
+        .map(|r| (model::geo::distance_m(here, (r.lat, r.lon)), r))
+        .filter(|(d, _)| *d <= DUPLICATE_RADIUS_M)
+        .collect();
+    near.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(Json(ReportList {
+        reports: near.into_iter().map(|(_, r)| r).collect(),
+    }))
 }

@@ -435,6 +435,8 @@ async fn every_principal_against_every_json_route() {
     let (h_rider, h_id, h_note) = w.hanyin_report.clone();
     let review_y = format!("/api/reports/{y_rider}/{y_id}/review");
     let review_h = format!("/api/reports/{h_rider}/{h_id}/review");
+    let dup_y = format!("/api/reports/{y_rider}/{y_id}/duplicates");
+    let dup_h = format!("/api/reports/{h_rider}/{h_id}/duplicates");
     let photo_y = format!("/api/photos/{}", w.youyang_photo);
     let photo_h = format!("/api/photos/{}", w.hanyin_photo);
     let routes: Vec<(&str, &str, Value)> = vec![
@@ -447,6 +449,8 @@ async fn every_principal_against_every_json_route() {
         ("GET", "/api/reports/feed", Value::Null),
         ("POST", &review_y, json!({"status": "valid"})),
         ("POST", &review_h, json!({"status": "invalid"})),
+        ("GET", &dup_y, Value::Null),
+        ("GET", &dup_h, Value::Null),
     ];
     // A WebSocket upgrade from a foreign origin is refused even with a valid session.
     let p = &w.principals[0];
@@ -488,7 +492,7 @@ async fn every_principal_against_every_json_route() {
                     _ if role == Role::Rider => Want::Status(403),
                     _ if role == Role::Admin => Want::Ok,
                     "/api/reports" | "/api/reports/feed" => Want::Ok,
-                    p2 if p2 == review_y.as_str() => {
+                    p2 if p2 == review_y.as_str() || p2 == dup_y.as_str() => {
                         if p.who.unwrap().1 == "youyang" {
                             Want::Ok
                         } else {

@@ -130,3 +130,97 @@ async fn decisions_without_an_award_book_nothing() {
     }
     assert!(app.state.db.ledger(rider_id).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_confirmation_of_a_valid_report_earns_a_share_and_the_console_finds_it() {
+    let app = TestApp::start().await;
+    let first = app.login("13800000001").await;
+    let second = app.login("13800000002").await;
+    let id_of = |s: &crate::util::Session| s.me["user"]["id"].as_i64().unwrap();
+    let mut phone1 = SyncConn::rider(&app, &first, "p1").await;
+    let mut phone2 = SyncConn::rider(&app, &second, "p2").await;
+    let original = report("东门消防通道被堵");
+    phone1.file(&first.rider_doc(), &original).await;
+    // 100 m away, an hour later: the same blocked lane.
+    let again = model::Report {
+        lat: original.lat + 0.0009,
+        created_at: original.created_at + 3_600_000,
+        ..report("消防通道还是堵着")
+    };
+    // 1 km away: another place.
+    let elsewhere = model::Report {
+        lat: original.lat + 0.009,
+        created_at: original.created_at + 3_600_000,
+        ..report("另一处通道")
+    };
+    phone2.file(&second.rider_doc(), &again).await;
+    phone2.file(&second.rider_doc(), &elsewhere).await;
+    let supervisor = app.login("grid-youyang").await;
+    app.wait_for_reports(&supervisor, 10, |rows| rows.len() == 3)
+        .await;
+
+    let (status, body) = app
+        .get(
+            Some(&supervisor),
+            &format!("/api/reports/{}/{}/duplicates", id_of(&second), again.id),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let found: Vec<&str> = body["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        found,
+        vec![original.id.as_str()],
+        "only the near, earlier one"
+    );
+
+    let review = |rider: i64, id: &str, body: serde_json::Value| {
+        let (app, supervisor) = (&app, &supervisor);
+        let path = format!("/api/reports/{rider}/{id}/review");
+        async move { app.post(Some(supervisor), &path, body).await }
+    };
+    let (status, _) = review(id_of(&first), &original.id, json!({"status": "valid"})).await;
+    assert_eq!(status, 200);
+    let link = json!({"rider_id": id_of(&first), "id": original.id});
+    let (status, body) = review(
+        id_of(&second),
+        &again.id,
+        json!({"status": "duplicate", "duplicate_of": link}),
+    )
+    .await;
+    assert_eq!(
+        (status, &body["status"]),
+        (200, &json!("duplicate")),
+        "{body}"
+    );
+    // 30 % of the first award (20).
+    let ledger = app.state.db.ledger(id_of(&second)).await.unwrap();
+    assert_eq!(ledger.iter().map(|e| e.amount).collect::<Vec<_>>(), vec![6]);
+    // A report cannot repeat itself, nor a report that does not exist.
+    let (status, body) = review(
+        id_of(&second),
+        &elsewhere.id,
+        json!({"status": "duplicate", "duplicate_of": {"rider_id": id_of(&second), "id": elsewhere.id}}),
+    )
+    .await;
+    assert_eq!(
+        (status, &body["error"]),
+        (400, &json!("bad_duplicate")),
+        "{body}"
+    );
+    let (status, body) = review(
+        id_of(&second),
+        &elsewhere.id,
+        json!({"status": "duplicate", "duplicate_of": {"rider_id": 999, "id": "x"}}),
+    )
+    .await;
+    assert_eq!(
+        (status, &body["error"]),
+        (400, &json!("bad_duplicate")),
+        "{body}"
+    );
+}
