@@ -149,6 +149,8 @@ pub struct Strings {
     pub console_keys: &'static str,
     pub console_key_move: &'static str,
     pub console_key_help: &'static str,
+    pub console_key_duplicate: &'static str,
+    pub console_dup_title: &'static str,
 }
 
 /// The Chinese table.
@@ -278,6 +280,8 @@ pub static ZH: Strings = Strings {
     console_keys: "快捷键",
     console_key_move: "下一条 / 上一条",
     console_key_help: "显示或隐藏快捷键",
+    console_key_duplicate: "重复（再按数字选原报）",
+    console_dup_title: "可能重复于（按数字选择，Esc 取消）：",
 };
 
 /// The English table.
@@ -407,6 +411,8 @@ pub static EN: Strings = Strings {
     console_keys: "Keys",
     console_key_move: "Next / previous report",
     console_key_help: "Show or hide the keys",
+    console_key_duplicate: "Duplicate (then a number picks the earlier report)",
+    console_dup_title: "May repeat (press its number, Esc to cancel):",
 };
 
 thread_local! {

@@ -4,10 +4,10 @@ import { RiderApp } from './pages/rider';
 
 test('a supervisor works through reports with the keyboard alone', async ({ browser }) => {
   const run = Date.now().toString(36);
-  const notes = [`键盘一 ${run}`, `键盘二 ${run}`, `键盘三 ${run}`];
+  const notes = [`键盘一 ${run}`, `键盘二 ${run}`, `键盘三 ${run}`, `键盘四 ${run}`];
   const rider = await RiderApp.onPhone(browser);
   await rider.login('13800000002');
-  // One after the other, so the console lists them newest first: 三, 二, 一.
+  // One after the other, at one place, so the console lists them newest first: 四, 三, 二, 一.
   for (const note of notes) {
     await rider.file({ category: '垃圾堆积', note });
     await rider.expectStates([note], 'received');
@@ -31,6 +31,20 @@ test('a supervisor works through reports with the keyboard alone', async ({ brow
   await page.keyboard.press('j');
   await page.keyboard.press('i');
   await expect(row(notes[0]).getByTestId('console-status')).toHaveText('无效');
+
+  // d: the earlier reports at the same place are offered; a number picks the one repeated.
+  await row(notes[3]).focus();
+  await page.keyboard.press('d');
+  const choices = row(notes[3]).getByTestId('dup-choice');
+  await expect(choices).toHaveCount(3);
+  if (process.env.NUANXIN_SCREENSHOTS === '1') {
+    await page.screenshot({ path: '../docs/screenshots/console-duplicates.png' });
+  }
+  const texts = await choices.allTextContents();
+  const pick = texts.findIndex((t) => t.includes(notes[2]));
+  expect(pick).toBeGreaterThanOrEqual(0);
+  await page.keyboard.press(String(pick + 1));
+  await expect(row(notes[3]).getByTestId('console-status')).toHaveText('重复');
 
   // ? shows the keys, Escape hides them.
   await row(notes[0]).focus();

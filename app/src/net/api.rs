@@ -1,6 +1,8 @@
 //! The JSON API calls the app makes; every body is a `model::api` type.
 
-use model::api::{LoginForm, Me, RegisterForm, ReportList, ReportRow, ReviewForm, ReviewStatus};
+use model::api::{
+    LoginForm, Me, RegisterForm, ReportKey, ReportList, ReportRow, ReviewForm, ReviewStatus,
+};
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::{
@@ -76,12 +78,13 @@ pub async fn review(
     rider_id: i64,
     report_id: &str,
     status: ReviewStatus,
+    duplicate_of: Option<ReportKey>,
 ) -> Result<ReportRow, AppError> {
     let form = ReviewForm {
         status,
         note: String::new(),
         points: None,
-        duplicate_of: None,
+        duplicate_of,
     };
     let path = format!("/api/reports/{rider_id}/{report_id}/review");
     let answer = http::send("POST", &path, Some(&body(&form))).await?;
@@ -89,4 +92,15 @@ pub async fn review(
         return Err(answer.into_error());
     }
     read(&answer.text)
+}
+
+/// The reports a report may repeat (same category, within 200 m, filed in the 48 h before it),
+/// nearest first.
+pub async fn duplicates(rider_id: i64, report_id: &str) -> Result<Vec<ReportRow>, AppError> {
+    let path = format!("/api/reports/{rider_id}/{report_id}/duplicates");
+    let answer = http::send("GET", &path, None).await?;
+    if !answer.ok() {
+        return Err(answer.into_error());
+    }
+    Ok(read::<ReportList>(&answer.text)?.reports)
 }

@@ -10,7 +10,7 @@
 use std::cell::Cell;
 
 use leptos::{ev::KeyboardEvent, prelude::*};
-use model::api::ReviewStatus;
+use model::api::{ReportKey, ReviewStatus};
 use send_wrapper::SendWrapper;
 use wasm_bindgen::JsCast;
 
@@ -57,13 +57,20 @@ fn location_text(r: &ReportRow) -> String {
     }
 }
 
+/// A report whose duplicate is being chosen, and the candidates, numbered from 1.
+#[derive(Debug, Clone, PartialEq)]
+struct Choice {
+    rider_id: i64,
+    id: String,
+    candidates: Vec<ReportRow>,
+}
+
 /// The decision a key stands for in the console (`v` valid, `i` invalid, `d` duplicate,
 /// `f` forwarded, `r` resolved).
 fn key_decision(key: &str) -> Option<ReviewStatus> {
     Some(match key {
         "v" => ReviewStatus::Valid,
         "i" => ReviewStatus::Invalid,
-        "d" => ReviewStatus::Duplicate,
         "f" => ReviewStatus::Forwarded,
         "r" => ReviewStatus::Resolved,
         _ => return None,
@@ -199,14 +206,34 @@ pub fn ConsolePage() -> impl IntoView {
 
     // One decision at a time per report; a refusal is said in the report's row.
     let failed = RwSignal::new(None::<(String, String)>);
-    let decide = move |rider_id: i64, id: String, status: ReviewStatus| {
+    let decide = move |rider_id: i64, id: String, status: ReviewStatus, of: Option<ReportKey>| {
         failed.set(None);
         leptos::task::spawn_local(async move {
-            match api::review(rider_id, &id, status).await {
+            match api::review(rider_id, &id, status, of).await {
                 Ok(row) => rows.update(|cur| merge(cur, row)),
                 Err(e) => {
                     let text = format!("{}{}{e}", s.console_review_failed, s.note_separator);
                     let _ = failed.try_set(Some((id, text)));
+                }
+            }
+        });
+    };
+    // `d` on a report with earlier reports nearby: which one it repeats, chosen by number.
+    let choosing = RwSignal::new(None::<Choice>);
+    let duplicate = move |row: web_sys::HtmlElement, rider_id: i64, id: String| {
+        leptos::task::spawn_local(async move {
+            match api::duplicates(rider_id, &id).await {
+                Ok(list) if !list.is_empty() => {
+                    let _ = choosing.try_set(Some(Choice {
+                        rider_id,
+                        id,
+                        candidates: list,
+                    }));
+                }
+                // Nothing nearby to link to: a duplicate of nothing shown here.
+                _ => {
+                    focus_sibling(&row, true);
+                    decide(rider_id, id, ReviewStatus::Duplicate, None);
                 }
             }
         });
@@ -227,6 +254,7 @@ pub fn ConsolePage() -> impl IntoView {
             }
             "Escape" => {
                 help.set(false);
+                choosing.set(None);
                 return;
             }
             _ => {}
@@ -234,6 +262,25 @@ pub fn ConsolePage() -> impl IntoView {
         let Some((row, rider_id, id)) = event_row(&ev) else {
             return;
         };
+        // While the candidates are shown, a number picks one.
+        if let Some(choice) = choosing.get_untracked().filter(|c| c.id == id) {
+            let picked = key
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|n| choice.candidates.get(n));
+            if let Some(first) = picked {
+                let of = ReportKey {
+                    rider_id: first.rider_id,
+                    id: first.id.clone(),
+                };
+                choosing.set(None);
+                focus_sibling(&row, true);
+                decide(rider_id, id, ReviewStatus::Duplicate, Some(of));
+                ev.prevent_default();
+            }
+            return;
+        }
         match key.as_str() {
             "j" | "ArrowDown" => {
                 focus_sibling(&row, true);
@@ -241,13 +288,14 @@ pub fn ConsolePage() -> impl IntoView {
             "k" | "ArrowUp" => {
                 focus_sibling(&row, false);
             }
+            "d" => duplicate(row, rider_id, id),
             other => {
                 let Some(status) = key_decision(other) else {
                     return;
                 };
                 // On to the next report before this one is redrawn with its decision.
                 focus_sibling(&row, true);
-                decide(rider_id, id, status);
+                decide(rider_id, id, status, None);
             }
         }
         ev.prevent_default();
@@ -296,7 +344,7 @@ pub fn ConsolePage() -> impl IntoView {
                         <dt><kbd>"j"</kbd>" / "<kbd>"k"</kbd></dt><dd>{s.console_key_move}</dd>
                         <dt><kbd>"v"</kbd></dt><dd>{s.status_valid}</dd>
                         <dt><kbd>"i"</kbd></dt><dd>{s.status_invalid}</dd>
-                        <dt><kbd>"d"</kbd></dt><dd>{s.status_duplicate}</dd>
+                        <dt><kbd>"d"</kbd></dt><dd>{s.console_key_duplicate}</dd>
                         <dt><kbd>"f"</kbd></dt><dd>{s.status_forwarded}</dd>
                         <dt><kbd>"r"</kbd></dt><dd>{s.status_resolved}</dd>
                         <dt><kbd>"?"</kbd></dt><dd>{s.console_key_help}</dd>
@@ -367,15 +415,39 @@ pub fn ConsolePage() -> impl IntoView {
                                             let (rid, id1, id2) = (r.rider_id, r.id.clone(), r.id.clone());
                                             view! {
                                                 <span class="review-actions">
-                                                    <button type="button" class="btn-mini" on:click=move |_| decide(rid, id1.clone(), ReviewStatus::Valid)>
+                                                    <button type="button" class="btn-mini" on:click=move |_| decide(rid, id1.clone(), ReviewStatus::Valid, None)>
                                                         {s.status_valid}
                                                     </button>
-                                                    <button type="button" class="btn-mini btn-mini-danger" on:click=move |_| decide(rid, id2.clone(), ReviewStatus::Invalid)>
+                                                    <button type="button" class="btn-mini btn-mini-danger" on:click=move |_| decide(rid, id2.clone(), ReviewStatus::Invalid, None)>
                                                         {s.status_invalid}
                                                     </button>
                                                 </span>
                                             }
                                         })}
+                                        {
+                                            // The earlier reports this one may repeat, numbered.
+                                            let id = r.id.clone();
+                                            move || {
+                                                choosing.with(|c| {
+                                                    c.as_ref().filter(|c| c.id == id).map(|c| {
+                                                        view! {
+                                                            <div class="dup-choices" data-testid="dup-choices">
+                                                                <p class="dup-title">{s.console_dup_title}</p>
+                                                                <ol>
+                                                                    {c.candidates.iter().map(|o| view! {
+                                                                        <li data-testid="dup-choice">
+                                                                            {time::short(o.created_at as f64)} " · "
+                                                                            <span translate="no">{o.rider_name.clone()} " · " {o.note.clone()}</span>
+                                                                            " · " {i18n::status_label(o.status)}
+                                                                        </li>
+                                                                    }).collect_view()}
+                                                                </ol>
+                                                            </div>
+                                                        }
+                                                    })
+                                                })
+                                            }
+                                        }
                                         {
                                             // A failed decision is said in its own row.
                                             let id = r.id.clone();
