@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod indexer;
 pub mod photos;
+pub mod points;
 pub mod relay;
 pub mod routes;
 pub mod seed;
@@ -104,5 +105,14 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         store_stats,
     };
     indexer::spawn(state.clone(), changed, unindexed);
+    // The ledger is the truth: bring any office document left behind by a stop up to date.
+    let reconciling = state.clone();
+    tokio::spawn(async move {
+        match points::reconcile(&reconciling).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(riders = n, "points rewritten from the ledger"),
+            Err(e) => tracing::error!(error = ?e, "cannot check the points against the ledger"),
+        }
+    });
     Ok(state)
 }

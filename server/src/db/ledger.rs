@@ -152,6 +152,13 @@ impl Db {
         Ok(entry)
     }
 
+    /// Every user with ledger entries.
+    pub async fn ledger_users(&self) -> sqlx::Result<Vec<i64>> {
+        sqlx::query_scalar("SELECT DISTINCT user_id FROM ledger ORDER BY user_id")
+            .fetch_all(&self.pool)
+            .await
+    }
+
     /// A rider's ledger entries, oldest first.
     pub async fn ledger(&self, user_id: i64) -> sqlx::Result<Vec<LedgerEntry>> {
         sqlx::query_as(

@@ -13,7 +13,7 @@ use model::{
         ApiError, DUPLICATE_RADIUS_M, DUPLICATE_SHARE_PERCENT, DUPLICATE_WINDOW_MS, ErrorCode,
         MAX_AWARD, MAX_REVIEW_NOTE_CHARS, ReportList, ReportRow, ReviewForm, ReviewStatus,
     },
-    office_doc::{Points, PointsEntry, Review},
+    office_doc::Review,
 };
 use serde::Deserialize;
 use tokio_stream::wrappers::BroadcastStream;
@@ -130,7 +130,19 @@ pub async fn review(
         Err(Refused::Spent) => return Err(AppError::code(ErrorCode::PointsSpent)),
         Err(Refused::Db(e)) => return Err(e.into()),
     }
-    write_office(&state, rider_id, &row.id, &form, at).await?;
+    // The ledger has committed; the office document gets the decision and the points. Should
+    // this fail, the copy is rewritten from the ledger at the next start.
+    let review = Review {
+        status: form.status.code().to_owned(),
+        note: form.note.clone(),
+        at,
+    };
+    let written = crate::points::write_office(&state, rider_id, Some((&row.id, &review)))
+        .await
+        .map_err(AppError::Internal)?;
+    if !written {
+        tracing::error!(rider_id, "the rider's office document is missing");
+    }
     let row = state
         .db
         .report_get(rider_id, &row.id)
@@ -138,60 +150,6 @@ pub async fn review(
         .ok_or(AppError::NotFound)?;
     let _ = state.feed.send(row.clone());
     Ok(Json(row))
-}
-
-/// Writes a decision and the rider's points (the ledger's, after its transaction committed) into
-/// the rider's office document, where the rider's phone reads them.
-async fn write_office(
-    state: &AppState,
-    rider_id: i64,
-    report_id: &str,
-    form: &ReviewForm,
-    at: i64,
-) -> Result<(), AppError> {
-    let office = state
-        .db
-        .user_by_id(rider_id)
-        .await?
-        .and_then(|u| u.office_doc);
-    let Some(office) = office else {
-        tracing::error!(rider_id, "the rider's office document is missing");
-        return Ok(());
-    };
-    let ledger = state.db.ledger(rider_id).await?;
-    let points = Points {
-        balance: ledger.iter().map(|e| e.amount).sum(),
-        entries: ledger
-            .into_iter()
-            .map(|e| {
-                let entry = PointsEntry {
-                    kind: e.kind,
-                    amount: e.amount,
-                    report: e.report_id.unwrap_or_default(),
-                    reason: e.reason,
-                    at: e.created_at,
-                };
-                (e.id.to_string(), entry)
-            })
-            .collect(),
-    };
-    let review = Review {
-        status: form.status.code().to_owned(),
-        note: form.note.clone(),
-        at,
-    };
-    let written = state
-        .relay
-        .change(&office, |d| {
-            model::office_doc::put_review(d, report_id, &review)?;
-            model::office_doc::put_points(d, &points)
-        })
-        .await
-        .map_err(AppError::Internal)?;
-    if written.is_none() {
-        tracing::error!(rider_id, "the rider's office document is missing");
-    }
-    Ok(())
 }
 
 /// `GET /api/reports/{rider_id}/{id}/duplicates`: the reports this one may repeat: of the same

@@ -224,3 +224,59 @@ async fn a_confirmation_of_a_valid_report_earns_a_share_and_the_console_finds_it
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn after_a_stop_between_the_ledger_and_the_office_document_the_start_catches_up() {
+    let app = TestApp::start().await;
+    let rider = app.login("13800000001").await;
+    let rider_id = rider.me["user"]["id"].as_i64().unwrap();
+    let office = rider.me["docs"]["office"].as_str().unwrap().to_owned();
+    let mut phone = SyncConn::rider(&app, &rider, "phone").await;
+    let r = report("停机前已审核");
+    phone.file(&rider.rider_doc(), &r).await;
+    let supervisor = app.login("grid-youyang").await;
+    app.wait_for_reports(&supervisor, 10, |rows| rows.len() == 1)
+        .await;
+    drop(phone);
+    // The ledger commits, and the server stops before the office document is written.
+    let decision = server::db::Decision {
+        rider_id,
+        report_id: &r.id,
+        status: model::api::ReviewStatus::Valid,
+        note: "",
+        by: supervisor.me["user"]["id"].as_i64().unwrap(),
+        at: server::db::now_ms(),
+        award: server::db::Award::Points(20),
+    };
+    app.state.db.decide(&decision).await.unwrap();
+    let before = app
+        .state
+        .relay
+        .read(&office, model::office_doc::points)
+        .await
+        .unwrap()
+        .unwrap()
+        .value;
+    assert_eq!(before, None, "the copy is behind");
+
+    let app = app.restart().await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let copy = app
+            .state
+            .relay
+            .read(&office, model::office_doc::points)
+            .await
+            .unwrap()
+            .unwrap()
+            .value;
+        if copy.as_ref().map(|p| p.balance) == Some(20) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never caught up: {copy:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
