@@ -151,6 +151,11 @@ pub struct Strings {
     pub console_key_help: &'static str,
     pub console_key_duplicate: &'static str,
     pub console_dup_title: &'static str,
+    pub console_key_valid: &'static str,
+    pub console_key_invalid: &'static str,
+    pub console_reject_title: &'static str,
+    pub console_points: &'static str,
+    pub console_note: &'static str,
 }
 
 /// The Chinese table.
@@ -282,6 +287,11 @@ pub static ZH: Strings = Strings {
     console_key_help: "显示或隐藏快捷键",
     console_key_duplicate: "重复（再按数字选原报）",
     console_dup_title: "可能重复于（按数字选择，Esc 取消）：",
+    console_key_valid: "有效（可改积分和备注，回车确认）",
+    console_key_invalid: "无效（再按数字选原因）",
+    console_reject_title: "无效原因（按数字选择，Esc 取消）：",
+    console_points: "积分",
+    console_note: "备注",
 };
 
 /// The English table.
@@ -413,6 +423,11 @@ pub static EN: Strings = Strings {
     console_key_help: "Show or hide the keys",
     console_key_duplicate: "Duplicate (then a number picks the earlier report)",
     console_dup_title: "May repeat (press its number, Esc to cancel):",
+    console_key_valid: "Valid (points and a note can be changed; Enter confirms)",
+    console_key_invalid: "Invalid (then a number picks the reason)",
+    console_reject_title: "Reason (press its number, Esc to cancel):",
+    console_points: "Points",
+    console_note: "Note",
 };
 
 thread_local! {

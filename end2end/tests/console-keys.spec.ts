@@ -18,8 +18,13 @@ test('a supervisor works through reports with the keyboard alone', async ({ brow
   const row = (note: string) => console_.rows().filter({ hasText: note });
   const page = console_.page;
 
+  // v: the award, the category's default (garbage: 5) ready to change; Enter gives it.
   await row(notes[2]).focus();
   await page.keyboard.press('v');
+  await expect(row(notes[2]).getByTestId('award-points')).toHaveValue('5');
+  await expect(row(notes[2]).getByTestId('award-points')).toBeFocused();
+  await page.keyboard.type('8');
+  await page.keyboard.press('Enter');
   await expect(row(notes[2]).getByTestId('console-status')).toHaveText('有效');
   // The decision moves on to the next report.
   await expect(row(notes[1])).toBeFocused();
@@ -29,7 +34,10 @@ test('a supervisor works through reports with the keyboard alone', async ({ brow
   await page.keyboard.press('k');
   await expect(row(notes[1])).toBeFocused();
   await page.keyboard.press('j');
+  // i: the reasons, numbered; 1 picks 照片不清.
   await page.keyboard.press('i');
+  await expect(row(notes[0]).getByTestId('reject-reason').first()).toHaveText('照片不清');
+  await page.keyboard.press('1');
   await expect(row(notes[0]).getByTestId('console-status')).toHaveText('无效');
 
   // d: the earlier reports at the same place are offered; a number picks the one repeated.
@@ -57,6 +65,13 @@ test('a supervisor works through reports with the keyboard alone', async ({ brow
   }
   await page.keyboard.press('Escape');
   await expect(keys).toBeHidden();
+
+  // The rider's phone: 8 points for 三, and for 四, which repeats it, 30 % of them.
+  await rider.page.getByRole('link', { name: '积分' }).click();
+  const entry = (note: string) => rider.page.getByTestId('points-entry').filter({ hasText: note });
+  await expect(entry(notes[2])).toContainText('+8');
+  await expect(entry(notes[3])).toContainText('+2');
+  await expect(entry(notes[1])).toHaveCount(0);
 
   await rider.context.close();
   await page.context().close();

@@ -1,8 +1,6 @@
 //! The JSON API calls the app makes; every body is a `model::api` type.
 
-use model::api::{
-    LoginForm, Me, RegisterForm, ReportKey, ReportList, ReportRow, ReviewForm, ReviewStatus,
-};
+use model::api::{LoginForm, Me, RegisterForm, ReportList, ReportRow, ReviewForm};
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::{
@@ -77,17 +75,10 @@ pub async fn reports(limit: u32) -> Result<Vec<ReportRow>, AppError> {
 pub async fn review(
     rider_id: i64,
     report_id: &str,
-    status: ReviewStatus,
-    duplicate_of: Option<ReportKey>,
+    form: &ReviewForm,
 ) -> Result<ReportRow, AppError> {
-    let form = ReviewForm {
-        status,
-        note: String::new(),
-        points: None,
-        duplicate_of,
-    };
     let path = format!("/api/reports/{rider_id}/{report_id}/review");
-    let answer = http::send("POST", &path, Some(&body(&form))).await?;
+    let answer = http::send("POST", &path, Some(&body(form))).await?;
     if !answer.ok() {
         return Err(answer.into_error());
     }

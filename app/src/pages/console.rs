@@ -10,7 +10,7 @@
 use std::cell::Cell;
 
 use leptos::{ev::KeyboardEvent, prelude::*};
-use model::api::{ReportKey, ReviewStatus};
+use model::api::{MAX_AWARD, ReportKey, ReviewForm, ReviewStatus};
 use send_wrapper::SendWrapper;
 use wasm_bindgen::JsCast;
 
@@ -65,12 +65,66 @@ struct Choice {
     candidates: Vec<ReportRow>,
 }
 
-/// The decision a key stands for in the console (`v` valid, `i` invalid, `d` duplicate,
-/// `f` forwarded, `r` resolved).
+/// The reasons offered for an invalid report, picked by number (the county's own list later).
+/// They go to the rider as written.
+const REJECT_REASONS: [&str; 5] = [
+    "照片不清",
+    "重复上报",
+    "不在辖区",
+    "信息不全",
+    "不属于安全隐患",
+];
+
+/// The award of a valid report: points (the category's default, 0–100) and a note. Enter gives
+/// it, Escape goes back to the report.
+#[component]
+fn AwardForm(default: u32, on_done: Callback<Option<(u32, String)>>) -> impl IntoView {
+    let s = t();
+    let points = RwSignal::new(default.to_string());
+    let note = RwSignal::new(String::new());
+    let input = NodeRef::<leptos::html::Input>::new();
+    // Focused with its default selected, so typing replaces it: once the value is drawn.
+    Effect::new(move || {
+        if let Some(el) = input.get() {
+            request_animation_frame(move || {
+                let _ = el.focus();
+                el.select();
+            });
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Ok(p) = points.get_untracked().trim().parse::<u32>()
+            && p <= MAX_AWARD
+        {
+            on_done.run(Some((p, note.get_untracked().trim().to_owned())));
+        }
+    };
+    let keydown = move |ev: KeyboardEvent| {
+        if ev.key() == "Escape" {
+            ev.stop_propagation();
+            on_done.run(None);
+        }
+    };
+    view! {
+        <form class="award-form" data-testid="award-form" on:submit=submit on:keydown=keydown>
+            <label>
+                {s.console_points}
+                <input type="number" min="0" max="100" node_ref=input bind:value=points data-testid="award-points"/>
+            </label>
+            <label>
+                {s.console_note}
+                <input type="text" maxlength="200" bind:value=note data-testid="award-note"/>
+            </label>
+            <button type="submit" class="btn-mini">{s.status_valid}</button>
+        </form>
+    }
+}
+
+/// The decision a key stands for in the console without asking anything more (`f` forwarded,
+/// `r` resolved).
 fn key_decision(key: &str) -> Option<ReviewStatus> {
     Some(match key {
-        "v" => ReviewStatus::Valid,
-        "i" => ReviewStatus::Invalid,
         "f" => ReviewStatus::Forwarded,
         "r" => ReviewStatus::Resolved,
         _ => return None,
@@ -206,10 +260,10 @@ pub fn ConsolePage() -> impl IntoView {
 
     // One decision at a time per report; a refusal is said in the report's row.
     let failed = RwSignal::new(None::<(String, String)>);
-    let decide = move |rider_id: i64, id: String, status: ReviewStatus, of: Option<ReportKey>| {
+    let decide_with = move |rider_id: i64, id: String, form: ReviewForm| {
         failed.set(None);
         leptos::task::spawn_local(async move {
-            match api::review(rider_id, &id, status, of).await {
+            match api::review(rider_id, &id, &form).await {
                 Ok(row) => rows.update(|cur| merge(cur, row)),
                 Err(e) => {
                     let text = format!("{}{}{e}", s.console_review_failed, s.note_separator);
@@ -218,6 +272,18 @@ pub fn ConsolePage() -> impl IntoView {
             }
         });
     };
+    let decide = move |rider_id: i64, id: String, status: ReviewStatus, of: Option<ReportKey>| {
+        let form = ReviewForm {
+            status,
+            note: String::new(),
+            points: None,
+            duplicate_of: of,
+        };
+        decide_with(rider_id, id, form);
+    };
+    // `v` opens the award (points, note) of a report; `i` its reasons, picked by number.
+    let awarding = RwSignal::new(None::<String>);
+    let rejecting = RwSignal::new(None::<String>);
     // `d` on a report with earlier reports nearby: which one it repeats, chosen by number.
     let choosing = RwSignal::new(None::<Choice>);
     let duplicate = move |row: web_sys::HtmlElement, rider_id: i64, id: String| {
@@ -243,7 +309,11 @@ pub fn ConsolePage() -> impl IntoView {
     let help = RwSignal::new(false);
     let on_key = move |ev: KeyboardEvent| {
         let key = ev.key();
-        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+        let typing = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .is_some();
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || typing {
             return;
         }
         match key.as_str() {
@@ -255,6 +325,7 @@ pub fn ConsolePage() -> impl IntoView {
             "Escape" => {
                 help.set(false);
                 choosing.set(None);
+                rejecting.set(None);
                 return;
             }
             _ => {}
@@ -262,6 +333,27 @@ pub fn ConsolePage() -> impl IntoView {
         let Some((row, rider_id, id)) = event_row(&ev) else {
             return;
         };
+        // While the reasons are shown, a number picks one.
+        if rejecting.get_untracked().as_deref() == Some(id.as_str()) {
+            let picked = key
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|n| REJECT_REASONS.get(n));
+            if let Some(reason) = picked {
+                rejecting.set(None);
+                focus_sibling(&row, true);
+                let form = ReviewForm {
+                    status: ReviewStatus::Invalid,
+                    note: (*reason).to_owned(),
+                    points: None,
+                    duplicate_of: None,
+                };
+                decide_with(rider_id, id, form);
+                ev.prevent_default();
+            }
+            return;
+        }
         // While the candidates are shown, a number picks one.
         if let Some(choice) = choosing.get_untracked().filter(|c| c.id == id) {
             let picked = key
@@ -289,6 +381,8 @@ pub fn ConsolePage() -> impl IntoView {
                 focus_sibling(&row, false);
             }
             "d" => duplicate(row, rider_id, id),
+            "v" => awarding.set(Some(id)),
+            "i" => rejecting.set(Some(id)),
             other => {
                 let Some(status) = key_decision(other) else {
                     return;
@@ -342,8 +436,8 @@ pub fn ConsolePage() -> impl IntoView {
                     <p class="group-title">{s.console_keys}</p>
                     <dl>
                         <dt><kbd>"j"</kbd>" / "<kbd>"k"</kbd></dt><dd>{s.console_key_move}</dd>
-                        <dt><kbd>"v"</kbd></dt><dd>{s.status_valid}</dd>
-                        <dt><kbd>"i"</kbd></dt><dd>{s.status_invalid}</dd>
+                        <dt><kbd>"v"</kbd></dt><dd>{s.console_key_valid}</dd>
+                        <dt><kbd>"i"</kbd></dt><dd>{s.console_key_invalid}</dd>
                         <dt><kbd>"d"</kbd></dt><dd>{s.console_key_duplicate}</dd>
                         <dt><kbd>"f"</kbd></dt><dd>{s.status_forwarded}</dd>
                         <dt><kbd>"r"</kbd></dt><dd>{s.status_resolved}</dd>
@@ -376,8 +470,29 @@ pub fn ConsolePage() -> impl IntoView {
                         }
                         children=move |r| {
                             let category = i18n::category_label(r.category);
+                            let tr = NodeRef::<leptos::html::Tr>::new();
+                            let (rid, award_id) = (r.rider_id, r.id.clone());
+                            let default_points = r.category.default_points();
+                            let on_award = Callback::new(move |given: Option<(u32, String)>| {
+                                awarding.set(None);
+                                let Some(row) = tr.get_untracked() else { return };
+                                let Some((points, note)) = given else {
+                                    let _ = row.focus();
+                                    return;
+                                };
+                                if !focus_sibling(&row, true) {
+                                    let _ = row.focus();
+                                }
+                                let form = ReviewForm {
+                                    status: ReviewStatus::Valid,
+                                    note,
+                                    points: Some(points),
+                                    duplicate_of: None,
+                                };
+                                decide_with(rid, award_id.clone(), form);
+                            });
                             view! {
-                                <tr data-testid="console-row" data-id=r.id.clone() data-rider=r.rider_id tabindex="0">
+                                <tr node_ref=tr data-testid="console-row" data-id=r.id.clone() data-rider=r.rider_id tabindex="0">
                                     <td class="nowrap">{time::short(r.created_at as f64)}</td>
                                     <td class="nowrap">{category}</td>
                                     <td class="nowrap" translate="no">{r.rider_name.clone()}</td>
@@ -424,6 +539,29 @@ pub fn ConsolePage() -> impl IntoView {
                                                 </span>
                                             }
                                         })}
+                                        {
+                                            let id = r.id.clone();
+                                            move || {
+                                                (awarding.get().as_deref() == Some(id.as_str())).then(|| view! {
+                                                    <AwardForm default=default_points on_done=on_award/>
+                                                })
+                                            }
+                                        }
+                                        {
+                                            let id = r.id.clone();
+                                            move || {
+                                                (rejecting.get().as_deref() == Some(id.as_str())).then(|| view! {
+                                                    <div class="dup-choices" data-testid="reject-reasons">
+                                                        <p class="dup-title">{s.console_reject_title}</p>
+                                                        <ol>
+                                                            {REJECT_REASONS.iter().map(|r| view! {
+                                                                <li data-testid="reject-reason" translate="no">{*r}</li>
+                                                            }).collect_view()}
+                                                        </ol>
+                                                    </div>
+                                                })
+                                            }
+                                        }
                                         {
                                             // The earlier reports this one may repeat, numbered.
                                             let id = r.id.clone();
