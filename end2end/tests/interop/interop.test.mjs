@@ -474,6 +474,51 @@ describe("automerge-repo interop", () => {
     assert.equal(fresh.doc().points, undefined);
   });
 
+  test("a rider reads the points a decision booked from the office document, as schema.md says", async () => {
+    const { cookie, me } = await login(server.base, RIDER_2);
+    const { repo } = officialRepo(await syncTicket(server.base, cookie));
+    const rider = await repo.find(`automerge:${me.docs.rider}`);
+    const r = reportOf({
+      category: "road_damage",
+      note: "桥头路面塌陷",
+      lat: 28.84,
+      lon: 108.77,
+      accuracy_m: 9,
+      location_source: "gps",
+    });
+    rider.change((d) => {
+      d.reports[r.id] = r.entry;
+    });
+    await within(relayHas(rider), 15_000, "the relay never had the report");
+    const sup = await login(server.base, SUPERVISOR);
+    await waitForReports(server.base, sup.cookie, [r.id]);
+
+    // docs/protocol.md section 11: a valid decision with the points chosen.
+    const review = await fetch(`${server.base}/api/reports/${me.user.id}/${r.id}/review`, {
+      method: "POST",
+      headers: { cookie: sup.cookie, "content-type": "application/json" },
+      body: JSON.stringify({ status: "valid", note: "已派人修补", points: 25 }),
+    });
+    assert.equal(review.status, 200);
+
+    // docs/schema.md: the office document's points, a copy of the server's ledger.
+    const office = await repo.find(`automerge:${me.docs.office}`);
+    const deadline = Date.now() + 15_000;
+    while (Number(office.doc().points?.balance ?? 0) !== 25 && Date.now() < deadline) {
+      await sleep(100);
+    }
+    const points = office.doc().points;
+    assert.equal(Number(points.balance), 25);
+    const entries = Object.entries(points.entries).sort(([a], [b]) => Number(a) - Number(b));
+    assert.equal(entries.length, 1);
+    const [, entry] = entries[0];
+    assert.equal(String(entry.kind), "award");
+    assert.equal(Number(entry.amount), 25);
+    assert.equal(String(entry.report), r.id);
+    assert.equal(String(entry.reason), "已派人修补");
+    assert.equal(String(office.doc().reviews[r.id].status), "valid");
+  });
+
   test("the relay refuses what docs/protocol.md says it refuses", async () => {
     const { cookie, me } = await login(server.base, RIDER_2);
     const foreignId = (await login(server.base, RIDER_1)).me.docs.rider;
