@@ -5,16 +5,22 @@ use serde_json::json;
 
 use crate::util::{SyncConn, TestApp, sync_conn_report as report};
 
-/// The rider's points as their office document carries them: (balance, [(kind, amount)]).
-async fn office_points(app: &TestApp, office: &str) -> (i64, Vec<(String, i64)>) {
-    let read = app
-        .state
+/// The office document's copy of the rider's points, if it has one.
+async fn office_copy(app: &TestApp, office: &str) -> Option<model::office_doc::Points> {
+    app.state
         .relay
         .read(office, model::office_doc::points)
         .await
         .unwrap()
-        .expect("the office document is there");
-    let p = read.value.expect("the office document carries points");
+        .expect("the office document is there")
+        .value
+}
+
+/// The rider's points as their office document carries them: (balance, [(kind, amount)]).
+async fn office_points(app: &TestApp, office: &str) -> (i64, Vec<(String, i64)>) {
+    let p = office_copy(app, office)
+        .await
+        .expect("the office document carries points");
     (
         p.balance,
         p.entries
@@ -249,27 +255,12 @@ async fn after_a_stop_between_the_ledger_and_the_office_document_the_start_catch
         award: server::db::Award::Points(20),
     };
     app.state.db.decide(&decision).await.unwrap();
-    let before = app
-        .state
-        .relay
-        .read(&office, model::office_doc::points)
-        .await
-        .unwrap()
-        .unwrap()
-        .value;
-    assert_eq!(before, None, "the copy is behind");
+    assert_eq!(office_copy(&app, &office).await, None, "the copy is behind");
 
     let app = app.restart().await;
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
-        let copy = app
-            .state
-            .relay
-            .read(&office, model::office_doc::points)
-            .await
-            .unwrap()
-            .unwrap()
-            .value;
+        let copy = office_copy(&app, &office).await;
         if copy.as_ref().map(|p| p.balance) == Some(20) {
             break;
         }
