@@ -156,6 +156,8 @@ pub struct Strings {
     pub console_reject_title: &'static str,
     pub console_points: &'static str,
     pub console_note: &'static str,
+    pub console_key_forward: &'static str,
+    pub console_forward_title: &'static str,
 }
 
 /// The Chinese table.
@@ -292,6 +294,8 @@ pub static ZH: Strings = Strings {
     console_reject_title: "无效原因（按数字选择，Esc 取消）：",
     console_points: "积分",
     console_note: "备注",
+    console_key_forward: "转办（再按数字选部门）",
+    console_forward_title: "转办给（按数字选择，Esc 取消）：",
 };
 
 /// The English table.
@@ -428,6 +432,8 @@ pub static EN: Strings = Strings {
     console_reject_title: "Reason (press its number, Esc to cancel):",
     console_points: "Points",
     console_note: "Note",
+    console_key_forward: "Forward (then a number picks the department)",
+    console_forward_title: "Forward to (press its number, Esc to cancel):",
 };
 
 thread_local! {

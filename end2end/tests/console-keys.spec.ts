@@ -28,7 +28,10 @@ test('a supervisor works through reports with the keyboard alone', async ({ brow
   await expect(row(notes[2]).getByTestId('console-status')).toHaveText('有效');
   // The decision moves on to the next report.
   await expect(row(notes[1])).toBeFocused();
+  // f: the departments, numbered; 2 picks 消防.
   await page.keyboard.press('f');
+  await expect(row(notes[1]).getByTestId('pick-choice').nth(1)).toHaveText('消防');
+  await page.keyboard.press('2');
   await expect(row(notes[1]).getByTestId('console-status')).toHaveText('已转办');
   await expect(row(notes[0])).toBeFocused();
   await page.keyboard.press('k');
@@ -36,7 +39,7 @@ test('a supervisor works through reports with the keyboard alone', async ({ brow
   await page.keyboard.press('j');
   // i: the reasons, numbered; 1 picks 照片不清.
   await page.keyboard.press('i');
-  await expect(row(notes[0]).getByTestId('reject-reason').first()).toHaveText('照片不清');
+  await expect(row(notes[0]).getByTestId('pick-choice').first()).toHaveText('照片不清');
   await page.keyboard.press('1');
   await expect(row(notes[0]).getByTestId('console-status')).toHaveText('无效');
 

@@ -67,13 +67,46 @@ struct Choice {
 
 /// The reasons offered for an invalid report, picked by number (the county's own list later).
 /// They go to the rider as written.
-const REJECT_REASONS: [&str; 5] = [
+const REJECT_REASONS: &[&str] = &[
     "照片不清",
     "重复上报",
     "不在辖区",
     "信息不全",
     "不属于安全隐患",
 ];
+
+/// The departments a report can be forwarded to (the county's own list later).
+const DEPARTMENTS: &[&str] = &["城管", "消防", "市场监管", "交通", "住建", "供电"];
+
+/// A decision whose note is picked by number from a list: `i` (a reason) and `f` (a department).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pick {
+    Reason,
+    Department,
+}
+
+impl Pick {
+    fn status(self) -> ReviewStatus {
+        match self {
+            Pick::Reason => ReviewStatus::Invalid,
+            Pick::Department => ReviewStatus::Forwarded,
+        }
+    }
+
+    fn choices(self) -> &'static [&'static str] {
+        match self {
+            Pick::Reason => REJECT_REASONS,
+            Pick::Department => DEPARTMENTS,
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Pick::Reason => t().console_reject_title,
+            Pick::Department => t().console_forward_title,
+        }
+    }
+}
 
 /// The award of a valid report: points (the category's default, 0–100) and a note. Enter gives
 /// it, Escape goes back to the report.
@@ -121,14 +154,9 @@ fn AwardForm(default: u32, on_done: Callback<Option<(u32, String)>>) -> impl Int
     }
 }
 
-/// The decision a key stands for in the console without asking anything more (`f` forwarded,
-/// `r` resolved).
+/// The decision a key stands for in the console without asking anything more (`r` resolved).
 fn key_decision(key: &str) -> Option<ReviewStatus> {
-    Some(match key {
-        "f" => ReviewStatus::Forwarded,
-        "r" => ReviewStatus::Resolved,
-        _ => return None,
-    })
+    (key == "r").then_some(ReviewStatus::Resolved)
 }
 
 /// The row a keyboard event happened on, with its rider and report ids.
@@ -281,9 +309,9 @@ pub fn ConsolePage() -> impl IntoView {
         };
         decide_with(rider_id, id, form);
     };
-    // `v` opens the award (points, note) of a report; `i` its reasons, picked by number.
+    // `v` opens the award (points, note) of a report; `i` and `f` a list picked by number.
     let awarding = RwSignal::new(None::<String>);
-    let rejecting = RwSignal::new(None::<String>);
+    let picking = RwSignal::new(None::<(String, Pick)>);
     // `d` on a report with earlier reports nearby: which one it repeats, chosen by number.
     let choosing = RwSignal::new(None::<Choice>);
     let duplicate = move |row: web_sys::HtmlElement, rider_id: i64, id: String| {
@@ -325,7 +353,7 @@ pub fn ConsolePage() -> impl IntoView {
             "Escape" => {
                 help.set(false);
                 choosing.set(None);
-                rejecting.set(None);
+                picking.set(None);
                 return;
             }
             _ => {}
@@ -333,19 +361,19 @@ pub fn ConsolePage() -> impl IntoView {
         let Some((row, rider_id, id)) = event_row(&ev) else {
             return;
         };
-        // While the reasons are shown, a number picks one.
-        if rejecting.get_untracked().as_deref() == Some(id.as_str()) {
+        // While a list is shown, a number picks from it.
+        if let Some((_, pick)) = picking.get_untracked().filter(|(p, _)| *p == id) {
             let picked = key
                 .parse::<usize>()
                 .ok()
                 .and_then(|n| n.checked_sub(1))
-                .and_then(|n| REJECT_REASONS.get(n));
-            if let Some(reason) = picked {
-                rejecting.set(None);
+                .and_then(|n| pick.choices().get(n));
+            if let Some(note) = picked {
+                picking.set(None);
                 focus_sibling(&row, true);
                 let form = ReviewForm {
-                    status: ReviewStatus::Invalid,
-                    note: (*reason).to_owned(),
+                    status: pick.status(),
+                    note: (*note).to_owned(),
                     points: None,
                     duplicate_of: None,
                 };
@@ -382,7 +410,8 @@ pub fn ConsolePage() -> impl IntoView {
             }
             "d" => duplicate(row, rider_id, id),
             "v" => awarding.set(Some(id)),
-            "i" => rejecting.set(Some(id)),
+            "i" => picking.set(Some((id, Pick::Reason))),
+            "f" => picking.set(Some((id, Pick::Department))),
             other => {
                 let Some(status) = key_decision(other) else {
                     return;
@@ -439,7 +468,7 @@ pub fn ConsolePage() -> impl IntoView {
                         <dt><kbd>"v"</kbd></dt><dd>{s.console_key_valid}</dd>
                         <dt><kbd>"i"</kbd></dt><dd>{s.console_key_invalid}</dd>
                         <dt><kbd>"d"</kbd></dt><dd>{s.console_key_duplicate}</dd>
-                        <dt><kbd>"f"</kbd></dt><dd>{s.status_forwarded}</dd>
+                        <dt><kbd>"f"</kbd></dt><dd>{s.console_key_forward}</dd>
                         <dt><kbd>"r"</kbd></dt><dd>{s.status_resolved}</dd>
                         <dt><kbd>"?"</kbd></dt><dd>{s.console_key_help}</dd>
                     </dl>
@@ -550,12 +579,12 @@ pub fn ConsolePage() -> impl IntoView {
                                         {
                                             let id = r.id.clone();
                                             move || {
-                                                (rejecting.get().as_deref() == Some(id.as_str())).then(|| view! {
-                                                    <div class="dup-choices" data-testid="reject-reasons">
-                                                        <p class="dup-title">{s.console_reject_title}</p>
+                                                picking.get().filter(|(p, _)| *p == id).map(|(_, pick)| view! {
+                                                    <div class="dup-choices" data-testid="pick-list">
+                                                        <p class="dup-title">{pick.title()}</p>
                                                         <ol>
-                                                            {REJECT_REASONS.iter().map(|r| view! {
-                                                                <li data-testid="reject-reason" translate="no">{*r}</li>
+                                                            {pick.choices().iter().map(|r| view! {
+                                                                <li data-testid="pick-choice" translate="no">{*r}</li>
                                                             }).collect_view()}
                                                         </ol>
                                                     </div>
