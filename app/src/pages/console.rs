@@ -154,6 +154,22 @@ fn AwardForm(default: u32, on_done: Callback<Option<(u32, String)>>) -> impl Int
     }
 }
 
+/// The 0-based item a key picks from a numbered list (`1` is the first).
+fn numbered(key: &str) -> Option<usize> {
+    key.parse::<usize>().ok()?.checked_sub(1)
+}
+
+/// A list shown in a report's row whose items a number key picks.
+#[component]
+fn NumberedList(title: &'static str, testid: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <div class="dup-choices" data-testid=testid>
+            <p class="dup-title">{title}</p>
+            <ol>{children()}</ol>
+        </div>
+    }
+}
+
 /// The decision a key stands for in the console without asking anything more (`r` resolved).
 fn key_decision(key: &str) -> Option<ReviewStatus> {
     (key == "r").then_some(ReviewStatus::Resolved)
@@ -363,11 +379,7 @@ pub fn ConsolePage() -> impl IntoView {
         };
         // While a list is shown, a number picks from it.
         if let Some((_, pick)) = picking.get_untracked().filter(|(p, _)| *p == id) {
-            let picked = key
-                .parse::<usize>()
-                .ok()
-                .and_then(|n| n.checked_sub(1))
-                .and_then(|n| pick.choices().get(n));
+            let picked = numbered(&key).and_then(|n| pick.choices().get(n));
             if let Some(note) = picked {
                 picking.set(None);
                 focus_sibling(&row, true);
@@ -384,11 +396,7 @@ pub fn ConsolePage() -> impl IntoView {
         }
         // While the candidates are shown, a number picks one.
         if let Some(choice) = choosing.get_untracked().filter(|c| c.id == id) {
-            let picked = key
-                .parse::<usize>()
-                .ok()
-                .and_then(|n| n.checked_sub(1))
-                .and_then(|n| choice.candidates.get(n));
+            let picked = numbered(&key).and_then(|n| choice.candidates.get(n));
             if let Some(first) = picked {
                 let of = ReportKey {
                     rider_id: first.rider_id,
@@ -580,14 +588,11 @@ pub fn ConsolePage() -> impl IntoView {
                                             let id = r.id.clone();
                                             move || {
                                                 picking.get().filter(|(p, _)| *p == id).map(|(_, pick)| view! {
-                                                    <div class="dup-choices" data-testid="pick-list">
-                                                        <p class="dup-title">{pick.title()}</p>
-                                                        <ol>
-                                                            {pick.choices().iter().map(|r| view! {
-                                                                <li data-testid="pick-choice" translate="no">{*r}</li>
-                                                            }).collect_view()}
-                                                        </ol>
-                                                    </div>
+                                                    <NumberedList title=pick.title() testid="pick-list">
+                                                        {pick.choices().iter().map(|r| view! {
+                                                            <li data-testid="pick-choice" translate="no">{*r}</li>
+                                                        }).collect_view()}
+                                                    </NumberedList>
                                                 })
                                             }
                                         }
@@ -595,23 +600,18 @@ pub fn ConsolePage() -> impl IntoView {
                                             // The earlier reports this one may repeat, numbered.
                                             let id = r.id.clone();
                                             move || {
-                                                choosing.with(|c| {
-                                                    c.as_ref().filter(|c| c.id == id).map(|c| {
-                                                        view! {
-                                                            <div class="dup-choices" data-testid="dup-choices">
-                                                                <p class="dup-title">{s.console_dup_title}</p>
-                                                                <ol>
-                                                                    {c.candidates.iter().map(|o| view! {
-                                                                        <li data-testid="dup-choice">
-                                                                            {time::short(o.created_at as f64)} " · "
-                                                                            <span translate="no">{o.rider_name.clone()} " · " {o.note.clone()}</span>
-                                                                            " · " {i18n::status_label(o.status)}
-                                                                        </li>
-                                                                    }).collect_view()}
-                                                                </ol>
-                                                            </div>
-                                                        }
-                                                    })
+                                                choosing.get().filter(|c| c.id == id).map(|c| {
+                                                    view! {
+                                                        <NumberedList title=s.console_dup_title testid="dup-choices">
+                                                            {c.candidates.into_iter().map(|o| view! {
+                                                                <li data-testid="dup-choice">
+                                                                    {time::short(o.created_at as f64)} " · "
+                                                                    <span translate="no">{o.rider_name} " · " {o.note}</span>
+                                                                    " · " {i18n::status_label(o.status)}
+                                                                </li>
+                                                            }).collect_view()}
+                                                        </NumberedList>
+                                                    }
                                                 })
                                             }
                                         }

@@ -289,15 +289,11 @@ async fn the_cli_lists_and_deletes_photos_no_report_lists() {
     // A damaged index row: its photo list does not read. The supervisor's list leaves the row
     // out (and still answers), and the orphan sweep refuses rather than take the row's photos
     // for orphans.
-    let pool = sqlx::SqlitePool::connect(&app.state.config.database_url)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE reports SET photos = 'not json' WHERE id = $1")
-        .bind(&r.id)
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
+    app.tamper(
+        "UPDATE reports SET photos = 'not json' WHERE id = $1",
+        &r.id,
+    )
+    .await;
     let (status, body) = app.get(Some(&supervisor), "/api/reports").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["reports"], serde_json::json!([]));

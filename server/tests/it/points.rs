@@ -91,15 +91,11 @@ async fn a_decision_books_its_award_once_and_a_change_books_the_difference() {
         "{body}"
     );
     assert_eq!(body["limit"], 100);
-    let pool = sqlx::SqlitePool::connect(&app.state.config.database_url)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE reports SET reviewed_at = reviewed_at - 86400001 WHERE id = $1")
-        .bind(&r.id)
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
+    app.tamper(
+        "UPDATE reports SET reviewed_at = reviewed_at - 86400001 WHERE id = $1",
+        &r.id,
+    )
+    .await;
     let (status, body) = decide(json!({"status": "valid"})).await;
     assert_eq!(
         (status, &body["error"]),

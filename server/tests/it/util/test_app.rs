@@ -156,6 +156,20 @@ impl TestApp {
         Ok(Session { cookie, me })
     }
 
+    /// Runs one SQL statement with one bound text on the database behind the server's back, as
+    /// damage or a crash would leave it.
+    pub async fn tamper(&self, sql: &str, bind: &str) {
+        let pool = sqlx::SqlitePool::connect(&self.state.config.database_url)
+            .await
+            .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .bind(bind)
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    }
+
     /// GET with a session; returns status and JSON body.
     pub async fn get(&self, session: Option<&Session>, path: &str) -> (u16, Value) {
         let mut req = reqwest::Client::new().get(self.url(path));
