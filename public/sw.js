@@ -7,6 +7,9 @@
 //   fresh index.html arrives; that is how a new deploy is picked up: the new index.html names
 //   new assets, they are cached, and the old ones are dropped.
 // - /api/* and /sync are never touched: they are live data, and IndexedDB is the offline copy.
+// - The supervisors' console (/console/, its own build) needs the server for everything it
+//   shows, so it is not kept here: its page and assets come from the network, and offline its
+//   page says that the console needs the network. It never replaces the riders' cached shell.
 
 const SHELL = "nuanxin-shell-v1";
 const INDEX = "/index.html";
@@ -14,6 +17,7 @@ const HASHED = /-[0-9a-f]{8,}(_bg)?\.(js|wasm|css)$/;
 // Unhashed files the shell names (icons, manifest): cached too, refreshed network-first.
 const STATIC = /\.(svg|png|webmanifest)$/;
 const NAVIGATION_TIMEOUT_MS = 4000;
+const CONSOLE = /^\/console(\/|$)/;
 
 function assetUrls(html) {
   const urls = new Set();
@@ -114,6 +118,18 @@ async function navigation(event) {
   }
 }
 
+async function consoleNavigation(request) {
+  try {
+    return await fetch(request);
+  } catch (_) {
+    return new Response(
+      "<!doctype html><meta charset=utf-8><title>暖新</title><p>隐患处置台需要网络连接，联网后请刷新。</p>" +
+        "<p lang=en>The console needs a network connection; reload when online.</p>",
+      { status: 503, headers: { "content-type": "text/html; charset=utf-8" } },
+    );
+  }
+}
+
 async function cacheFirst(request) {
   const cache = await caches.open(SHELL);
   const hit = await cache.match(request, { ignoreSearch: true });
@@ -142,6 +158,10 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/api/") || url.pathname === "/sync") return;
+  if (CONSOLE.test(url.pathname)) {
+    if (request.mode === "navigate") event.respondWith(consoleNavigation(request));
+    return;
+  }
   if (request.mode === "navigate") {
     event.respondWith(navigation(event));
   } else if (HASHED.test(url.pathname)) {

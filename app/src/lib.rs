@@ -1,11 +1,13 @@
 //! Nuanxin (暖新) client: the riders' mini-program-style app and the supervisors' console,
-//! client-side rendered with Leptos.
+//! client-side rendered with Leptos, built as two wasm files from this one library: the rider
+//! app (`main.rs`, [`mount`]) and the console (`bin/console.rs`, [`desk`]).
 //!
 //! The app works offline after one login: the session, the rider document and its sync state
 //! live in IndexedDB ([`store`]); the [`sync`] engine sends reports over the relay WebSocket
 //! whenever there is a connection. The service worker (`public/sw.js`) serves the shell.
 
 pub mod components;
+pub mod desk;
 pub mod error;
 pub mod geo;
 pub mod i18n;
@@ -26,8 +28,8 @@ use crate::{
     components::{nav_bar::NavBar, relogin::ReloginBanner, tab_bar::TabBar},
     i18n::t,
     pages::{
-        console::ConsolePage, login::LoginPage, mine::MinePage, points::PointsPage,
-        register::RegisterPage, report::ReportPage, station::StationPage,
+        login::LoginPage, mine::MinePage, points::PointsPage, register::RegisterPage,
+        report::ReportPage, station::StationPage,
     },
     router::{Route, Router},
     state::{Ctx, Services, Session, SyncView},
@@ -47,7 +49,7 @@ pub fn App() -> impl IntoView {
         session: Session::new(),
         sync: SyncView::new(),
         services: Services::new(),
-        router: Router::new(),
+        router: Router::new(false),
         lang: RwSignal::new(i18n::lang()),
     };
     provide_context(ctx);
@@ -81,7 +83,8 @@ pub fn App() -> impl IntoView {
             Route::Station => view! { <StationPage/> }.into_any(),
             Route::Points => view! { <PointsPage/> }.into_any(),
             Route::Mine => view! { <MinePage/> }.into_any(),
-            Route::Console => view! { <ConsolePage/> }.into_any(),
+            // The console is its own build: the router is loading its page.
+            Route::Console => ().into_any(),
         }
     };
     // Every text is picked when its view is built: a new language builds the view again.
@@ -89,7 +92,7 @@ pub fn App() -> impl IntoView {
     move || {
         ctx.lang.track();
         view! {
-            <div class="app" class:wide=move || route() == Route::Console>
+            <div class="app">
                 <NavBar/>
                 <ReloginBanner/>
                 <main class="page" class:with-tabs=move || is_rider() && route().is_rider_tab()>

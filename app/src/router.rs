@@ -2,6 +2,9 @@
 //!
 //! The route set is closed and flat (no parameters, no nesting), so a signal of [`Route`] plus
 //! `pushState`/`popstate` does the whole job for a fraction of a general router's size.
+//!
+//! The rider app and the supervisors' console are two builds (two wasm files): a route of the
+//! other build is reached by loading its page, not by `pushState`.
 
 use leptos::prelude::*;
 
@@ -43,13 +46,18 @@ impl Route {
             Route::Station => "/station",
             Route::Points => "/points",
             Route::Mine => "/me",
-            Route::Console => "/console",
+            Route::Console => "/console/",
         }
     }
 
     /// Whether this page is for people who are not logged in.
     pub fn is_public(self) -> bool {
         matches!(self, Route::Login | Route::Register)
+    }
+
+    /// Whether this page is in the console build rather than the rider app's.
+    pub fn in_console(self) -> bool {
+        self == Route::Console
     }
 
     /// Whether this is one of the rider's tab pages.
@@ -65,18 +73,21 @@ impl Route {
 #[derive(Debug, Clone, Copy)]
 pub struct Router {
     current: RwSignal<Route>,
+    /// This build is the console (else the rider app).
+    console: bool,
 }
 
 impl Router {
-    /// A router on the page's current path, following back/forward navigation.
-    pub fn new() -> Self {
+    /// A router on the page's current path, following back/forward navigation; `console` says
+    /// which build it runs in.
+    pub fn new(console: bool) -> Self {
         let current = RwSignal::new(Route::from_path(&current_path()));
         let handle = window_event_listener(leptos::ev::popstate, move |_| {
             current.set(Route::from_path(&current_path()));
         });
         // The listener lives as long as the app; the handle is only needed to remove it.
         std::mem::forget(handle);
-        Self { current }
+        Self { current, console }
     }
 
     /// The route shown now (tracked).
@@ -100,6 +111,15 @@ impl Router {
     }
 
     fn change(&self, route: Route, replace: bool) {
+        if route.in_console() != self.console {
+            let location = window().location();
+            let _ = if replace {
+                location.replace(route.path())
+            } else {
+                location.assign(route.path())
+            };
+            return;
+        }
         if self.current.get_untracked() == route && current_path() == route.path() {
             return;
         }
@@ -111,12 +131,6 @@ impl Router {
             };
         }
         self.current.set(route);
-    }
-}
-
-impl Default for Router {
-    fn default() -> Self {
-        Self::new()
     }
 }
 

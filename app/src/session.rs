@@ -4,6 +4,9 @@
 //! /api/me answer is kept in IndexedDB, so after one login the app starts and files reports
 //! offline. The server is asked at start; a 401 only raises the "请重新登录" prompt and never
 //! deletes anything the rider has not sent.
+//!
+//! Staff use the console, a separate build that needs the network and keeps nothing here: a
+//! staff session is never kept on the device, and a staff login goes on to the console's page.
 
 use leptos::prelude::*;
 
@@ -40,7 +43,9 @@ pub async fn boot(ctx: Ctx) {
         .await
         .ok()
         .flatten()
-        .and_then(|t| me::parse(&t).ok());
+        .and_then(|t| me::parse(&t).ok())
+        // Kept by an older version: staff sessions are checked with the server on each start.
+        .filter(|me| !me.user.role.is_staff());
     if let Some(me) = stored {
         adopt(ctx, me).await;
     }
@@ -149,9 +154,15 @@ pub async fn log_out(ctx: Ctx) {
 }
 
 async fn remember(ctx: Ctx, me: &Me) {
-    if let Some(store) = ctx.services.store()
-        && let Err(e) = store.set_meta(META_ME, &me::to_text(me)).await
-    {
+    let Some(store) = ctx.services.store() else {
+        return;
+    };
+    let kept = if me.user.role.is_staff() {
+        store.delete_meta(META_ME).await
+    } else {
+        store.set_meta(META_ME, &me::to_text(me)).await
+    };
+    if let Err(e) = kept {
         leptos::logging::warn!("cannot keep the session on the device: {e}");
     }
 }

@@ -83,8 +83,6 @@ pub struct SyncView {
     pub rows: RwSignal<Vec<OutboxRow>>,
     /// Changes from the relay are not yet written to the device.
     pub unsaved: RwSignal<bool>,
-    /// The supervisors' live feed is connected.
-    pub feed_live: RwSignal<bool>,
     /// Photos of reports filed here, oldest first.
     pub photos: RwSignal<Vec<PhotoView>>,
     /// Supervisors' decisions on the rider's reports, by report id (from the office document).
@@ -102,7 +100,6 @@ impl SyncView {
             doc_ready: RwSignal::new(false),
             rows: RwSignal::new(Vec::new()),
             unsaved: RwSignal::new(false),
-            feed_live: RwSignal::new(false),
             photos: RwSignal::new(Vec::new()),
             reviews: RwSignal::new(std::collections::HashMap::new()),
             stations: RwSignal::new(None),

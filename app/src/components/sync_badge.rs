@@ -26,38 +26,30 @@ fn badge(connected: bool, pending: usize, photos: usize, settled: bool) -> (&'st
     (state, text)
 }
 
-/// "离线 · 3 条待发送", "同步中 · 1 条待发送", "已同步" for riders; the live feed's state for
-/// supervisors.
+/// "离线 · 3 条待发送", "同步中 · 1 条待发送", "已同步": where the rider's reports stand.
 #[component]
 pub fn SyncBadge() -> impl IntoView {
     let ctx = Ctx::get();
-    let staff = move || {
-        ctx.session
-            .me
-            .with(|m| m.as_ref().is_some_and(|m| m.user.role.is_staff()))
-    };
-    let state = move || {
-        if staff() {
-            if ctx.sync.feed_live.get() {
-                ("live", t().badge_live.to_owned())
-            } else {
-                ("offline", t().badge_connecting.to_owned())
-            }
-        } else {
-            let settled = ctx.sync.doc_ready.get() && !ctx.sync.unsaved.get();
-            badge(
-                ctx.sync.connected.get(),
-                ctx.sync.pending(),
-                ctx.sync.photos_left(),
-                settled,
-            )
-        }
-    };
+    let state = Signal::derive(move || {
+        let settled = ctx.sync.doc_ready.get() && !ctx.sync.unsaved.get();
+        badge(
+            ctx.sync.connected.get(),
+            ctx.sync.pending(),
+            ctx.sync.photos_left(),
+            settled,
+        )
+    });
+    view! { <Badge state/> }
+}
+
+/// A state badge: its `data-state` code and its text, whose ` · ` parts wrap as wholes.
+#[component]
+pub fn Badge(state: Signal<(&'static str, String)>) -> impl IntoView {
     view! {
         <span
             class="sync-badge"
             data-testid="sync-badge"
-            data-state=move || state().0
+            data-state=move || state.get().0
             role="status"
             aria-live="polite"
         >
@@ -65,7 +57,7 @@ pub fn SyncBadge() -> impl IntoView {
             // Each part stays whole; the parts wrap onto a second line on a narrow screen
             // rather than run under the title.
             {move || {
-                let text = state().1;
+                let text = state.get().1;
                 text.split(" · ")
                     .enumerate()
                     .map(|(i, part)| {

@@ -15,6 +15,7 @@ use send_wrapper::SendWrapper;
 use wasm_bindgen::JsCast;
 
 use crate::{
+    desk::{self, Desk},
     error::AppError,
     i18n::{self, t},
     net::{
@@ -22,8 +23,6 @@ use crate::{
         feed::{Feed, FeedEvent},
         row::{ReportRow, merge},
     },
-    session,
-    state::Ctx,
     time,
 };
 
@@ -251,7 +250,7 @@ fn ConsolePhoto(sha: String) -> impl IntoView {
 /// The triage console.
 #[component]
 pub fn ConsolePage() -> impl IntoView {
-    let ctx = Ctx::get();
+    let desk = Desk::get();
     let s = t();
     let rows = RwSignal::new(Vec::<ReportRow>::new());
     let load = RwSignal::new(Load::Loading);
@@ -267,10 +266,7 @@ pub fn ConsolePage() -> impl IntoView {
                     });
                     load.set(Load::Ready);
                 }
-                Err(AppError::Unauthorized) => {
-                    ctx.session.need_login.set(true);
-                    load.set(Load::Failed(s.console_load_failed.to_owned()));
-                }
+                Err(AppError::Unauthorized) => desk.log_in_again(),
                 Err(AppError::Network(_)) => load.set(Load::Failed(s.console_offline.to_owned())),
                 Err(e) => load.set(Load::Failed(format!(
                     "{}{}{e}",
@@ -283,7 +279,7 @@ pub fn ConsolePage() -> impl IntoView {
     let was_down = std::rc::Rc::new(Cell::new(false));
     let feed = Feed::open(move |event| match event {
         FeedEvent::Open => {
-            ctx.sync.feed_live.set(true);
+            desk.feed_live.set(true);
             if was_down.replace(false) {
                 fetch();
             }
@@ -291,14 +287,14 @@ pub fn ConsolePage() -> impl IntoView {
         FeedEvent::Row(row) => rows.update(|cur| merge(cur, row)),
         FeedEvent::Resync => fetch(),
         FeedEvent::Down => {
-            ctx.sync.feed_live.set(false);
+            desk.feed_live.set(false);
             was_down.set(true);
         }
     });
     let feed = SendWrapper::new(feed);
     on_cleanup(move || {
         drop(feed);
-        ctx.sync.feed_live.set(false);
+        desk.feed_live.set(false);
     });
     fetch();
 
@@ -433,13 +429,13 @@ pub fn ConsolePage() -> impl IntoView {
     };
 
     let who = move || {
-        ctx.session.me.with(|m| {
+        desk.session.me.with(|m| {
             m.as_ref()
                 .map(|m| format!("{} · {}", m.user.name, m.user.county_name.get(i18n::lang())))
                 .unwrap_or_default()
         })
     };
-    let logout = move |_| leptos::task::spawn_local(session::log_out(ctx));
+    let logout = move |_| leptos::task::spawn_local(desk::log_out(desk));
 
     view! {
         <section class="console">

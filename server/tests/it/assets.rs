@@ -108,6 +108,42 @@ async fn hashed_assets_are_immutable_and_precompressed_and_entry_points_revalida
 }
 
 #[tokio::test]
+async fn the_console_is_its_own_build_under_console() {
+    let app = TestApp::start().await;
+    let dist = &app.state.config.dist_dir;
+    write_build(dist);
+    let console = dist.join("console");
+    std::fs::create_dir_all(&console).unwrap();
+    std::fs::write(console.join("index.html"), "<title>隐患处置台</title>").unwrap();
+    std::fs::write(console.join("console-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
+
+    // With and without the slash (the server redirects to it), the console's own page.
+    for path in ["/console/", "/console"] {
+        let res = fetch(&app, path, "identity").await;
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(header(&res, "cache-control"), "no-cache", "{path}");
+        assert!(res.text().await.unwrap().contains("隐患处置台"), "{path}");
+    }
+    let res = fetch(
+        &app,
+        "/console/console-0123456789abcdef_bg.wasm",
+        "identity",
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        header(&res, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    // Every other page is the rider app's.
+    for path in ["/points", "/login", "/consoles"] {
+        let res = fetch(&app, path, "identity").await;
+        assert_eq!(res.status(), 200, "{path}");
+        assert!(res.text().await.unwrap().contains("暖新"), "{path}");
+    }
+}
+
+#[tokio::test]
 async fn json_answers_are_compressed() {
     let app = TestApp::start().await;
     let boss = app.login("grid-youyang").await;
