@@ -146,6 +146,12 @@ pub struct Strings {
     pub points_empty: &'static str,
     pub points_award: &'static str,
     pub points_adjustment: &'static str,
+    pub notices_title: &'static str,
+    pub notices_empty: &'static str,
+    pub notice_review: &'static str,
+    pub notice_redemption: &'static str,
+    pub notice_notice: &'static str,
+    pub notice_unread: &'static str,
     pub console_keys: &'static str,
     pub console_key_move: &'static str,
     pub console_key_help: &'static str,
@@ -284,6 +290,12 @@ pub static ZH: Strings = Strings {
     points_empty: "还没有积分记录。上报的隐患经审核有效后获得积分。",
     points_award: "上报有效",
     points_adjustment: "审核调整",
+    notices_title: "消息",
+    notices_empty: "还没有消息。上报经审核后，结果会在这里告诉你。",
+    notice_review: "审核结果",
+    notice_redemption: "兑换结果",
+    notice_notice: "通知",
+    notice_unread: "未读",
     console_keys: "快捷键",
     console_key_move: "下一条 / 上一条",
     console_key_help: "显示或隐藏快捷键",
@@ -422,6 +434,12 @@ pub static EN: Strings = Strings {
     points_empty: "No points yet. A report found valid by a supervisor earns points.",
     points_award: "Valid report",
     points_adjustment: "Decision changed",
+    notices_title: "Messages",
+    notices_empty: "No messages yet. Once a report is reviewed, the outcome shows here.",
+    notice_review: "Review result",
+    notice_redemption: "Redemption result",
+    notice_notice: "Notice",
+    notice_unread: "Unread",
     console_keys: "Keys",
     console_key_move: "Next / previous report",
     console_key_help: "Show or hide the keys",
@@ -564,6 +582,35 @@ pub fn points_pending(points: i64) -> String {
         format!("待审核 +{}（审核后入账）", number(points.max(0) as u64))
     } else {
         format!("Awaiting review: +{}", number(points.max(0) as u64))
+    }
+}
+
+/// "3 条未读": the unread count on the 积分 tab, for screen readers.
+pub fn unread(n: usize) -> String {
+    if zh() {
+        format!("{n} 条未读")
+    } else {
+        format!("{} unread", number(n as u64))
+    }
+}
+
+/// The headline of a notice: "审核结果：有效 +8" (the points only when the report brings some).
+pub fn notice_headline(notice: &model::office_doc::Notice) -> String {
+    let s = t();
+    let kind = match notice.kind.as_str() {
+        "review" => s.notice_review,
+        "redemption" => s.notice_redemption,
+        _ => s.notice_notice,
+    };
+    let status = ReviewStatus::from_code(&notice.status).map(status_label);
+    let colon = if zh() { "：" } else { ": " };
+    match status {
+        Some(status) if notice.points > 0 => format!(
+            "{kind}{colon}{status} +{}",
+            number(notice.points.unsigned_abs())
+        ),
+        Some(status) => format!("{kind}{colon}{status}"),
+        None => kind.to_owned(),
     }
 }
 

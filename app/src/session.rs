@@ -147,6 +147,7 @@ pub async fn log_out(ctx: Ctx) {
     }
     ctx.services.set_engine(None);
     ctx.sync.rows.set(Vec::new());
+    ctx.sync.notices.set(Vec::new());
     ctx.sync.doc_ready.set(false);
     ctx.session.need_login.set(false);
     ctx.session.me.set(None);
@@ -175,12 +176,14 @@ async fn adopt(ctx: Ctx, me: Me) {
         .session
         .me
         .with_untracked(|cur| cur.as_ref().is_some_and(|c| c.user.id == me.user.id));
+    ctx.sync.notices_seen.set(notices_seen(me.user.id));
     ctx.session.me.set(Some(me.clone()));
     if running.is_some() && running == doc && same_user {
         return;
     }
     ctx.services.set_engine(None);
     ctx.sync.rows.set(Vec::new());
+    ctx.sync.notices.set(Vec::new());
     ctx.sync.doc_ready.set(false);
     let (Some(doc), Some(store)) = (doc, ctx.services.store()) else {
         return;
@@ -188,6 +191,29 @@ async fn adopt(ctx: Ctx, me: Me) {
     match Engine::start(&me, doc, store, ctx.sync, ctx.session).await {
         Ok(engine) => ctx.services.set_engine(Some(engine)),
         Err(e) => leptos::logging::warn!("cannot start syncing: {e}"),
+    }
+}
+
+/// The `localStorage` key of the highest notice id `user_id` has read on this device.
+fn notices_seen_key(user_id: i64) -> String {
+    format!("nx.notices_seen.{user_id}")
+}
+
+/// The highest notice id `user_id` has read on this device (0: none).
+fn notices_seen(user_id: i64) -> u64 {
+    window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(&notices_seen_key(user_id)).ok().flatten())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Keeps on this device that `user_id` has read the notices up to `id`.
+pub fn keep_notices_seen(user_id: i64, id: u64) {
+    if let Ok(Some(s)) = window().local_storage() {
+        let _ = s.set_item(&notices_seen_key(user_id), &id.to_string());
     }
 }
 

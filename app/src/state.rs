@@ -91,6 +91,10 @@ pub struct SyncView {
     pub stations: RwSignal<Option<Vec<(String, model::stations_doc::Station)>>>,
     /// The rider's points as the office document carries them (`None` before any booking).
     pub points: RwSignal<Option<model::office_doc::Points>>,
+    /// The rider's notices, oldest first (from the office document).
+    pub notices: RwSignal<Vec<(String, model::office_doc::Notice)>>,
+    /// The highest notice id read on this device: the ones above it are unread.
+    pub notices_seen: RwSignal<u64>,
 }
 
 impl SyncView {
@@ -104,6 +108,32 @@ impl SyncView {
             reviews: RwSignal::new(std::collections::HashMap::new()),
             stations: RwSignal::new(None),
             points: RwSignal::new(None),
+            notices: RwSignal::new(Vec::new()),
+            notices_seen: RwSignal::new(0),
+        }
+    }
+
+    /// How many notices are unread on this device.
+    pub fn unread(&self) -> usize {
+        let seen = self.notices_seen.get();
+        self.notices.with(|all| {
+            all.iter()
+                .filter(|(id, _)| id.parse::<u64>().is_ok_and(|id| id > seen))
+                .count()
+        })
+    }
+
+    /// Marks every notice read, on this device, for `user_id`.
+    pub fn read_all_notices(&self, user_id: i64) {
+        let last = self.notices.with_untracked(|all| {
+            all.iter()
+                .filter_map(|(id, _)| id.parse::<u64>().ok())
+                .max()
+                .unwrap_or(0)
+        });
+        if last > self.notices_seen.get_untracked() {
+            self.notices_seen.set(last);
+            crate::session::keep_notices_seen(user_id, last);
         }
     }
 

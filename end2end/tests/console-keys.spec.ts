@@ -1,20 +1,27 @@
 import { expect, test } from '@playwright/test';
 import { Console } from './pages/console';
 import { RiderApp } from './pages/rider';
+import { randomPhone, ServerCli } from './pages/server';
 
-test('a supervisor works through reports with the keyboard alone', async ({ browser }) => {
+test('a supervisor works through reports with the keyboard alone; the rider reads points and messages offline', async ({
+  browser,
+}) => {
   const run = Date.now().toString(36);
-  const notes = [`键盘一 ${run}`, `键盘二 ${run}`, `键盘三 ${run}`, `键盘四 ${run}`];
+  const notes = [`键盘一 ${run}`, `键盘二 ${run}`, `键盘三 ${run}`, `键盘四 ${run}`, `键盘五 ${run}`];
+  const waiting = `待审核 ${run}`;
+  // A new rider, so the balance and the messages are this test's alone.
   const rider = await RiderApp.onPhone(browser);
-  await rider.login('13800000002');
-  // One after the other, at one place, so the console lists them newest first: 四, 三, 二, 一.
-  for (const note of notes) {
+  const invite = new ServerCli().createInvite('youyang', 1);
+  await rider.register({ phone: randomPhone(), name: '键盘骑手', password: 'jianpan-2026', invite });
+  // One after the other, at one place, so the console lists them newest first: 六, 五, 四, 三,
+  // 二, 一. 六 is left undecided.
+  for (const note of [...notes, waiting]) {
     await rider.file({ category: '垃圾堆积', note });
     await rider.expectStates([note], 'received');
   }
 
   const console_ = await Console.onDesk(browser);
-  await console_.expectNotes(notes);
+  await console_.expectNotes([...notes, waiting]);
   const row = (note: string) => console_.rows().filter({ hasText: note });
   const page = console_.page;
 
@@ -69,12 +76,50 @@ test('a supervisor works through reports with the keyboard alone', async ({ brow
   await page.keyboard.press('Escape');
   await expect(keys).toBeHidden();
 
-  // The rider's phone: 8 points for 三, and for 四, which repeats it, 30 % of them.
-  await rider.page.getByRole('link', { name: '积分' }).click();
-  const entry = (note: string) => rider.page.getByTestId('points-entry').filter({ hasText: note });
+  // v and Enter: valid with the category's default.
+  await row(notes[4]).focus();
+  await page.keyboard.press('v');
+  await expect(row(notes[4]).getByTestId('award-points')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(row(notes[4]).getByTestId('console-status')).toHaveText('有效');
+
+  // The rider's phone: five messages unread on the 积分 tab, kept for offline.
+  const p = rider.page;
+  const unread = p.getByTestId('tab-unread');
+  await expect(unread).toHaveText('5');
+  await expect(rider.badge).toContainText('已同步');
+  await rider.goOfflineAndReload();
+  await expect(unread).toHaveText('5');
+  await p.getByRole('link', { name: '积分' }).click();
+  // 8 points for 三, 5 (the default) for 五, and for 四, which repeats 三, 30 % of 8.
+  await expect(p.getByTestId('points-balance')).toHaveText('15');
+  await expect(p.getByTestId('points-pending')).toContainText('+5');
+  const entry = (note: string) => p.getByTestId('points-entry').filter({ hasText: note });
   await expect(entry(notes[2])).toContainText('+8');
   await expect(entry(notes[3])).toContainText('+2');
+  await expect(entry(notes[4])).toContainText('+5');
   await expect(entry(notes[1])).toHaveCount(0);
+  // The messages: one per decision, with its reason, all new on this visit; the count clears.
+  const notice = (note: string) => p.getByTestId('notice').filter({ hasText: note });
+  await expect(p.getByTestId('notice')).toHaveCount(5);
+  await expect(p.locator('[data-testid="notice"][data-new="1"]')).toHaveCount(5);
+  await expect(notice(notes[0])).toContainText('审核结果：无效');
+  await expect(notice(notes[0])).toContainText('照片不清');
+  await expect(notice(notes[1])).toContainText('已转办');
+  await expect(notice(notes[1])).toContainText('消防');
+  await expect(notice(notes[2])).toContainText('有效 +8');
+  await expect(notice(notes[3])).toContainText('重复 +2');
+  await expect(notice(notes[4])).toContainText('有效 +5');
+  await expect(unread).toBeHidden();
+  if (process.env.NUANXIN_SCREENSHOTS === '1') {
+    await p.screenshot({ path: '../docs/screenshots/rider-notices.png' });
+  }
+  // Read: on the next visit nothing is new, offline too.
+  await p.getByRole('link', { name: '我的' }).click();
+  await expect(unread).toBeHidden();
+  await p.getByRole('link', { name: '积分' }).click();
+  await expect(p.getByTestId('notice')).toHaveCount(5);
+  await expect(p.locator('[data-testid="notice"][data-new="1"]')).toHaveCount(0);
 
   await rider.context.close();
   await page.context().close();

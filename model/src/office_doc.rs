@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! { schema: 1, kind: "office", owner: "<user id>", reviews: { "<report uuid>": Review, ... },
-//!   points: Points }
+//!   points: Points, notices: { "<notice id>": Notice, ... } }
 //! ```
 //! `points` is a copy of the rider's part of the server's points ledger (SQL, append-only),
 //! written after each ledger transaction commits; clients never compute points.
@@ -159,6 +159,62 @@ pub fn points(doc: &Automerge) -> Option<Points> {
     Some(Points { balance, entries })
 }
 
+/// A message to the rider: the outcome of a decision on one of their reports (later also of a
+/// redemption, or a county announcement). Codes only; the app words them.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct Notice {
+    /// `review` (a supervisor decided on a report), `redemption` or `notice`.
+    #[autosurgeon(hydrate = "lenient::string")]
+    pub kind: String,
+    /// The report it is about; empty when none.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
+    pub report: String,
+    /// For a review: the decision's status code (`valid`, `invalid`, …).
+    #[autosurgeon(hydrate = "lenient::opt_string")]
+    pub status: String,
+    /// The points the report has brought after this decision (0 when none).
+    #[autosurgeon(hydrate = "lenient::i64")]
+    pub points: i64,
+    /// The supervisor's note or reason; may be empty.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
+    pub note: String,
+    /// When it was sent, in milliseconds since the Unix epoch (server clock).
+    #[autosurgeon(hydrate = "lenient::i64")]
+    pub at: i64,
+}
+
+/// Adds the notices the document does not hold yet (notices never change once written).
+pub fn put_notices(doc: &mut Automerge, notices: &[(String, Notice)]) -> Result<(), ModelError> {
+    let mut tx = doc.transaction();
+    let obj = match tx.get(ROOT, "notices")? {
+        Some((automerge::Value::Object(ObjType::Map), id)) => id,
+        _ => tx.put_object(ROOT, "notices", ObjType::Map)?,
+    };
+    for (id, notice) in notices {
+        if tx.get(&obj, id.as_str())?.is_none() {
+            reconcile_prop(&mut tx, &obj, id.as_str(), notice)?;
+        }
+    }
+    tx.commit();
+    Ok(())
+}
+
+/// Every notice that reads, oldest first (ids are decimal and grow).
+pub fn notices(doc: &Automerge) -> Vec<(String, Notice)> {
+    let Ok(Some((automerge::Value::Object(ObjType::Map), obj))) = doc.get(ROOT, "notices") else {
+        return Vec::new();
+    };
+    let mut all: Vec<(String, Notice)> = doc
+        .keys(&obj)
+        .filter_map(|key| {
+            let n = hydrate_prop::<_, Notice, _, _>(doc, &obj, key.as_str()).ok()?;
+            Some((key, n))
+        })
+        .collect();
+    all.sort_by_key(|(id, _)| id.parse::<u64>().unwrap_or(u64::MAX));
+    all
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,5 +259,28 @@ mod tests {
         ));
         put_points(&mut doc, &p).expect("put again");
         assert_eq!(points(&doc), Some(p));
+    }
+
+    #[test]
+    fn notices_are_added_once_and_read_in_id_order() {
+        let mut doc = new_doc("7").expect("new");
+        assert!(notices(&doc).is_empty());
+        let notice = |status: &str, points, at| Notice {
+            kind: "review".into(),
+            report: "r1".into(),
+            status: status.into(),
+            points,
+            note: String::new(),
+            at,
+        };
+        let first = vec![("9".to_owned(), notice("valid", 20, 1))];
+        put_notices(&mut doc, &first).expect("put");
+        let mut both = first.clone();
+        both.push(("10".into(), notice("invalid", 0, 2)));
+        // The first is not written again, even if the copy offered differs.
+        let mut offered = both.clone();
+        offered[0].1.points = 99;
+        put_notices(&mut doc, &offered).expect("put again");
+        assert_eq!(notices(&doc), both);
     }
 }

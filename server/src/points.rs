@@ -1,10 +1,11 @@
-//! The rider's points in the office document: a copy of the SQL ledger, which is the truth.
+//! The rider's points and notices in the office document: a copy of the SQL ledger and notices
+//! table, which are the truth.
 //!
-//! After every booking the copy is rewritten from the ledger ([`write_office`]). A server that
-//! stopped between the ledger's commit and that write leaves the copy behind; at start every
-//! rider with ledger entries has the copy checked and rewritten where it differs ([`reconcile`]).
+//! After every decision the copy is rewritten from SQL ([`write_office`]). A server that stopped
+//! between the commit and that write leaves the copy behind; at start every rider with ledger
+//! entries or notices has the copy checked and rewritten where it differs ([`reconcile`]).
 
-use model::office_doc::{Points, PointsEntry, Review};
+use model::office_doc::{Notice, Points, PointsEntry, Review};
 
 use crate::state::AppState;
 
@@ -29,8 +30,29 @@ pub async fn from_ledger(state: &AppState, rider_id: i64) -> sqlx::Result<Points
     })
 }
 
-/// Writes the rider's points from the ledger, and a decision if there is one, into the rider's
-/// office document. False when the rider has no office document.
+/// The rider's notices as the database has them, oldest first.
+pub async fn notices(state: &AppState, rider_id: i64) -> sqlx::Result<Vec<(String, Notice)>> {
+    Ok(state
+        .db
+        .notices(rider_id)
+        .await?
+        .into_iter()
+        .map(|n| {
+            let notice = Notice {
+                kind: n.kind,
+                report: n.report_id.unwrap_or_default(),
+                status: n.status,
+                points: n.points,
+                note: n.note,
+                at: n.created_at,
+            };
+            (n.id.to_string(), notice)
+        })
+        .collect())
+}
+
+/// Writes the rider's points from the ledger and their notices, and a decision if there is
+/// one, into the rider's office document. False when the rider has no office document.
 pub async fn write_office(
     state: &AppState,
     rider_id: i64,
@@ -45,20 +67,22 @@ pub async fn write_office(
         return Ok(false);
     };
     let points = from_ledger(state, rider_id).await?;
+    let notices = notices(state, rider_id).await?;
     let written = state
         .relay
         .change(&office, |d| {
             if let Some((report_id, review)) = review {
                 model::office_doc::put_review(d, report_id, review)?;
             }
-            model::office_doc::put_points(d, &points)
+            model::office_doc::put_points(d, &points)?;
+            model::office_doc::put_notices(d, &notices)
         })
         .await?;
     Ok(written.is_some())
 }
 
-/// Rewrites the points of every rider whose office document does not match the ledger.
-/// Returns how many were rewritten.
+/// Rewrites the points and notices of every rider whose office document does not match the
+/// database. Returns how many were rewritten.
 pub async fn reconcile(state: &AppState) -> anyhow::Result<usize> {
     let mut rewritten = 0;
     for rider_id in state.db.ledger_users().await? {
@@ -70,13 +94,18 @@ pub async fn reconcile(state: &AppState) -> anyhow::Result<usize> {
         else {
             continue;
         };
-        let ledger = from_ledger(state, rider_id).await?;
+        let truth = (
+            Some(from_ledger(state, rider_id).await?),
+            notices(state, rider_id).await?,
+        );
         let copy = state
             .relay
-            .read(&office, model::office_doc::points)
+            .read(&office, |d| {
+                (model::office_doc::points(d), model::office_doc::notices(d))
+            })
             .await?
-            .and_then(|r| r.value);
-        if copy.as_ref() != Some(&ledger) && write_office(state, rider_id, None).await? {
+            .map(|r| r.value);
+        if copy.as_ref() != Some(&truth) && write_office(state, rider_id, None).await? {
             rewritten += 1;
         }
     }

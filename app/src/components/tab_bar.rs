@@ -2,7 +2,11 @@
 
 use leptos::prelude::*;
 
-use crate::{i18n::t, router::Route, state::Ctx};
+use crate::{
+    i18n::{self, t},
+    router::Route,
+    state::Ctx,
+};
 
 /// One tab: its route, label and a one-path outline icon.
 fn tabs() -> [(Route, &'static str, &'static str); 4] {
@@ -31,10 +35,12 @@ fn tabs() -> [(Route, &'static str, &'static str); 4] {
     ]
 }
 
-/// 驿站 · 随手拍 · 积分 · 我的.
+/// 驿站 · 随手拍 · 积分 · 我的; 积分 carries the count of unread messages.
 #[component]
 pub fn TabBar() -> impl IntoView {
-    let router = Ctx::get().router;
+    let ctx = Ctx::get();
+    let router = ctx.router;
+    let unread = move || ctx.sync.unread();
     view! {
         <nav class="tab-bar" aria-label=t().tab_bar_label>
             {tabs()
@@ -56,6 +62,13 @@ pub fn TabBar() -> impl IntoView {
                                 <path d=icon></path>
                             </svg>
                             <span class="tab-label">{label}</span>
+                            {(route == Route::Points).then(|| view! {
+                                <Show when=move || { unread() > 0 }>
+                                    <span class="tab-badge" data-testid="tab-unread" aria-label=move || i18n::unread(unread())>
+                                        {move || unread().min(99)}
+                                    </span>
+                                </Show>
+                            })}
                         </a>
                     }
                 })

@@ -1,8 +1,13 @@
 //! 积分: the rider's points, offline too: the balance and its history as the office document
-//! last brought them, and the points still waiting for a decision.
+//! last brought them, the points still waiting for a decision, and the rider's messages (the
+//! outcome of each decision). Opening the page reads the messages; those new since the last
+//! visit stay marked until the page is left.
 
 use leptos::prelude::*;
-use model::{Category, office_doc::PointsEntry};
+use model::{
+    Category,
+    office_doc::{Notice, PointsEntry},
+};
 
 use crate::{
     i18n::{self, t},
@@ -58,11 +63,55 @@ pub fn PointsPage() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
+    // The messages, newest first; those above what was read before this visit are marked new.
+    let seen_before = ctx.sync.notices_seen.get_untracked();
+    let notices = move || -> Vec<(String, Notice)> {
+        ctx.sync
+            .notices
+            .with(|all| all.iter().rev().cloned().collect())
+    };
+    Effect::new(move |_| {
+        ctx.sync.notices.track();
+        if let Some(user_id) = ctx.session.me.with(|m| m.as_ref().map(|m| m.user.id)) {
+            ctx.sync.read_all_notices(user_id);
+        }
+    });
     view! {
         <section class="group points-card" data-testid="points">
             <p class="points-label">{s.points_balance}</p>
             <p class="points-balance" data-testid="points-balance">{move || i18n::number(balance().max(0) as u64)}</p>
             <p class="points-pending" data-testid="points-pending">{move || i18n::points_pending(pending())}</p>
+        </section>
+        <section class="group">
+            <p class="group-title">{s.notices_title}</p>
+            <Show
+                when=move || !ctx.sync.notices.with(Vec::is_empty)
+                fallback=move || view! { <p class="empty">{s.notices_empty}</p> }
+            >
+                <ul class="cells notices">
+                    <For
+                        each=notices
+                        key=|(id, _)| id.clone()
+                        children=move |(id, n)| {
+                            let new = id.parse::<u64>().is_ok_and(|id| id > seen_before);
+                            let what = about(&n.report);
+                            view! {
+                                <li class="cell notice" class:notice-new=new data-testid="notice" data-new=new.then_some("1")>
+                                    <div class="pe-main">
+                                        <p class="pe-title">
+                                            {new.then(|| view! { <span class="notice-dot" aria-label=s.notice_unread></span> })}
+                                            {i18n::notice_headline(&n)}
+                                        </p>
+                                        {(!what.is_empty()).then(|| view! { <p class="pe-about" translate="no">{what}</p> })}
+                                        {(!n.note.is_empty()).then(|| view! { <p class="pe-reason" translate="no">{n.note.clone()}</p> })}
+                                        <p class="pe-when"><time>{time::short(n.at as f64)}</time></p>
+                                    </div>
+                                </li>
+                            }
+                        }
+                    />
+                </ul>
+            </Show>
         </section>
         <section class="group">
             <p class="group-title">{s.points_history}</p>

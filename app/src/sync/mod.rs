@@ -214,7 +214,8 @@ impl Engine {
         self.refresh();
     }
 
-    /// Publishes what the read-only documents hold: decisions on reports, points, and stations.
+    /// Publishes what the read-only documents hold: decisions on reports, points, notices and
+    /// stations.
     fn publish_read_only(&self) {
         let device = self.device.borrow();
         let client = device.client();
@@ -224,6 +225,10 @@ impl Engine {
             let reviews = model::office_doc::reviews(doc).unwrap_or_default();
             self.view.reviews.set(reviews.into_iter().collect());
             self.view.points.set(model::office_doc::points(doc));
+            let notices = model::office_doc::notices(doc);
+            if self.view.notices.with_untracked(|n| *n != notices) {
+                self.view.notices.set(notices);
+            }
         }
         if let Some(doc) = self.stations_id.as_deref().and_then(|id| client.doc(id))
             && !doc.get_heads().is_empty()

@@ -474,7 +474,7 @@ describe("automerge-repo interop", () => {
     assert.equal(fresh.doc().points, undefined);
   });
 
-  test("a rider reads the points a decision booked from the office document, as schema.md says", async () => {
+  test("a rider reads the points a decision booked, and its notice, from the office document, as schema.md says", async () => {
     const { cookie, me } = await login(server.base, RIDER_2);
     const { repo } = officialRepo(await syncTicket(server.base, cookie));
     const rider = await repo.find(`automerge:${me.docs.rider}`);
@@ -517,6 +517,13 @@ describe("automerge-repo interop", () => {
     assert.equal(String(entry.report), r.id);
     assert.equal(String(entry.reason), "已派人修补");
     assert.equal(String(office.doc().reviews[r.id].status), "valid");
+    // docs/schema.md: the notice of the decision, in codes.
+    const notices = Object.values(office.doc().notices ?? {}).filter((n) => String(n.report) === r.id);
+    assert.equal(notices.length, 1);
+    assert.equal(String(notices[0].kind), "review");
+    assert.equal(String(notices[0].status), "valid");
+    assert.equal(Number(notices[0].points), 25);
+    assert.equal(String(notices[0].note), "已派人修补");
   });
 
   test("the relay refuses what docs/protocol.md says it refuses", async () => {

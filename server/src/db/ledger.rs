@@ -1,4 +1,5 @@
-//! The points ledger (append-only) and the decisions that book into it.
+//! The points ledger (append-only), the decisions that book into it, and the notices that tell
+//! riders about them.
 
 use model::api::{DECISION_CHANGE_MS, ReviewStatus};
 
@@ -13,6 +14,21 @@ pub struct LedgerEntry {
     pub amount: i64,
     pub report_id: Option<String>,
     pub reason: String,
+    pub created_at: i64,
+}
+
+/// A message to a rider (`notices` table; append-only).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct NoticeRow {
+    pub id: i64,
+    /// `review` (a decision on one of the rider's reports).
+    pub kind: String,
+    pub report_id: Option<String>,
+    /// The decision's status code.
+    pub status: String,
+    /// What the report has brought after the decision.
+    pub points: i64,
+    pub note: String,
     pub created_at: i64,
 }
 
@@ -61,17 +77,18 @@ pub enum Refused {
 impl Db {
     /// Records a decision and books the difference between what the report has brought so far
     /// and `award`, in one transaction: a replay books nothing, a change books a compensating
-    /// entry, and no booking takes the balance below zero. Returns the entry booked, if any.
+    /// entry, and no booking takes the balance below zero. The rider gets a notice of it in the
+    /// same transaction. Returns the entry booked, if any.
     pub async fn decide(&self, d: &Decision<'_>) -> Result<Option<LedgerEntry>, Refused> {
         let mut tx = self.writer.begin().await?;
-        let current: Option<(String, Option<i64>)> = sqlx::query_as(
-            "SELECT status, reviewed_at FROM reports WHERE rider_id = $1 AND id = $2",
+        let current: Option<(String, Option<i64>, Option<String>)> = sqlx::query_as(
+            "SELECT status, reviewed_at, review_note FROM reports WHERE rider_id = $1 AND id = $2",
         )
         .bind(d.rider_id)
         .bind(d.report_id)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((status, reviewed_at)) = current else {
+        let Some((status, reviewed_at, note)) = current else {
             return Err(Refused::NotFound);
         };
         if status != ReviewStatus::New.code()
@@ -106,6 +123,8 @@ impl Db {
             }
         };
         let delta = award - booked;
+        // The same decision sent again (a retry): nothing to book and nothing to tell.
+        let replay = status == d.status.code() && note.as_deref() == Some(d.note) && delta == 0;
         let mut entry = None;
         if delta != 0 {
             let balance: i64 = sqlx::query_scalar(
@@ -148,21 +167,48 @@ impl Db {
         .bind(d.report_id)
         .execute(&mut *tx)
         .await?;
+        if !replay {
+            sqlx::query(
+                "INSERT INTO notices (user_id, kind, report_id, status, points, note, created_at)
+             VALUES ($1, 'review', $2, $3, $4, $5, $6)",
+            )
+            .bind(d.rider_id)
+            .bind(d.report_id)
+            .bind(d.status.code())
+            .bind(award)
+            .bind(d.note)
+            .bind(d.at)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(entry)
     }
 
-    /// Every user with ledger entries.
+    /// Every user with ledger entries or notices.
     pub async fn ledger_users(&self) -> sqlx::Result<Vec<i64>> {
-        sqlx::query_scalar("SELECT DISTINCT user_id FROM ledger ORDER BY user_id")
-            .fetch_all(&self.pool)
-            .await
+        sqlx::query_scalar(
+            "SELECT user_id FROM ledger UNION SELECT user_id FROM notices ORDER BY user_id",
+        )
+        .fetch_all(&self.pool)
+        .await
     }
 
     /// A rider's ledger entries, oldest first.
     pub async fn ledger(&self, user_id: i64) -> sqlx::Result<Vec<LedgerEntry>> {
         sqlx::query_as(
             "SELECT id, kind, amount, report_id, reason, created_at FROM ledger
+             WHERE user_id = $1 ORDER BY id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// A rider's notices, oldest first.
+    pub async fn notices(&self, user_id: i64) -> sqlx::Result<Vec<NoticeRow>> {
+        sqlx::query_as(
+            "SELECT id, kind, report_id, status, points, note, created_at FROM notices
              WHERE user_id = $1 ORDER BY id",
         )
         .bind(user_id)

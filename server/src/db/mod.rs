@@ -17,7 +17,7 @@ mod sessions;
 mod users;
 
 pub use invites::Invite;
-pub use ledger::{Award, Decision, LedgerEntry, Refused};
+pub use ledger::{Award, Decision, LedgerEntry, NoticeRow, Refused};
 pub use model::api::ReportRow;
 pub use photos::PhotoRow;
 pub use reports::{IndexBatch, Stored, Upsert, UpsertOutcome, cst_day};

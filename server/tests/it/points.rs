@@ -16,6 +16,23 @@ async fn office_copy(app: &TestApp, office: &str) -> Option<model::office_doc::P
         .value
 }
 
+/// The notices in the office document: (status, points, note), oldest first.
+async fn office_notices(app: &TestApp, office: &str) -> Vec<(String, i64, String)> {
+    app.state
+        .relay
+        .read(office, model::office_doc::notices)
+        .await
+        .unwrap()
+        .expect("the office document is there")
+        .value
+        .into_iter()
+        .map(|(_, n)| {
+            assert_eq!(n.kind, "review");
+            (n.status, n.points, n.note)
+        })
+        .collect()
+}
+
 /// The rider's points as their office document carries them: (balance, [(kind, amount)]).
 async fn office_points(app: &TestApp, office: &str) -> (i64, Vec<(String, i64)>) {
     let p = office_copy(app, office)
@@ -82,6 +99,15 @@ async fn a_decision_books_its_award_once_and_a_change_books_the_difference() {
     let ledger = app.state.db.ledger(rider_id).await.unwrap();
     assert_eq!(ledger.iter().map(|e| e.amount).sum::<i64>(), 0);
     assert_eq!(ledger[2].reason, "照片不清");
+    // The rider is told of each decision once (not of the replay), with what the report brings.
+    assert_eq!(
+        office_notices(&app, &office).await,
+        vec![
+            ("valid".into(), 20, "已通知物业".into()),
+            ("valid".into(), 35, String::new()),
+            ("invalid".into(), 0, "照片不清".into()),
+        ]
+    );
 
     // Over 100 points is refused, and so is a change after 24 h.
     let (status, body) = decide(json!({"status": "valid", "points": 101})).await;
@@ -131,6 +157,16 @@ async fn decisions_without_an_award_book_nothing() {
         assert_eq!((code, &row["status"]), (200, &json!(status)), "{row}");
     }
     assert!(app.state.db.ledger(rider_id).await.unwrap().is_empty());
+    let office = rider.me["docs"]["office"].as_str().unwrap();
+    let told: Vec<_> = office_notices(&app, office)
+        .await
+        .into_iter()
+        .map(|(status, points, _)| (status, points))
+        .collect();
+    assert_eq!(
+        told,
+        [("forwarded", 0), ("duplicate", 0), ("resolved", 0)].map(|(s, p)| (s.to_owned(), p))
+    );
 }
 
 #[tokio::test]
@@ -266,4 +302,9 @@ async fn after_a_stop_between_the_ledger_and_the_office_document_the_start_catch
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    // The notice of the decision is caught up with the points.
+    assert_eq!(
+        office_notices(&app, &office).await,
+        vec![("valid".into(), 20, String::new())]
+    );
 }
