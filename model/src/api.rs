@@ -398,6 +398,14 @@ code_enum! {
         PointsSpent = "points_spent",
         /// Review: `duplicate_of` is missing, the report itself, or not a report of the county (400).
         BadDuplicate = "bad_duplicate",
+        /// Pickup: a code that is not 6 digits (400).
+        BadCode = "bad_code",
+        /// Pickup: no reward of the county waits under this code (404).
+        UnknownCode = "unknown_code",
+        /// Pickup: the reward of this code was handed over already (409).
+        PickedUp = "picked_up",
+        /// Pickup: the code is over 30 days old (410).
+        CodeExpired = "code_expired",
         /// Photo: the name is not 64 lower-case hex digits (400).
         BadName = "bad_name",
         /// Photo: over `limit` bytes (413).
@@ -426,8 +434,9 @@ impl ErrorCode {
         match self {
             Unauthorized | BadCredentials => 401,
             Forbidden => 403,
-            NotFound => 404,
-            PhoneTaken | DecisionFinal | PointsSpent => 409,
+            NotFound | UnknownCode => 404,
+            PhoneTaken | DecisionFinal | PointsSpent | PickedUp => 409,
+            CodeExpired => 410,
             TooLarge => 413,
             UnsupportedType => 415,
             TooManyPixels | BadImage | Truncated | HashMismatch => 422,
@@ -435,7 +444,7 @@ impl ErrorCode {
             Internal => 500,
             BadRequest | BadPhone | BadPersonName | BadPassword | MissingInvite | BadInvite
             | BadPeerId | BadStatus | NoteTooLong | BadPoints | BadDuplicate | BadName
-            | Interrupted => 400,
+            | Interrupted | BadCode => 400,
         }
     }
 }
@@ -532,6 +541,14 @@ impl ApiError {
             DecisionFinal => "The decision is over 24 hours old and stands".into(),
             PointsSpent if zh => "骑手已用掉这些积分，不能收回".into(),
             PointsSpent => "The rider has spent these points; they cannot be taken back".into(),
+            BadCode if zh => "取货码是 6 位数字".into(),
+            BadCode => "A pickup code has 6 digits".into(),
+            UnknownCode if zh => "没有这个取货码".into(),
+            UnknownCode => "No reward waits under this code".into(),
+            PickedUp if zh => "已领取".into(),
+            PickedUp => "Already handed over".into(),
+            CodeExpired if zh => "取货码已过期".into(),
+            CodeExpired => "The code has expired".into(),
             BadName if zh => "照片名必须是 64 位小写十六进制 SHA-256".into(),
             BadName => "A photo's name is its SHA-256 in 64 lower-case hex digits".into(),
             TooLarge if zh => format!("照片不能超过 {} KB", limit / 1024),
@@ -667,4 +684,26 @@ mod tests {
         row.photo_taken_at = Some(row.created_at - 30 * 3_600_000 - 1);
         assert_eq!(row.suspicious_photo_age_hours(), Some(30));
     }
+}
+
+/// How long a pickup code can be used after the redemption, in milliseconds (30 days).
+pub const PICKUP_VALID_MS: i64 = 30 * 24 * 3_600_000;
+
+/// `POST /api/pickups`: a pickup code read out by a rider at the counter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PickupForm {
+    pub code: String,
+}
+
+/// The answer to a pickup: the reward to hand over and to whom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pickup {
+    /// The reward's name.
+    pub reward: String,
+    pub price: i64,
+    /// The rider's name and phone.
+    pub rider_name: String,
+    pub rider_login: String,
+    /// When it was handed over (ms since the epoch).
+    pub picked_up_at: i64,
 }

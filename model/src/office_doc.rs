@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! { schema: 1, kind: "office", owner: "<user id>", reviews: { "<report uuid>": Review, ... },
-//!   points: Points, notices: { "<notice id>": Notice, ... } }
+//!   points: Points, notices: { "<notice id>": Notice, ... },
+//!   redemptions: { "<request uuid>": Outcome, ... } }
 //! ```
 //! `points` is a copy of the rider's part of the server's points ledger (SQL, append-only),
 //! written after each ledger transaction commits; clients never compute points.
@@ -163,24 +164,93 @@ pub fn points(doc: &Automerge) -> Option<Points> {
 /// redemption, or a county announcement). Codes only; the app words them.
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
 pub struct Notice {
-    /// `review` (a supervisor decided on a report), `redemption` or `notice`.
+    /// `review` (a supervisor decided on a report), `redemption` (the server decided a request
+    /// for a reward) or `notice`.
     #[autosurgeon(hydrate = "lenient::string")]
     pub kind: String,
     /// The report it is about; empty when none.
     #[autosurgeon(hydrate = "lenient::opt_string")]
     pub report: String,
-    /// For a review: the decision's status code (`valid`, `invalid`, …).
+    /// The redemption request it is about (its id in `redemptions`); empty when none.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
+    pub redemption: String,
+    /// For a review: the decision's status code (`valid`, `invalid`, …); for a redemption,
+    /// `done` or `failed`.
     #[autosurgeon(hydrate = "lenient::opt_string")]
     pub status: String,
-    /// The points the report has brought after this decision (0 when none).
+    /// The points the report has brought after this decision (0 when none); for a redemption,
+    /// the price.
     #[autosurgeon(hydrate = "lenient::i64")]
     pub points: i64,
-    /// The supervisor's note or reason; may be empty.
+    /// The supervisor's note or reason; for a failed redemption, why (`balance`, `stock`,
+    /// `unavailable`). May be empty.
     #[autosurgeon(hydrate = "lenient::opt_string")]
     pub note: String,
     /// When it was sent, in milliseconds since the Unix epoch (server clock).
     #[autosurgeon(hydrate = "lenient::i64")]
     pub at: i64,
+}
+
+/// The server's decision on one of the rider's redemption requests (keyed by the request's id).
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct Outcome {
+    /// The reward asked for (its catalogue id) and its name and price when decided.
+    #[autosurgeon(hydrate = "lenient::string")]
+    pub reward: String,
+    #[autosurgeon(hydrate = "lenient::opt_string")]
+    pub name: String,
+    #[autosurgeon(hydrate = "lenient::i64")]
+    pub price: i64,
+    /// `done` (redeemed: the points are spent and the code is valid) or `failed`.
+    #[autosurgeon(hydrate = "lenient::string")]
+    pub status: String,
+    /// Why it failed: `balance`, `stock` or `unavailable`; empty when done.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
+    pub reason: String,
+    /// The 6-digit pickup code, when done.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
+    pub code: String,
+    /// Until when the code can be used (ms since the epoch); 0 when failed.
+    #[autosurgeon(hydrate = "lenient::i64")]
+    pub expires_at: i64,
+    /// When the reward was handed over (ms since the epoch); 0 until then.
+    #[autosurgeon(hydrate = "lenient::i64")]
+    pub picked_up_at: i64,
+    /// When the server decided (ms since the epoch).
+    #[autosurgeon(hydrate = "lenient::i64")]
+    pub at: i64,
+}
+
+/// Writes the outcomes of the rider's redemption requests (new ones added, changed ones, such
+/// as a pickup, updated).
+pub fn put_outcomes(doc: &mut Automerge, outcomes: &[(String, Outcome)]) -> Result<(), ModelError> {
+    let mut tx = doc.transaction();
+    let obj = match tx.get(ROOT, "redemptions")? {
+        Some((automerge::Value::Object(ObjType::Map), id)) => id,
+        _ => tx.put_object(ROOT, "redemptions", ObjType::Map)?,
+    };
+    for (id, outcome) in outcomes {
+        reconcile_prop(&mut tx, &obj, id.as_str(), outcome)?;
+    }
+    tx.commit();
+    Ok(())
+}
+
+/// The outcomes of the rider's redemption requests, by request id (sorted).
+pub fn outcomes(doc: &Automerge) -> Vec<(String, Outcome)> {
+    let Ok(Some((automerge::Value::Object(ObjType::Map), obj))) = doc.get(ROOT, "redemptions")
+    else {
+        return Vec::new();
+    };
+    let mut all: Vec<(String, Outcome)> = doc
+        .keys(&obj)
+        .filter_map(|key| {
+            let o = hydrate_prop::<_, Outcome, _, _>(doc, &obj, key.as_str()).ok()?;
+            Some((key, o))
+        })
+        .collect();
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    all
 }
 
 /// Adds the notices the document does not hold yet (notices never change once written).
@@ -268,6 +338,7 @@ mod tests {
         let notice = |status: &str, points, at| Notice {
             kind: "review".into(),
             report: "r1".into(),
+            redemption: String::new(),
             status: status.into(),
             points,
             note: String::new(),

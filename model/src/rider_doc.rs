@@ -1,10 +1,12 @@
 //! The rider document (schema v1): one per rider, written by that rider from any device.
 //!
 //! ```text
-//! { schema: 1, kind: "rider", owner: "<user id>", reports: { "<uuid>": Report, ... } }
+//! { schema: 1, kind: "rider", owner: "<user id>", reports: { "<uuid>": Report, ... },
+//!   redemptions: { "<uuid>": Redemption, ... } }
 //! ```
-//! The server creates it with the empty `reports` map when the rider's account is created, so
-//! every device adds to the same map object and two devices never race to create it.
+//! The server creates it with the empty `reports` and `redemptions` maps when the rider's
+//! account is created, so every device adds to the same map objects and two devices never race
+//! to create them (a document made before `redemptions` existed gets that map from the server).
 
 use automerge::{
     ActorId, Automerge, ChangeHash, ObjType, ROOT, ReadDoc, transaction::Transactable,
@@ -28,6 +30,7 @@ pub fn new_doc(owner: &str, actor: Option<ActorId>) -> Result<Automerge, ModelEr
         tx.put(ROOT, "kind", KIND)?;
         tx.put(ROOT, "owner", owner)?;
         tx.put_object(ROOT, "reports", ObjType::Map)?;
+        tx.put_object(ROOT, "redemptions", ObjType::Map)?;
         Ok(())
     })
     .map_err(|f| f.error)?;
@@ -82,6 +85,96 @@ pub fn put_report(doc: &mut Automerge, report: &Report) -> Result<Option<ChangeH
     reconcile_prop(&mut tx, &reports, report.id.as_str(), report)?;
     let (hash, _patch) = tx.commit();
     Ok(hash)
+}
+
+/// A rider's request to spend points on a reward of the county's catalogue. The server decides
+/// it once, and writes the outcome into the rider's office document.
+#[derive(Debug, Clone, PartialEq, Eq, autosurgeon::Reconcile, autosurgeon::Hydrate)]
+pub struct Redemption {
+    /// The reward's id in the county's catalogue (the stations document's `rewards`).
+    #[autosurgeon(hydrate = "crate::lenient::string")]
+    pub reward: String,
+    /// When the rider asked, in milliseconds since the Unix epoch (the phone's clock).
+    #[autosurgeon(hydrate = "crate::lenient::i64")]
+    pub at: i64,
+}
+
+fn redemptions_obj<D: ReadDoc>(doc: &D) -> Option<automerge::ObjId> {
+    match doc.get(ROOT, "redemptions") {
+        Ok(Some((automerge::Value::Object(ObjType::Map), id))) => Some(id),
+        _ => None,
+    }
+}
+
+/// Whether the document has its `redemptions` map (one made before it existed has not, until
+/// the server adds it).
+pub fn has_redemptions(doc: &Automerge) -> bool {
+    redemptions_obj(doc).is_some()
+}
+
+/// Adds the `redemptions` map to a document made before it existed (the server does this, once,
+/// so that devices never race to create it). No change when it is there.
+pub fn add_redemptions_map(doc: &mut Automerge) -> Result<(), ModelError> {
+    if has_redemptions(doc) {
+        return Ok(());
+    }
+    let mut tx = doc.transaction();
+    tx.put_object(ROOT, "redemptions", ObjType::Map)?;
+    tx.commit();
+    Ok(())
+}
+
+/// Adds a redemption request under its client-made `id`, in one change whose hash is returned.
+/// Refused while the document has no `redemptions` map: creating it here could race another
+/// device creating it too, and one of the two maps would be lost.
+pub fn put_redemption(
+    doc: &mut Automerge,
+    id: &str,
+    request: &Redemption,
+) -> Result<Option<ChangeHash>, ModelError> {
+    let obj =
+        redemptions_obj(doc).ok_or_else(|| ModelError::NotRiderDoc("no redemptions map".into()))?;
+    let mut tx = doc.transaction();
+    reconcile_prop(&mut tx, &obj, id, request)?;
+    let (hash, _patch) = tx.commit();
+    Ok(hash)
+}
+
+/// The redemption requests whose ids `known` does not hold, by id (sorted); only those are
+/// read, so a rider's past requests cost nothing on each change.
+pub fn redemptions_except(
+    doc: &Automerge,
+    known: &std::collections::HashSet<String>,
+) -> Vec<(String, Redemption)> {
+    let Some(obj) = redemptions_obj(doc) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, Redemption)> = doc
+        .keys(&obj)
+        .filter(|key| !known.contains(key))
+        .filter_map(|key| {
+            let r = hydrate_prop::<_, Redemption, _, _>(doc, &obj, key.as_str()).ok()?;
+            Some((key, r))
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// Every redemption request that reads, by id (sorted); requests that do not read are left out.
+pub fn redemptions(doc: &Automerge) -> Vec<(String, Redemption)> {
+    let Some(obj) = redemptions_obj(doc) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, Redemption)> = doc
+        .keys(&obj)
+        .filter_map(|key| {
+            let r = hydrate_prop::<_, Redemption, _, _>(doc, &obj, key.as_str()).ok()?;
+            Some((key, r))
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
 }
 
 /// One entry of `reports`: its key, and the report or why it does not read as one.
@@ -190,6 +283,32 @@ pub fn valid_shape_reports(doc: &Automerge) -> Vec<Report> {
 mod tests {
     use super::*;
     use crate::ReportId;
+
+    #[test]
+    fn two_devices_offline_both_keep_their_redemption_requests() {
+        let server = new_doc("7", None).expect("new");
+        let mut a = server.fork();
+        let mut b = server.fork();
+        let ask = |reward: &str| Redemption {
+            reward: reward.into(),
+            at: 1,
+        };
+        put_redemption(&mut a, "req-a", &ask("helmet")).expect("a");
+        put_redemption(&mut b, "req-b", &ask("power-bank")).expect("b");
+        a.merge(&mut b).expect("merge");
+        let ids: Vec<String> = redemptions(&a).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(ids, ["req-a", "req-b"]);
+
+        // A document made before the map existed refuses until the server adds it.
+        let mut old = server.fork();
+        old.transact::<_, _, automerge::AutomergeError>(|tx| tx.delete(ROOT, "redemptions"))
+            .map_err(|f| f.error)
+            .expect("delete");
+        assert!(put_redemption(&mut old, "req-c", &ask("helmet")).is_err());
+        add_redemptions_map(&mut old).expect("add");
+        put_redemption(&mut old, "req-c", &ask("helmet")).expect("c");
+        assert_eq!(redemptions(&old).len(), 1);
+    }
 
     fn report(note: &str) -> Report {
         Report {

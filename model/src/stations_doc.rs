@@ -2,8 +2,12 @@
 //! everyone in that county.
 //!
 //! ```text
-//! { schema: 1, kind: "stations", county: "<code>", stations: { "<id>": Station, ... } }
+//! { schema: 1, kind: "stations", county: "<code>", stations: { "<id>": Station, ... },
+//!   rewards: { "<id>": Reward, ... } }
 //! ```
+//! `rewards` is the county's catalogue of rewards for points, as of the server's last write:
+//! the one county-wide document every rider of the county reads, so the catalogue is on the
+//! phone offline too.
 
 use automerge::{Automerge, ObjType, ROOT, ReadDoc, transaction::Transactable};
 use autosurgeon::{Hydrate, Reconcile, hydrate_prop, reconcile_prop};
@@ -32,6 +36,60 @@ pub struct Station {
     /// Facility codes: `water`, `charging`, `microwave`, `first_aid`, `toilet`, `battery_swap`.
     #[autosurgeon(hydrate = "lenient::strings")]
     pub facilities: Vec<String>,
+}
+
+/// A reward of the county's catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct Reward {
+    /// The county's name for it (头盔, 社区食堂餐券, …).
+    #[autosurgeon(hydrate = "lenient::string")]
+    pub name: String,
+    /// Its price in points.
+    #[autosurgeon(hydrate = "lenient::i64")]
+    pub price: i64,
+    /// How many are left.
+    #[autosurgeon(hydrate = "lenient::i64")]
+    pub stock: i64,
+    /// Offered now (an inactive reward is shown to nobody).
+    pub active: bool,
+}
+
+/// Replaces the catalogue with `rewards` (id, reward): new and changed ones are written, those
+/// no longer listed removed.
+pub fn put_rewards(doc: &mut Automerge, rewards: &[(String, Reward)]) -> Result<(), ModelError> {
+    let mut tx = doc.transaction();
+    let obj = match tx.get(ROOT, "rewards")? {
+        Some((automerge::Value::Object(ObjType::Map), id)) => id,
+        _ => tx.put_object(ROOT, "rewards", ObjType::Map)?,
+    };
+    let gone: Vec<String> = tx
+        .keys(&obj)
+        .filter(|k| !rewards.iter().any(|(id, _)| id == k))
+        .collect();
+    for key in gone {
+        tx.delete(&obj, key.as_str())?;
+    }
+    for (id, reward) in rewards {
+        reconcile_prop(&mut tx, &obj, id.as_str(), reward)?;
+    }
+    tx.commit();
+    Ok(())
+}
+
+/// The catalogue's rewards that read, by id (sorted by price, then id).
+pub fn rewards(doc: &Automerge) -> Vec<(String, Reward)> {
+    let Ok(Some((automerge::Value::Object(ObjType::Map), obj))) = doc.get(ROOT, "rewards") else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, Reward)> = doc
+        .keys(&obj)
+        .filter_map(|key| {
+            let r = hydrate_prop::<_, Reward, _, _>(doc, &obj, key.as_str()).ok()?;
+            Some((key, r))
+        })
+        .collect();
+    out.sort_by(|a, b| (a.1.price, &a.0).cmp(&(b.1.price, &b.0)));
+    out
 }
 
 /// A stations document for `county` holding `stations` (id, station).
@@ -80,6 +138,33 @@ pub fn stations(doc: &Automerge) -> Result<Vec<(String, Station)>, ModelError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_catalogue_is_replaced_as_a_whole_and_read_by_price() {
+        let mut doc = new_doc("youyang", &[]).expect("new");
+        assert!(rewards(&doc).is_empty());
+        let reward = |name: &str, price| Reward {
+            name: name.into(),
+            price,
+            stock: 10,
+            active: true,
+        };
+        let first = vec![
+            ("helmet".to_owned(), reward("头盔", 60)),
+            ("coupon".to_owned(), reward("社区食堂餐券", 10)),
+        ];
+        put_rewards(&mut doc, &first).expect("put");
+        assert_eq!(rewards(&doc), [first[1].clone(), first[0].clone()]);
+        let second = vec![(
+            "helmet".to_owned(),
+            Reward {
+                stock: 9,
+                ..reward("头盔", 60)
+            },
+        )];
+        put_rewards(&mut doc, &second).expect("replace");
+        assert_eq!(rewards(&doc), second);
+    }
 
     #[test]
     fn stations_round_trip() {

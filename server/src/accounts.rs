@@ -101,6 +101,13 @@ async fn make_stations_doc(db: &Db, relay: &Relay, county: &str) -> anyhow::Resu
     if let Some((names, b)) = crate::seed::known_county(county) {
         db.county_set_known_if_unset(county, &names, b).await?;
     }
+    // The demo county's catalogue, once.
+    if county == "youyang" && db.rewards(county).await?.is_empty() {
+        for (name, price, stock) in crate::rewards::DEMO_REWARDS {
+            db.reward_add(county, name, price, stock).await?;
+        }
+    }
+    crate::rewards::publish(db, relay, county).await?;
     Ok(doc_id)
 }
 

@@ -9,10 +9,14 @@
 //! together, in one transaction of a few statements whatever their number.
 //! Each report is validated on its own: a valid one is upserted (and announced on the live feed
 //! if it is new or changed), an invalid one is flagged and never indexed.
+//!
+//! The same read picks up the rider's redemption requests not decided yet; once the batch is
+//! committed, each is decided once ([`crate::rewards::settle`]). A document made before the
+//! `redemptions` map existed gets it here, from the server, so devices never race to make it.
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
-use model::{Report, rider_doc, validate};
+use model::{Report, rider_doc, rider_doc::Redemption, validate};
 use tokio::sync::mpsc;
 
 use crate::{
@@ -114,6 +118,10 @@ struct Read {
     heads: Vec<automerge::ChangeHash>,
     entries: Result<Vec<rider_doc::Entry>, model::ModelError>,
     seq: i64,
+    /// Redemption requests not decided yet.
+    requests: Vec<(String, Redemption)>,
+    /// The document has its `redemptions` map.
+    has_redemptions: bool,
 }
 
 /// Reads what changed in each document since its last read, indexes it all in one transaction,
@@ -154,7 +162,12 @@ async fn index_docs(
     // What each document holds: a problem to flag, or a valid report.
     let mut checked: Vec<(String, Vec<Checked>)> = Vec::with_capacity(reads.len());
     let mut marks: Vec<(String, i64)> = Vec::new();
+    // Per document: its requests to decide, and whether it lacks the `redemptions` map.
+    let mut redeem: Vec<(String, Vec<(String, Redemption)>, bool)> = Vec::new();
     for read in reads {
+        if !read.requests.is_empty() || !read.has_redemptions {
+            redeem.push((read.doc_id.clone(), read.requests, !read.has_redemptions));
+        }
         let Some(indexed) = known.get_mut(&read.doc_id) else {
             continue;
         };
@@ -270,6 +283,28 @@ async fn index_docs(
         // Nobody listening is fine.
         let _ = state.feed.send(row);
     }
+    for (doc_id, requests, lacks_map) in redeem {
+        let Some(indexed) = known.get_mut(&doc_id) else {
+            continue;
+        };
+        if lacks_map {
+            state
+                .relay
+                .change(&doc_id, rider_doc::add_redemptions_map)
+                .await?;
+        }
+        if let Err(e) =
+            crate::rewards::settle(state, &indexed.rider, &requests, &mut indexed.redeemed).await
+        {
+            // Read again a moment later: the requests not decided are still in the document.
+            tracing::error!(error = %e, doc_id, "deciding redemptions failed");
+            let relay = state.relay.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(RETRY).await;
+                relay.mark_changed(&doc_id);
+            });
+        }
+    }
     Ok(())
 }
 
@@ -366,10 +401,15 @@ async fn learn(
     for (doc_id, key) in state.db.flagged_keys(&docs).await? {
         flagged.entry(doc_id).or_default().insert(key);
     }
+    let mut redeemed: HashMap<i64, HashSet<String>> = HashMap::new();
+    for (rider_id, id) in state.db.redemption_ids_of(&ids).await? {
+        redeemed.entry(rider_id).or_default().insert(id);
+    }
     for rider in state.db.users_by_ids(&ids).await? {
         let Some(doc_id) = owners.get(&rider.id) else {
             continue;
         };
+        let redeemed = redeemed.remove(&rider.id).unwrap_or_default();
         known.insert(
             (*doc_id).to_owned(),
             Indexed {
@@ -378,6 +418,7 @@ async fn learn(
                 read_at: Vec::new(),
                 again: BTreeSet::new(),
                 days: HashMap::new(),
+                redeemed,
             },
         );
     }
@@ -392,7 +433,7 @@ async fn read_doc(
     pin: &Pinned,
 ) -> anyhow::Result<Option<Read>> {
     let doc_id = pin.id();
-    let (read_at, again) = (&indexed.read_at, &indexed.again);
+    let (read_at, again, redeemed) = (&indexed.read_at, &indexed.again, &indexed.redeemed);
     let Some(read) = state
         .relay
         .read_pinned(pin, |d| {
@@ -407,19 +448,27 @@ async fn read_doc(
                 entries.extend(rider_doc::entries(d, retry)?);
                 Ok(entries)
             });
-            (d.get_heads(), entries)
+            let requests = rider_doc::redemptions_except(d, redeemed);
+            (
+                d.get_heads(),
+                entries,
+                requests,
+                rider_doc::has_redemptions(d),
+            )
         })
         .await?
     else {
         tracing::error!(doc_id, "rider document is missing from the store");
         return Ok(None);
     };
-    let (heads, entries) = read.value;
+    let (heads, entries, requests, has_redemptions) = read.value;
     Ok(Some(Read {
         doc_id: doc_id.to_owned(),
         heads,
         entries,
         seq: read.seq,
+        requests,
+        has_redemptions,
     }))
 }
 
@@ -438,6 +487,8 @@ struct Indexed {
     /// China Standard Time day), for the days looked at lately. The indexer is the only writer
     /// of reports, so counts kept here stay true.
     days: HashMap<i64, i64>,
+    /// The ids of the rider's redemption requests decided already.
+    redeemed: HashSet<String>,
 }
 
 impl Indexed {

@@ -12,6 +12,7 @@ pub mod indexer;
 pub mod photos;
 pub mod points;
 pub mod relay;
+pub mod rewards;
 pub mod routes;
 pub mod seed;
 pub mod state;
@@ -54,6 +55,7 @@ pub fn app(state: AppState) -> Router {
             "/reports/{rider_id}/{id}/duplicates",
             get(routes::reports::duplicates),
         )
+        .route("/pickups", post(routes::rewards::pickup))
         .fallback(|| async { error::AppError::NotFound })
         // Inside the compression, so that it sees the error body before it is compressed.
         .layer(axum::middleware::from_fn(error::localize))

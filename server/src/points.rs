@@ -1,11 +1,11 @@
-//! The rider's points and notices in the office document: a copy of the SQL ledger and notices
-//! table, which are the truth.
+//! The rider's points, notices and redemption outcomes in the office document: a copy of the
+//! SQL ledger, notices and redemptions, which are the truth.
 //!
 //! After every decision the copy is rewritten from SQL ([`write_office`]). A server that stopped
 //! between the commit and that write leaves the copy behind; at start every rider with ledger
 //! entries or notices has the copy checked and rewritten where it differs ([`reconcile`]).
 
-use model::office_doc::{Notice, Points, PointsEntry, Review};
+use model::office_doc::{Notice, Outcome, Points, PointsEntry, Review};
 
 use crate::state::AppState;
 
@@ -41,6 +41,7 @@ pub async fn notices(state: &AppState, rider_id: i64) -> sqlx::Result<Vec<(Strin
             let notice = Notice {
                 kind: n.kind,
                 report: n.report_id.unwrap_or_default(),
+                redemption: n.redemption_id.unwrap_or_default(),
                 status: n.status,
                 points: n.points,
                 note: n.note,
@@ -51,8 +52,48 @@ pub async fn notices(state: &AppState, rider_id: i64) -> sqlx::Result<Vec<(Strin
         .collect())
 }
 
-/// Writes the rider's points from the ledger and their notices, and a decision if there is
-/// one, into the rider's office document. False when the rider has no office document.
+/// The outcomes of the rider's redemption requests as the database has them.
+pub async fn outcomes(state: &AppState, rider_id: i64) -> sqlx::Result<Vec<(String, Outcome)>> {
+    Ok(state
+        .db
+        .redemptions(rider_id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let outcome = Outcome {
+                reward: r.reward_id.map(|id| id.to_string()).unwrap_or_default(),
+                name: r.name,
+                price: r.price,
+                status: r.status,
+                reason: r.reason,
+                code: r.code.unwrap_or_default(),
+                expires_at: r.expires_at.unwrap_or(0),
+                picked_up_at: r.picked_up_at.unwrap_or(0),
+                at: r.decided_at,
+            };
+            (r.id, outcome)
+        })
+        .collect())
+}
+
+/// What the office document should hold of the rider's account: points, notices, outcomes.
+type Account = (
+    Option<Points>,
+    Vec<(String, Notice)>,
+    Vec<(String, Outcome)>,
+);
+
+async fn truth(state: &AppState, rider_id: i64) -> sqlx::Result<Account> {
+    Ok((
+        Some(from_ledger(state, rider_id).await?),
+        notices(state, rider_id).await?,
+        outcomes(state, rider_id).await?,
+    ))
+}
+
+/// Writes the rider's points, notices and redemption outcomes from the database, and a
+/// decision if there is one, into the rider's office document. False when the rider has no
+/// office document.
 pub async fn write_office(
     state: &AppState,
     rider_id: i64,
@@ -66,16 +107,18 @@ pub async fn write_office(
     let Some(office) = office else {
         return Ok(false);
     };
-    let points = from_ledger(state, rider_id).await?;
-    let notices = notices(state, rider_id).await?;
+    let (points, notices, outcomes) = truth(state, rider_id).await?;
     let written = state
         .relay
         .change(&office, |d| {
             if let Some((report_id, review)) = review {
                 model::office_doc::put_review(d, report_id, review)?;
             }
-            model::office_doc::put_points(d, &points)?;
-            model::office_doc::put_notices(d, &notices)
+            if let Some(points) = &points {
+                model::office_doc::put_points(d, points)?;
+            }
+            model::office_doc::put_notices(d, &notices)?;
+            model::office_doc::put_outcomes(d, &outcomes)
         })
         .await?;
     Ok(written.is_some())
@@ -94,14 +137,15 @@ pub async fn reconcile(state: &AppState) -> anyhow::Result<usize> {
         else {
             continue;
         };
-        let truth = (
-            Some(from_ledger(state, rider_id).await?),
-            notices(state, rider_id).await?,
-        );
+        let truth = truth(state, rider_id).await?;
         let copy = state
             .relay
             .read(&office, |d| {
-                (model::office_doc::points(d), model::office_doc::notices(d))
+                (
+                    model::office_doc::points(d),
+                    model::office_doc::notices(d),
+                    model::office_doc::outcomes(d),
+                )
             })
             .await?
             .map(|r| r.value);

@@ -21,9 +21,10 @@ pub struct LedgerEntry {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct NoticeRow {
     pub id: i64,
-    /// `review` (a decision on one of the rider's reports).
+    /// `review` (a decision on one of the rider's reports) or `redemption`.
     pub kind: String,
     pub report_id: Option<String>,
+    pub redemption_id: Option<String>,
     /// The decision's status code.
     pub status: String,
     /// What the report has brought after the decision.
@@ -188,7 +189,8 @@ impl Db {
     /// Every user with ledger entries or notices.
     pub async fn ledger_users(&self) -> sqlx::Result<Vec<i64>> {
         sqlx::query_scalar(
-            "SELECT user_id FROM ledger UNION SELECT user_id FROM notices ORDER BY user_id",
+            "SELECT user_id FROM ledger UNION SELECT user_id FROM notices
+             UNION SELECT rider_id FROM redemptions ORDER BY 1",
         )
         .fetch_all(&self.pool)
         .await
@@ -208,7 +210,8 @@ impl Db {
     /// A rider's notices, oldest first.
     pub async fn notices(&self, user_id: i64) -> sqlx::Result<Vec<NoticeRow>> {
         sqlx::query_as(
-            "SELECT id, kind, report_id, status, points, note, created_at FROM notices
+            "SELECT id, kind, report_id, redemption_id, status, points, note, created_at
+             FROM notices
              WHERE user_id = $1 ORDER BY id",
         )
         .bind(user_id)

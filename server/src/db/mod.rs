@@ -13,6 +13,7 @@ mod invites;
 mod ledger;
 mod photos;
 mod reports;
+mod rewards;
 mod sessions;
 mod users;
 
@@ -21,6 +22,7 @@ pub use ledger::{Award, Decision, LedgerEntry, NoticeRow, Refused};
 pub use model::api::ReportRow;
 pub use photos::PhotoRow;
 pub use reports::{IndexBatch, Stored, Upsert, UpsertOutcome, cst_day};
+pub use rewards::{PickupRefused, Redeem, RedemptionRow, RewardRow};
 pub use users::{Bounds, County, Names, NewUser, Role, User};
 
 /// A handle to the database; cheap to clone.

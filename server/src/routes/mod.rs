@@ -6,4 +6,5 @@ pub mod me;
 pub mod photos;
 pub mod register;
 pub mod reports;
+pub mod rewards;
 pub mod sync;

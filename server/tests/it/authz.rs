@@ -451,6 +451,8 @@ async fn every_principal_against_every_json_route() {
         ("POST", &review_h, json!({"status": "invalid"})),
         ("GET", &dup_y, Value::Null),
         ("GET", &dup_h, Value::Null),
+        // No reward waits under this code anywhere: staff learn that, nobody else may ask.
+        ("POST", "/api/pickups", json!({"code": "000000"})),
     ];
     // A WebSocket upgrade from a foreign origin is refused even with a valid session.
     let p = &w.principals[0];
@@ -487,6 +489,8 @@ async fn every_principal_against_every_json_route() {
                             || (role == Role::Supervisor && county == owner_county);
                         if may { Want::Ok } else { Want::Status(404) }
                     }
+                    "/api/pickups" if role == Role::Rider => Want::Status(403),
+                    "/api/pickups" => Want::Status(404),
                     _ if *method == "PUT" && role == Role::Rider => Want::Ok,
                     _ if *method == "PUT" => Want::Status(403),
                     _ if role == Role::Rider => Want::Status(403),

@@ -9,5 +9,6 @@ mod crash;
 mod limits;
 mod photos;
 mod points;
+mod rewards;
 mod sync;
 mod util;

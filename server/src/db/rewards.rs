@@ -1,0 +1,293 @@
+//! The counties' reward catalogues, and riders' redemptions: each decided once, in one
+//! transaction that checks the balance and the stock, and handed over once by its pickup code.
+
+use model::api::PICKUP_VALID_MS;
+use rand::Rng;
+
+use super::Db;
+
+/// A reward of a county's catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RewardRow {
+    pub id: i64,
+    pub county: String,
+    pub name: String,
+    pub price: i64,
+    pub stock: i64,
+    pub active: bool,
+}
+
+/// A decided redemption request.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RedemptionRow {
+    pub rider_id: i64,
+    pub id: String,
+    pub reward_id: Option<i64>,
+    pub name: String,
+    pub price: i64,
+    /// `done` or `failed`.
+    pub status: String,
+    /// Why it failed: `balance`, `stock` or `unavailable`.
+    pub reason: String,
+    pub code: Option<String>,
+    pub expires_at: Option<i64>,
+    pub picked_up_at: Option<i64>,
+    pub decided_at: i64,
+}
+
+/// A rider's request for a reward, as read from their rider document.
+#[derive(Debug, Clone)]
+pub struct Redeem<'a> {
+    pub rider_id: i64,
+    /// The rider's county: only its catalogue can be redeemed from.
+    pub county: &'a str,
+    /// The request's id in the rider document.
+    pub id: &'a str,
+    /// The reward's id as the rider document names it.
+    pub reward: &'a str,
+    pub requested_at: i64,
+    pub at: i64,
+}
+
+/// Why a pickup code was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PickupRefused {
+    #[error("no reward waits under this code")]
+    Unknown,
+    #[error("handed over already")]
+    PickedUp,
+    #[error("the code has expired")]
+    Expired,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// The columns of a [`RedemptionRow`], for `concat!`.
+macro_rules! redemption_columns {
+    () => {
+        "rider_id, id, reward_id, name, price, status, reason, code, expires_at, picked_up_at, \
+         decided_at"
+    };
+}
+
+impl Db {
+    /// Adds a reward to `county`'s catalogue; returns its id.
+    pub async fn reward_add(
+        &self,
+        county: &str,
+        name: &str,
+        price: i64,
+        stock: i64,
+    ) -> sqlx::Result<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO rewards (county, name, price, stock) VALUES ($1, $2, $3, $4)
+             RETURNING id",
+        )
+        .bind(county)
+        .bind(name)
+        .bind(price)
+        .bind(stock)
+        .fetch_one(&self.writer)
+        .await
+    }
+
+    /// `county`'s catalogue, by id.
+    pub async fn rewards(&self, county: &str) -> sqlx::Result<Vec<RewardRow>> {
+        sqlx::query_as(
+            "SELECT id, county, name, price, stock, active FROM rewards WHERE county = $1
+             ORDER BY id",
+        )
+        .bind(county)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// The ids of the rider's requests decided already.
+    pub async fn redemption_ids(&self, rider_id: i64) -> sqlx::Result<Vec<String>> {
+        sqlx::query_scalar("SELECT id FROM redemptions WHERE rider_id = $1")
+            .bind(rider_id)
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// The decided requests of each of `riders`, as (rider id, request id).
+    pub async fn redemption_ids_of(&self, riders: &[i64]) -> sqlx::Result<Vec<(i64, String)>> {
+        let mut out = Vec::new();
+        for rider_id in riders {
+            for id in self.redemption_ids(*rider_id).await? {
+                out.push((*rider_id, id));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The rider's decided requests.
+    pub async fn redemptions(&self, rider_id: i64) -> sqlx::Result<Vec<RedemptionRow>> {
+        sqlx::query_as(concat!(
+            "SELECT ",
+            redemption_columns!(),
+            " FROM redemptions WHERE rider_id = $1 ORDER BY id"
+        ))
+        .bind(rider_id)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Decides a request, once: in one transaction it checks the reward (of the rider's county,
+    /// offered, in stock) and the balance, and either spends the price (a `redemption` ledger
+    /// entry), takes one from the stock and gives a pickup code, or records why not. The rider
+    /// gets a notice either way. `None` when the request was decided before.
+    pub async fn redeem(&self, r: &Redeem<'_>) -> sqlx::Result<Option<RedemptionRow>> {
+        let mut tx = self.writer.begin().await?;
+        let decided: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM redemptions WHERE rider_id = $1 AND id = $2")
+                .bind(r.rider_id)
+                .bind(r.id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if decided.is_some() {
+            return Ok(None);
+        }
+        let reward: Option<RewardRow> = match r.reward.parse::<i64>() {
+            Ok(id) => {
+                sqlx::query_as(
+                    "SELECT id, county, name, price, stock, active FROM rewards
+                     WHERE id = $1 AND county = $2",
+                )
+                .bind(id)
+                .bind(r.county)
+                .fetch_optional(&mut *tx)
+                .await?
+            }
+            Err(_) => None,
+        };
+        let balance: i64 =
+            sqlx::query_scalar("SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE user_id = $1")
+                .bind(r.rider_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let refusal = match &reward {
+            None => Some("unavailable"),
+            Some(w) if !w.active => Some("unavailable"),
+            Some(w) if w.stock <= 0 => Some("stock"),
+            Some(w) if balance < w.price => Some("balance"),
+            Some(_) => None,
+        };
+        let (name, price, reward_id) = reward.as_ref().map_or((String::new(), 0, None), |w| {
+            (w.name.clone(), w.price, Some(w.id))
+        });
+        let (status, code, expires_at) = match refusal {
+            Some(_) => ("failed", None, None),
+            None => {
+                sqlx::query("UPDATE rewards SET stock = stock - 1 WHERE id = $1 AND stock > 0")
+                    .bind(reward_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO ledger (user_id, ref, kind, amount, report_id, actor, reason,
+                     created_at) VALUES ($1, $2, 'redemption', $3, NULL, NULL, $4, $5)",
+                )
+                .bind(r.rider_id)
+                .bind(format!("redeem:{}:{}", r.rider_id, r.id))
+                .bind(-price)
+                .bind(&name)
+                .bind(r.at)
+                .execute(&mut *tx)
+                .await?;
+                let code = loop {
+                    let code = format!("{:06}", rand::rng().random_range(0..1_000_000));
+                    let taken: Option<i64> = sqlx::query_scalar(
+                        "SELECT 1 FROM redemptions WHERE code = $1 AND picked_up_at IS NULL",
+                    )
+                    .bind(&code)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if taken.is_none() {
+                        break code;
+                    }
+                };
+                ("done", Some(code), Some(r.at + PICKUP_VALID_MS))
+            }
+        };
+        let reason = refusal.unwrap_or("");
+        let row: RedemptionRow = sqlx::query_as(concat!(
+            "INSERT INTO redemptions (rider_id, id, reward_id, name, price, status, reason, code,
+             expires_at, requested_at, decided_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ",
+            redemption_columns!()
+        ))
+        .bind(r.rider_id)
+        .bind(r.id)
+        .bind(reward_id)
+        .bind(&name)
+        .bind(price)
+        .bind(status)
+        .bind(reason)
+        .bind(&code)
+        .bind(expires_at)
+        .bind(r.requested_at)
+        .bind(r.at)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO notices (user_id, kind, report_id, redemption_id, status, points, note,
+             created_at) VALUES ($1, 'redemption', NULL, $2, $3, $4, $5, $6)",
+        )
+        .bind(r.rider_id)
+        .bind(r.id)
+        .bind(status)
+        .bind(price)
+        .bind(reason)
+        .bind(r.at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(row))
+    }
+
+    /// Hands over the reward waiting under `code` in `county`, once. Returns the redemption.
+    pub async fn pick_up(
+        &self,
+        county: &str,
+        code: &str,
+        by: i64,
+        at: i64,
+    ) -> Result<RedemptionRow, PickupRefused> {
+        let mut tx = self.writer.begin().await?;
+        // The reward waiting under the code, else the latest one handed over under it.
+        let found: Option<RedemptionRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            redemption_columns!(),
+            " FROM redemptions WHERE code = $1 AND status = 'done'
+             AND rider_id IN (SELECT id FROM users WHERE county = $2)
+             ORDER BY picked_up_at IS NULL DESC, decided_at DESC LIMIT 1"
+        ))
+        .bind(code)
+        .bind(county)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(found) = found else {
+            return Err(PickupRefused::Unknown);
+        };
+        if found.picked_up_at.is_some() {
+            return Err(PickupRefused::PickedUp);
+        }
+        if found.expires_at.is_some_and(|t| t < at) {
+            return Err(PickupRefused::Expired);
+        }
+        let row: RedemptionRow = sqlx::query_as(concat!(
+            "UPDATE redemptions SET picked_up_at = $1, picked_up_by = $2
+             WHERE rider_id = $3 AND id = $4 AND picked_up_at IS NULL RETURNING ",
+            redemption_columns!()
+        ))
+        .bind(at)
+        .bind(by)
+        .bind(found.rider_id)
+        .bind(&found.id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(PickupRefused::PickedUp)?;
+        tx.commit().await?;
+        Ok(row)
+    }
+}

@@ -1,0 +1,220 @@
+//! Rewards: redemption requests from two devices of one rider, decided once each against the
+//! balance and the stock; outcomes, points and notices in the office document; the catalogue's
+//! stock in the stations document; and pickup codes used once.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::util::{SyncConn, TestApp, sync_conn_report as report};
+
+/// The catalogue as the county's stations document carries it: name → (id, price, stock).
+async fn catalogue(app: &TestApp, stations: &str) -> Vec<(String, String, i64, i64)> {
+    app.state
+        .relay
+        .read(stations, model::stations_doc::rewards)
+        .await
+        .unwrap()
+        .expect("the stations document is there")
+        .value
+        .into_iter()
+        .map(|(id, r)| (r.name, id, r.price, r.stock))
+        .collect()
+}
+
+async fn outcomes(app: &TestApp, office: &str) -> Vec<(String, model::office_doc::Outcome)> {
+    app.state
+        .relay
+        .read(office, model::office_doc::outcomes)
+        .await
+        .unwrap()
+        .expect("the office document is there")
+        .value
+}
+
+/// Polls `f` until it holds (10 s at most).
+async fn eventually<F, Fut>(what: &str, f: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !f().await {
+        assert!(tokio::time::Instant::now() < deadline, "never: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn two_devices_ask_for_more_than_the_balance_and_exactly_the_affordable_is_redeemed() {
+    let app = TestApp::start().await;
+    let rider = app.login("13800000001").await;
+    let rider_id = rider.me["user"]["id"].as_i64().unwrap();
+    let office = rider.me["docs"]["office"].as_str().unwrap().to_owned();
+    let stations = rider.me["docs"]["stations"].as_str().unwrap().to_owned();
+    let doc = rider.rider_doc();
+    let mut phone = SyncConn::rider(&app, &rider, "phone").await;
+    let mut tablet = SyncConn::rider(&app, &rider, "tablet").await;
+
+    // 100 points from one valid report.
+    let r = report("消防通道堵塞");
+    phone.file(&doc, &r).await;
+    let boss = app.login("grid-youyang").await;
+    app.wait_for_reports(&boss, 10, |rows| rows.len() == 1)
+        .await;
+    let path = format!("/api/reports/{rider_id}/{}/review", r.id);
+    let (status, _) = app
+        .post(
+            Some(&boss),
+            &path,
+            json!({"status": "valid", "points": 100}),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    // The demo catalogue, as riders read it: 头盔 60 and 充电宝 50 cost 110 together.
+    let before = catalogue(&app, &stations).await;
+    let find = |name: &str| before.iter().find(|c| c.0 == name).cloned().unwrap();
+    let (helmet, bank) = (find("头盔"), find("充电宝"));
+    assert_eq!((helmet.2, bank.2), (60, 50));
+    assert_eq!(before.len(), 6, "{before:?}");
+
+    // Each device asks without having seen the other's request.
+    let ask = |reward: &str| model::rider_doc::Redemption {
+        reward: reward.to_owned(),
+        at: 1,
+    };
+    let (_, from_phone) = phone
+        .client
+        .change(&doc, |d| {
+            model::rider_doc::put_redemption(d, "req-phone", &ask(&helmet.1))
+        })
+        .unwrap();
+    let (_, from_tablet) = tablet
+        .client
+        .change(&doc, |d| {
+            model::rider_doc::put_redemption(d, "req-tablet", &ask(&bank.1))
+        })
+        .unwrap();
+    phone.apply(from_phone).await;
+    tablet.apply(from_tablet).await;
+
+    eventually("both requests decided", || async {
+        outcomes(&app, &office).await.len() == 2
+    })
+    .await;
+    let decided = outcomes(&app, &office).await;
+    let done: Vec<_> = decided.iter().filter(|(_, o)| o.status == "done").collect();
+    let failed: Vec<_> = decided
+        .iter()
+        .filter(|(_, o)| o.status == "failed")
+        .collect();
+    assert_eq!((done.len(), failed.len()), (1, 1), "{decided:?}");
+    assert_eq!(failed[0].1.reason, "balance");
+    let (_, got) = done[0];
+    assert_eq!(got.code.len(), 6);
+    assert!(got.code.bytes().all(|b| b.is_ascii_digit()));
+    assert!(got.expires_at > got.at);
+    let spent = got.price;
+    let ledger: i64 = app
+        .state
+        .db
+        .ledger(rider_id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.amount)
+        .sum();
+    assert_eq!(ledger, 100 - spent);
+    // The office document's balance, and the stock in the catalogue, follow.
+    let points = app
+        .state
+        .relay
+        .read(&office, model::office_doc::points)
+        .await
+        .unwrap()
+        .unwrap()
+        .value
+        .unwrap();
+    assert_eq!(points.balance, 100 - spent);
+    let taken = if got.name == "头盔" { &helmet } else { &bank };
+    eventually("the stock follows", || async {
+        catalogue(&app, &stations)
+            .await
+            .iter()
+            .any(|c| c.1 == taken.1 && c.3 == taken.3 - 1)
+    })
+    .await;
+    // A notice for each: one done, one failed.
+    let notices = app
+        .state
+        .relay
+        .read(&office, model::office_doc::notices)
+        .await
+        .unwrap()
+        .unwrap()
+        .value;
+    let mut told: Vec<_> = notices
+        .iter()
+        .filter(|(_, n)| n.kind == "redemption")
+        .map(|(_, n)| n.status.clone())
+        .collect();
+    told.sort();
+    assert_eq!(told, ["done", "failed"]);
+
+    // After a restart, with both devices syncing again, nothing is decided twice.
+    let code = got.code.clone();
+    drop((phone, tablet));
+    let app = app.restart().await;
+    let rider = app.login("13800000001").await;
+    let mut phone = SyncConn::rider(&app, &rider, "phone2").await;
+    phone.settle(Duration::from_millis(300)).await;
+    assert_eq!(outcomes(&app, &office).await, decided);
+    assert_eq!(app.state.db.ledger(rider_id).await.unwrap().len(), 2);
+
+    // The pickup code: a rider may not use it, another county's supervisor does not find it,
+    // the county's supervisor hands the reward over once.
+    let (status, body) = app
+        .post(Some(&rider), "/api/pickups", json!({"code": code}))
+        .await;
+    assert_eq!(status, 403, "{body}");
+    let s = &app.state;
+    let other = server::accounts::NewAccount {
+        login: "grid-hanyin",
+        name: "汉阴网格员",
+        role: server::db::Role::Supervisor,
+        county: "hanyin",
+        password: server::seed::DEMO_PASSWORD,
+    };
+    server::accounts::create_user(&s.db, &s.relay, &s.acl, other)
+        .await
+        .unwrap();
+    let other = app.login("grid-hanyin").await;
+    let (status, body) = app
+        .post(Some(&other), "/api/pickups", json!({"code": code}))
+        .await;
+    assert_eq!((status, &body["error"]), (404, &json!("unknown_code")));
+    let boss = app.login("grid-youyang").await;
+    let (status, body) = app
+        .post(Some(&boss), "/api/pickups", json!({"code": "12a456"}))
+        .await;
+    assert_eq!((status, &body["error"]), (400, &json!("bad_code")));
+    let (status, body) = app
+        .post(Some(&boss), "/api/pickups", json!({"code": code}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["reward"], json!(got.name));
+    assert_eq!(body["rider_login"], json!("13800000001"));
+    let (status, body) = app
+        .post(Some(&boss), "/api/pickups", json!({"code": code}))
+        .await;
+    assert_eq!((status, &body["error"]), (409, &json!("picked_up")));
+    assert_eq!(body["message"], json!("已领取"));
+    eventually("the office document shows the handover", || async {
+        outcomes(&app, &office)
+            .await
+            .iter()
+            .any(|(_, o)| o.code == code && o.picked_up_at > 0)
+    })
+    .await;
+}
