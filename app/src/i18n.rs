@@ -152,6 +152,25 @@ pub struct Strings {
     pub notice_redemption: &'static str,
     pub notice_notice: &'static str,
     pub notice_unread: &'static str,
+    pub rewards_title: &'static str,
+    pub rewards_empty: &'static str,
+    pub rewards_offline_note: &'static str,
+    pub redeem: &'static str,
+    pub redeem_cancel: &'static str,
+    pub redeem_needs_sync: &'static str,
+    pub redeem_failed: &'static str,
+    pub redemptions_title: &'static str,
+    pub redemption_local: &'static str,
+    pub redemption_processing: &'static str,
+    pub redemption_done: &'static str,
+    pub redemption_picked_up: &'static str,
+    pub redemption_failed: &'static str,
+    pub reason_balance: &'static str,
+    pub reason_stock: &'static str,
+    pub reason_unavailable: &'static str,
+    pub pickup_code: &'static str,
+    pub pickup_title: &'static str,
+    pub pickup_submit: &'static str,
     pub console_keys: &'static str,
     pub console_key_move: &'static str,
     pub console_key_help: &'static str,
@@ -296,6 +315,25 @@ pub static ZH: Strings = Strings {
     notice_redemption: "兑换结果",
     notice_notice: "通知",
     notice_unread: "未读",
+    rewards_title: "积分兑换",
+    rewards_empty: "联网同步后，这里会列出本县可兑换的奖品。",
+    rewards_offline_note: "离线也可兑换：申请会在联网后送达，以服务器确认为准。",
+    redeem: "兑换",
+    redeem_cancel: "取消",
+    redeem_needs_sync: "联网同步一次后即可兑换",
+    redeem_failed: "未能保存兑换申请",
+    redemptions_title: "我的兑换",
+    redemption_local: "待同步",
+    redemption_processing: "处理中",
+    redemption_done: "已兑换",
+    redemption_picked_up: "已领取",
+    redemption_failed: "未成功",
+    reason_balance: "积分不足",
+    reason_stock: "库存不足",
+    reason_unavailable: "奖品已下架",
+    pickup_code: "取货码",
+    pickup_title: "兑换核销",
+    pickup_submit: "核销",
     console_keys: "快捷键",
     console_key_move: "下一条 / 上一条",
     console_key_help: "显示或隐藏快捷键",
@@ -440,6 +478,25 @@ pub static EN: Strings = Strings {
     notice_redemption: "Redemption result",
     notice_notice: "Notice",
     notice_unread: "Unread",
+    rewards_title: "Rewards",
+    rewards_empty: "Once synced, the county's rewards are listed here.",
+    rewards_offline_note: "You can redeem offline: the request is sent when online, and the server confirms it.",
+    redeem: "Redeem",
+    redeem_cancel: "Cancel",
+    redeem_needs_sync: "Sync once online to redeem",
+    redeem_failed: "The request could not be saved",
+    redemptions_title: "My redemptions",
+    redemption_local: "Waiting to sync",
+    redemption_processing: "Processing",
+    redemption_done: "Redeemed",
+    redemption_picked_up: "Picked up",
+    redemption_failed: "Not redeemed",
+    reason_balance: "not enough points",
+    reason_stock: "out of stock",
+    reason_unavailable: "no longer offered",
+    pickup_code: "Pickup code",
+    pickup_title: "Hand over a reward",
+    pickup_submit: "Hand over",
     console_keys: "Keys",
     console_key_move: "Next / previous report",
     console_key_help: "Show or hide the keys",
@@ -591,6 +648,83 @@ pub fn unread(n: usize) -> String {
         format!("{n} 条未读")
     } else {
         format!("{} unread", number(n as u64))
+    }
+}
+
+/// Why a redemption failed, from its code.
+pub fn redemption_reason(code: &str) -> &'static str {
+    let s = t();
+    match code {
+        "balance" => s.reason_balance,
+        "stock" => s.reason_stock,
+        _ => s.reason_unavailable,
+    }
+}
+
+/// "兑换 60 积分": the price on a reward's button.
+pub fn redeem_for(price: i64) -> String {
+    if zh() {
+        format!("{} 积分", number(price.max(0) as u64))
+    } else {
+        format!("{} points", number(price.max(0) as u64))
+    }
+}
+
+/// "确认兑换（60 积分）".
+pub fn redeem_confirm(price: i64) -> String {
+    if zh() {
+        format!("确认兑换（{} 积分）", number(price.max(0) as u64))
+    } else {
+        format!("Confirm ({} points)", number(price.max(0) as u64))
+    }
+}
+
+/// "剩 12 件".
+pub fn stock_left(n: i64) -> String {
+    if zh() {
+        format!("剩 {} 件", number(n.max(0) as u64))
+    } else {
+        format!("{} left", number(n.max(0) as u64))
+    }
+}
+
+/// "有效期至 12月26日".
+pub fn valid_until(at_ms: i64) -> String {
+    let date = crate::time::short(at_ms as f64);
+    if zh() {
+        format!("有效期至 {date}")
+    } else {
+        format!("valid until {date}")
+    }
+}
+
+/// "已交付：头盔 · 张师傅（13800000001）".
+pub fn handed_over(reward: &str, rider: &str, login: &str) -> String {
+    if zh() {
+        format!("已交付：{reward} · {rider}（{login}）")
+    } else {
+        format!("Handed over: {reward} · {rider} ({login})")
+    }
+}
+
+/// The headline of a redemption's notice: "兑换结果：已兑换 头盔", "兑换结果：未成功（积分不足）".
+pub fn redemption_headline(notice: &model::office_doc::Notice, name: &str) -> String {
+    let s = t();
+    let colon = if zh() { "：" } else { ": " };
+    let space = if name.is_empty() { "" } else { " " };
+    if notice.status == "done" {
+        format!(
+            "{}{colon}{}{space}{name}",
+            s.notice_redemption, s.redemption_done
+        )
+    } else {
+        let (open, close) = if zh() { ("（", "）") } else { (" (", ")") };
+        format!(
+            "{}{colon}{}{space}{name}{open}{}{close}",
+            s.notice_redemption,
+            s.redemption_failed,
+            redemption_reason(&notice.note)
+        )
     }
 }
 

@@ -148,6 +148,8 @@ pub async fn log_out(ctx: Ctx) {
     ctx.services.set_engine(None);
     ctx.sync.rows.set(Vec::new());
     ctx.sync.notices.set(Vec::new());
+    ctx.sync.requests.set(Vec::new());
+    ctx.sync.outcomes.set(Vec::new());
     ctx.sync.doc_ready.set(false);
     ctx.session.need_login.set(false);
     ctx.session.me.set(None);
@@ -184,6 +186,8 @@ async fn adopt(ctx: Ctx, me: Me) {
     ctx.services.set_engine(None);
     ctx.sync.rows.set(Vec::new());
     ctx.sync.notices.set(Vec::new());
+    ctx.sync.requests.set(Vec::new());
+    ctx.sync.outcomes.set(Vec::new());
     ctx.sync.doc_ready.set(false);
     let (Some(doc), Some(store)) = (doc, ctx.services.store()) else {
         return;

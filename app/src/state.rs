@@ -34,7 +34,7 @@ impl Default for Session {
     }
 }
 
-pub use model::device::{Delivery, OutboxRow};
+pub use model::device::{Delivery, OutboxRow, RequestRow};
 
 /// Where one photo of a report filed here stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,6 +95,14 @@ pub struct SyncView {
     pub notices: RwSignal<Vec<(String, model::office_doc::Notice)>>,
     /// The highest notice id read on this device: the ones above it are unread.
     pub notices_seen: RwSignal<u64>,
+    /// The county's catalogue of rewards (from the stations document).
+    pub rewards: RwSignal<Vec<(String, model::stations_doc::Reward)>>,
+    /// The rider's redemption requests, from every device, with their delivery state.
+    pub requests: RwSignal<Vec<RequestRow>>,
+    /// The server's outcomes of those requests, by request id (from the office document).
+    pub outcomes: RwSignal<Vec<(String, model::office_doc::Outcome)>>,
+    /// Requests can be made: the rider document has its `redemptions` map.
+    pub can_redeem: RwSignal<bool>,
 }
 
 impl SyncView {
@@ -110,6 +118,10 @@ impl SyncView {
             points: RwSignal::new(None),
             notices: RwSignal::new(Vec::new()),
             notices_seen: RwSignal::new(0),
+            rewards: RwSignal::new(Vec::new()),
+            requests: RwSignal::new(Vec::new()),
+            outcomes: RwSignal::new(Vec::new()),
+            can_redeem: RwSignal::new(false),
         }
     }
 

@@ -100,6 +100,15 @@ pub struct OutboxRow {
     pub delivery: Delivery,
 }
 
+/// One of the rider's redemption requests (from any of their devices), with whether the relay
+/// holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestRow {
+    pub id: String,
+    pub request: rider_doc::Redemption,
+    pub delivery: Delivery,
+}
+
 /// What a batch of effects asks of the shell.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Absorbed {
@@ -254,6 +263,64 @@ impl Device {
         Ok((effects, write))
     }
 
+    /// Asks for a reward: one change to the rider document's `redemptions`, kept in the outbox
+    /// (under the request's id) until the relay holds it, as a report is. Refused while the
+    /// document has no `redemptions` map (one made before it existed, until the server adds it).
+    pub fn redeem(
+        &mut self,
+        id: &str,
+        request: &rider_doc::Redemption,
+    ) -> Result<(Vec<Effect>, Write), ModelError> {
+        let (hash, effects) = self
+            .client
+            .change(&self.doc_id, |d| rider_doc::put_redemption(d, id, request))?;
+        let entry = hash.map(|hash| OutboxEntry {
+            report_id: id.to_owned(),
+            hash: hash.to_string(),
+            created_at: request.at as f64,
+        });
+        if let Some(entry) = &entry {
+            self.pending.insert(entry.report_id.clone(), entry.clone());
+        }
+        let mut write = self.write();
+        write.outbox_put.extend(entry);
+        Ok((effects, write))
+    }
+
+    /// Whether redemption requests can be made: the rider document has its `redemptions` map.
+    pub fn can_redeem(&self) -> bool {
+        self.client
+            .doc(&self.doc_id)
+            .is_some_and(rider_doc::has_redemptions)
+    }
+
+    /// The rider's redemption requests, oldest first, with their delivery state.
+    pub fn requests(&self) -> Vec<RequestRow> {
+        let Some(doc) = self.client.doc(&self.doc_id) else {
+            return Vec::new();
+        };
+        let connected = self.client.is_ready();
+        let confirmed = self.confirmed();
+        let mut rows: Vec<RequestRow> = rider_doc::redemptions(doc)
+            .into_iter()
+            .map(|(id, request)| {
+                let delivery = match self.pending.get(&id) {
+                    None => Delivery::Received,
+                    Some(e) if confirmed(e) => Delivery::Received,
+                    Some(_) if connected => Delivery::Sending,
+                    Some(_) => Delivery::Local,
+                };
+                RequestRow {
+                    id,
+                    request,
+                    delivery,
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| (a.request.at, &a.id).cmp(&(b.request.at, &b.id)));
+        rows
+    }
+
     /// Takes note of effects: which documents must be written, whether read-only news came.
     pub fn absorb(&mut self, effects: &[Effect]) -> Absorbed {
         let mut out = Absorbed::default();
@@ -362,7 +429,7 @@ impl Device {
             .collect()
     }
 
-    /// How many reports filed here the relay is not known to hold.
+    /// How many reports and requests made here the relay is not known to hold.
     pub fn pending(&self) -> usize {
         self.pending.len()
     }
@@ -404,6 +471,33 @@ mod tests {
             stored.sync = Some(s.clone());
         }
         stored
+    }
+
+    #[test]
+    fn a_redemption_request_waits_in_the_outbox_until_the_relay_holds_it() {
+        let (mut device, mut relay, _) = synced_device();
+        assert!(device.can_redeem());
+        let ask = rider_doc::Redemption {
+            reward: "5".into(),
+            at: 7,
+        };
+        let (effects, write) = device.redeem("req-1", &ask).unwrap();
+        assert!(effects.is_empty(), "offline: nothing to send");
+        assert_eq!(write.outbox_put.len(), 1);
+        assert_eq!(write.outbox_put[0].report_id, "req-1");
+        let rows = device.requests();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            (rows[0].id.as_str(), rows[0].delivery),
+            ("req-1", Delivery::Local)
+        );
+        assert!(device.rows().is_empty(), "a request is no report");
+        // Online again: the relay gets it, and the next write drops the entry.
+        let join = device.connected();
+        pump(&mut device.client, &mut relay, join);
+        assert_eq!(device.requests()[0].delivery, Delivery::Received);
+        assert_eq!(device.write().outbox_delete, ["req-1"]);
+        assert_eq!(device.pending(), 0);
     }
 
     #[test]

@@ -7,5 +7,6 @@ pub mod outbox_list;
 pub mod photo_picker;
 pub mod relogin;
 pub mod report_form;
+pub mod rewards;
 pub mod sync_badge;
 pub mod tab_bar;

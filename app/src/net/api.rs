@@ -1,6 +1,8 @@
 //! The JSON API calls the app makes; every body is a `model::api` type.
 
-use model::api::{LoginForm, Me, RegisterForm, ReportList, ReportRow, ReviewForm};
+use model::api::{
+    LoginForm, Me, Pickup, PickupForm, RegisterForm, ReportList, ReportRow, ReviewForm,
+};
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::{
@@ -94,4 +96,16 @@ pub async fn duplicates(rider_id: i64, report_id: &str) -> Result<Vec<ReportRow>
         return Err(answer.into_error());
     }
     Ok(read::<ReportList>(&answer.text)?.reports)
+}
+
+/// Hands over the reward waiting under a pickup code (once: a second use is refused).
+pub async fn pickup(code: &str) -> Result<Pickup, AppError> {
+    let form = PickupForm {
+        code: code.trim().to_owned(),
+    };
+    let answer = http::send("POST", "/api/pickups", Some(&body(&form))).await?;
+    if !answer.ok() {
+        return Err(answer.into_error());
+    }
+    read(&answer.text)
 }

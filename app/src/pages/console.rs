@@ -247,6 +247,61 @@ fn ConsolePhoto(sha: String) -> impl IntoView {
     }
 }
 
+/// 兑换核销: the rider reads out a pickup code, the supervisor types it and hands the reward
+/// over; the server accepts each code once.
+#[component]
+fn PickupBox() -> impl IntoView {
+    let s = t();
+    let code = RwSignal::new(String::new());
+    // The last answer: handed over (true) or refused (false), in words.
+    let answer = RwSignal::new(None::<(bool, String)>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = code.get_untracked();
+        if typed.trim().is_empty() || busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let said = match api::pickup(&typed).await {
+                Ok(p) => {
+                    code.set(String::new());
+                    (
+                        true,
+                        i18n::handed_over(&p.reward, &p.rider_name, &p.rider_login),
+                    )
+                }
+                Err(e) => (false, e.to_string()),
+            };
+            let _ = answer.try_set(Some(said));
+            let _ = busy.try_set(false);
+        });
+    };
+    view! {
+        <form class="pickup console-bar" on:submit=submit>
+            <label class="pickup-label" for="pickup-code">{s.pickup_title}</label>
+            <input
+                id="pickup-code"
+                type="text"
+                inputmode="numeric"
+                autocomplete="off"
+                maxlength="6"
+                placeholder=s.pickup_code
+                aria-label=s.pickup_code
+                prop:value=move || code.get()
+                on:input=move |ev| code.set(event_target_value(&ev))
+            />
+            <button type="submit" class="btn-mini" disabled=move || busy.get()>
+                {s.pickup_submit}
+            </button>
+            {move || answer.get().map(|(ok, text)| view! {
+                <p class="pickup-result" class:form-error=!ok role="status" data-testid="pickup-result">{text}</p>
+            })}
+        </form>
+    }
+}
+
 /// The triage console.
 #[component]
 pub fn ConsolePage() -> impl IntoView {
@@ -459,6 +514,7 @@ pub fn ConsolePage() -> impl IntoView {
                     {s.logout}
                 </button>
             </div>
+            <PickupBox/>
             {move || match load.get() {
                 Load::Failed(e) => Some(view! { <p class="form-error" role="alert">{e}</p> }.into_any()),
                 Load::Loading => Some(view! { <p class="empty">{s.loading}</p> }.into_any()),

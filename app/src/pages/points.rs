@@ -10,6 +10,7 @@ use model::{
 };
 
 use crate::{
+    components::rewards::{RedemptionList, RewardList},
     i18n::{self, t},
     state::Ctx,
     time,
@@ -63,6 +64,33 @@ pub fn PointsPage() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
+    // What can still be spent here: the balance less the prices of requests not decided yet.
+    let available = Signal::derive(move || {
+        let outcomes = ctx.sync.outcomes;
+        let rewards = ctx.sync.rewards;
+        let waiting: i64 = ctx.sync.requests.with(|all| {
+            all.iter()
+                .filter(|r| outcomes.with(|o| !o.iter().any(|(id, _)| *id == r.id)))
+                .filter_map(|r| {
+                    rewards.with(|w| {
+                        w.iter()
+                            .find(|(id, _)| *id == r.request.reward)
+                            .map(|(_, w)| w.price)
+                    })
+                })
+                .sum()
+        });
+        balance() - waiting
+    });
+    // The reward's name of a redemption notice.
+    let redeemed_name = move |request: &str| -> String {
+        ctx.sync.outcomes.with(|o| {
+            o.iter()
+                .find(|(id, _)| id == request)
+                .map(|(_, o)| o.name.clone())
+                .unwrap_or_default()
+        })
+    };
     // The messages, newest first; those above what was read before this visit are marked new.
     let seen_before = ctx.sync.notices_seen.get_untracked();
     let notices = move || -> Vec<(String, Notice)> {
@@ -82,6 +110,8 @@ pub fn PointsPage() -> impl IntoView {
             <p class="points-balance" data-testid="points-balance">{move || i18n::number(balance().max(0) as u64)}</p>
             <p class="points-pending" data-testid="points-pending">{move || i18n::points_pending(pending())}</p>
         </section>
+        <RedemptionList/>
+        <RewardList available/>
         <section class="group">
             <p class="group-title">{s.notices_title}</p>
             <Show
@@ -100,7 +130,11 @@ pub fn PointsPage() -> impl IntoView {
                                     <div class="pe-main">
                                         <p class="pe-title">
                                             {new.then(|| view! { <span class="notice-dot" aria-label=s.notice_unread></span> })}
-                                            {i18n::notice_headline(&n)}
+                                            {if n.kind == "redemption" {
+                                                i18n::redemption_headline(&n, &redeemed_name(&n.redemption))
+                                            } else {
+                                                i18n::notice_headline(&n)
+                                            }}
                                         </p>
                                         {(!what.is_empty()).then(|| view! { <p class="pe-about" translate="no">{what}</p> })}
                                         {(!n.note.is_empty()).then(|| view! { <p class="pe-reason" translate="no">{n.note.clone()}</p> })}
@@ -125,7 +159,11 @@ pub fn PointsPage() -> impl IntoView {
                         key=|(id, _)| id.clone()
                         children=move |(_, e)| {
                             let what = about(&e.report);
-                            let title = if e.kind == "award" { s.points_award } else { s.points_adjustment };
+                            let title = match e.kind.as_str() {
+                                "award" => s.points_award,
+                                "redemption" => s.rewards_title,
+                                _ => s.points_adjustment,
+                            };
                             let sign = if e.amount >= 0 { "+" } else { "−" };
                             view! {
                                 <li class="cell points-entry" data-testid="points-entry">

@@ -186,6 +186,25 @@ impl Engine {
         saved.map(|()| committed_at)
     }
 
+    /// Asks for reward `reward` of the county's catalogue: one change to the rider document,
+    /// kept on the phone (and in the outbox) before anything else, sent now or on the next
+    /// connection. The server decides it; the outcome comes in the office document.
+    pub async fn redeem(&self, reward: &str) -> Result<(), AppError> {
+        let generation = self.generation.get();
+        let id = uuid::Uuid::new_v4().to_string();
+        let request = model::rider_doc::Redemption {
+            reward: reward.to_owned(),
+            at: js_sys::Date::now() as i64,
+        };
+        let (effects, write) = self.device.borrow_mut().redeem(&id, &request)?;
+        let saved = self.write(Batch::from(write)).await;
+        self.refresh();
+        if generation == self.generation.get() {
+            self.apply(effects);
+        }
+        saved
+    }
+
     fn apply(&self, effects: Vec<Effect>) {
         let absorbed = self.device.borrow_mut().absorb(&effects);
         for effect in effects {
@@ -229,12 +248,20 @@ impl Engine {
             if self.view.notices.with_untracked(|n| *n != notices) {
                 self.view.notices.set(notices);
             }
+            let outcomes = model::office_doc::outcomes(doc);
+            if self.view.outcomes.with_untracked(|o| *o != outcomes) {
+                self.view.outcomes.set(outcomes);
+            }
         }
         if let Some(doc) = self.stations_id.as_deref().and_then(|id| client.doc(id))
             && !doc.get_heads().is_empty()
         {
             let stations = model::stations_doc::stations(doc).unwrap_or_default();
             self.view.stations.set(Some(stations));
+            let rewards = model::stations_doc::rewards(doc);
+            if self.view.rewards.with_untracked(|r| *r != rewards) {
+                self.view.rewards.set(rewards);
+            }
         }
     }
 
@@ -242,6 +269,8 @@ impl Engine {
     fn refresh(&self) {
         let device = self.device.borrow();
         let rows = device.rows();
+        let requests = device.requests();
+        let can_redeem = device.can_redeem();
         let ready = device.ready();
         let connected = device.client().is_ready();
         drop(device);
@@ -252,6 +281,10 @@ impl Engine {
         if rows_changed {
             self.view.rows.set(rows);
         }
+        if self.view.requests.with_untracked(|old| *old != requests) {
+            self.view.requests.set(requests);
+        }
+        self.view.can_redeem.set(can_redeem);
         if ready {
             crate::time::mark_once("nx-doc-loaded");
         }
