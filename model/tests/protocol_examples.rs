@@ -2,7 +2,8 @@
 //! the same JSON, and every body type of `model::api` has an example there.
 
 use model::api::{
-    ErrorBody, LoginForm, Me, PhotoStored, RegisterForm, ReportList, ReviewForm, Ticket, TicketForm,
+    ErrorBody, LoginForm, Me, PhotoStored, Pickup, PickupForm, RegisterForm, ReportList,
+    ReviewForm, Ticket, TicketForm,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
@@ -63,6 +64,8 @@ fn the_protocol_examples_are_the_api_types() {
             "PhotoStored" => round_trip::<PhotoStored>(text),
             "ReportList" => round_trip::<ReportList>(text),
             "ReviewForm" => round_trip::<ReviewForm>(text),
+            "PickupForm" => round_trip::<PickupForm>(text),
+            "Pickup" => round_trip::<Pickup>(text),
             "ErrorBody" => round_trip::<ErrorBody>(text),
             other => Err(format!("no such type api::{other}")),
         };
@@ -80,6 +83,8 @@ fn the_protocol_examples_are_the_api_types() {
         "PhotoStored",
         "ReportList",
         "ReviewForm",
+        "PickupForm",
+        "Pickup",
         "ErrorBody",
     ];
     for name in every {

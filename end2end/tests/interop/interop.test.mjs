@@ -474,7 +474,7 @@ describe("automerge-repo interop", () => {
     assert.equal(fresh.doc().points, undefined);
   });
 
-  test("a rider reads the points a decision booked, and its notice, from the office document, as schema.md says", async () => {
+  test("a rider reads the points a decision booked and its notice, and redeems a reward, following schema.md and protocol.md", async () => {
     const { cookie, me } = await login(server.base, RIDER_2);
     const { repo } = officialRepo(await syncTicket(server.base, cookie));
     const rider = await repo.find(`automerge:${me.docs.rider}`);
@@ -524,6 +524,35 @@ describe("automerge-repo interop", () => {
     assert.equal(String(notices[0].status), "valid");
     assert.equal(Number(notices[0].points), 25);
     assert.equal(String(notices[0].note), "已派人修补");
+
+    // docs/protocol.md section 12: redeem the cheapest reward of the catalogue (the stations
+    // document's rewards) with a request in the rider document; the outcome comes back in the
+    // office document under the same id.
+    const stations = await repo.find(`automerge:${me.docs.stations}`);
+    const catalogue = Object.entries(stations.doc().rewards ?? {})
+      .filter(([, w]) => w.active)
+      .sort(([, a], [, b]) => Number(a.price) - Number(b.price));
+    assert.ok(catalogue.length > 0, "the stations document carries the catalogue");
+    const [rewardId, reward] = catalogue[0];
+    assert.ok(Number(reward.price) <= 25);
+    const requestId = randomUUID();
+    rider.change((d) => {
+      d.redemptions[requestId] = { reward: rewardId, at: Date.now() };
+    });
+    const decided = Date.now() + 15_000;
+    while (!office.doc().redemptions?.[requestId] && Date.now() < decided) {
+      await sleep(100);
+    }
+    const outcome = office.doc().redemptions?.[requestId];
+    assert.ok(outcome, "the request was never decided");
+    assert.equal(String(outcome.status), "done");
+    assert.match(String(outcome.code), /^\d{6}$/);
+    assert.equal(String(outcome.name), String(reward.name));
+    assert.ok(Number(outcome.expires_at) > Number(outcome.at));
+    while (Number(office.doc().points.balance) !== 25 - Number(reward.price) && Date.now() < decided) {
+      await sleep(100);
+    }
+    assert.equal(Number(office.doc().points.balance), 25 - Number(reward.price));
   });
 
   test("the relay refuses what docs/protocol.md says it refuses", async () => {
