@@ -163,7 +163,7 @@ async fn index_docs(
     let mut checked: Vec<(String, Vec<Checked>)> = Vec::with_capacity(reads.len());
     let mut marks: Vec<(String, i64)> = Vec::new();
     // Per document: its requests to decide, and whether it lacks the `redemptions` map.
-    let mut redeem: Vec<(String, Vec<(String, Redemption)>, bool)> = Vec::new();
+    let mut redeem: Vec<ToRedeem> = Vec::new();
     for read in reads {
         if !read.requests.is_empty() || !read.has_redemptions {
             redeem.push((read.doc_id.clone(), read.requests, !read.has_redemptions));
@@ -307,6 +307,10 @@ async fn index_docs(
     }
     Ok(())
 }
+
+/// A document's redemption requests not decided yet, and whether it lacks the `redemptions`
+/// map.
+type ToRedeem = (String, Vec<(String, Redemption)>, bool);
 
 /// One entry of a rider document, checked.
 enum Checked {
