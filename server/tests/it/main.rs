@@ -6,6 +6,7 @@ mod assets;
 mod auth;
 mod authz;
 mod crash;
+mod ledger_props;
 mod limits;
 mod photos;
 mod points;
