@@ -132,12 +132,6 @@ pub struct Strings {
     pub console_load_failed: &'static str,
     pub console_offline: &'static str,
     pub console_reload: &'static str,
-    pub status_new: &'static str,
-    pub status_valid: &'static str,
-    pub status_invalid: &'static str,
-    pub status_duplicate: &'static str,
-    pub status_forwarded: &'static str,
-    pub status_resolved: &'static str,
     pub mine_language: &'static str,
     pub document_title: &'static str,
     pub note_separator: &'static str,
@@ -295,12 +289,6 @@ pub static ZH: Strings = Strings {
     console_load_failed: "加载失败",
     console_offline: "网络不可用，联网后自动更新",
     console_reload: "重新加载",
-    status_new: "待处理",
-    status_valid: "有效",
-    status_invalid: "无效",
-    status_duplicate: "重复",
-    status_forwarded: "已转办",
-    status_resolved: "已解决",
     mine_language: "语言",
     document_title: "暖新",
     note_separator: "：",
@@ -458,12 +446,6 @@ pub static EN: Strings = Strings {
     console_load_failed: "Loading failed",
     console_offline: "No network; the list updates when online",
     console_reload: "Reload",
-    status_new: "Open",
-    status_valid: "Valid",
-    status_invalid: "Invalid",
-    status_duplicate: "Duplicate",
-    status_forwarded: "Forwarded",
-    status_resolved: "Resolved",
     mine_language: "Language",
     document_title: "Nuanxin",
     note_separator: ": ",
@@ -887,15 +869,7 @@ pub fn accuracy(accuracy_m: f64) -> String {
 
 /// The label of a report status.
 pub fn status_label(status: ReviewStatus) -> &'static str {
-    let s = t();
-    match status {
-        ReviewStatus::New => s.status_new,
-        ReviewStatus::Valid => s.status_valid,
-        ReviewStatus::Invalid => s.status_invalid,
-        ReviewStatus::Duplicate => s.status_duplicate,
-        ReviewStatus::Forwarded => s.status_forwarded,
-        ReviewStatus::Resolved => s.status_resolved,
-    }
+    status.label(lang())
 }
 
 /// The label of a role.

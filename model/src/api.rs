@@ -92,6 +92,25 @@ code_enum! {
 }
 
 impl ReviewStatus {
+    /// The word for the status in `lang` (the app's lists, exports).
+    pub fn label(self, lang: Lang) -> &'static str {
+        use ReviewStatus::*;
+        match (lang, self) {
+            (Lang::Zh, New) => "待处理",
+            (Lang::Zh, Valid) => "有效",
+            (Lang::Zh, Invalid) => "无效",
+            (Lang::Zh, Duplicate) => "重复",
+            (Lang::Zh, Forwarded) => "已转办",
+            (Lang::Zh, Resolved) => "已解决",
+            (Lang::En, New) => "Open",
+            (Lang::En, Valid) => "Valid",
+            (Lang::En, Invalid) => "Invalid",
+            (Lang::En, Duplicate) => "Duplicate",
+            (Lang::En, Forwarded) => "Forwarded",
+            (Lang::En, Resolved) => "Resolved",
+        }
+    }
+
     /// The decisions a supervisor can make (every status but `new`).
     pub const DECISIONS: [ReviewStatus; 5] = [
         ReviewStatus::Valid,
@@ -706,4 +725,36 @@ pub struct Pickup {
     pub rider_login: String,
     /// When it was handed over (ms since the epoch).
     pub picked_up_at: i64,
+}
+
+/// `GET /api/stats`: the county's figures per week (Monday to Sunday, China Standard Time)
+/// and category, newest week first, and the riders with the most points this month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    pub weeks: Vec<WeekStats>,
+    pub riders: Vec<RiderPoints>,
+}
+
+/// One category in one week: reports filed then, and what became of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeekStats {
+    /// The week's Monday, 00:00 China Standard Time (ms since the epoch).
+    pub week: i64,
+    pub category: crate::Category,
+    pub received: u32,
+    /// Of those, how many are decided, and how many valid.
+    pub decided: u32,
+    pub valid: u32,
+    /// The median time from filing to decision (ms), when any is decided.
+    pub median_decision_ms: Option<i64>,
+    /// The points these reports brought (awards, shares and corrections).
+    pub points: i64,
+}
+
+/// A rider's points earned this month (redemptions not counted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiderPoints {
+    pub rider_id: i64,
+    pub name: String,
+    pub points: i64,
 }

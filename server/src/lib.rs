@@ -8,6 +8,7 @@ pub mod client_ip;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod indexer;
 pub mod photos;
 pub mod points;
@@ -43,6 +44,8 @@ pub fn app(state: AppState) -> Router {
         .route("/sync-ticket", post(routes::me::sync_ticket))
         .route("/reports", get(routes::reports::list))
         .route("/reports/feed", get(routes::reports::feed))
+        .route("/reports.csv", get(routes::reports::export))
+        .route("/stats", get(routes::reports::stats))
         .route(
             "/photos/{sha256}",
             get(routes::photos::get).put(routes::photos::put),

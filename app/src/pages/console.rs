@@ -148,7 +148,7 @@ fn AwardForm(default: u32, on_done: Callback<Option<(u32, String)>>) -> impl Int
                 {s.console_note}
                 <input type="text" maxlength="200" bind:value=note data-testid="award-note"/>
             </label>
-            <button type="submit" class="btn-mini">{s.status_valid}</button>
+            <button type="submit" class="btn-mini">{i18n::status_label(ReviewStatus::Valid)}</button>
         </form>
     }
 }
@@ -529,7 +529,7 @@ pub fn ConsolePage() -> impl IntoView {
                         <dt><kbd>"i"</kbd></dt><dd>{s.console_key_invalid}</dd>
                         <dt><kbd>"d"</kbd></dt><dd>{s.console_key_duplicate}</dd>
                         <dt><kbd>"f"</kbd></dt><dd>{s.console_key_forward}</dd>
-                        <dt><kbd>"r"</kbd></dt><dd>{s.status_resolved}</dd>
+                        <dt><kbd>"r"</kbd></dt><dd>{i18n::status_label(ReviewStatus::Resolved)}</dd>
                         <dt><kbd>"?"</kbd></dt><dd>{s.console_key_help}</dd>
                     </dl>
                 </section>
@@ -620,10 +620,10 @@ pub fn ConsolePage() -> impl IntoView {
                                             view! {
                                                 <span class="review-actions">
                                                     <button type="button" class="btn-mini" on:click=move |_| decide(rid, id1.clone(), ReviewStatus::Valid, None)>
-                                                        {s.status_valid}
+                                                        {i18n::status_label(ReviewStatus::Valid)}
                                                     </button>
                                                     <button type="button" class="btn-mini btn-mini-danger" on:click=move |_| decide(rid, id2.clone(), ReviewStatus::Invalid, None)>
-                                                        {s.status_invalid}
+                                                        {i18n::status_label(ReviewStatus::Invalid)}
                                                     </button>
                                                 </span>
                                             }

@@ -15,13 +15,14 @@ mod photos;
 mod reports;
 mod rewards;
 mod sessions;
+pub mod stats;
 mod users;
 
 pub use invites::Invite;
 pub use ledger::{Award, Decision, LedgerEntry, NoticeRow, Refused};
 pub use model::api::ReportRow;
 pub use photos::PhotoRow;
-pub use reports::{IndexBatch, Stored, Upsert, UpsertOutcome, cst_day};
+pub use reports::{IndexBatch, ReportFilter, Stored, Upsert, UpsertOutcome, cst_day};
 pub use rewards::{PickupRefused, Redeem, RedemptionRow, RewardRow};
 pub use users::{Bounds, County, Names, NewUser, Role, User};
 

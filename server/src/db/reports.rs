@@ -182,6 +182,22 @@ fn rows_of(records: Vec<RowRecord>) -> Vec<ReportRow> {
         .collect()
 }
 
+/// Which reports a list keeps (every field optional: `None` keeps all).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportFilter {
+    /// A status code.
+    pub status: Option<String>,
+    /// A category code.
+    pub category: Option<String>,
+    /// Filed at or after (ms since the epoch).
+    pub from: Option<i64>,
+    /// Filed before (ms since the epoch).
+    pub to: Option<i64>,
+    pub rider: Option<i64>,
+    /// Words in the note, the place or the rider's name.
+    pub text: Option<String>,
+}
+
 const ROW_SELECT: &str = "SELECT r.id, r.rider_id, u.name AS rider_name, r.county, r.category,
     r.note, r.lat, r.lon, r.accuracy_m, r.location_source, r.place, r.created_at, r.received_at, r.photos,
     r.status, r.photo_exif FROM reports r JOIN users u ON u.id = r.rider_id";
@@ -240,13 +256,57 @@ impl Db {
         county: &str,
         limit: i64,
     ) -> sqlx::Result<Vec<ReportRow>> {
-        let rows: Vec<RowRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{ROW_SELECT} WHERE r.county = $1 ORDER BY r.created_at DESC, r.id LIMIT $2"
-        )))
-        .bind(county)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        self.reports_filtered(county, &ReportFilter::default(), limit)
+            .await
+    }
+
+    /// The reports of `county` that pass `filter`, newest first, at most `limit`.
+    pub async fn reports_filtered(
+        &self,
+        county: &str,
+        filter: &ReportFilter,
+        limit: i64,
+    ) -> sqlx::Result<Vec<ReportRow>> {
+        let mut q = sqlx::QueryBuilder::new(ROW_SELECT);
+        q.push(" WHERE r.county = ").push_bind(county);
+        if let Some(status) = &filter.status {
+            q.push(" AND r.status = ").push_bind(status.clone());
+        }
+        if let Some(category) = &filter.category {
+            q.push(" AND r.category = ").push_bind(category.clone());
+        }
+        if let Some(from) = filter.from {
+            q.push(" AND r.created_at >= ").push_bind(from);
+        }
+        if let Some(to) = filter.to {
+            q.push(" AND r.created_at < ").push_bind(to);
+        }
+        if let Some(rider) = filter.rider {
+            q.push(" AND r.rider_id = ").push_bind(rider);
+        }
+        if let Some(text) = filter.text.as_deref().filter(|t| !t.is_empty()) {
+            // A plain substring: LIKE's wildcards in the text are taken literally.
+            let pattern = format!(
+                "%{}%",
+                text.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            q.push(" AND (r.note LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR r.place LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR u.name LIKE ")
+                .push_bind(pattern)
+                .push(" ESCAPE '\\')");
+        }
+        q.push(" ORDER BY r.created_at DESC, r.id LIMIT ")
+            .push_bind(limit);
+        let rows: Vec<RowRecord> = q
+            .build_query_as()
+            .persistent(false)
+            .fetch_all(&self.pool)
+            .await?;
         let mut rows = rows_of(rows);
         fill_photos_stored(&mut *self.pool.acquire().await?, &mut rows).await?;
         Ok(rows)

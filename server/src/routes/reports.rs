@@ -5,13 +5,16 @@ use std::convert::Infallible;
 use axum::{
     Json,
     extract::{Path, Query, State, rejection::JsonRejection},
-    response::sse::{Event, KeepAlive, Sse},
+    response::{
+        IntoResponse,
+        sse::{Event, KeepAlive, Sse},
+    },
 };
 use futures::{Stream, StreamExt};
 use model::{
     api::{
         ApiError, DUPLICATE_RADIUS_M, DUPLICATE_SHARE_PERCENT, DUPLICATE_WINDOW_MS, ErrorCode,
-        MAX_AWARD, MAX_REVIEW_NOTE_CHARS, ReportList, ReportRow, ReviewForm, ReviewStatus,
+        Lang, MAX_AWARD, MAX_REVIEW_NOTE_CHARS, ReportList, ReportRow, ReviewForm, ReviewStatus,
     },
     office_doc::Review,
 };
@@ -20,26 +23,113 @@ use tokio_stream::wrappers::BroadcastStream;
 
 use crate::{
     auth::{Staff, may_supervise},
-    db::{Award, Decision, Refused, Role, now_ms},
+    db::{Award, Decision, Refused, ReportFilter, Role, now_ms},
     error::AppError,
     state::AppState,
 };
 
-/// List parameters.
+/// List parameters: how many, and the filters (each optional).
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
     pub limit: Option<i64>,
+    /// A status code (`new`, `valid`, …).
+    pub status: Option<String>,
+    /// A category code.
+    pub category: Option<String>,
+    /// Filed at or after, and before (ms since the epoch).
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    /// A rider's user id.
+    pub rider: Option<i64>,
+    /// Words in the note, the place or the rider's name.
+    pub q: Option<String>,
 }
 
-/// The newest reports of the supervisor's county.
+impl ListQuery {
+    /// The filter, once its codes are checked.
+    fn filter(&self) -> Result<ReportFilter, AppError> {
+        let status = self.status.as_deref().filter(|s| !s.is_empty());
+        if status.is_some_and(|s| ReviewStatus::from_code(s).is_none()) {
+            return Err(AppError::code(ErrorCode::BadStatus));
+        }
+        let category = self.category.as_deref().filter(|s| !s.is_empty());
+        if category.is_some_and(|c| model::Category::from_code(c).is_none()) {
+            return Err(AppError::code(ErrorCode::BadRequest));
+        }
+        Ok(ReportFilter {
+            status: status.map(str::to_owned),
+            category: category.map(str::to_owned),
+            from: self.from,
+            to: self.to,
+            rider: self.rider,
+            text: self.q.as_deref().map(str::trim).map(str::to_owned),
+        })
+    }
+}
+
+/// The newest reports of the supervisor's county that pass the filters.
 pub async fn list(
     State(state): State<AppState>,
     Staff(user): Staff,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<ReportList>, AppError> {
     let limit = q.limit.unwrap_or(200).clamp(1, 1000);
-    let reports = state.db.reports_for_county(&user.county, limit).await?;
+    let reports = state
+        .db
+        .reports_filtered(&user.county, &q.filter()?, limit)
+        .await?;
     Ok(Json(ReportList { reports }))
+}
+
+/// Stats parameters.
+#[derive(Debug, Deserialize)]
+pub struct StatsQuery {
+    /// How many weeks back (1–26, default 8).
+    pub weeks: Option<i64>,
+}
+
+/// `GET /api/stats`: the county's reports per week and category (received, decided, valid,
+/// median time to decision, points), and its riders by points earned this month.
+pub async fn stats(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Query(q): Query<StatsQuery>,
+) -> Result<Json<model::api::Stats>, AppError> {
+    let weeks = q.weeks.unwrap_or(8).clamp(1, 26);
+    Ok(Json(state.db.stats(&user.county, weeks, now_ms()).await?))
+}
+
+/// The most reports one export holds.
+const EXPORT_LIMIT: i64 = 100_000;
+
+/// `GET /api/reports.csv`: the filtered list (the filters of [`list`]) as a CSV file, newest
+/// first, in the language of `Accept-Language`.
+pub async fn export(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    headers: axum::http::HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<axum::response::Response, AppError> {
+    let rows = state
+        .db
+        .reports_filtered(&user.county, &q.filter()?, EXPORT_LIMIT)
+        .await?;
+    let lang = headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map_or(Lang::Zh, Lang::from_accept_language);
+    let body = crate::export::csv(&rows, lang);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"nuanxin-reports.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// New and changed reports of the supervisor's county, as server-sent events named `report`.

@@ -453,6 +453,8 @@ async fn every_principal_against_every_json_route() {
         ("GET", &dup_h, Value::Null),
         // No reward waits under this code anywhere: staff learn that, nobody else may ask.
         ("POST", "/api/pickups", json!({"code": "000000"})),
+        ("GET", "/api/reports.csv", Value::Null),
+        ("GET", "/api/stats", Value::Null),
     ];
     // A WebSocket upgrade from a foreign origin is refused even with a valid session.
     let p = &w.principals[0];
@@ -495,7 +497,9 @@ async fn every_principal_against_every_json_route() {
                     _ if *method == "PUT" => Want::Status(403),
                     _ if role == Role::Rider => Want::Status(403),
                     _ if role == Role::Admin => Want::Ok,
-                    "/api/reports" | "/api/reports/feed" => Want::Ok,
+                    "/api/reports" | "/api/reports/feed" | "/api/reports.csv" | "/api/stats" => {
+                        Want::Ok
+                    }
                     p2 if p2 == review_y.as_str() || p2 == dup_y.as_str() => {
                         if p.who.unwrap().1 == "youyang" {
                             Want::Ok
@@ -527,7 +531,9 @@ async fn every_principal_against_every_json_route() {
                 }
             }
             // A supervisor's list holds their own county's reports only.
-            if path == "/api/reports" && (200..300).contains(&status) {
+            if (path == "/api/reports" || path == "/api/reports.csv")
+                && (200..300).contains(&status)
+            {
                 let county = p.who.unwrap().1;
                 let own = if county == "youyang" {
                     &y_note

@@ -5,6 +5,7 @@ mod accounts;
 mod assets;
 mod auth;
 mod authz;
+mod console_data;
 mod crash;
 mod ledger_props;
 mod limits;
