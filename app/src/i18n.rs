@@ -165,6 +165,20 @@ pub struct Strings {
     pub pickup_code: &'static str,
     pub pickup_title: &'static str,
     pub pickup_submit: &'static str,
+    pub filter_status: &'static str,
+    pub filter_all_statuses: &'static str,
+    pub filter_category: &'static str,
+    pub filter_all_categories: &'static str,
+    pub filter_search: &'static str,
+    pub export_csv: &'static str,
+    pub stats_title: &'static str,
+    pub stats_weeks: &'static str,
+    pub stats_week: &'static str,
+    pub stats_received: &'static str,
+    pub stats_valid_rate: &'static str,
+    pub stats_median: &'static str,
+    pub stats_points: &'static str,
+    pub stats_riders: &'static str,
     pub console_keys: &'static str,
     pub console_key_move: &'static str,
     pub console_key_help: &'static str,
@@ -322,6 +336,20 @@ pub static ZH: Strings = Strings {
     pickup_code: "取货码",
     pickup_title: "兑换核销",
     pickup_submit: "核销",
+    filter_status: "状态",
+    filter_all_statuses: "全部状态",
+    filter_category: "类型",
+    filter_all_categories: "全部类型",
+    filter_search: "搜索说明、地点或骑手",
+    export_csv: "导出 CSV",
+    stats_title: "统计",
+    stats_weeks: "近 8 周各类隐患",
+    stats_week: "周（起）",
+    stats_received: "收到",
+    stats_valid_rate: "有效率",
+    stats_median: "审核用时（中位数）",
+    stats_points: "积分",
+    stats_riders: "本月骑手积分榜",
     console_keys: "快捷键",
     console_key_move: "下一条 / 上一条",
     console_key_help: "显示或隐藏快捷键",
@@ -479,6 +507,20 @@ pub static EN: Strings = Strings {
     pickup_code: "Pickup code",
     pickup_title: "Hand over a reward",
     pickup_submit: "Hand over",
+    filter_status: "Status",
+    filter_all_statuses: "All statuses",
+    filter_category: "Category",
+    filter_all_categories: "All categories",
+    filter_search: "Search notes, places or riders",
+    export_csv: "Export CSV",
+    stats_title: "Stats",
+    stats_weeks: "The last 8 weeks, by category",
+    stats_week: "Week of",
+    stats_received: "Received",
+    stats_valid_rate: "Valid",
+    stats_median: "Median time to decision",
+    stats_points: "Points",
+    stats_riders: "Riders by points this month",
     console_keys: "Keys",
     console_key_move: "Next / previous report",
     console_key_help: "Show or hide the keys",
@@ -621,6 +663,15 @@ pub fn points_pending(points: i64) -> String {
         format!("待审核 +{}（审核后入账）", number(points.max(0) as u64))
     } else {
         format!("Awaiting review: +{}", number(points.max(0) as u64))
+    }
+}
+
+/// "2.5 小时": a duration in hours, one decimal.
+pub fn hours(h: f64) -> String {
+    if zh() {
+        format!("{h:.1} 小时")
+    } else {
+        format!("{h:.1} h")
     }
 }
 

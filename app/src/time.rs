@@ -78,6 +78,14 @@ pub fn short(ms: f64) -> String {
     )
 }
 
+/// A local date without the time: "11月23日" or "23 Nov" (with the year when not this one).
+pub fn day(ms: f64) -> String {
+    let full = short(ms);
+    // The time is always the last five characters ("21:05") after a space.
+    full.rsplit_once(' ')
+        .map_or(full.clone(), |(date, _)| date.to_owned())
+}
+
 /// [`short`] from its parts: `(year, month 1-12, day)`, `(hour, minute)`.
 pub fn format_date(
     lang: model::api::Lang,

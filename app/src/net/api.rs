@@ -1,7 +1,7 @@
 //! The JSON API calls the app makes; every body is a `model::api` type.
 
 use model::api::{
-    LoginForm, Me, Pickup, PickupForm, RegisterForm, ReportList, ReportRow, ReviewForm,
+    LoginForm, Me, Pickup, PickupForm, RegisterForm, ReportList, ReportRow, ReviewForm, Stats,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -62,9 +62,12 @@ pub async fn me() -> Result<Me, AppError> {
     me::parse(&answer.text)
 }
 
-/// The newest reports of the supervisor's county, newest first.
-pub async fn reports(limit: u32) -> Result<Vec<ReportRow>, AppError> {
-    let answer = http::send("GET", &format!("/api/reports?limit={limit}"), None).await?;
+/// The newest reports of the supervisor's county that pass `filter`, newest first.
+pub async fn reports(limit: u32, filter: &row::Filter) -> Result<Vec<ReportRow>, AppError> {
+    let query = filter.query();
+    let sep = if query.is_empty() { "" } else { "&" };
+    let path = format!("/api/reports?limit={limit}{sep}{query}");
+    let answer = http::send("GET", &path, None).await?;
     if !answer.ok() {
         return Err(answer.into_error());
     }
@@ -104,6 +107,15 @@ pub async fn pickup(code: &str) -> Result<Pickup, AppError> {
         code: code.trim().to_owned(),
     };
     let answer = http::send("POST", "/api/pickups", Some(&body(&form))).await?;
+    if !answer.ok() {
+        return Err(answer.into_error());
+    }
+    read(&answer.text)
+}
+
+/// The county's figures for the last `weeks` weeks.
+pub async fn stats(weeks: u32) -> Result<Stats, AppError> {
+    let answer = http::send("GET", &format!("/api/stats?weeks={weeks}"), None).await?;
     if !answer.ok() {
         return Err(answer.into_error());
     }

@@ -1,6 +1,50 @@
 //! The supervisors' report list, as `/api/reports` and its feed send it (`model::api::ReportRow`).
 
 pub use model::api::ReportRow;
+use model::{Category, api::ReviewStatus};
+
+/// The console's filters; the same as the server's list and CSV export take.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub status: Option<ReviewStatus>,
+    pub category: Option<Category>,
+    /// Words in the note, the place or the rider's name.
+    pub text: String,
+}
+
+impl Filter {
+    /// The query string of the list and the export (without `?`).
+    pub fn query(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(s) = self.status {
+            parts.push(format!("status={}", s.code()));
+        }
+        if let Some(c) = self.category {
+            parts.push(format!("category={}", c.code()));
+        }
+        let text = self.text.trim();
+        if !text.is_empty() {
+            parts.push(format!(
+                "q={}",
+                js_sys::encode_uri_component(text)
+                    .as_string()
+                    .unwrap_or_default()
+            ));
+        }
+        parts.join("&")
+    }
+
+    /// Whether a row from the live feed belongs in the filtered list.
+    pub fn matches(&self, row: &ReportRow) -> bool {
+        let text = self.text.trim();
+        self.status.is_none_or(|s| row.status == s)
+            && self.category.is_none_or(|c| row.category == c)
+            && (text.is_empty()
+                || row.note.contains(text)
+                || row.place.contains(text)
+                || row.rider_name.contains(text))
+    }
+}
 
 /// Inserts or replaces `row` by id and keeps the list newest first.
 pub fn merge(rows: &mut Vec<ReportRow>, row: ReportRow) {

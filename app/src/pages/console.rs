@@ -21,7 +21,7 @@ use crate::{
     net::{
         api,
         feed::{Feed, FeedEvent},
-        row::{ReportRow, merge},
+        row::{Filter, ReportRow, merge},
     },
     time,
 };
@@ -302,6 +302,73 @@ fn PickupBox() -> impl IntoView {
     }
 }
 
+/// 统计: the county's reports per week and category, and this month's riders by points.
+#[component]
+fn StatsPanel() -> impl IntoView {
+    let s = t();
+    let stats = RwSignal::new(None::<Result<model::api::Stats, String>>);
+    leptos::task::spawn_local(async move {
+        let got = api::stats(8).await.map_err(|e| e.to_string());
+        let _ = stats.try_set(Some(got));
+    });
+    let hours = |ms: Option<i64>| {
+        ms.map(|ms| i18n::hours(ms as f64 / 3_600_000.0))
+            .unwrap_or_else(|| "—".to_owned())
+    };
+    view! {
+        <section class="console-stats" data-testid="stats">
+            {move || match stats.get() {
+                None => view! { <p class="empty">{s.loading}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="form-error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(st)) => view! {
+                    <table class="console-table stats-table">
+                        <caption>{s.stats_weeks}</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">{s.stats_week}</th>
+                                <th scope="col">{s.console_col_category}</th>
+                                <th scope="col">{s.stats_received}</th>
+                                <th scope="col">{s.stats_valid_rate}</th>
+                                <th scope="col">{s.stats_median}</th>
+                                <th scope="col">{s.stats_points}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {st.weeks.iter().map(|w| {
+                                let rate = (w.valid * 100)
+                                    .checked_div(w.decided)
+                                    .map_or_else(|| "—".to_owned(), |r| format!("{r}%"));
+                                view! {
+                                    <tr data-testid="stats-row">
+                                        <td>{time::day(w.week as f64)}</td>
+                                        <td>{i18n::category_label(w.category)}</td>
+                                        <td>{w.received}</td>
+                                        <td>{rate}</td>
+                                        <td>{hours(w.median_decision_ms)}</td>
+                                        <td>{i18n::number(w.points.max(0) as u64)}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <table class="console-table stats-table">
+                        <caption>{s.stats_riders}</caption>
+                        <tbody>
+                            {st.riders.iter().enumerate().map(|(i, r)| view! {
+                                <tr data-testid="stats-rider">
+                                    <td>{i + 1}</td>
+                                    <td translate="no">{r.name.clone()}</td>
+                                    <td>{i18n::number(r.points.max(0) as u64)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
 /// The triage console.
 #[component]
 pub fn ConsolePage() -> impl IntoView {
@@ -309,10 +376,14 @@ pub fn ConsolePage() -> impl IntoView {
     let s = t();
     let rows = RwSignal::new(Vec::<ReportRow>::new());
     let load = RwSignal::new(Load::Loading);
+    let filter = RwSignal::new(Filter::default());
 
     let fetch = move || {
+        let wanted = filter.get_untracked();
         leptos::task::spawn_local(async move {
-            match api::reports(LIMIT).await {
+            match api::reports(LIMIT, &wanted).await {
+                // A newer filter's answer is on its way: this one is stale.
+                Ok(_) if filter.get_untracked() != wanted => {}
                 Ok(list) => {
                     rows.update(|cur| {
                         for row in list {
@@ -339,7 +410,12 @@ pub fn ConsolePage() -> impl IntoView {
                 fetch();
             }
         }
-        FeedEvent::Row(row) => rows.update(|cur| merge(cur, row)),
+        // A new report joins the list if it passes the filters; a listed one is updated.
+        FeedEvent::Row(row) => rows.update(|cur| {
+            if cur.iter().any(|r| r.id == row.id) || filter.with_untracked(|f| f.matches(&row)) {
+                merge(cur, row);
+            }
+        }),
         FeedEvent::Resync => fetch(),
         FeedEvent::Down => {
             desk.feed_live.set(false);
@@ -483,6 +559,14 @@ pub fn ConsolePage() -> impl IntoView {
         ev.prevent_default();
     };
 
+    // A new filter: the list is fetched again for it.
+    let refilter = move || {
+        rows.set(Vec::new());
+        load.set(Load::Loading);
+        fetch();
+    };
+    let show_stats = RwSignal::new(false);
+
     let who = move || {
         desk.session.me.with(|m| {
             m.as_ref()
@@ -515,6 +599,73 @@ pub fn ConsolePage() -> impl IntoView {
                 </button>
             </div>
             <PickupBox/>
+            <form class="console-bar console-filters" on:submit=move |ev: leptos::ev::SubmitEvent| ev.prevent_default()>
+                <select
+                    aria-label=s.filter_status
+                    data-testid="filter-status"
+                    on:change=move |ev| {
+                        let code = event_target_value(&ev);
+                        filter.update(|f| f.status = ReviewStatus::from_code(&code));
+                        refilter();
+                    }
+                >
+                    <option value="">{s.filter_all_statuses}</option>
+                    {std::iter::once(ReviewStatus::New)
+                        .chain(ReviewStatus::DECISIONS)
+                        .map(|st| view! { <option value=st.code()>{i18n::status_label(st)}</option> })
+                        .collect_view()}
+                </select>
+                <select
+                    aria-label=s.filter_category
+                    data-testid="filter-category"
+                    on:change=move |ev| {
+                        let code = event_target_value(&ev);
+                        filter.update(|f| f.category = model::Category::from_code(&code));
+                        refilter();
+                    }
+                >
+                    <option value="">{s.filter_all_categories}</option>
+                    {model::Category::ALL
+                        .into_iter()
+                        .map(|c| view! { <option value=c.code()>{i18n::category_label(c)}</option> })
+                        .collect_view()}
+                </select>
+                <input
+                    type="search"
+                    class="console-search"
+                    aria-label=s.filter_search
+                    placeholder=s.filter_search
+                    data-testid="filter-search"
+                    on:change=move |ev| {
+                        let text = event_target_value(&ev);
+                        filter.update(|f| f.text = text);
+                        refilter();
+                    }
+                />
+                <a
+                    class="btn-mini btn-link-mini"
+                    data-testid="export-csv"
+                    download="nuanxin-reports.csv"
+                    href=move || {
+                        let q = filter.with(Filter::query);
+                        if q.is_empty() { "/api/reports.csv".to_owned() } else { format!("/api/reports.csv?{q}") }
+                    }
+                >
+                    {s.export_csv}
+                </a>
+                <button
+                    type="button"
+                    class="btn-mini"
+                    aria-expanded=move || if show_stats.get() { "true" } else { "false" }
+                    data-testid="stats-toggle"
+                    on:click=move |_| show_stats.update(|v| *v = !*v)
+                >
+                    {s.stats_title}
+                </button>
+            </form>
+            <Show when=move || show_stats.get()>
+                <StatsPanel/>
+            </Show>
             {move || match load.get() {
                 Load::Failed(e) => Some(view! { <p class="form-error" role="alert">{e}</p> }.into_any()),
                 Load::Loading => Some(view! { <p class="empty">{s.loading}</p> }.into_any()),
