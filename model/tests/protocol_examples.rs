@@ -3,7 +3,7 @@
 
 use model::api::{
     ErrorBody, LoginForm, Me, PhotoStored, Pickup, PickupForm, RegisterForm, ReportList,
-    ReviewForm, Ticket, TicketForm,
+    ReviewForm, Stats, Ticket, TicketForm,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
@@ -66,6 +66,7 @@ fn the_protocol_examples_are_the_api_types() {
             "ReviewForm" => round_trip::<ReviewForm>(text),
             "PickupForm" => round_trip::<PickupForm>(text),
             "Pickup" => round_trip::<Pickup>(text),
+            "Stats" => round_trip::<Stats>(text),
             "ErrorBody" => round_trip::<ErrorBody>(text),
             other => Err(format!("no such type api::{other}")),
         };
@@ -85,6 +86,7 @@ fn the_protocol_examples_are_the_api_types() {
         "ReviewForm",
         "PickupForm",
         "Pickup",
+        "Stats",
         "ErrorBody",
     ];
     for name in every {
