@@ -113,7 +113,8 @@ pub struct Points {
     pub entries: Vec<(String, PointsEntry)>,
 }
 
-/// Replaces the document's copy of the rider's points with `points` (the ledger's).
+/// Replaces the document's copy of the rider's points with `points` (the ledger's balance and
+/// latest entries): new entries are added, entries no longer among the latest removed.
 pub fn put_points(doc: &mut Automerge, points: &Points) -> Result<(), ModelError> {
     let mut tx = doc.transaction();
     let obj = match tx.get(ROOT, "points")? {
@@ -125,6 +126,13 @@ pub fn put_points(doc: &mut Automerge, points: &Points) -> Result<(), ModelError
         Some((automerge::Value::Object(ObjType::Map), id)) => id,
         _ => tx.put_object(&obj, "entries", ObjType::Map)?,
     };
+    let old: Vec<String> = tx
+        .keys(&entries)
+        .filter(|k| !points.entries.iter().any(|(id, _)| id == k))
+        .collect();
+    for key in old {
+        tx.delete(&entries, key.as_str())?;
+    }
     for (id, entry) in &points.entries {
         if tx.get(&entries, id.as_str())?.is_none() {
             reconcile_prop(&mut tx, &entries, id.as_str(), entry)?;
@@ -253,13 +261,21 @@ pub fn outcomes(doc: &Automerge) -> Vec<(String, Outcome)> {
     all
 }
 
-/// Adds the notices the document does not hold yet (notices never change once written).
+/// Adds the notices the document does not hold yet (notices never change once written), and
+/// removes those no longer among the latest `notices`.
 pub fn put_notices(doc: &mut Automerge, notices: &[(String, Notice)]) -> Result<(), ModelError> {
     let mut tx = doc.transaction();
     let obj = match tx.get(ROOT, "notices")? {
         Some((automerge::Value::Object(ObjType::Map), id)) => id,
         _ => tx.put_object(ROOT, "notices", ObjType::Map)?,
     };
+    let old: Vec<String> = tx
+        .keys(&obj)
+        .filter(|k| !notices.iter().any(|(id, _)| id == k))
+        .collect();
+    for key in old {
+        tx.delete(&obj, key.as_str())?;
+    }
     for (id, notice) in notices {
         if tx.get(&obj, id.as_str())?.is_none() {
             reconcile_prop(&mut tx, &obj, id.as_str(), notice)?;

@@ -9,11 +9,17 @@ use model::office_doc::{Notice, Outcome, Points, PointsEntry, Review};
 
 use crate::state::AppState;
 
-/// The rider's points as the ledger has them.
+/// How many of the latest ledger entries the office document carries (the balance is always
+/// the whole ledger's): the document stays small however long the rider's history.
+pub const RECENT_ENTRIES: i64 = 100;
+/// How many of the latest notices the office document carries.
+pub const RECENT_NOTICES: i64 = 50;
+
+/// The rider's points as the ledger has them: the balance, and the latest entries.
 pub async fn from_ledger(state: &AppState, rider_id: i64) -> sqlx::Result<Points> {
-    let ledger = state.db.ledger(rider_id).await?;
+    let ledger = state.db.ledger_recent(rider_id, RECENT_ENTRIES).await?;
     Ok(Points {
-        balance: ledger.iter().map(|e| e.amount).sum(),
+        balance: state.db.balance(rider_id).await?,
         entries: ledger
             .into_iter()
             .map(|e| {
@@ -30,11 +36,11 @@ pub async fn from_ledger(state: &AppState, rider_id: i64) -> sqlx::Result<Points
     })
 }
 
-/// The rider's notices as the database has them, oldest first.
+/// The rider's latest notices as the database has them, oldest first.
 pub async fn notices(state: &AppState, rider_id: i64) -> sqlx::Result<Vec<(String, Notice)>> {
     Ok(state
         .db
-        .notices(rider_id)
+        .notices(rider_id, RECENT_NOTICES)
         .await?
         .into_iter()
         .map(|n| {

@@ -207,15 +207,39 @@ impl Db {
         .await
     }
 
-    /// A rider's notices, oldest first.
-    pub async fn notices(&self, user_id: i64) -> sqlx::Result<Vec<NoticeRow>> {
-        sqlx::query_as(
+    /// A rider's `n` latest notices, oldest first.
+    pub async fn notices(&self, user_id: i64, n: i64) -> sqlx::Result<Vec<NoticeRow>> {
+        let mut rows: Vec<NoticeRow> = sqlx::query_as(
             "SELECT id, kind, report_id, redemption_id, status, points, note, created_at
-             FROM notices
-             WHERE user_id = $1 ORDER BY id",
+             FROM notices WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
         )
         .bind(user_id)
+        .bind(n)
         .fetch_all(&self.pool)
-        .await
+        .await?;
+        rows.reverse();
+        Ok(rows)
+    }
+
+    /// A rider's `n` latest ledger entries, oldest first.
+    pub async fn ledger_recent(&self, user_id: i64, n: i64) -> sqlx::Result<Vec<LedgerEntry>> {
+        let mut rows: Vec<LedgerEntry> = sqlx::query_as(
+            "SELECT id, kind, amount, report_id, reason, created_at FROM ledger
+             WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(user_id)
+        .bind(n)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.reverse();
+        Ok(rows)
+    }
+
+    /// A rider's balance: the sum of their ledger.
+    pub async fn balance(&self, user_id: i64) -> sqlx::Result<i64> {
+        sqlx::query_scalar("SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_one(&self.pool)
+            .await
     }
 }

@@ -5,6 +5,7 @@ mod accounts;
 mod assets;
 mod auth;
 mod authz;
+mod bench_console;
 mod console_data;
 mod crash;
 mod ledger_props;
