@@ -55,9 +55,11 @@ impl Db {
         .fetch_all(&self.pool)
         .await?;
         let points: Vec<(i64, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            // From the ledger (smaller than the reports), each entry's report by its key; an
+            // entry is booked after its report is filed, so older entries are left out.
             "SELECT {} AS week, r.category, SUM(l.amount)
-             FROM reports r JOIN ledger l ON l.user_id = r.rider_id AND l.report_id = r.id
-             WHERE r.county = $1 AND r.created_at >= $2
+             FROM ledger l CROSS JOIN reports r ON r.rider_id = l.user_id AND r.id = l.report_id
+             WHERE l.created_at >= $2 AND r.county = $1 AND r.created_at >= $2
              GROUP BY week, r.category",
             WEEK_SQL.replace("created_at", "r.created_at")
         )))
