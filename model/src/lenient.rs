@@ -167,3 +167,27 @@ pub fn strings_of<D: ReadDoc>(doc: &D, found: Found<'_>) -> Result<Vec<String>, 
         Some((v, _)) => Err(HydrateError::unexpected("a list", format!("{v:?}"))),
     }
 }
+
+/// The entries of the map at the document's root key `key` that hydrate as `T` and whose key
+/// `keep` accepts, sorted by key; none when there is no such map. An entry that does not read
+/// is left out, so one bad entry cannot hide the others.
+pub fn map_entries<T: autosurgeon::Hydrate>(
+    doc: &automerge::Automerge,
+    key: &str,
+    keep: impl Fn(&str) -> bool,
+) -> Vec<(String, T)> {
+    let Ok(Some((Value::Object(automerge::ObjType::Map), obj))) =
+        automerge::ReadDoc::get(doc, automerge::ROOT, key)
+    else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, T)> = automerge::ReadDoc::keys(doc, &obj)
+        .filter(|k| keep(k))
+        .filter_map(|k| {
+            let v = autosurgeon::hydrate_prop::<_, T, _, _>(doc, &obj, k.as_str()).ok()?;
+            Some((k, v))
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}

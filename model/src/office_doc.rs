@@ -246,19 +246,7 @@ pub fn put_outcomes(doc: &mut Automerge, outcomes: &[(String, Outcome)]) -> Resu
 
 /// The outcomes of the rider's redemption requests, by request id (sorted).
 pub fn outcomes(doc: &Automerge) -> Vec<(String, Outcome)> {
-    let Ok(Some((automerge::Value::Object(ObjType::Map), obj))) = doc.get(ROOT, "redemptions")
-    else {
-        return Vec::new();
-    };
-    let mut all: Vec<(String, Outcome)> = doc
-        .keys(&obj)
-        .filter_map(|key| {
-            let o = hydrate_prop::<_, Outcome, _, _>(doc, &obj, key.as_str()).ok()?;
-            Some((key, o))
-        })
-        .collect();
-    all.sort_by(|a, b| a.0.cmp(&b.0));
-    all
+    crate::lenient::map_entries(doc, "redemptions", |_| true)
 }
 
 /// Adds the notices the document does not hold yet (notices never change once written), and
@@ -287,16 +275,7 @@ pub fn put_notices(doc: &mut Automerge, notices: &[(String, Notice)]) -> Result<
 
 /// Every notice that reads, oldest first (ids are decimal and grow).
 pub fn notices(doc: &Automerge) -> Vec<(String, Notice)> {
-    let Ok(Some((automerge::Value::Object(ObjType::Map), obj))) = doc.get(ROOT, "notices") else {
-        return Vec::new();
-    };
-    let mut all: Vec<(String, Notice)> = doc
-        .keys(&obj)
-        .filter_map(|key| {
-            let n = hydrate_prop::<_, Notice, _, _>(doc, &obj, key.as_str()).ok()?;
-            Some((key, n))
-        })
-        .collect();
+    let mut all: Vec<(String, Notice)> = crate::lenient::map_entries(doc, "notices", |_| true);
     all.sort_by_key(|(id, _)| id.parse::<u64>().unwrap_or(u64::MAX));
     all
 }

@@ -146,35 +146,12 @@ pub fn redemptions_except(
     doc: &Automerge,
     known: &std::collections::HashSet<String>,
 ) -> Vec<(String, Redemption)> {
-    let Some(obj) = redemptions_obj(doc) else {
-        return Vec::new();
-    };
-    let mut out: Vec<(String, Redemption)> = doc
-        .keys(&obj)
-        .filter(|key| !known.contains(key))
-        .filter_map(|key| {
-            let r = hydrate_prop::<_, Redemption, _, _>(doc, &obj, key.as_str()).ok()?;
-            Some((key, r))
-        })
-        .collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
+    crate::lenient::map_entries(doc, "redemptions", |k| !known.contains(k))
 }
 
 /// Every redemption request that reads, by id (sorted); requests that do not read are left out.
 pub fn redemptions(doc: &Automerge) -> Vec<(String, Redemption)> {
-    let Some(obj) = redemptions_obj(doc) else {
-        return Vec::new();
-    };
-    let mut out: Vec<(String, Redemption)> = doc
-        .keys(&obj)
-        .filter_map(|key| {
-            let r = hydrate_prop::<_, Redemption, _, _>(doc, &obj, key.as_str()).ok()?;
-            Some((key, r))
-        })
-        .collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
+    crate::lenient::map_entries(doc, "redemptions", |_| true)
 }
 
 /// One entry of `reports`: its key, and the report or why it does not read as one.

@@ -78,16 +78,7 @@ pub fn put_rewards(doc: &mut Automerge, rewards: &[(String, Reward)]) -> Result<
 
 /// The catalogue's rewards that read, by id (sorted by price, then id).
 pub fn rewards(doc: &Automerge) -> Vec<(String, Reward)> {
-    let Ok(Some((automerge::Value::Object(ObjType::Map), obj))) = doc.get(ROOT, "rewards") else {
-        return Vec::new();
-    };
-    let mut out: Vec<(String, Reward)> = doc
-        .keys(&obj)
-        .filter_map(|key| {
-            let r = hydrate_prop::<_, Reward, _, _>(doc, &obj, key.as_str()).ok()?;
-            Some((key, r))
-        })
-        .collect();
+    let mut out: Vec<(String, Reward)> = crate::lenient::map_entries(doc, "rewards", |_| true);
     out.sort_by(|a, b| (a.1.price, &a.0).cmp(&(b.1.price, &b.0)));
     out
 }

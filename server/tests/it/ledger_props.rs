@@ -207,15 +207,7 @@ async fn run(ops: Vec<Op>) {
             .unwrap()
             .unwrap()
             .value;
-        let ledger: i64 = app
-            .state
-            .db
-            .ledger(rider_id)
-            .await
-            .unwrap()
-            .iter()
-            .map(|e| e.amount)
-            .sum();
+        let ledger = app.state.db.balance(rider_id).await.unwrap();
         let settled = decided == asked
             && copy.1 == asked.len()
             && (copy.0 == Some(ledger) || (copy.0.is_none() && ledger == 0));
