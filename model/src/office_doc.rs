@@ -122,17 +122,7 @@ pub fn put_points(doc: &mut Automerge, points: &Points) -> Result<(), ModelError
         _ => tx.put_object(ROOT, "points", ObjType::Map)?,
     };
     tx.put(&obj, "balance", points.balance)?;
-    let entries = match tx.get(&obj, "entries")? {
-        Some((automerge::Value::Object(ObjType::Map), id)) => id,
-        _ => tx.put_object(&obj, "entries", ObjType::Map)?,
-    };
-    let old: Vec<String> = tx
-        .keys(&entries)
-        .filter(|k| !points.entries.iter().any(|(id, _)| id == k))
-        .collect();
-    for key in old {
-        tx.delete(&entries, key.as_str())?;
-    }
+    let entries = map_keeping(&mut tx, &obj, "entries", &points.entries)?;
     for (id, entry) in &points.entries {
         if tx.get(&entries, id.as_str())?.is_none() {
             reconcile_prop(&mut tx, &entries, id.as_str(), entry)?;
@@ -253,17 +243,7 @@ pub fn outcomes(doc: &Automerge) -> Vec<(String, Outcome)> {
 /// removes those no longer among the latest `notices`.
 pub fn put_notices(doc: &mut Automerge, notices: &[(String, Notice)]) -> Result<(), ModelError> {
     let mut tx = doc.transaction();
-    let obj = match tx.get(ROOT, "notices")? {
-        Some((automerge::Value::Object(ObjType::Map), id)) => id,
-        _ => tx.put_object(ROOT, "notices", ObjType::Map)?,
-    };
-    let old: Vec<String> = tx
-        .keys(&obj)
-        .filter(|k| !notices.iter().any(|(id, _)| id == k))
-        .collect();
-    for key in old {
-        tx.delete(&obj, key.as_str())?;
-    }
+    let obj = map_keeping(&mut tx, &ROOT, "notices", notices)?;
     for (id, notice) in notices {
         if tx.get(&obj, id.as_str())?.is_none() {
             reconcile_prop(&mut tx, &obj, id.as_str(), notice)?;
@@ -278,6 +258,28 @@ pub fn notices(doc: &Automerge) -> Vec<(String, Notice)> {
     let mut all: Vec<(String, Notice)> = crate::lenient::map_entries(doc, "notices", |_| true);
     all.sort_by_key(|(id, _)| id.parse::<u64>().unwrap_or(u64::MAX));
     all
+}
+
+/// The map at `parent[key]`, made if missing, holding only the keys `ids` names: the others
+/// are deleted. For the server's copies that follow SQL (entries, notices, the catalogue).
+pub(crate) fn map_keeping<I: AsRef<str>>(
+    tx: &mut automerge::transaction::Transaction<'_>,
+    parent: &automerge::ObjId,
+    key: &str,
+    ids: &[(I, impl Sized)],
+) -> Result<automerge::ObjId, ModelError> {
+    let obj = match tx.get(parent, key)? {
+        Some((automerge::Value::Object(ObjType::Map), id)) => id,
+        _ => tx.put_object(parent, key, ObjType::Map)?,
+    };
+    let gone: Vec<String> = tx
+        .keys(&obj)
+        .filter(|k| !ids.iter().any(|(id, _)| id.as_ref() == k))
+        .collect();
+    for k in gone {
+        tx.delete(&obj, k.as_str())?;
+    }
+    Ok(obj)
 }
 
 #[cfg(test)]

@@ -58,17 +58,7 @@ pub struct Reward {
 /// no longer listed removed.
 pub fn put_rewards(doc: &mut Automerge, rewards: &[(String, Reward)]) -> Result<(), ModelError> {
     let mut tx = doc.transaction();
-    let obj = match tx.get(ROOT, "rewards")? {
-        Some((automerge::Value::Object(ObjType::Map), id)) => id,
-        _ => tx.put_object(ROOT, "rewards", ObjType::Map)?,
-    };
-    let gone: Vec<String> = tx
-        .keys(&obj)
-        .filter(|k| !rewards.iter().any(|(id, _)| id == k))
-        .collect();
-    for key in gone {
-        tx.delete(&obj, key.as_str())?;
-    }
+    let obj = crate::office_doc::map_keeping(&mut tx, &ROOT, "rewards", rewards)?;
     for (id, reward) in rewards {
         reconcile_prop(&mut tx, &obj, id.as_str(), reward)?;
     }

@@ -165,14 +165,19 @@ async fn index_docs(
     // Per document: its requests to decide, and whether it lacks the `redemptions` map.
     let mut redeem: Vec<ToRedeem> = Vec::new();
     for read in reads {
-        if !read.requests.is_empty() || !read.has_redemptions {
-            redeem.push((read.doc_id.clone(), read.requests, !read.has_redemptions));
+        // Only a document that reads as a rider document gets the map it lacks.
+        let lacks_map = !read.has_redemptions && read.entries.is_ok();
+        let settle = !read.requests.is_empty() || lacks_map;
+        if settle {
+            redeem.push((read.doc_id.clone(), read.requests, lacks_map, read.seq));
         }
         let Some(indexed) = known.get_mut(&read.doc_id) else {
             continue;
         };
-        // Everything stored up to the mark read with the document is indexed by this batch.
-        if read.seq > 0 {
+        // Everything stored up to the mark read with the document is indexed by this batch. A
+        // document with requests to decide keeps its mark until they are decided, so that a
+        // stop in between leaves it to be read again at the next start.
+        if read.seq > 0 && !settle {
             marks.push((read.doc_id.clone(), read.seq));
         }
         match read.entries {
@@ -283,7 +288,7 @@ async fn index_docs(
         // Nobody listening is fine.
         let _ = state.feed.send(row);
     }
-    for (doc_id, requests, lacks_map) in redeem {
+    for (doc_id, requests, lacks_map, seq) in redeem {
         let Some(indexed) = known.get_mut(&doc_id) else {
             continue;
         };
@@ -293,9 +298,13 @@ async fn index_docs(
                 .change(&doc_id, rider_doc::add_redemptions_map)
                 .await?;
         }
-        if let Err(e) =
-            crate::rewards::settle(state, &indexed.rider, &requests, &mut indexed.redeemed).await
-        {
+        let settled =
+            crate::rewards::settle(state, &indexed.rider, &requests, &mut indexed.redeemed).await;
+        let settled = match settled {
+            Ok(()) if seq > 0 => state.db.doc_indexed(&doc_id, seq).await.map_err(Into::into),
+            other => other,
+        };
+        if let Err(e) = settled {
             // Read again a moment later: the requests not decided are still in the document.
             tracing::error!(error = %e, doc_id, "deciding redemptions failed");
             let relay = state.relay.clone();
@@ -308,9 +317,9 @@ async fn index_docs(
     Ok(())
 }
 
-/// A document's redemption requests not decided yet, and whether it lacks the `redemptions`
-/// map.
-type ToRedeem = (String, Vec<(String, Redemption)>, bool);
+/// A document's redemption requests not decided yet, whether it lacks the `redemptions` map,
+/// and the mark it was read with.
+type ToRedeem = (String, Vec<(String, Redemption)>, bool, i64);
 
 /// One entry of a rider document, checked.
 enum Checked {

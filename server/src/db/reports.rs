@@ -312,6 +312,17 @@ impl Db {
         Ok(rows)
     }
 
+    /// Clears a document's mark `seq` in `docs_unindexed`: everything stored up to it is read
+    /// (outside an index batch: after its redemption requests are decided).
+    pub async fn doc_indexed(&self, doc_id: &str, seq: i64) -> sqlx::Result<()> {
+        sqlx::query("DELETE FROM docs_unindexed WHERE doc_id = $1 AND seq = $2")
+            .bind(doc_id)
+            .bind(seq)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
     /// The flagged entries of these documents, as (document, key) pairs (key `""` for a
     /// document itself), in one query per 512 documents.
     pub async fn flagged_keys(&self, doc_ids: &[&str]) -> sqlx::Result<Vec<(String, String)>> {
