@@ -3,7 +3,7 @@ import { expect, test } from '@playwright/test';
 import { Console } from './pages/console';
 import { RiderApp } from './pages/rider';
 
-test('the console filters by category and words, exports the filtered list as CSV, and shows the stats', async ({
+test('the console filters by category, words and dates, exports the filtered list as CSV, and shows the stats', async ({
   browser,
 }) => {
   const run = Date.now().toString(36);
@@ -29,6 +29,13 @@ test('the console filters by category and words, exports the filtered list as CS
   await page.getByTestId('filter-search').press('Enter');
   await expect(console_.rows()).toHaveCount(1);
   await expect(console_.rows().first()).toContainText(food);
+
+  // A date range: from tomorrow (China Standard Time) holds nothing; cleared, the report is back.
+  const tomorrow = new Date(Date.now() + 32 * 3600_000).toISOString().slice(0, 10);
+  await page.getByTestId('filter-from').fill(tomorrow);
+  await expect(console_.rows()).toHaveCount(0);
+  await page.getByTestId('filter-from').fill('');
+  await expect(console_.rows()).toHaveCount(1);
 
   // The export is the filtered list: a byte-order mark, the header, one report.
   const [download] = await Promise.all([

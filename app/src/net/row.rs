@@ -10,6 +10,19 @@ pub struct Filter {
     pub category: Option<Category>,
     /// Words in the note, the place or the rider's name.
     pub text: String,
+    /// Filed at or after, and before (ms since the epoch).
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+/// The start of a day picked in a date field (`2026-11-20`), 00:00 China Standard Time, in ms
+/// since the epoch; `None` for an empty or malformed value.
+pub fn day_start(value: &str) -> Option<i64> {
+    if value.len() != 10 {
+        return None;
+    }
+    let ms = js_sys::Date::parse(&format!("{value}T00:00:00+08:00"));
+    ms.is_finite().then_some(ms as i64)
 }
 
 impl Filter {
@@ -21,6 +34,12 @@ impl Filter {
         }
         if let Some(c) = self.category {
             parts.push(format!("category={}", c.code()));
+        }
+        if let Some(from) = self.from {
+            parts.push(format!("from={from}"));
+        }
+        if let Some(to) = self.to {
+            parts.push(format!("to={to}"));
         }
         let text = self.text.trim();
         if !text.is_empty() {
@@ -39,6 +58,8 @@ impl Filter {
         let text = self.text.trim();
         self.status.is_none_or(|s| row.status == s)
             && self.category.is_none_or(|c| row.category == c)
+            && self.from.is_none_or(|t| row.created_at >= t)
+            && self.to.is_none_or(|t| row.created_at < t)
             && (text.is_empty()
                 || row.note.contains(text)
                 || row.place.contains(text)

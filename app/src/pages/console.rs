@@ -21,7 +21,7 @@ use crate::{
     net::{
         api,
         feed::{Feed, FeedEvent},
-        row::{Filter, ReportRow, merge},
+        row::{self, Filter, ReportRow, merge},
     },
     time,
 };
@@ -630,6 +630,31 @@ pub fn ConsolePage() -> impl IntoView {
                         .map(|c| view! { <option value=c.code()>{i18n::category_label(c)}</option> })
                         .collect_view()}
                 </select>
+                <label class="console-date">
+                    {s.filter_from}
+                    <input
+                        type="date"
+                        data-testid="filter-from"
+                        on:change=move |ev| {
+                            let day = event_target_value(&ev);
+                            filter.update(|f| f.from = row::day_start(&day));
+                            refilter();
+                        }
+                    />
+                </label>
+                <label class="console-date">
+                    {s.filter_to}
+                    <input
+                        type="date"
+                        data-testid="filter-to"
+                        on:change=move |ev| {
+                            let day = event_target_value(&ev);
+                            // Up to the end of the day picked.
+                            filter.update(|f| f.to = row::day_start(&day).map(|t| t + 86_400_000));
+                            refilter();
+                        }
+                    />
+                </label>
                 <input
                     type="search"
                     class="console-search"
