@@ -113,10 +113,20 @@ impl Db {
     /// The decided requests of each of `riders`, as (rider id, request id).
     pub async fn redemption_ids_of(&self, riders: &[i64]) -> sqlx::Result<Vec<(i64, String)>> {
         let mut out = Vec::new();
-        for rider_id in riders {
-            for id in self.redemption_ids(*rider_id).await? {
-                out.push((*rider_id, id));
+        for part in riders.chunks(512) {
+            let mut q =
+                sqlx::QueryBuilder::new("SELECT rider_id, id FROM redemptions WHERE rider_id IN (");
+            let mut list = q.separated(", ");
+            for id in part {
+                list.push_bind(*id);
             }
+            list.push_unseparated(")");
+            out.extend(
+                q.build_query_as::<(i64, String)>()
+                    .persistent(false)
+                    .fetch_all(&self.pool)
+                    .await?,
+            );
         }
         Ok(out)
     }

@@ -96,13 +96,8 @@ async fn run(ops: Vec<Op>) {
     app.wait_for_reports(&boss, 10, |rows| rows.len() == REPORTS)
         .await;
     let catalogue: Vec<(String, i64)> = app
-        .state
-        .relay
-        .read(&stations, model::stations_doc::rewards)
+        .read_doc(&stations, model::stations_doc::rewards)
         .await
-        .unwrap()
-        .unwrap()
-        .value
         .into_iter()
         .map(|(id, r)| (id, r.stock))
         .collect();
@@ -195,18 +190,13 @@ async fn run(ops: Vec<Op>) {
             .into_iter()
             .collect();
         let copy = app
-            .state
-            .relay
-            .read(&office, |d| {
+            .read_doc(&office, |d| {
                 (
                     model::office_doc::points(d).map(|p| p.balance),
                     model::office_doc::outcomes(d).len(),
                 )
             })
-            .await
-            .unwrap()
-            .unwrap()
-            .value;
+            .await;
         let ledger = app.state.db.balance(rider_id).await.unwrap();
         let settled = decided == asked
             && copy.1 == asked.len()

@@ -7,24 +7,13 @@ use crate::util::{SyncConn, TestApp, sync_conn_report as report};
 
 /// The office document's copy of the rider's points, if it has one.
 async fn office_copy(app: &TestApp, office: &str) -> Option<model::office_doc::Points> {
-    app.state
-        .relay
-        .read(office, model::office_doc::points)
-        .await
-        .unwrap()
-        .expect("the office document is there")
-        .value
+    app.read_doc(office, model::office_doc::points).await
 }
 
 /// The notices in the office document: (status, points, note), oldest first.
 async fn office_notices(app: &TestApp, office: &str) -> Vec<(String, i64, String)> {
-    app.state
-        .relay
-        .read(office, model::office_doc::notices)
+    app.read_doc(office, model::office_doc::notices)
         .await
-        .unwrap()
-        .expect("the office document is there")
-        .value
         .into_iter()
         .map(|(_, n)| {
             assert_eq!(n.kind, "review");

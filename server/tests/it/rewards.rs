@@ -10,26 +10,15 @@ use crate::util::{SyncConn, TestApp, sync_conn_report as report};
 
 /// The catalogue as the county's stations document carries it: name → (id, price, stock).
 async fn catalogue(app: &TestApp, stations: &str) -> Vec<(String, String, i64, i64)> {
-    app.state
-        .relay
-        .read(stations, model::stations_doc::rewards)
+    app.read_doc(stations, model::stations_doc::rewards)
         .await
-        .unwrap()
-        .expect("the stations document is there")
-        .value
         .into_iter()
         .map(|(id, r)| (r.name, id, r.price, r.stock))
         .collect()
 }
 
 async fn outcomes(app: &TestApp, office: &str) -> Vec<(String, model::office_doc::Outcome)> {
-    app.state
-        .relay
-        .read(office, model::office_doc::outcomes)
-        .await
-        .unwrap()
-        .expect("the office document is there")
-        .value
+    app.read_doc(office, model::office_doc::outcomes).await
 }
 
 /// Polls `f` until it holds (10 s at most).
@@ -119,13 +108,8 @@ async fn two_devices_ask_for_more_than_the_balance_and_exactly_the_affordable_is
     assert_eq!(app.state.db.balance(rider_id).await.unwrap(), 100 - spent);
     // The office document's balance, and the stock in the catalogue, follow.
     let points = app
-        .state
-        .relay
-        .read(&office, model::office_doc::points)
+        .read_doc(&office, model::office_doc::points)
         .await
-        .unwrap()
-        .unwrap()
-        .value
         .unwrap();
     assert_eq!(points.balance, 100 - spent);
     let taken = if got.name == "头盔" { &helmet } else { &bank };
@@ -137,14 +121,7 @@ async fn two_devices_ask_for_more_than_the_balance_and_exactly_the_affordable_is
     })
     .await;
     // A notice for each: one done, one failed.
-    let notices = app
-        .state
-        .relay
-        .read(&office, model::office_doc::notices)
-        .await
-        .unwrap()
-        .unwrap()
-        .value;
+    let notices = app.read_doc(&office, model::office_doc::notices).await;
     let mut told: Vec<_> = notices
         .iter()
         .filter(|(_, n)| n.kind == "redemption")

@@ -156,6 +156,17 @@ impl TestApp {
         Ok(Session { cookie, me })
     }
 
+    /// Reads document `id` as the server stores it, through `f` (panics when it is missing).
+    pub async fn read_doc<R>(&self, id: &str, f: impl FnOnce(&automerge::Automerge) -> R) -> R {
+        self.state
+            .relay
+            .read(id, f)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("document {id} is missing"))
+            .value
+    }
+
     /// Runs one SQL statement with one bound text on the database behind the server's back, as
     /// damage or a crash would leave it.
     pub async fn tamper(&self, sql: &str, bind: &str) {
