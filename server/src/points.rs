@@ -9,6 +9,9 @@ use model::office_doc::{Notice, Outcome, Points, PointsEntry, Review};
 
 use crate::state::AppState;
 
+/// Office-document writes are serialised per rider through these (a rider's id picks one).
+static WRITERS: [tokio::sync::Mutex<()>; 64] = [const { tokio::sync::Mutex::const_new(()) }; 64];
+
 /// How many of the latest ledger entries the office document carries (the balance is always
 /// the whole ledger's): the document stays small however long the rider's history.
 pub const RECENT_ENTRIES: i64 = 100;
@@ -113,6 +116,11 @@ pub async fn write_office(
     let Some(office) = office else {
         return Ok(false);
     };
+    // One write at a time per rider, reading SQL under the lock: two writes at once (a
+    // decision and a redemption) could otherwise apply an older reading after a newer one.
+    let _turn = WRITERS[rider_id.unsigned_abs() as usize % WRITERS.len()]
+        .lock()
+        .await;
     let (points, notices, outcomes) = truth(state, rider_id).await?;
     let written = state
         .relay
