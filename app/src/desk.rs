@@ -8,14 +8,14 @@
 //! login.
 
 use leptos::prelude::*;
-use model::api::Lang;
+use model::api::{Lang, Role};
 
 use crate::{
     components::sync_badge::Badge,
     error::AppError,
     i18n::{self, t},
     net::{api, me::Me},
-    pages::console::ConsolePage,
+    pages::console::{ConsolePage, CounterPage},
     router::{Route, Router},
     state::Session,
 };
@@ -102,6 +102,12 @@ pub fn ConsoleApp() -> impl IntoView {
             ("offline", t().badge_connecting.to_owned())
         }
     });
+    // Station staff hand rewards over and see nothing of the reports (nor their feed).
+    let counter_only = move || {
+        desk.session
+            .me
+            .with(|m| m.as_ref().is_some_and(|m| m.user.role == Role::Station))
+    };
     let page = move || {
         if let Some(why) = desk.failed.get() {
             view! {
@@ -118,7 +124,11 @@ pub fn ConsoleApp() -> impl IntoView {
             }
             .into_any()
         } else if desk.session.booted.get() {
-            view! { <ConsolePage/> }.into_any()
+            if counter_only() {
+                view! { <CounterPage/> }.into_any()
+            } else {
+                view! { <ConsolePage/> }.into_any()
+            }
         } else {
             view! { <p class="splash">{t().loading}</p> }.into_any()
         }
@@ -130,7 +140,7 @@ pub fn ConsoleApp() -> impl IntoView {
                 <header class="nav-bar">
                     <h1 class="nav-title">{t().title_console}</h1>
                     <div class="nav-side">
-                        <Show when=move || desk.session.booted.get()>
+                        <Show when=move || desk.session.booted.get() && !counter_only()>
                             <Badge state=badge/>
                         </Show>
                     </div>

@@ -120,6 +120,7 @@ pub struct Strings {
     pub role_rider: &'static str,
     pub role_supervisor: &'static str,
     pub role_admin: &'static str,
+    pub role_station: &'static str,
     // The console.
     pub console_col_time: &'static str,
     pub console_col_category: &'static str,
@@ -140,6 +141,7 @@ pub struct Strings {
     pub points_empty: &'static str,
     pub points_award: &'static str,
     pub points_adjustment: &'static str,
+    pub points_refund: &'static str,
     pub notices_title: &'static str,
     pub notices_empty: &'static str,
     pub notice_review: &'static str,
@@ -159,6 +161,7 @@ pub struct Strings {
     pub redemption_done: &'static str,
     pub redemption_picked_up: &'static str,
     pub redemption_failed: &'static str,
+    pub redemption_refunded: &'static str,
     pub reason_balance: &'static str,
     pub reason_stock: &'static str,
     pub reason_unavailable: &'static str,
@@ -193,6 +196,20 @@ pub struct Strings {
     pub console_note: &'static str,
     pub console_key_forward: &'static str,
     pub console_forward_title: &'static str,
+    pub catalogue_title: &'static str,
+    pub catalogue_name: &'static str,
+    pub catalogue_price: &'static str,
+    pub catalogue_stock: &'static str,
+    pub catalogue_active: &'static str,
+    pub catalogue_withdrawn: &'static str,
+    pub catalogue_change: &'static str,
+    pub catalogue_add: &'static str,
+    pub catalogue_save: &'static str,
+    pub catalogue_edit: &'static str,
+    pub catalogue_cancel: &'static str,
+    pub catalogue_note: &'static str,
+    pub counter_title: &'static str,
+    pub counter_note: &'static str,
 }
 
 /// The Chinese table.
@@ -294,6 +311,7 @@ pub static ZH: Strings = Strings {
     role_rider: "骑手",
     role_supervisor: "网格管理员",
     role_admin: "管理员",
+    role_station: "驿站工作人员",
     console_col_time: "时间",
     console_col_category: "类型",
     console_col_rider: "上报人",
@@ -313,6 +331,7 @@ pub static ZH: Strings = Strings {
     points_empty: "还没有积分记录。上报的隐患经审核有效后获得积分。",
     points_award: "上报有效",
     points_adjustment: "审核调整",
+    points_refund: "兑换退回",
     notices_title: "消息",
     notices_empty: "还没有消息。上报经审核后，结果会在这里告诉你。",
     notice_review: "审核结果",
@@ -332,6 +351,7 @@ pub static ZH: Strings = Strings {
     redemption_done: "已兑换",
     redemption_picked_up: "已领取",
     redemption_failed: "未成功",
+    redemption_refunded: "逾期未领，积分已退回",
     reason_balance: "积分不足",
     reason_stock: "库存不足",
     reason_unavailable: "奖品已下架",
@@ -366,6 +386,20 @@ pub static ZH: Strings = Strings {
     console_note: "备注",
     console_key_forward: "转办（再按数字选部门）",
     console_forward_title: "转办给（按数字选择，Esc 取消）：",
+    catalogue_title: "奖品管理",
+    catalogue_name: "名称",
+    catalogue_price: "兑换积分",
+    catalogue_stock: "库存",
+    catalogue_active: "上架",
+    catalogue_withdrawn: "已下架",
+    catalogue_change: "库存增减",
+    catalogue_add: "添加奖品",
+    catalogue_save: "保存",
+    catalogue_edit: "编辑",
+    catalogue_cancel: "取消",
+    catalogue_note: "修改会在骑手下次同步时送达。库存填增减数，不会覆盖同时发生的兑换。",
+    counter_title: "驿站兑换核销",
+    counter_note: "请骑手出示 6 位取货码，核销后交付奖品；每个取货码只能用一次。",
 };
 
 /// The English table.
@@ -467,6 +501,7 @@ pub static EN: Strings = Strings {
     role_rider: "Rider",
     role_supervisor: "Grid supervisor",
     role_admin: "Administrator",
+    role_station: "Station staff",
     console_col_time: "Time",
     console_col_category: "Type",
     console_col_rider: "Rider",
@@ -486,6 +521,7 @@ pub static EN: Strings = Strings {
     points_empty: "No points yet. A report found valid by a supervisor earns points.",
     points_award: "Valid report",
     points_adjustment: "Decision changed",
+    points_refund: "Redemption refunded",
     notices_title: "Messages",
     notices_empty: "No messages yet. Once a report is reviewed, the outcome shows here.",
     notice_review: "Review result",
@@ -505,6 +541,7 @@ pub static EN: Strings = Strings {
     redemption_done: "Redeemed",
     redemption_picked_up: "Picked up",
     redemption_failed: "Not redeemed",
+    redemption_refunded: "Not picked up in time: points refunded",
     reason_balance: "not enough points",
     reason_stock: "out of stock",
     reason_unavailable: "no longer offered",
@@ -539,6 +576,20 @@ pub static EN: Strings = Strings {
     console_note: "Note",
     console_key_forward: "Forward (then a number picks the department)",
     console_forward_title: "Forward to (press its number, Esc to cancel):",
+    catalogue_title: "Rewards catalogue",
+    catalogue_name: "Name",
+    catalogue_price: "Points",
+    catalogue_stock: "Stock",
+    catalogue_active: "Offered",
+    catalogue_withdrawn: "Withdrawn",
+    catalogue_change: "Stock change",
+    catalogue_add: "Add reward",
+    catalogue_save: "Save",
+    catalogue_edit: "Edit",
+    catalogue_cancel: "Cancel",
+    catalogue_note: "Changes reach riders at their next sync. The stock takes a change, so redemptions made meanwhile are kept.",
+    counter_title: "Reward counter",
+    counter_note: "Ask the rider for the 6-digit pickup code and hand the reward over once it is accepted; each code works once.",
 };
 
 thread_local! {
@@ -746,7 +797,8 @@ pub fn handed_over(reward: &str, rider: &str, login: &str) -> String {
     }
 }
 
-/// The headline of a redemption's notice: "兑换结果：已兑换 头盔", "兑换结果：未成功（积分不足）".
+/// The headline of a redemption's notice: "兑换结果：已兑换 头盔", "兑换结果：未成功（积分不足）",
+/// "兑换结果：头盔 逾期未领，积分已退回".
 pub fn redemption_headline(notice: &model::office_doc::Notice, name: &str) -> String {
     let s = t();
     let colon = if zh() { "：" } else { ": " };
@@ -755,6 +807,11 @@ pub fn redemption_headline(notice: &model::office_doc::Notice, name: &str) -> St
         format!(
             "{}{colon}{}{space}{name}",
             s.notice_redemption, s.redemption_done
+        )
+    } else if notice.status == "refunded" {
+        format!(
+            "{}{colon}{name}{space}{}",
+            s.notice_redemption, s.redemption_refunded
         )
     } else {
         let (open, close) = if zh() { ("（", "）") } else { (" (", ")") };
@@ -936,6 +993,7 @@ pub fn role_label(role: Role) -> &'static str {
         Role::Rider => s.role_rider,
         Role::Supervisor => s.role_supervisor,
         Role::Admin => s.role_admin,
+        Role::Station => s.role_station,
     }
 }
 

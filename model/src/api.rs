@@ -67,12 +67,20 @@ code_enum! {
         Rider = "rider",
         Supervisor = "supervisor",
         Admin = "admin",
+        /// Station staff: hand rewards over at the counter (pickup codes), in their county;
+        /// nothing else.
+        Station = "station",
     }
 }
 
 impl Role {
-    /// Supervisors and admins work in the console.
+    /// Supervisors, admins and station staff work in the console (not the rider app).
     pub fn is_staff(self) -> bool {
+        matches!(self, Role::Supervisor | Role::Admin | Role::Station)
+    }
+
+    /// Supervisors and admins triage reports and keep the catalogue.
+    pub fn supervises(self) -> bool {
         matches!(self, Role::Supervisor | Role::Admin)
     }
 }
@@ -425,6 +433,12 @@ code_enum! {
         PickedUp = "picked_up",
         /// Pickup: the code is over 30 days old (410).
         CodeExpired = "code_expired",
+        /// Catalogue: a reward's name is empty or over `limit` characters (400).
+        BadRewardName = "bad_reward_name",
+        /// Catalogue: a price that is not between 1 and `limit` points (400).
+        BadPrice = "bad_price",
+        /// Catalogue: the stock would go below zero or over `limit` (400).
+        BadStock = "bad_stock",
         /// Photo: the name is not 64 lower-case hex digits (400).
         BadName = "bad_name",
         /// Photo: over `limit` bytes (413).
@@ -463,7 +477,7 @@ impl ErrorCode {
             Internal => 500,
             BadRequest | BadPhone | BadPersonName | BadPassword | MissingInvite | BadInvite
             | BadPeerId | BadStatus | NoteTooLong | BadPoints | BadDuplicate | BadName
-            | Interrupted | BadCode => 400,
+            | Interrupted | BadCode | BadRewardName | BadPrice | BadStock => 400,
         }
     }
 }
@@ -568,6 +582,12 @@ impl ApiError {
             PickedUp => "Already handed over".into(),
             CodeExpired if zh => "取货码已过期".into(),
             CodeExpired => "The code has expired".into(),
+            BadRewardName if zh => format!("奖品名称应为 1 到 {limit} 个字"),
+            BadRewardName => format!("A reward's name has 1 to {limit} characters"),
+            BadPrice if zh => format!("兑换积分应在 1 到 {limit} 之间"),
+            BadPrice => format!("A price lies between 1 and {limit} points"),
+            BadStock if zh => format!("库存应在 0 到 {limit} 之间"),
+            BadStock => format!("The stock lies between 0 and {limit}"),
             BadName if zh => "照片名必须是 64 位小写十六进制 SHA-256".into(),
             BadName => "A photo's name is its SHA-256 in 64 lower-case hex digits".into(),
             TooLarge if zh => format!("照片不能超过 {} KB", limit / 1024),
@@ -707,6 +727,36 @@ mod tests {
 
 /// How long a pickup code can be used after the redemption, in milliseconds (30 days).
 pub const PICKUP_VALID_MS: i64 = 30 * 24 * 3_600_000;
+
+/// The longest name of a reward, in characters.
+pub const MAX_REWARD_NAME_CHARS: usize = 20;
+/// The highest price of a reward, in points.
+pub const MAX_PRICE: i64 = 10_000;
+/// The most of one reward a county can hold in stock.
+pub const MAX_STOCK: i64 = 100_000;
+
+/// A reward of the county's catalogue as the console keeps it (`GET /api/rewards`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueItem {
+    pub id: i64,
+    pub name: String,
+    /// In points.
+    pub price: i64,
+    pub stock: i64,
+    /// Offered to riders.
+    pub active: bool,
+}
+
+/// `POST /api/rewards` (a new reward) and `PUT /api/rewards/{id}` (a change to one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RewardForm {
+    pub name: String,
+    pub price: i64,
+    pub active: bool,
+    /// Added to the stock (negative: taken out); for a new reward, its stock. A change, not
+    /// a figure, so that redemptions made meanwhile are not undone.
+    pub stock_change: i64,
+}
 
 /// `POST /api/pickups`: a pickup code read out by a rider at the counter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

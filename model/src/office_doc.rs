@@ -89,10 +89,11 @@ pub fn reviews(doc: &Automerge) -> Result<Vec<(String, Review)>, ModelError> {
 /// One entry of the points ledger, as the rider sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
 pub struct PointsEntry {
-    /// `award` (a valid report) or `adjustment` (a decision changed).
+    /// `award` (a valid report), `adjustment` (a decision changed), `redemption` (a reward
+    /// redeemed) or `refund` (a reward not picked up in time: its price given back).
     #[autosurgeon(hydrate = "lenient::string")]
     pub kind: String,
-    /// Points added (negative: taken back).
+    /// Points added (negative: taken back or spent).
     #[autosurgeon(hydrate = "lenient::i64")]
     pub amount: i64,
     /// The report it is about; empty when none.
@@ -173,7 +174,7 @@ pub struct Notice {
     #[autosurgeon(hydrate = "lenient::opt_string")]
     pub redemption: String,
     /// For a review: the decision's status code (`valid`, `invalid`, …); for a redemption,
-    /// `done` or `failed`.
+    /// `done`, `failed` or `refunded`.
     #[autosurgeon(hydrate = "lenient::opt_string")]
     pub status: String,
     /// The points the report has brought after this decision (0 when none); for a redemption,
@@ -199,7 +200,8 @@ pub struct Outcome {
     pub name: String,
     #[autosurgeon(hydrate = "lenient::i64")]
     pub price: i64,
-    /// `done` (redeemed: the points are spent and the code is valid) or `failed`.
+    /// `done` (redeemed: the points are spent and the code is valid), `failed`, or `refunded`
+    /// (not picked up within 30 days: the price is back on the balance, the code void).
     #[autosurgeon(hydrate = "lenient::string")]
     pub status: String,
     /// Why it failed: `balance`, `stock` or `unavailable`; empty when done.

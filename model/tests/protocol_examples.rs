@@ -2,8 +2,8 @@
 //! the same JSON, and every body type of `model::api` has an example there.
 
 use model::api::{
-    ErrorBody, LoginForm, Me, PhotoStored, Pickup, PickupForm, RegisterForm, ReportList,
-    ReviewForm, Stats, Ticket, TicketForm,
+    CatalogueItem, ErrorBody, LoginForm, Me, PhotoStored, Pickup, PickupForm, RegisterForm,
+    ReportList, ReviewForm, RewardForm, Stats, Ticket, TicketForm,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
@@ -67,6 +67,8 @@ fn the_protocol_examples_are_the_api_types() {
             "PickupForm" => round_trip::<PickupForm>(text),
             "Pickup" => round_trip::<Pickup>(text),
             "Stats" => round_trip::<Stats>(text),
+            "CatalogueItem" => round_trip::<CatalogueItem>(text),
+            "RewardForm" => round_trip::<RewardForm>(text),
             "ErrorBody" => round_trip::<ErrorBody>(text),
             other => Err(format!("no such type api::{other}")),
         };
@@ -87,6 +89,8 @@ fn the_protocol_examples_are_the_api_types() {
         "PickupForm",
         "Pickup",
         "Stats",
+        "CatalogueItem",
+        "RewardForm",
         "ErrorBody",
     ];
     for name in every {

@@ -115,9 +115,28 @@ impl FromRequestParts<AppState> for Staff {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let CurrentUser(u) = CurrentUser::from_request_parts(parts, state).await?;
-        match u.role {
-            Role::Supervisor | Role::Admin => Ok(Staff(u)),
-            Role::Rider => Err(AppError::Forbidden),
+        if u.role.supervises() {
+            Ok(Staff(u))
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+/// A logged-in user who may hand rewards over at the counter: station staff, supervisors and
+/// admins (each in their own county).
+#[derive(Debug, Clone)]
+pub struct Counter(pub User);
+
+impl FromRequestParts<AppState> for Counter {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let CurrentUser(u) = CurrentUser::from_request_parts(parts, state).await?;
+        if u.role.is_staff() {
+            Ok(Counter(u))
+        } else {
+            Err(AppError::Forbidden)
         }
     }
 }
@@ -136,6 +155,6 @@ pub fn may_supervise(user: &User, county: &str) -> bool {
     match user.role {
         Role::Admin => true,
         Role::Supervisor => user.county == county,
-        Role::Rider => false,
+        Role::Rider | Role::Station => false,
     }
 }

@@ -103,6 +103,8 @@ pub enum RoleArg {
     Rider,
     Supervisor,
     Admin,
+    /// Station staff: hands rewards over (pickup codes) in their county, nothing else.
+    Station,
 }
 
 impl From<RoleArg> for Role {
@@ -111,6 +113,7 @@ impl From<RoleArg> for Role {
             RoleArg::Rider => Role::Rider,
             RoleArg::Supervisor => Role::Supervisor,
             RoleArg::Admin => Role::Admin,
+            RoleArg::Station => Role::Station,
         }
     }
 }

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use axum::{
     Router,
     http::{HeaderValue, header},
-    routing::{get, post},
+    routing::{get, post, put},
 };
 use tower_http::{compression::CompressionLayer, set_header::SetResponseHeaderLayer};
 
@@ -59,6 +59,11 @@ pub fn app(state: AppState) -> Router {
             get(routes::reports::duplicates),
         )
         .route("/pickups", post(routes::rewards::pickup))
+        .route(
+            "/rewards",
+            get(routes::rewards::list).post(routes::rewards::add),
+        )
+        .route("/rewards/{id}", put(routes::rewards::update))
         .fallback(|| async { error::AppError::NotFound })
         // Inside the compression, so that it sees the error body before it is compressed.
         .layer(axum::middleware::from_fn(error::localize))
@@ -119,5 +124,6 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
             Err(e) => tracing::error!(error = ?e, "cannot check the points against the ledger"),
         }
     });
+    rewards::spawn_refunds(state.clone());
     Ok(state)
 }

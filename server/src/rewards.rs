@@ -2,7 +2,10 @@
 //! redemption requests, read from their rider documents by the indexer and decided once each
 //! in SQL ([`crate::db::Db::redeem`]); the outcome reaches the rider through the office document.
 
-use std::collections::HashSet;
+use std::{
+    collections::{BTreeSet, HashSet},
+    time::Duration,
+};
 
 use model::{rider_doc::Redemption, stations_doc::Reward};
 
@@ -84,4 +87,46 @@ pub async fn settle(
         publish(&state.db, &state.relay, &rider.county).await?;
     }
     Ok(())
+}
+
+/// How often the server looks for rewards not picked up in time.
+pub const REFUND_EVERY: Duration = Duration::from_secs(10 * 60);
+
+/// Refunds every reward whose pickup code expired unused, then writes each rider's points,
+/// notices and outcomes and each county's stock. Returns how many were refunded.
+pub async fn refund_due(state: &AppState) -> anyhow::Result<usize> {
+    let mut total = 0;
+    loop {
+        let refunded = state.db.refund_expired(now_ms(), 500).await?;
+        if refunded.is_empty() {
+            return Ok(total);
+        }
+        total += refunded.len();
+        let riders: BTreeSet<i64> = refunded.iter().map(|r| r.rider_id).collect();
+        let mut counties = BTreeSet::new();
+        for rider_id in riders {
+            crate::points::write_office(state, rider_id, None).await?;
+            if let Some(user) = state.db.user_by_id(rider_id).await? {
+                counties.insert(user.county);
+            }
+        }
+        for county in counties {
+            publish(&state.db, &state.relay, &county).await?;
+        }
+    }
+}
+
+/// Refunds expired rewards now and every [`REFUND_EVERY`].
+pub fn spawn_refunds(state: AppState) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(REFUND_EVERY);
+        loop {
+            every.tick().await;
+            match refund_due(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(refunded = n, "expired pickup codes refunded"),
+                Err(e) => tracing::error!(error = ?e, "cannot refund expired pickup codes"),
+            }
+        }
+    });
 }

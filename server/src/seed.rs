@@ -12,10 +12,11 @@ use crate::{
 pub const DEMO_PASSWORD: &str = "nuanxin-demo";
 
 /// The demo accounts: login, name, role.
-pub const DEMO_USERS: [(&str, &str, Role); 3] = [
+pub const DEMO_USERS: [(&str, &str, Role); 4] = [
     ("13800000001", "张师傅", Role::Rider),
     ("13800000002", "李师傅", Role::Rider),
     ("grid-youyang", "王网格员", Role::Supervisor),
+    ("station-youyang", "驿站刘姐", Role::Station),
 ];
 
 /// The names and area of the counties Nuanxin knows, recorded with a county when it is first

@@ -118,6 +118,7 @@ fn state_of(row: &RequestRow, outcome: Option<&Outcome>) -> (&'static str, Strin
             ("picked_up", s.redemption_picked_up.to_owned())
         }
         Some(o) if o.status == "done" => ("done", s.redemption_done.to_owned()),
+        Some(o) if o.status == "refunded" => ("refunded", s.redemption_refunded.to_owned()),
         Some(o) => (
             "failed",
             format!(

@@ -1,7 +1,8 @@
 //! The JSON API calls the app makes; every body is a `model::api` type.
 
 use model::api::{
-    LoginForm, Me, Pickup, PickupForm, RegisterForm, ReportList, ReportRow, ReviewForm, Stats,
+    CatalogueItem, LoginForm, Me, Pickup, PickupForm, RegisterForm, ReportList, ReportRow,
+    ReviewForm, RewardForm, Stats,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -107,6 +108,27 @@ pub async fn pickup(code: &str) -> Result<Pickup, AppError> {
         code: code.trim().to_owned(),
     };
     let answer = http::send("POST", "/api/pickups", Some(&body(&form))).await?;
+    if !answer.ok() {
+        return Err(answer.into_error());
+    }
+    read(&answer.text)
+}
+
+/// The county's catalogue of rewards.
+pub async fn catalogue() -> Result<Vec<CatalogueItem>, AppError> {
+    let answer = http::send("GET", "/api/rewards", None).await?;
+    if !answer.ok() {
+        return Err(answer.into_error());
+    }
+    read(&answer.text)
+}
+
+/// Adds a reward to the county's catalogue (`id` none), or changes one.
+pub async fn save_reward(id: Option<i64>, form: &RewardForm) -> Result<CatalogueItem, AppError> {
+    let answer = match id {
+        None => http::send("POST", "/api/rewards", Some(&body(form))).await?,
+        Some(id) => http::send("PUT", &format!("/api/rewards/{id}"), Some(&body(form))).await?,
+    };
     if !answer.ok() {
         return Err(answer.into_error());
     }

@@ -23,6 +23,7 @@ use crate::{
         feed::{Feed, FeedEvent},
         row::{self, Filter, ReportRow, merge},
     },
+    pages::catalogue::CataloguePanel,
     time,
 };
 
@@ -369,6 +370,48 @@ fn StatsPanel() -> impl IntoView {
     }
 }
 
+/// Who is logged in: name · county.
+fn who(desk: Desk) -> impl IntoView {
+    let who = move || {
+        desk.session.me.with(|m| {
+            m.as_ref()
+                .map(|m| format!("{} · {}", m.user.name, m.user.county_name.get(i18n::lang())))
+                .unwrap_or_default()
+        })
+    };
+    view! { <p class="console-who" translate="no">{who}</p> }
+}
+
+fn logout_button(desk: Desk) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            class="btn-mini btn-mini-danger"
+            on:click=move |_| leptos::task::spawn_local(desk::log_out(desk))
+        >
+            {t().logout}
+        </button>
+    }
+}
+
+/// 驿站兑换核销: what station staff see: the pickup box, nothing of the reports.
+#[component]
+pub fn CounterPage() -> impl IntoView {
+    let desk = Desk::get();
+    let s = t();
+    view! {
+        <section class="console counter" data-testid="counter">
+            <div class="console-bar">
+                <p class="console-count">{s.counter_title}</p>
+                {who(desk)}
+                {logout_button(desk)}
+            </div>
+            <PickupBox/>
+            <p class="group-note">{s.counter_note}</p>
+        </section>
+    }
+}
+
 /// The triage console.
 #[component]
 pub fn ConsolePage() -> impl IntoView {
@@ -566,15 +609,7 @@ pub fn ConsolePage() -> impl IntoView {
         fetch();
     };
     let show_stats = RwSignal::new(false);
-
-    let who = move || {
-        desk.session.me.with(|m| {
-            m.as_ref()
-                .map(|m| format!("{} · {}", m.user.name, m.user.county_name.get(i18n::lang())))
-                .unwrap_or_default()
-        })
-    };
-    let logout = move |_| leptos::task::spawn_local(desk::log_out(desk));
+    let show_catalogue = RwSignal::new(false);
 
     view! {
         <section class="console">
@@ -582,7 +617,7 @@ pub fn ConsolePage() -> impl IntoView {
                 <p class="console-count" data-testid="console-count">
                     {move || i18n::total(rows.with(Vec::len))}
                 </p>
-                <p class="console-who" translate="no">{who}</p>
+                {who(desk)}
                 <button type="button" class="btn-mini" on:click=move |_| fetch()>
                     {s.console_reload}
                 </button>
@@ -594,9 +629,7 @@ pub fn ConsolePage() -> impl IntoView {
                 >
                     {s.console_keys}
                 </button>
-                <button type="button" class="btn-mini btn-mini-danger" on:click=logout>
-                    {s.logout}
-                </button>
+                {logout_button(desk)}
             </div>
             <PickupBox/>
             <form class="console-bar console-filters" on:submit=move |ev: leptos::ev::SubmitEvent| ev.prevent_default()>
@@ -687,9 +720,21 @@ pub fn ConsolePage() -> impl IntoView {
                 >
                     {s.stats_title}
                 </button>
+                <button
+                    type="button"
+                    class="btn-mini"
+                    aria-expanded=move || if show_catalogue.get() { "true" } else { "false" }
+                    data-testid="catalogue-toggle"
+                    on:click=move |_| show_catalogue.update(|v| *v = !*v)
+                >
+                    {s.catalogue_title}
+                </button>
             </form>
             <Show when=move || show_stats.get()>
                 <StatsPanel/>
+            </Show>
+            <Show when=move || show_catalogue.get()>
+                <CataloguePanel/>
             </Show>
             {move || match load.get() {
                 Load::Failed(e) => Some(view! { <p class="form-error" role="alert">{e}</p> }.into_any()),

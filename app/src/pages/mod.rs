@@ -1,5 +1,6 @@
 //! One page per route.
 
+pub mod catalogue;
 pub mod console;
 pub mod login;
 pub mod mine;

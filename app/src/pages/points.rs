@@ -162,6 +162,7 @@ pub fn PointsPage() -> impl IntoView {
                             let title = match e.kind.as_str() {
                                 "award" => s.points_award,
                                 "redemption" => s.rewards_title,
+                                "refund" => s.points_refund,
                                 _ => s.points_adjustment,
                             };
                             let sign = if e.amount >= 0 { "+" } else { "−" };

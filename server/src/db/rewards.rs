@@ -1,7 +1,7 @@
 //! The counties' reward catalogues, and riders' redemptions: each decided once, in one
 //! transaction that checks the balance and the stock, and handed over once by its pickup code.
 
-use model::api::PICKUP_VALID_MS;
+use model::api::{PICKUP_VALID_MS, RewardForm};
 use rand::Rng;
 
 use super::Db;
@@ -25,7 +25,7 @@ pub struct RedemptionRow {
     pub reward_id: Option<i64>,
     pub name: String,
     pub price: i64,
-    /// `done` or `failed`.
+    /// `done`, `failed` or `refunded` (done, not picked up in time, the price given back).
     pub status: String,
     /// Why it failed: `balance`, `stock` or `unavailable`.
     pub reason: String,
@@ -78,16 +78,56 @@ impl Db {
         name: &str,
         price: i64,
         stock: i64,
+        active: bool,
     ) -> sqlx::Result<i64> {
         sqlx::query_scalar(
-            "INSERT INTO rewards (county, name, price, stock) VALUES ($1, $2, $3, $4)
+            "INSERT INTO rewards (county, name, price, stock, active) VALUES ($1, $2, $3, $4, $5)
              RETURNING id",
         )
         .bind(county)
         .bind(name)
         .bind(price)
         .bind(stock)
+        .bind(active)
         .fetch_one(&self.writer)
+        .await
+    }
+
+    /// Changes a reward of `county`'s catalogue: its name, price and whether it is offered as
+    /// `form` has them, and its stock by `form.stock_change`, unless the stock would leave `0..=max_stock`. `None`
+    /// when the county has no such reward or the stock would leave its range.
+    pub async fn reward_update(
+        &self,
+        county: &str,
+        id: i64,
+        form: &RewardForm,
+        max_stock: i64,
+    ) -> sqlx::Result<Option<RewardRow>> {
+        sqlx::query_as(
+            "UPDATE rewards SET name = $1, price = $2, active = $3, stock = stock + $4
+             WHERE id = $5 AND county = $6 AND stock + $4 BETWEEN 0 AND $7
+             RETURNING id, county, name, price, stock, active",
+        )
+        .bind(&form.name)
+        .bind(form.price)
+        .bind(form.active)
+        .bind(form.stock_change)
+        .bind(id)
+        .bind(county)
+        .bind(max_stock)
+        .fetch_optional(&self.writer)
+        .await
+    }
+
+    /// A reward of `county`'s catalogue.
+    pub async fn reward(&self, county: &str, id: i64) -> sqlx::Result<Option<RewardRow>> {
+        sqlx::query_as(
+            "SELECT id, county, name, price, stock, active FROM rewards
+             WHERE id = $1 AND county = $2",
+        )
+        .bind(id)
+        .bind(county)
+        .fetch_optional(&self.pool)
         .await
     }
 
@@ -207,7 +247,8 @@ impl Db {
                 let code = loop {
                     let code = format!("{:06}", rand::rng().random_range(0..1_000_000));
                     let taken: Option<i64> = sqlx::query_scalar(
-                        "SELECT 1 FROM redemptions WHERE code = $1 AND picked_up_at IS NULL",
+                        "SELECT 1 FROM redemptions
+                         WHERE code = $1 AND status = 'done' AND picked_up_at IS NULL",
                     )
                     .bind(&code)
                     .fetch_optional(&mut *tx)
@@ -220,6 +261,7 @@ impl Db {
             }
         };
         let reason = refusal.unwrap_or("");
+        // A code is free again once its reward is picked up or refunded.
         let row: RedemptionRow = sqlx::query_as(concat!(
             "INSERT INTO redemptions (rider_id, id, reward_id, name, price, status, reason, code,
              expires_at, requested_at, decided_at)
@@ -264,13 +306,14 @@ impl Db {
         at: i64,
     ) -> Result<RedemptionRow, PickupRefused> {
         let mut tx = self.writer.begin().await?;
-        // The reward waiting under the code, else the latest one handed over under it.
+        // The reward waiting under the code, else the latest one handed over or refunded
+        // under it.
         let found: Option<RedemptionRow> = sqlx::query_as(concat!(
             "SELECT ",
             redemption_columns!(),
-            " FROM redemptions WHERE code = $1 AND status = 'done'
+            " FROM redemptions WHERE code = $1 AND status IN ('done', 'refunded')
              AND rider_id IN (SELECT id FROM users WHERE county = $2)
-             ORDER BY picked_up_at IS NULL DESC, decided_at DESC LIMIT 1"
+             ORDER BY status = 'done' AND picked_up_at IS NULL DESC, decided_at DESC LIMIT 1"
         ))
         .bind(code)
         .bind(county)
@@ -282,12 +325,13 @@ impl Db {
         if found.picked_up_at.is_some() {
             return Err(PickupRefused::PickedUp);
         }
-        if found.expires_at.is_some_and(|t| t < at) {
+        if found.status == "refunded" || found.expires_at.is_some_and(|t| t < at) {
             return Err(PickupRefused::Expired);
         }
         let row: RedemptionRow = sqlx::query_as(concat!(
             "UPDATE redemptions SET picked_up_at = $1, picked_up_by = $2
-             WHERE rider_id = $3 AND id = $4 AND picked_up_at IS NULL RETURNING ",
+             WHERE rider_id = $3 AND id = $4 AND status = 'done' AND picked_up_at IS NULL
+             RETURNING ",
             redemption_columns!()
         ))
         .bind(at)
@@ -299,5 +343,67 @@ impl Db {
         .ok_or(PickupRefused::PickedUp)?;
         tx.commit().await?;
         Ok(row)
+    }
+
+    /// Refunds up to `limit` rewards whose code expired before `now` unused, each in its own
+    /// transaction: the price goes back to the rider (a `refund` ledger entry, booked once by its
+    /// key), one goes back to the stock, the request becomes `refunded` and the rider gets a
+    /// notice. A reward handed over meanwhile is left alone. Returns the refunded requests.
+    pub async fn refund_expired(&self, now: i64, limit: i64) -> sqlx::Result<Vec<RedemptionRow>> {
+        let due: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT rider_id, id FROM redemptions
+             WHERE status = 'done' AND picked_up_at IS NULL AND expires_at < $1
+             ORDER BY expires_at LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut refunded = Vec::new();
+        for (rider_id, id) in due {
+            let mut tx = self.writer.begin().await?;
+            let row: Option<RedemptionRow> = sqlx::query_as(concat!(
+                "UPDATE redemptions SET status = 'refunded', refunded_at = $1
+                 WHERE rider_id = $2 AND id = $3 AND status = 'done' AND picked_up_at IS NULL
+                 AND expires_at < $1 RETURNING ",
+                redemption_columns!()
+            ))
+            .bind(now)
+            .bind(rider_id)
+            .bind(&id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(row) = row else {
+                continue;
+            };
+            sqlx::query(
+                "INSERT INTO ledger (user_id, ref, kind, amount, report_id, actor, reason,
+                 created_at) VALUES ($1, $2, 'refund', $3, NULL, NULL, $4, $5)",
+            )
+            .bind(rider_id)
+            .bind(format!("refund:{rider_id}:{id}"))
+            .bind(row.price)
+            .bind(&row.name)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE rewards SET stock = stock + 1 WHERE id = $1")
+                .bind(row.reward_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO notices (user_id, kind, report_id, redemption_id, status, points,
+                 note, created_at) VALUES ($1, 'redemption', NULL, $2, 'refunded', $3, '', $4)",
+            )
+            .bind(rider_id)
+            .bind(&id)
+            .bind(row.price)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            refunded.push(row);
+        }
+        Ok(refunded)
     }
 }

@@ -1,23 +1,131 @@
-//! Handing rewards over: a pickup code, read out by the rider at the counter, is used once.
+//! The county's catalogue of rewards, kept by its supervisors, and handing rewards over: a
+//! pickup code, read out by the rider at the counter, is used once.
 
 use axum::{
     Json,
-    extract::{State, rejection::JsonRejection},
+    extract::{Path, State, rejection::JsonRejection},
+    http::StatusCode,
 };
-use model::api::{ErrorCode, Pickup, PickupForm};
+use model::api::{
+    ApiError, CatalogueItem, ErrorCode, MAX_PRICE, MAX_REWARD_NAME_CHARS, MAX_STOCK, Pickup,
+    PickupForm, RewardForm,
+};
 
 use crate::{
-    auth::Staff,
-    db::{PickupRefused, now_ms},
+    auth::{Counter, Staff},
+    db::{PickupRefused, RewardRow, now_ms},
     error::AppError,
     state::AppState,
 };
+
+fn item(r: RewardRow) -> CatalogueItem {
+    CatalogueItem {
+        id: r.id,
+        name: r.name,
+        price: r.price,
+        stock: r.stock,
+        active: r.active,
+    }
+}
+
+/// Checks a reward's name and price; returns the name trimmed.
+fn checked(form: RewardForm) -> Result<RewardForm, AppError> {
+    let name = form.name.trim().to_owned();
+    let chars = name.chars().count();
+    if chars == 0 || chars > MAX_REWARD_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(AppError::Refused(ApiError::with_limit(
+            ErrorCode::BadRewardName,
+            MAX_REWARD_NAME_CHARS as u64,
+        )));
+    }
+    if !(1..=MAX_PRICE).contains(&form.price) {
+        return Err(AppError::Refused(ApiError::with_limit(
+            ErrorCode::BadPrice,
+            MAX_PRICE as u64,
+        )));
+    }
+    Ok(RewardForm { name, ..form })
+}
+
+fn bad_stock() -> AppError {
+    AppError::Refused(ApiError::with_limit(ErrorCode::BadStock, MAX_STOCK as u64))
+}
+
+/// Copies the catalogue into the county's stations document, where riders read it; should
+/// this fail, the next change or redemption copies it again.
+async fn publish(state: &AppState, county: &str) {
+    if let Err(e) = crate::rewards::publish(&state.db, &state.relay, county).await {
+        tracing::error!(error = ?e, county, "catalogue not copied to the stations document");
+    }
+}
+
+/// `GET /api/rewards`: the supervisor's county's catalogue, by id.
+pub async fn list(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+) -> Result<Json<Vec<CatalogueItem>>, AppError> {
+    let rows = state.db.rewards(&user.county).await?;
+    Ok(Json(rows.into_iter().map(item).collect()))
+}
+
+/// `POST /api/rewards`: adds a reward to the supervisor's county's catalogue.
+pub async fn add(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    form: Result<Json<RewardForm>, JsonRejection>,
+) -> Result<(StatusCode, Json<CatalogueItem>), AppError> {
+    let Json(form) = form?;
+    let form = checked(form)?;
+    if !(0..=MAX_STOCK).contains(&form.stock_change) {
+        return Err(bad_stock());
+    }
+    let id = state
+        .db
+        .reward_add(
+            &user.county,
+            &form.name,
+            form.price,
+            form.stock_change,
+            form.active,
+        )
+        .await?;
+    let row = state
+        .db
+        .reward(&user.county, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    publish(&state, &user.county).await;
+    Ok((StatusCode::CREATED, Json(item(row))))
+}
+
+/// `PUT /api/rewards/{id}`: changes a reward of the supervisor's county: name, price, offered
+/// or not, and the stock by `stock_change`. Another county's reward answers 404.
+pub async fn update(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(id): Path<String>,
+    form: Result<Json<RewardForm>, JsonRejection>,
+) -> Result<Json<CatalogueItem>, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    if state.db.reward(&user.county, id).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let Json(form) = form?;
+    let form = checked(form)?;
+    let row = state
+        .db
+        .reward_update(&user.county, id, &form, MAX_STOCK)
+        .await?
+        .ok_or_else(bad_stock)?;
+    publish(&state, &user.county).await;
+    Ok(Json(item(row)))
+}
 
 /// `POST /api/pickups`: hands over the reward waiting under the code in the staff member's
 /// county, once; a second use answers `409 picked_up` (已领取).
 pub async fn pickup(
     State(state): State<AppState>,
-    Staff(user): Staff,
+    Counter(user): Counter,
     form: Result<Json<PickupForm>, JsonRejection>,
 ) -> Result<Json<Pickup>, AppError> {
     let Json(form) = form?;

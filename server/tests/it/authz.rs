@@ -146,6 +146,7 @@ impl World {
         let sup_y = app.login("grid-youyang").await;
         let sup_h = app.login("grid-hanyin").await;
         let admin = app.login("admin").await;
+        let station = app.login("station-youyang").await;
         let to_disable = app.login("13800000009").await;
 
         // One report in each county, with a note that must never leak across counties.
@@ -238,6 +239,7 @@ impl World {
             live("supervisor youyang", &sup_y, "youyang", Role::Supervisor),
             live("supervisor hanyin", &sup_h, "hanyin", Role::Supervisor),
             live("admin", &admin, "youyang", Role::Admin),
+            live("station staff youyang", &station, "youyang", Role::Station),
             Principal {
                 name: "disabled rider",
                 who: None,
@@ -388,7 +390,7 @@ async fn every_principal_against_every_document() {
             cases += 1;
         }
     }
-    assert_eq!(cases, 9 * 6);
+    assert_eq!(cases, 10 * 6);
 }
 
 /// One request of the JSON API.
@@ -396,6 +398,7 @@ async fn call(w: &World, p: &Principal, method: &str, path: &str, body: Value) -
     let client = reqwest::Client::new();
     let mut req = match method {
         "GET" => client.get(w.app.url(path)),
+        "PUT" if body.is_object() => client.put(w.app.url(path)).json(&body),
         // A PUT carries the photo whose name ends the path, as bytes.
         "PUT" => client.put(w.app.url(path)).body(
             body.as_array()
@@ -439,6 +442,10 @@ async fn every_principal_against_every_json_route() {
     let dup_h = format!("/api/reports/{h_rider}/{h_id}/duplicates");
     let photo_y = format!("/api/photos/{}", w.youyang_photo);
     let photo_h = format!("/api/photos/{}", w.hanyin_photo);
+    let reward_y = format!(
+        "/api/rewards/{}",
+        w.app.state.db.rewards("youyang").await.unwrap()[0].id
+    );
     let routes: Vec<(&str, &str, Value)> = vec![
         ("GET", &photo_y, Value::Null),
         ("GET", &photo_h, Value::Null),
@@ -455,6 +462,17 @@ async fn every_principal_against_every_json_route() {
         ("POST", "/api/pickups", json!({"code": "000000"})),
         ("GET", "/api/reports.csv", Value::Null),
         ("GET", "/api/stats", Value::Null),
+        ("GET", "/api/rewards", Value::Null),
+        (
+            "POST",
+            "/api/rewards",
+            json!({"name": "测试奖品", "price": 5, "active": true, "stock_change": 1}),
+        ),
+        (
+            "PUT",
+            &reward_y,
+            json!({"name": "社区食堂餐券", "price": 10, "active": true, "stock_change": 0}),
+        ),
     ];
     // A WebSocket upgrade from a foreign origin is refused even with a valid session.
     let p = &w.principals[0];
@@ -468,7 +486,8 @@ async fn every_principal_against_every_json_route() {
     for (i, p) in w.principals.iter().enumerate() {
         for (method, path, body) in &routes {
             // Each principal uploads a photo of its own.
-            let (path, body) = if *method == "PUT" {
+            let photo_put = *method == "PUT" && !body.is_object();
+            let (path, body) = if photo_put {
                 let bytes = jpeg(i as u32);
                 let path = format!("{path}{}", sha256_hex(&bytes));
                 (path, json!(bytes))
@@ -493,13 +512,20 @@ async fn every_principal_against_every_json_route() {
                     }
                     "/api/pickups" if role == Role::Rider => Want::Status(403),
                     "/api/pickups" => Want::Status(404),
-                    _ if *method == "PUT" && role == Role::Rider => Want::Ok,
-                    _ if *method == "PUT" => Want::Status(403),
-                    _ if role == Role::Rider => Want::Status(403),
-                    _ if role == Role::Admin => Want::Ok,
-                    "/api/reports" | "/api/reports/feed" | "/api/reports.csv" | "/api/stats" => {
-                        Want::Ok
+                    _ if photo_put && role == Role::Rider => Want::Ok,
+                    _ if photo_put => Want::Status(403),
+                    _ if !role.supervises() => Want::Status(403),
+                    // Each county keeps its own catalogue; the admin's is youyang's.
+                    p2 if p2 == reward_y => {
+                        if county == "youyang" {
+                            Want::Ok
+                        } else {
+                            Want::Status(404)
+                        }
                     }
+                    _ if role == Role::Admin => Want::Ok,
+                    "/api/reports" | "/api/reports/feed" | "/api/reports.csv" | "/api/stats"
+                    | "/api/rewards" => Want::Ok,
                     p2 if p2 == review_y.as_str() || p2 == dup_y.as_str() => {
                         if p.who.unwrap().1 == "youyang" {
                             Want::Ok
@@ -553,7 +579,7 @@ async fn every_principal_against_every_json_route() {
             cases += 1;
         }
     }
-    assert_eq!(cases, 9 * routes.len());
+    assert_eq!(cases, 10 * routes.len());
 
     // A refused review changed nothing: the hanyin report's status is what hanyin's own
     // supervisor (or the admin) last set.

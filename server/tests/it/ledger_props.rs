@@ -1,9 +1,11 @@
 //! A property test of the points bank: random interleavings of awards, duplicate shares,
 //! changed decisions (within 24 hours and after), redemptions from two devices (the same
-//! request also written again from the other device) and server restarts, against what must
-//! always hold: the balance is the sum of the ledger and never below zero at any entry, no stock
-//! below zero and every reward's stock down by exactly what was redeemed, every request decided
-//! exactly once, and the office document's balance and outcomes equal to SQL once settled.
+//! request also written again from the other device), rewards picked up, codes left to expire
+//! and refunded, and server restarts, against what must always hold: the balance is the sum of
+//! the ledger and never below zero at any entry, no stock below zero and every reward's stock
+//! down by exactly what was redeemed and not refunded, every request decided exactly once and
+//! refunded at most once, and the office document's balance and outcomes equal to SQL once
+//! settled.
 
 use std::{
     collections::{BTreeSet, HashMap},
@@ -45,6 +47,15 @@ enum Op {
         reward: usize,
         resend: bool,
     },
+    /// The `nth` reward waiting to be picked up is handed over.
+    PickUp {
+        nth: usize,
+    },
+    /// The `nth` reward waiting to be picked up passes its 30 days, and the server refunds
+    /// what is due.
+    Expire {
+        nth: usize,
+    },
     Restart,
 }
 
@@ -63,6 +74,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..REPORTS).prop_map(|report| Op::Age { report }),
         4 => (0..2usize, 0..6usize, any::<bool>())
             .prop_map(|(device, reward, resend)| Op::Redeem { device, reward, resend }),
+        1 => (0..4usize).prop_map(|nth| Op::PickUp { nth }),
+        2 => (0..4usize).prop_map(|nth| Op::Expire { nth }),
         1 => Just(Op::Restart),
     ]
 }
@@ -105,7 +118,7 @@ async fn run(ops: Vec<Op>) {
     let mut asked: BTreeSet<String> = BTreeSet::new();
 
     for op in ops {
-        match op {
+        match op.clone() {
             Op::Decide { report, how } => {
                 let body = match how {
                     How::Valid(Some(p)) => json!({"status": "valid", "points": p}),
@@ -167,6 +180,32 @@ async fn run(ops: Vec<Op>) {
                 }
                 asked.insert(id);
             }
+            Op::PickUp { nth } | Op::Expire { nth } => {
+                let waiting: Vec<_> = app
+                    .state
+                    .db
+                    .redemptions(rider_id)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .filter(|r| r.status == "done" && r.picked_up_at.is_none())
+                    .collect();
+                if waiting.is_empty() {
+                    continue;
+                }
+                let r = &waiting[nth % waiting.len()];
+                if matches!(op, Op::PickUp { .. }) {
+                    let (status, answer) = app
+                        .post(Some(&boss), "/api/pickups", json!({"code": r.code}))
+                        .await;
+                    assert_eq!(status, 200, "{answer}");
+                } else {
+                    app.tamper("UPDATE redemptions SET expires_at = 1 WHERE id = $1", &r.id)
+                        .await;
+                    let n = server::rewards::refund_due(&app.state).await.unwrap();
+                    assert_eq!(n, 1);
+                }
+            }
             Op::Restart => {
                 devices.clear();
                 app = app.restart().await;
@@ -220,12 +259,18 @@ async fn run(ops: Vec<Op>) {
     }
     let redemptions = app.state.db.redemptions(rider_id).await.unwrap();
     let done: Vec<_> = redemptions.iter().filter(|r| r.status == "done").collect();
+    let refunded = redemptions
+        .iter()
+        .filter(|r| r.status == "refunded")
+        .count();
+    let kinds = |kind: &str| ledger.iter().filter(|e| e.kind == kind).count();
     assert_eq!(
-        ledger.iter().filter(|e| e.kind == "redemption").count(),
-        done.len(),
+        kinds("redemption"),
+        done.len() + refunded,
         "one ledger entry per reward redeemed"
     );
-    // Stock: never below zero, and down by exactly what was redeemed.
+    assert_eq!(kinds("refund"), refunded, "one refund per reward refunded");
+    // Stock: never below zero, and down by exactly what was redeemed and not refunded.
     let mut redeemed: HashMap<String, i64> = HashMap::new();
     for r in &done {
         *redeemed
@@ -247,6 +292,7 @@ async fn run(ops: Vec<Op>) {
         match r.status.as_str() {
             "done" => assert!(r.code.as_deref().is_some_and(|c| c.len() == 6)),
             "failed" => assert!(["balance", "stock", "unavailable"].contains(&r.reason.as_str())),
+            "refunded" => assert!(r.picked_up_at.is_none()),
             other => panic!("status {other}"),
         }
     }

@@ -10,6 +10,7 @@ mod console_data;
 mod crash;
 mod ledger_props;
 mod limits;
+mod migrations;
 mod photos;
 mod points;
 mod rewards;

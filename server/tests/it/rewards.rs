@@ -186,3 +186,216 @@ async fn two_devices_ask_for_more_than_the_balance_and_exactly_the_affordable_is
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_reward_not_picked_up_in_time_is_refunded_once() {
+    let app = TestApp::start().await;
+    let rider = app.login("13800000001").await;
+    let rider_id = rider.me["user"]["id"].as_i64().unwrap();
+    let office = rider.me["docs"]["office"].as_str().unwrap().to_owned();
+    let stations = rider.me["docs"]["stations"].as_str().unwrap().to_owned();
+    let doc = rider.rider_doc();
+    let mut phone = SyncConn::rider(&app, &rider, "phone").await;
+    let r = report("路灯不亮");
+    phone.file(&doc, &r).await;
+    let boss = app.login("grid-youyang").await;
+    app.wait_for_reports(&boss, 10, |rows| rows.len() == 1)
+        .await;
+    let path = format!("/api/reports/{rider_id}/{}/review", r.id);
+    let (status, _) = app
+        .post(Some(&boss), &path, json!({"status": "valid", "points": 30}))
+        .await;
+    assert_eq!(status, 200);
+
+    // Two meal coupons (10 each): one is picked up, the other never is.
+    let before = catalogue(&app, &stations).await;
+    let coupon = before
+        .iter()
+        .find(|c| c.0 == "社区食堂餐券")
+        .unwrap()
+        .clone();
+    for id in ["kept", "forgotten"] {
+        let ask = model::rider_doc::Redemption {
+            reward: coupon.1.clone(),
+            at: 1,
+        };
+        let (_, effects) = phone
+            .client
+            .change(&doc, |d| model::rider_doc::put_redemption(d, id, &ask))
+            .unwrap();
+        phone.apply(effects).await;
+    }
+    eventually("both requests decided", || async {
+        outcomes(&app, &office).await.len() == 2
+    })
+    .await;
+    let code = |id: &str| {
+        let id = id.to_owned();
+        let app = &app;
+        let office = &office;
+        async move {
+            outcomes(app, office)
+                .await
+                .into_iter()
+                .find(|(k, _)| *k == id)
+                .unwrap()
+                .1
+        }
+    };
+    let kept = code("kept").await;
+    let forgotten = code("forgotten").await;
+    let (status, _) = app
+        .post(Some(&boss), "/api/pickups", json!({"code": kept.code}))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(app.state.db.balance(rider_id).await.unwrap(), 10);
+
+    // Before the 30 days are up nothing is refunded; after, the one not picked up is.
+    assert_eq!(server::rewards::refund_due(&app.state).await.unwrap(), 0);
+    for id in ["kept", "forgotten"] {
+        app.tamper("UPDATE redemptions SET expires_at = 1 WHERE id = $1", id)
+            .await;
+    }
+    assert_eq!(server::rewards::refund_due(&app.state).await.unwrap(), 1);
+    assert_eq!(server::rewards::refund_due(&app.state).await.unwrap(), 0);
+    let ledger = app.state.db.ledger(rider_id).await.unwrap();
+    let refunds: Vec<_> = ledger.iter().filter(|e| e.kind == "refund").collect();
+    assert_eq!(refunds.len(), 1, "{ledger:?}");
+    assert_eq!(refunds[0].amount, 10);
+    assert_eq!(app.state.db.balance(rider_id).await.unwrap(), 20);
+
+    // The rider sees it: balance, outcome, a notice; the stock is one back.
+    let points = app
+        .read_doc(&office, model::office_doc::points)
+        .await
+        .unwrap();
+    assert_eq!(points.balance, 20);
+    assert_eq!(points.entries.last().unwrap().1.kind, "refund");
+    let now = code("forgotten").await;
+    assert_eq!(now.status, "refunded");
+    assert_eq!(code("kept").await.status, "done");
+    let notices = app.read_doc(&office, model::office_doc::notices).await;
+    let last = &notices.last().unwrap().1;
+    assert_eq!(
+        (last.kind.as_str(), last.status.as_str(), last.points),
+        ("redemption", "refunded", 10)
+    );
+    eventually("the stock is back", || async {
+        catalogue(&app, &stations)
+            .await
+            .iter()
+            .any(|c| c.1 == coupon.1 && c.3 == coupon.3 - 1)
+    })
+    .await;
+
+    // The void code is refused at the counter as expired.
+    let (status, body) = app
+        .post(Some(&boss), "/api/pickups", json!({"code": forgotten.code}))
+        .await;
+    assert_eq!(
+        (status, &body["error"]),
+        (410, &json!("code_expired")),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn supervisors_keep_the_catalogue_and_riders_read_it() {
+    let app = TestApp::start().await;
+    let rider = app.login("13800000001").await;
+    let stations = rider.me["docs"]["stations"].as_str().unwrap().to_owned();
+    let boss = app.login("grid-youyang").await;
+
+    // A new reward, not offered yet.
+    let form = |name: &str, price: i64, active: bool, stock_change: i64| json!({"name": name, "price": price, "active": active, "stock_change": stock_change});
+    let (status, added) = app
+        .post(Some(&boss), "/api/rewards", form("  雨衣 ", 25, false, 40))
+        .await;
+    assert_eq!(status, 201, "{added}");
+    assert_eq!(
+        (
+            &added["name"],
+            &added["price"],
+            &added["stock"],
+            &added["active"]
+        ),
+        (&json!("雨衣"), &json!(25), &json!(40), &json!(false))
+    );
+    let id = added["id"].as_i64().unwrap();
+    let (_, list) = app.get(Some(&boss), "/api/rewards").await;
+    assert_eq!(list.as_array().unwrap().len(), 7);
+    eventually("riders see it, not offered", || async {
+        catalogue(&app, &stations)
+            .await
+            .iter()
+            .any(|c| c.0 == "雨衣" && c.1 == id.to_string() && c.3 == 40)
+    })
+    .await;
+    let offered = app
+        .read_doc(&stations, model::stations_doc::rewards)
+        .await
+        .into_iter()
+        .find(|(k, _)| *k == id.to_string())
+        .unwrap()
+        .1;
+    assert!(!offered.active);
+
+    // Offered, dearer, restocked by 10; then 60 taken out of 50 is refused.
+    let path = format!("/api/rewards/{id}");
+    let (status, changed) = app
+        .put(Some(&boss), &path, form("雨衣", 30, true, 10))
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(
+        (&changed["stock"], &changed["price"]),
+        (&json!(50), &json!(30))
+    );
+    let (status, body) = app
+        .put(Some(&boss), &path, form("雨衣", 30, true, -60))
+        .await;
+    assert_eq!(
+        (status, &body["error"]),
+        (400, &json!("bad_stock")),
+        "{body}"
+    );
+    assert_eq!(body["message"], json!("库存应在 0 到 100000 之间"));
+    eventually("riders see the change", || async {
+        app.read_doc(&stations, model::stations_doc::rewards)
+            .await
+            .iter()
+            .any(|(k, r)| *k == id.to_string() && r.active && r.price == 30 && r.stock == 50)
+    })
+    .await;
+
+    // Bad input is refused with its reason.
+    for (body, code) in [
+        (form("", 10, true, 1), "bad_reward_name"),
+        (
+            form("名字太长名字太长名字太长名字太长名字太长名", 10, true, 1),
+            "bad_reward_name",
+        ),
+        (form("雨\u{0}衣", 10, true, 1), "bad_reward_name"),
+        (form("雨衣", 0, true, 1), "bad_price"),
+        (form("雨衣", 10_001, true, 1), "bad_price"),
+        (form("雨衣", 10, true, -1), "bad_stock"),
+    ] {
+        let (status, answer) = app.post(Some(&boss), "/api/rewards", body).await;
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (400, Some(code)),
+            "{answer}"
+        );
+    }
+    let (status, _) = app
+        .put(
+            Some(&boss),
+            "/api/rewards/999999",
+            form("雨衣", 30, true, 0),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = app
+        .put(Some(&boss), "/api/rewards/abc", form("雨衣", 30, true, 0))
+        .await;
+    assert_eq!(status, 404);
+}

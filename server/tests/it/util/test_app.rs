@@ -203,6 +203,17 @@ impl TestApp {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    /// PUT a JSON body with a session; returns status and JSON body.
+    pub async fn put(&self, session: Option<&Session>, path: &str, body: Value) -> (u16, Value) {
+        let mut req = reqwest::Client::new().put(self.url(path)).json(&body);
+        if let Some(s) = session {
+            req = req.header("cookie", &s.cookie);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
     /// Polls the supervisor list until `pred` holds on it, or panics after `secs`.
     pub async fn wait_for_reports(
         &self,
