@@ -354,7 +354,7 @@ pub struct ReviewForm {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: Option<u32>,
     /// For `duplicate`: the earlier report this one confirms. A confirmation of a valid report
-    /// earns [`DUPLICATE_SHARE_PERCENT`] % of its award.
+    /// earns the county's duplicate share of its award ([`CountySettings::duplicate_share`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<ReportKey>,
 }
@@ -366,8 +366,109 @@ pub struct ReportKey {
     pub id: String,
 }
 
-/// What a confirmation (a duplicate of a valid report) earns, in percent of the first award.
+/// What a confirmation (a duplicate of a valid report) earns, in percent of the first award,
+/// unless the county sets its own share ([`CountySettings::duplicate_share`]).
 pub const DUPLICATE_SHARE_PERCENT: i64 = 30;
+
+/// The most reasons or departments a county lists: each is picked by a digit key, 1 to 9.
+pub const MAX_CHOICES: usize = 9;
+/// The longest reason or department, in characters.
+pub const MAX_CHOICE_CHARS: usize = 20;
+
+/// A county's own rules for triage (`GET /api/settings`, `PUT /api/settings`). A county that
+/// never set them has [`CountySettings::default`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountySettings {
+    /// The reasons offered for an invalid report, in order (1 to 9 of them). They go to the
+    /// rider as written.
+    pub reasons: Vec<String>,
+    /// The departments a report can be forwarded to, in order (1 to 9 of them).
+    pub departments: Vec<String>,
+    /// The award of a first valid report, per category (0 to [`MAX_AWARD`]); a category not
+    /// listed has its [`Category::default_points`].
+    pub awards: Vec<CategoryAward>,
+    /// What each confirmation (a duplicate of a valid report) earns, in percent (0–100) of the
+    /// first report's award.
+    pub duplicate_share: u32,
+}
+
+/// The award of a first valid report of one category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryAward {
+    pub category: Category,
+    pub points: u32,
+}
+
+impl Default for CountySettings {
+    fn default() -> Self {
+        let words = |list: &[&str]| list.iter().map(|w| (*w).to_owned()).collect();
+        CountySettings {
+            reasons: words(&[
+                "照片不清",
+                "重复上报",
+                "不在辖区",
+                "信息不全",
+                "不属于安全隐患",
+            ]),
+            departments: words(&["城管", "消防", "市场监管", "交通", "住建", "供电"]),
+            awards: Category::ALL
+                .iter()
+                .map(|&category| CategoryAward {
+                    category,
+                    points: category.default_points(),
+                })
+                .collect(),
+            duplicate_share: DUPLICATE_SHARE_PERCENT as u32,
+        }
+    }
+}
+
+impl CountySettings {
+    /// The award of a first valid report of `category`.
+    pub fn award(&self, category: Category) -> u32 {
+        self.awards
+            .iter()
+            .find(|a| a.category == category)
+            .map_or_else(|| category.default_points(), |a| a.points)
+    }
+
+    /// The settings trimmed, or the first rule they break.
+    pub fn checked(self) -> Result<CountySettings, ApiError> {
+        let list = |words: Vec<String>, code| -> Result<Vec<String>, ApiError> {
+            let words: Vec<String> = words.iter().map(|w| w.trim().to_owned()).collect();
+            let bad = |w: &String| {
+                w.is_empty()
+                    || w.chars().count() > MAX_CHOICE_CHARS
+                    || w.chars().any(char::is_control)
+            };
+            if words.is_empty() || words.len() > MAX_CHOICES || words.iter().any(bad) {
+                return Err(ApiError::with_limit(code, MAX_CHOICES as u64));
+            }
+            Ok(words)
+        };
+        let reasons = list(self.reasons, ErrorCode::BadReasons)?;
+        let departments = list(self.departments, ErrorCode::BadDepartments)?;
+        let twice = self
+            .awards
+            .iter()
+            .enumerate()
+            .any(|(i, a)| self.awards[..i].iter().any(|b| b.category == a.category));
+        if twice || self.awards.iter().any(|a| a.points > MAX_AWARD) {
+            return Err(ApiError::with_limit(
+                ErrorCode::BadPoints,
+                u64::from(MAX_AWARD),
+            ));
+        }
+        if self.duplicate_share > 100 {
+            return Err(ApiError::with_limit(ErrorCode::BadShare, 100));
+        }
+        Ok(CountySettings {
+            reasons,
+            departments,
+            ..self
+        })
+    }
+}
 
 /// How close an earlier report must be to be suggested as the one a report duplicates.
 pub const DUPLICATE_RADIUS_M: f64 = 200.0;
@@ -433,6 +534,12 @@ code_enum! {
         PickedUp = "picked_up",
         /// Pickup: the code is over 30 days old (410).
         CodeExpired = "code_expired",
+        /// Settings: not 1 to `limit` reasons, or one empty or over 20 characters (400).
+        BadReasons = "bad_reasons",
+        /// Settings: not 1 to `limit` departments, or one empty or over 20 characters (400).
+        BadDepartments = "bad_departments",
+        /// Settings: a duplicate share over `limit` percent (400).
+        BadShare = "bad_share",
         /// Catalogue: a reward's name is empty or over `limit` characters (400).
         BadRewardName = "bad_reward_name",
         /// Catalogue: a price that is not between 1 and `limit` points (400).
@@ -477,7 +584,8 @@ impl ErrorCode {
             Internal => 500,
             BadRequest | BadPhone | BadPersonName | BadPassword | MissingInvite | BadInvite
             | BadPeerId | BadStatus | NoteTooLong | BadPoints | BadDuplicate | BadName
-            | Interrupted | BadCode | BadRewardName | BadPrice | BadStock => 400,
+            | Interrupted | BadCode | BadRewardName | BadPrice | BadStock | BadReasons
+            | BadDepartments | BadShare => 400,
         }
     }
 }
@@ -582,6 +690,12 @@ impl ApiError {
             PickedUp => "Already handed over".into(),
             CodeExpired if zh => "取货码已过期".into(),
             CodeExpired => "The code has expired".into(),
+            BadReasons if zh => format!("无效原因应为 1 到 {limit} 条，每条 1 到 20 个字"),
+            BadReasons => format!("List 1 to {limit} reasons of 1 to 20 characters each"),
+            BadDepartments if zh => format!("转办部门应为 1 到 {limit} 个，每个 1 到 20 个字"),
+            BadDepartments => format!("List 1 to {limit} departments of 1 to 20 characters each"),
+            BadShare if zh => format!("重复上报分成应在 0 到 {limit}% 之间"),
+            BadShare => format!("The duplicate share lies between 0 and {limit} %"),
             BadRewardName if zh => format!("奖品名称应为 1 到 {limit} 个字"),
             BadRewardName => format!("A reward's name has 1 to {limit} characters"),
             BadPrice if zh => format!("兑换积分应在 1 到 {limit} 之间"),

@@ -3,11 +3,12 @@
 //!
 //! ```text
 //! { schema: 1, kind: "stations", county: "<code>", stations: { "<id>": Station, ... },
-//!   rewards: { "<id>": Reward, ... } }
+//!   rewards: { "<id>": Reward, ... }, awards: { "<category code>": points, ... } }
 //! ```
 //! `rewards` is the county's catalogue of rewards for points, as of the server's last write:
 //! the one county-wide document every rider of the county reads, so the catalogue is on the
-//! phone offline too.
+//! phone offline too. `awards` is what a first valid report of each category earns in the
+//! county (absent until the county sets its own; a category not listed earns its default).
 
 use automerge::{Automerge, ObjType, ROOT, ReadDoc, transaction::Transactable};
 use autosurgeon::{Hydrate, Reconcile, hydrate_prop, reconcile_prop};
@@ -71,6 +72,22 @@ pub fn rewards(doc: &Automerge) -> Vec<(String, Reward)> {
     let mut out: Vec<(String, Reward)> = crate::lenient::map_entries(doc, "rewards", |_| true);
     out.sort_by(|a, b| (a.1.price, &a.0).cmp(&(b.1.price, &b.0)));
     out
+}
+
+/// Replaces the county's awards per category (category code, points).
+pub fn put_awards(doc: &mut Automerge, awards: &[(String, i64)]) -> Result<(), ModelError> {
+    let mut tx = doc.transaction();
+    let obj = crate::office_doc::map_keeping(&mut tx, &ROOT, "awards", awards)?;
+    for (code, points) in awards {
+        reconcile_prop(&mut tx, &obj, code.as_str(), points)?;
+    }
+    tx.commit();
+    Ok(())
+}
+
+/// The county's awards per category (category code, points), sorted by code.
+pub fn awards(doc: &Automerge) -> Vec<(String, i64)> {
+    crate::lenient::map_entries(doc, "awards", |_| true)
 }
 
 /// A stations document for `county` holding `stations` (id, station).

@@ -64,6 +64,10 @@ pub fn app(state: AppState) -> Router {
             get(routes::rewards::list).post(routes::rewards::add),
         )
         .route("/rewards/{id}", put(routes::rewards::update))
+        .route(
+            "/settings",
+            get(routes::settings::get).put(routes::settings::put),
+        )
         .fallback(|| async { error::AppError::NotFound })
         // Inside the compression, so that it sees the error body before it is compressed.
         .layer(axum::middleware::from_fn(error::localize))

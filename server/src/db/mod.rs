@@ -15,6 +15,7 @@ mod photos;
 mod reports;
 mod rewards;
 mod sessions;
+mod settings;
 pub mod stats;
 mod users;
 

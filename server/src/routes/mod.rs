@@ -7,4 +7,5 @@ pub mod photos;
 pub mod register;
 pub mod reports;
 pub mod rewards;
+pub mod settings;
 pub mod sync;

@@ -13,8 +13,8 @@ use axum::{
 use futures::{Stream, StreamExt};
 use model::{
     api::{
-        ApiError, DUPLICATE_RADIUS_M, DUPLICATE_SHARE_PERCENT, DUPLICATE_WINDOW_MS, ErrorCode,
-        Lang, MAX_AWARD, MAX_REVIEW_NOTE_CHARS, ReportList, ReportRow, ReviewForm, ReviewStatus,
+        ApiError, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_MS, ErrorCode, Lang, MAX_AWARD,
+        MAX_REVIEW_NOTE_CHARS, ReportList, ReportRow, ReviewForm, ReviewStatus,
     },
     office_doc::Review,
 };
@@ -185,9 +185,11 @@ pub async fn review(
     let Some(row) = row.filter(|r| may_supervise(&user, &r.county)) else {
         return Err(AppError::NotFound);
     };
+    // The county's own awards and duplicate share.
+    let settings = state.db.county_settings(&row.county).await?;
     let award = match (form.status, &form.duplicate_of) {
         (ReviewStatus::Valid, _) => Award::Points(i64::from(
-            form.points.unwrap_or_else(|| row.category.default_points()),
+            form.points.unwrap_or_else(|| settings.award(row.category)),
         )),
         (ReviewStatus::Duplicate, Some(first)) => {
             let original = state.db.report_get(first.rider_id, &first.id).await?;
@@ -198,7 +200,7 @@ pub async fn review(
             Award::ShareOf {
                 rider_id: first.rider_id,
                 report_id: &first.id,
-                percent: DUPLICATE_SHARE_PERCENT,
+                percent: i64::from(settings.duplicate_share),
             }
         }
         _ => Award::Points(0),

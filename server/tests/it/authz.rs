@@ -473,6 +473,12 @@ async fn every_principal_against_every_json_route() {
             &reward_y,
             json!({"name": "社区食堂餐券", "price": 10, "active": true, "stock_change": 0}),
         ),
+        ("GET", "/api/settings", Value::Null),
+        (
+            "PUT",
+            "/api/settings",
+            serde_json::to_value(model::api::CountySettings::default()).unwrap(),
+        ),
     ];
     // A WebSocket upgrade from a foreign origin is refused even with a valid session.
     let p = &w.principals[0];
@@ -525,7 +531,7 @@ async fn every_principal_against_every_json_route() {
                     }
                     _ if role == Role::Admin => Want::Ok,
                     "/api/reports" | "/api/reports/feed" | "/api/reports.csv" | "/api/stats"
-                    | "/api/rewards" => Want::Ok,
+                    | "/api/rewards" | "/api/settings" => Want::Ok,
                     p2 if p2 == review_y.as_str() || p2 == dup_y.as_str() => {
                         if p.who.unwrap().1 == "youyang" {
                             Want::Ok

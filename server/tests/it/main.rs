@@ -14,5 +14,6 @@ mod migrations;
 mod photos;
 mod points;
 mod rewards;
+mod settings;
 mod sync;
 mod util;
