@@ -210,6 +210,13 @@ pub struct Strings {
     pub catalogue_note: &'static str,
     pub counter_title: &'static str,
     pub counter_note: &'static str,
+    pub settings_title: &'static str,
+    pub settings_reasons: &'static str,
+    pub settings_departments: &'static str,
+    pub settings_awards: &'static str,
+    pub settings_share: &'static str,
+    pub settings_save: &'static str,
+    pub settings_saved: &'static str,
 }
 
 /// The Chinese table.
@@ -400,6 +407,13 @@ pub static ZH: Strings = Strings {
     catalogue_note: "修改会在骑手下次同步时送达。库存填增减数，不会覆盖同时发生的兑换。",
     counter_title: "驿站兑换核销",
     counter_note: "请骑手出示 6 位取货码，核销后交付奖品；每个取货码只能用一次。",
+    settings_title: "县级设置",
+    settings_reasons: "无效原因（每行一条，最多 9 条）",
+    settings_departments: "转办部门（每行一个，最多 9 个）",
+    settings_awards: "各类隐患首报积分",
+    settings_share: "重复上报分成（%）",
+    settings_save: "保存设置",
+    settings_saved: "已保存。新的积分标准在骑手下次同步时送达。",
 };
 
 /// The English table.
@@ -590,6 +604,13 @@ pub static EN: Strings = Strings {
     catalogue_note: "Changes reach riders at their next sync. The stock takes a change, so redemptions made meanwhile are kept.",
     counter_title: "Reward counter",
     counter_note: "Ask the rider for the 6-digit pickup code and hand the reward over once it is accepted; each code works once.",
+    settings_title: "County settings",
+    settings_reasons: "Reasons for invalid (one per line, up to 9)",
+    settings_departments: "Departments to forward to (one per line, up to 9)",
+    settings_awards: "Points for a first valid report",
+    settings_share: "Duplicate share (%)",
+    settings_save: "Save settings",
+    settings_saved: "Saved. Riders' phones get the new awards at their next sync.",
 };
 
 thread_local! {

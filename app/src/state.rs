@@ -97,6 +97,9 @@ pub struct SyncView {
     pub notices_seen: RwSignal<u64>,
     /// The county's catalogue of rewards (from the stations document).
     pub rewards: RwSignal<Vec<(String, model::stations_doc::Reward)>>,
+    /// The county's award of a first valid report per category (category code, points; from
+    /// the stations document; empty until the county sets its own).
+    pub awards: RwSignal<Vec<(String, i64)>>,
     /// The rider's redemption requests, from every device, with their delivery state.
     pub requests: RwSignal<Vec<RequestRow>>,
     /// The server's outcomes of those requests, by request id (from the office document).
@@ -119,6 +122,7 @@ impl SyncView {
             notices: RwSignal::new(Vec::new()),
             notices_seen: RwSignal::new(0),
             rewards: RwSignal::new(Vec::new()),
+            awards: RwSignal::new(Vec::new()),
             requests: RwSignal::new(Vec::new()),
             outcomes: RwSignal::new(Vec::new()),
             can_redeem: RwSignal::new(false),

@@ -1,8 +1,8 @@
 //! The JSON API calls the app makes; every body is a `model::api` type.
 
 use model::api::{
-    CatalogueItem, LoginForm, Me, Pickup, PickupForm, RegisterForm, ReportList, ReportRow,
-    ReviewForm, RewardForm, Stats,
+    CatalogueItem, CountySettings, LoginForm, Me, Pickup, PickupForm, RegisterForm, ReportList,
+    ReportRow, ReviewForm, RewardForm, Stats,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -108,6 +108,24 @@ pub async fn pickup(code: &str) -> Result<Pickup, AppError> {
         code: code.trim().to_owned(),
     };
     let answer = http::send("POST", "/api/pickups", Some(&body(&form))).await?;
+    if !answer.ok() {
+        return Err(answer.into_error());
+    }
+    read(&answer.text)
+}
+
+/// The county's settings for triage.
+pub async fn settings() -> Result<CountySettings, AppError> {
+    let answer = http::send("GET", "/api/settings", None).await?;
+    if !answer.ok() {
+        return Err(answer.into_error());
+    }
+    read(&answer.text)
+}
+
+/// Replaces the county's settings; returns them as stored.
+pub async fn save_settings(settings: &CountySettings) -> Result<CountySettings, AppError> {
+    let answer = http::send("PUT", "/api/settings", Some(&body(settings))).await?;
     if !answer.ok() {
         return Err(answer.into_error());
     }

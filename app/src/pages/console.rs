@@ -10,7 +10,7 @@
 use std::cell::Cell;
 
 use leptos::{ev::KeyboardEvent, prelude::*};
-use model::api::{MAX_AWARD, ReportKey, ReviewForm, ReviewStatus};
+use model::api::{CountySettings, MAX_AWARD, ReportKey, ReviewForm, ReviewStatus};
 use send_wrapper::SendWrapper;
 use wasm_bindgen::JsCast;
 
@@ -23,7 +23,7 @@ use crate::{
         feed::{Feed, FeedEvent},
         row::{self, Filter, ReportRow, merge},
     },
-    pages::catalogue::CataloguePanel,
+    pages::{catalogue::CataloguePanel, settings::SettingsPanel},
     time,
 };
 
@@ -65,19 +65,6 @@ struct Choice {
     candidates: Vec<ReportRow>,
 }
 
-/// The reasons offered for an invalid report, picked by number (the county's own list later).
-/// They go to the rider as written.
-const REJECT_REASONS: &[&str] = &[
-    "照片不清",
-    "重复上报",
-    "不在辖区",
-    "信息不全",
-    "不属于安全隐患",
-];
-
-/// The departments a report can be forwarded to (the county's own list later).
-const DEPARTMENTS: &[&str] = &["城管", "消防", "市场监管", "交通", "住建", "供电"];
-
 /// A decision whose note is picked by number from a list: `i` (a reason) and `f` (a department).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pick {
@@ -93,10 +80,12 @@ impl Pick {
         }
     }
 
-    fn choices(self) -> &'static [&'static str] {
+    /// The county's reasons for an invalid report (they go to the rider as written), or its
+    /// departments.
+    fn choices(self, settings: &CountySettings) -> &[String] {
         match self {
-            Pick::Reason => REJECT_REASONS,
-            Pick::Department => DEPARTMENTS,
+            Pick::Reason => &settings.reasons,
+            Pick::Department => &settings.departments,
         }
     }
 
@@ -420,6 +409,13 @@ pub fn ConsolePage() -> impl IntoView {
     let rows = RwSignal::new(Vec::<ReportRow>::new());
     let load = RwSignal::new(Load::Loading);
     let filter = RwSignal::new(Filter::default());
+    // The county's reasons, departments and awards; the defaults until they arrive.
+    let settings = RwSignal::new(CountySettings::default());
+    leptos::task::spawn_local(async move {
+        if let Ok(got) = api::settings().await {
+            let _ = settings.try_set(got);
+        }
+    });
 
     let fetch = move || {
         let wanted = filter.get_untracked();
@@ -549,13 +545,14 @@ pub fn ConsolePage() -> impl IntoView {
         };
         // While a list is shown, a number picks from it.
         if let Some((_, pick)) = picking.get_untracked().filter(|(p, _)| *p == id) {
-            let picked = numbered(&key).and_then(|n| pick.choices().get(n));
+            let picked = settings
+                .with_untracked(|s| numbered(&key).and_then(|n| pick.choices(s).get(n).cloned()));
             if let Some(note) = picked {
                 picking.set(None);
                 focus_sibling(&row, true);
                 let form = ReviewForm {
                     status: pick.status(),
-                    note: (*note).to_owned(),
+                    note,
                     points: None,
                     duplicate_of: None,
                 };
@@ -610,6 +607,7 @@ pub fn ConsolePage() -> impl IntoView {
     };
     let show_stats = RwSignal::new(false);
     let show_catalogue = RwSignal::new(false);
+    let show_settings = RwSignal::new(false);
 
     view! {
         <section class="console">
@@ -729,12 +727,24 @@ pub fn ConsolePage() -> impl IntoView {
                 >
                     {s.catalogue_title}
                 </button>
+                <button
+                    type="button"
+                    class="btn-mini"
+                    aria-expanded=move || if show_settings.get() { "true" } else { "false" }
+                    data-testid="settings-toggle"
+                    on:click=move |_| show_settings.update(|v| *v = !*v)
+                >
+                    {s.settings_title}
+                </button>
             </form>
             <Show when=move || show_stats.get()>
                 <StatsPanel/>
             </Show>
             <Show when=move || show_catalogue.get()>
                 <CataloguePanel/>
+            </Show>
+            <Show when=move || show_settings.get()>
+                <SettingsPanel settings/>
             </Show>
             {move || match load.get() {
                 Load::Failed(e) => Some(view! { <p class="form-error" role="alert">{e}</p> }.into_any()),
@@ -782,7 +792,7 @@ pub fn ConsolePage() -> impl IntoView {
                             let category = i18n::category_label(r.category);
                             let tr = NodeRef::<leptos::html::Tr>::new();
                             let (rid, award_id) = (r.rider_id, r.id.clone());
-                            let default_points = r.category.default_points();
+                            let default_points = settings.with_untracked(|s| s.award(r.category));
                             let on_award = Callback::new(move |given: Option<(u32, String)>| {
                                 awarding.set(None);
                                 let Some(row) = tr.get_untracked() else { return };
@@ -862,9 +872,9 @@ pub fn ConsolePage() -> impl IntoView {
                                             move || {
                                                 picking.get().filter(|(p, _)| *p == id).map(|(_, pick)| view! {
                                                     <NumberedList title=pick.title() testid="pick-list">
-                                                        {pick.choices().iter().map(|r| view! {
-                                                            <li data-testid="pick-choice" translate="no">{*r}</li>
-                                                        }).collect_view()}
+                                                        {settings.with(|s| pick.choices(s).iter().map(|r| view! {
+                                                            <li data-testid="pick-choice" translate="no">{r.clone()}</li>
+                                                        }).collect_view())}
                                                     </NumberedList>
                                                 })
                                             }

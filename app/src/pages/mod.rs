@@ -7,4 +7,5 @@ pub mod mine;
 pub mod points;
 pub mod register;
 pub mod report;
+pub mod settings;
 pub mod station;

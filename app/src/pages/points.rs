@@ -26,15 +26,22 @@ pub fn PointsPage() -> impl IntoView {
             .points
             .with(|p| p.as_ref().map_or(0, |p| p.balance))
     };
-    // Reports filed and not decided yet, at their category's default: shown apart, not
-    // spendable, since a supervisor may decide otherwise.
+    // Reports filed and not decided yet, at their county's award for the category (else the
+    // default): shown apart, not spendable, since a supervisor may decide otherwise.
     let pending = move || -> i64 {
         let reviews = ctx.sync.reviews;
+        let awards = ctx.sync.awards;
         ctx.sync.rows.with(|rows| {
             rows.iter()
                 .filter(|r| reviews.with(|m| !m.contains_key(&r.report.id)))
                 .filter_map(|r| Category::from_code(&r.report.category))
-                .map(|c| i64::from(c.default_points()))
+                .map(|c| {
+                    awards.with(|a| {
+                        a.iter()
+                            .find(|(code, _)| code == c.code())
+                            .map_or_else(|| i64::from(c.default_points()), |(_, p)| *p)
+                    })
+                })
                 .sum()
         })
     };

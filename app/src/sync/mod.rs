@@ -262,6 +262,10 @@ impl Engine {
             if self.view.rewards.with_untracked(|r| *r != rewards) {
                 self.view.rewards.set(rewards);
             }
+            let awards = model::stations_doc::awards(doc);
+            if self.view.awards.with_untracked(|a| *a != awards) {
+                self.view.awards.set(awards);
+            }
         }
     }
 
