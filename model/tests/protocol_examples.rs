@@ -2,8 +2,8 @@
 //! the same JSON, and every body type of `model::api` has an example there.
 
 use model::api::{
-    CatalogueItem, ErrorBody, LoginForm, Me, PhotoStored, Pickup, PickupForm, RegisterForm,
-    ReportList, ReviewForm, RewardForm, Stats, Ticket, TicketForm,
+    CatalogueItem, CountySettings, ErrorBody, LoginForm, Me, PhotoStored, Pickup, PickupForm,
+    RegisterForm, ReportList, ReviewForm, RewardForm, Stats, Ticket, TicketForm,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
@@ -68,6 +68,7 @@ fn the_protocol_examples_are_the_api_types() {
             "Pickup" => round_trip::<Pickup>(text),
             "Stats" => round_trip::<Stats>(text),
             "CatalogueItem" => round_trip::<CatalogueItem>(text),
+            "CountySettings" => round_trip::<CountySettings>(text),
             "RewardForm" => round_trip::<RewardForm>(text),
             "ErrorBody" => round_trip::<ErrorBody>(text),
             other => Err(format!("no such type api::{other}")),
@@ -90,6 +91,7 @@ fn the_protocol_examples_are_the_api_types() {
         "Pickup",
         "Stats",
         "CatalogueItem",
+        "CountySettings",
         "RewardForm",
         "ErrorBody",
     ];
