@@ -217,6 +217,22 @@ pub struct Strings {
     pub settings_share: &'static str,
     pub settings_save: &'static str,
     pub settings_saved: &'static str,
+    pub console_select: &'static str,
+    pub console_select_all: &'static str,
+    pub console_key_select: &'static str,
+    pub batch_invalid: &'static str,
+    pub batch_clear: &'static str,
+    pub batch_reason: &'static str,
+    pub filter_rider_only: &'static str,
+    pub filter_rider_clear: &'static str,
+    pub viewer_title: &'static str,
+    pub viewer_zoom_in: &'static str,
+    pub viewer_zoom_out: &'static str,
+    pub viewer_fit: &'static str,
+    pub viewer_close: &'static str,
+    pub viewer_prev: &'static str,
+    pub viewer_next: &'static str,
+    pub viewer_original: &'static str,
 }
 
 /// The Chinese table.
@@ -414,6 +430,22 @@ pub static ZH: Strings = Strings {
     settings_share: "重复上报分成（%）",
     settings_save: "保存设置",
     settings_saved: "已保存。新的积分标准在骑手下次同步时送达。",
+    console_select: "选择",
+    console_select_all: "全选待处理",
+    console_key_select: "选中或取消（可批量标为无效）",
+    batch_invalid: "批量标为无效",
+    batch_clear: "取消选择",
+    batch_reason: "原因",
+    filter_rider_only: "只看此骑手",
+    filter_rider_clear: "显示全部骑手",
+    viewer_title: "照片",
+    viewer_zoom_in: "放大",
+    viewer_zoom_out: "缩小",
+    viewer_fit: "适合窗口",
+    viewer_close: "关闭",
+    viewer_prev: "上一张",
+    viewer_next: "下一张",
+    viewer_original: "原图",
 };
 
 /// The English table.
@@ -611,6 +643,22 @@ pub static EN: Strings = Strings {
     settings_share: "Duplicate share (%)",
     settings_save: "Save settings",
     settings_saved: "Saved. Riders' phones get the new awards at their next sync.",
+    console_select: "Select",
+    console_select_all: "Select all open",
+    console_key_select: "Select or unselect (to mark several invalid)",
+    batch_invalid: "Mark invalid",
+    batch_clear: "Clear selection",
+    batch_reason: "Reason",
+    filter_rider_only: "Only this rider",
+    filter_rider_clear: "Show all riders",
+    viewer_title: "Photo",
+    viewer_zoom_in: "Zoom in",
+    viewer_zoom_out: "Zoom out",
+    viewer_fit: "Fit",
+    viewer_close: "Close",
+    viewer_prev: "Previous",
+    viewer_next: "Next",
+    viewer_original: "Original",
 };
 
 thread_local! {
@@ -807,6 +855,29 @@ pub fn valid_until(at_ms: i64) -> String {
     } else {
         format!("valid until {date}")
     }
+}
+
+/// "已选 3 条".
+pub fn selected(n: usize) -> String {
+    if zh() {
+        format!("已选 {n} 条")
+    } else {
+        format!("{} selected", number(n as u64))
+    }
+}
+
+/// "骑手：张师傅".
+pub fn rider_filter(name: &str) -> String {
+    if zh() {
+        format!("骑手：{name}")
+    } else {
+        format!("Rider: {name}")
+    }
+}
+
+/// "2 / 3": which photo of how many.
+pub fn nth_of(n: usize, of: usize) -> String {
+    format!("{n} / {of}")
 }
 
 /// "已交付：头盔 · 张师傅（13800000001）".

@@ -66,6 +66,34 @@ test('offline, a rider attaches a 12 MP camera photo and a screenshot; both reac
   await expect(imgs).toHaveCount(2);
   // The camera's EXIF says the photo is days older than the report: the supervisor is told.
   await expect(row.getByTestId('photo-age')).toContainText('照片拍摄于上报前');
+  // A click opens the viewer: full size, one photo after the other, zoomable; Escape closes it
+  // and the keyboard carries on from the report's row.
+  const page = console_.page;
+  await imgs.first().click();
+  const viewer = page.getByTestId('photo-viewer');
+  await expect(viewer).toBeVisible();
+  await expect(viewer.getByTestId('viewer-count')).toHaveText('1 / 2');
+  await expect
+    .poll(() => viewer.getByTestId('viewer-photo').evaluate((i: HTMLImageElement) => i.naturalWidth))
+    .toBeGreaterThan(0);
+  await page.keyboard.press('ArrowRight');
+  await expect(viewer.getByTestId('viewer-count')).toHaveText('2 / 2');
+  const fitted = await viewer.getByTestId('viewer-photo').evaluate((i) => i.getBoundingClientRect().width);
+  expect(fitted).toBeLessThanOrEqual(1280);
+  await page.keyboard.press('+');
+  await expect(viewer.getByTestId('viewer-zoom')).toHaveText('150%');
+  await page.keyboard.press('+');
+  await expect(viewer.getByTestId('viewer-zoom')).toHaveText('200%');
+  const zoomed = await viewer.getByTestId('viewer-photo').evaluate((i) => i.getBoundingClientRect().width);
+  expect(zoomed).toBeGreaterThan(fitted);
+  await page.keyboard.press('Escape');
+  await expect(viewer).toHaveCount(0);
+  await expect(row).toBeFocused();
+  // p opens it from the keyboard.
+  await page.keyboard.press('p');
+  await expect(viewer.getByTestId('viewer-count')).toHaveText('1 / 2');
+  await viewer.getByTestId('viewer-close').click();
+  await expect(viewer).toHaveCount(0);
   for (const img of await imgs.all()) {
     await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(0);
   }

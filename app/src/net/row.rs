@@ -13,6 +13,8 @@ pub struct Filter {
     /// Filed at or after, and before (ms since the epoch).
     pub from: Option<i64>,
     pub to: Option<i64>,
+    /// One rider's reports only: their user id and name (for the chip that says so).
+    pub rider: Option<(i64, String)>,
 }
 
 /// The start of a day picked in a date field (`2026-11-20`), 00:00 China Standard Time, in ms
@@ -41,6 +43,9 @@ impl Filter {
         if let Some(to) = self.to {
             parts.push(format!("to={to}"));
         }
+        if let Some((id, _)) = &self.rider {
+            parts.push(format!("rider={id}"));
+        }
         let text = self.text.trim();
         if !text.is_empty() {
             parts.push(format!(
@@ -60,6 +65,10 @@ impl Filter {
             && self.category.is_none_or(|c| row.category == c)
             && self.from.is_none_or(|t| row.created_at >= t)
             && self.to.is_none_or(|t| row.created_at < t)
+            && self
+                .rider
+                .as_ref()
+                .is_none_or(|(id, _)| row.rider_id == *id)
             && (text.is_empty()
                 || row.note.contains(text)
                 || row.place.contains(text)

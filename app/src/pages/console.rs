@@ -23,7 +23,11 @@ use crate::{
         feed::{Feed, FeedEvent},
         row::{self, Filter, ReportRow, merge},
     },
-    pages::{catalogue::CataloguePanel, settings::SettingsPanel},
+    pages::{
+        catalogue::CataloguePanel,
+        settings::SettingsPanel,
+        viewer::{PhotoViewer, Viewing},
+    },
     time,
 };
 
@@ -191,10 +195,11 @@ fn focus_sibling(row: &web_sys::Element, down: bool) -> bool {
 const PHOTO_RETRIES: u32 = 5;
 const PHOTO_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// A stored photo's thumbnail, linking to the full photo. A failed load (the network dropped,
-/// the server restarted) is tried again a few times with a fresh URL.
+/// A stored photo's thumbnail: a click opens the viewer (`on_open`); a middle click or one with
+/// a modifier key opens the photo in a tab. A failed load (the network dropped, the server
+/// restarted) is tried again a few times with a fresh URL.
 #[component]
-fn ConsolePhoto(sha: String) -> impl IntoView {
+fn ConsolePhoto(sha: String, on_open: Callback<()>) -> impl IntoView {
     let s = t();
     let url = format!("/api/photos/{sha}");
     let tries = RwSignal::new(0u32);
@@ -223,6 +228,12 @@ fn ConsolePhoto(sha: String) -> impl IntoView {
             rel="noopener"
             class="console-photo"
             aria-label=s.console_photo_open
+            on:click=move |ev: leptos::ev::MouseEvent| {
+                if ev.button() == 0 && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key()) {
+                    ev.prevent_default();
+                    on_open.run(());
+                }
+            }
         >
             <img
                 src=src
@@ -496,6 +507,43 @@ pub fn ConsolePage() -> impl IntoView {
     let picking = RwSignal::new(None::<(String, Pick)>);
     // `d` on a report with earlier reports nearby: which one it repeats, chosen by number.
     let choosing = RwSignal::new(None::<Choice>);
+    // `p` or a click on a thumbnail: the report's photos, full size.
+    let viewing = RwSignal::new(None::<Viewing>);
+    let view_photos = move |id: &str, at: usize| {
+        let photos = rows.with_untracked(|cur| {
+            cur.iter()
+                .find(|r| r.id == id)
+                .map(|r| {
+                    r.photos
+                        .iter()
+                        .filter(|sha| r.photos_stored.contains(sha))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        });
+        if !photos.is_empty() {
+            viewing.set(Some(Viewing {
+                report: id.to_owned(),
+                at: at.min(photos.len() - 1),
+                photos,
+            }));
+        }
+    };
+    // Reports ticked (`x` or the box) to be marked invalid together: open ones only.
+    let selected = RwSignal::new(std::collections::BTreeSet::<(i64, String)>::new());
+    let toggle = move |rider_id: i64, id: String| {
+        let open = rows.with_untracked(|cur| {
+            cur.iter()
+                .any(|r| r.id == id && r.rider_id == rider_id && r.status == ReviewStatus::New)
+        });
+        selected.update(|set| {
+            let key = (rider_id, id);
+            if !set.remove(&key) && open {
+                set.insert(key);
+            }
+        });
+    };
     let duplicate = move |row: web_sys::HtmlElement, rider_id: i64, id: String| {
         leptos::task::spawn_local(async move {
             match api::duplicates(rider_id, &id).await {
@@ -587,6 +635,8 @@ pub fn ConsolePage() -> impl IntoView {
             "v" => awarding.set(Some(id)),
             "i" => picking.set(Some((id, Pick::Reason))),
             "f" => picking.set(Some((id, Pick::Department))),
+            "x" => toggle(rider_id, id),
+            "p" => view_photos(&id, 0),
             other => {
                 let Some(status) = key_decision(other) else {
                     return;
@@ -608,6 +658,42 @@ pub fn ConsolePage() -> impl IntoView {
     let show_stats = RwSignal::new(false);
     let show_catalogue = RwSignal::new(false);
     let show_settings = RwSignal::new(false);
+    // The selected reports, marked invalid one after the other with the reason picked; a
+    // refusal is said in its row, and that report stays selected.
+    let batch_reason = RwSignal::new(0usize);
+    let batch_busy = RwSignal::new(false);
+    let mark_invalid = move |_| {
+        let picked: Vec<(i64, String)> = selected.get_untracked().into_iter().collect();
+        let note = settings.with_untracked(|st| {
+            st.reasons
+                .get(batch_reason.get_untracked())
+                .cloned()
+                .unwrap_or_default()
+        });
+        batch_busy.set(true);
+        failed.set(None);
+        leptos::task::spawn_local(async move {
+            for (rider_id, id) in picked {
+                let form = ReviewForm {
+                    status: ReviewStatus::Invalid,
+                    note: note.clone(),
+                    points: None,
+                    duplicate_of: None,
+                };
+                match api::review(rider_id, &id, &form).await {
+                    Ok(row) => {
+                        let _ = rows.try_update(|cur| merge(cur, row));
+                        let _ = selected.try_update(|set| set.remove(&(rider_id, id)));
+                    }
+                    Err(e) => {
+                        let text = format!("{}{}{e}", s.console_review_failed, s.note_separator);
+                        let _ = failed.try_set(Some((id, text)));
+                    }
+                }
+            }
+            let _ = batch_busy.try_set(false);
+        });
+    };
 
     view! {
         <section class="console">
@@ -698,6 +784,22 @@ pub fn ConsolePage() -> impl IntoView {
                         refilter();
                     }
                 />
+                {move || filter.with(|f| f.rider.clone()).map(|(_, name)| view! {
+                    <button
+                        type="button"
+                        class="btn-mini filter-chip"
+                        title=s.filter_rider_clear
+                        aria-label=s.filter_rider_clear
+                        data-testid="rider-chip"
+                        on:click=move |_| {
+                            filter.update(|f| f.rider = None);
+                            refilter();
+                        }
+                    >
+                        <span translate="no">{i18n::rider_filter(&name)}</span>
+                        " ×"
+                    </button>
+                })}
                 <a
                     class="btn-mini btn-link-mini"
                     data-testid="export-csv"
@@ -746,6 +848,34 @@ pub fn ConsolePage() -> impl IntoView {
             <Show when=move || show_settings.get()>
                 <SettingsPanel settings/>
             </Show>
+            <Show when=move || !selected.with(|set| set.is_empty())>
+                <div class="console-bar batch-bar" data-testid="batch-bar">
+                    <p class="console-count" data-testid="batch-count">{move || i18n::selected(selected.with(|set| set.len()))}</p>
+                    <label class="console-date">
+                        {s.batch_reason}
+                        <select
+                            data-testid="batch-reason"
+                            on:change=move |ev| batch_reason.set(event_target_value(&ev).parse().unwrap_or(0))
+                        >
+                            {move || settings.with(|st| st.reasons.iter().enumerate().map(|(n, r)| view! {
+                                <option value=n.to_string() selected=move || batch_reason.get() == n translate="no">{r.clone()}</option>
+                            }).collect_view())}
+                        </select>
+                    </label>
+                    <button
+                        type="button"
+                        class="btn-mini btn-mini-danger"
+                        data-testid="batch-invalid"
+                        disabled=move || batch_busy.get()
+                        on:click=mark_invalid
+                    >
+                        {s.batch_invalid}
+                    </button>
+                    <button type="button" class="btn-mini" on:click=move |_| selected.set(Default::default())>
+                        {s.batch_clear}
+                    </button>
+                </div>
+            </Show>
             {move || match load.get() {
                 Load::Failed(e) => Some(view! { <p class="form-error" role="alert">{e}</p> }.into_any()),
                 Load::Loading => Some(view! { <p class="empty">{s.loading}</p> }.into_any()),
@@ -761,6 +891,8 @@ pub fn ConsolePage() -> impl IntoView {
                         <dt><kbd>"d"</kbd></dt><dd>{s.console_key_duplicate}</dd>
                         <dt><kbd>"f"</kbd></dt><dd>{s.console_key_forward}</dd>
                         <dt><kbd>"r"</kbd></dt><dd>{i18n::status_label(ReviewStatus::Resolved)}</dd>
+                        <dt><kbd>"x"</kbd></dt><dd>{s.console_key_select}</dd>
+                        <dt><kbd>"p"</kbd></dt><dd>{s.viewer_title}</dd>
                         <dt><kbd>"?"</kbd></dt><dd>{s.console_key_help}</dd>
                     </dl>
                 </section>
@@ -768,6 +900,31 @@ pub fn ConsolePage() -> impl IntoView {
             <table class="console-table" aria-label=s.console_table on:keydown=on_key>
                 <thead>
                     <tr>
+                        <th scope="col" class="select">
+                            <input
+                                type="checkbox"
+                                aria-label=s.console_select_all
+                                title=s.console_select_all
+                                data-testid="select-all"
+                                prop:checked=move || {
+                                    let n = selected.with(|set| set.len());
+                                    n > 0 && n == rows.with(|cur| cur.iter().filter(|r| r.status == ReviewStatus::New).count())
+                                }
+                                on:change=move |ev| {
+                                    let all = event_target_checked(&ev);
+                                    selected.set(if all {
+                                        rows.with_untracked(|cur| {
+                                            cur.iter()
+                                                .filter(|r| r.status == ReviewStatus::New)
+                                                .map(|r| (r.rider_id, r.id.clone()))
+                                                .collect()
+                                        })
+                                    } else {
+                                        Default::default()
+                                    });
+                                }
+                            />
+                        </th>
                         <th scope="col">{s.console_col_time}</th>
                         <th scope="col">{s.console_col_category}</th>
                         <th scope="col">{s.console_col_rider}</th>
@@ -813,28 +970,72 @@ pub fn ConsolePage() -> impl IntoView {
                             });
                             view! {
                                 <tr node_ref=tr data-testid="console-row" data-id=r.id.clone() data-rider=r.rider_id tabindex="0">
+                                    <td class="select">
+                                        {(r.status == ReviewStatus::New).then(|| {
+                                            let key = (r.rider_id, r.id.clone());
+                                            let (rid, id) = key.clone();
+                                            view! {
+                                                <input
+                                                    type="checkbox"
+                                                    tabindex="-1"
+                                                    aria-label=s.console_select
+                                                    data-testid="select-row"
+                                                    prop:checked=move || selected.with(|set| set.contains(&key))
+                                                    on:change=move |_| toggle(rid, id.clone())
+                                                />
+                                            }
+                                        })}
+                                    </td>
                                     <td class="nowrap">{time::short(r.created_at as f64)}</td>
                                     <td class="nowrap">{category}</td>
-                                    <td class="nowrap" translate="no">{r.rider_name.clone()}</td>
+                                    <td class="nowrap" translate="no">
+                                        {
+                                            let (rid, name) = (r.rider_id, r.rider_name.clone());
+                                            view! {
+                                                <button
+                                                    type="button"
+                                                    tabindex="-1"
+                                                    class="btn-link rider-link"
+                                                    title=s.filter_rider_only
+                                                    data-testid="rider-filter"
+                                                    on:click=move |_| {
+                                                        let who = Some((rid, name.clone()));
+                                                        if filter.with_untracked(|f| f.rider != who) {
+                                                            filter.update(|f| f.rider = who);
+                                                            refilter();
+                                                        }
+                                                    }
+                                                >
+                                                    {r.rider_name.clone()}
+                                                </button>
+                                            }
+                                        }
+                                    </td>
                                     <td class="note" translate="no">{r.note.clone()}</td>
                                     <td class="photos">
                                         {r.photos
                                             .iter()
-                                            .map(|sha| {
-                                                if r.photos_stored.contains(sha) {
-                                                    view! { <ConsolePhoto sha=sha.clone()/> }.into_any()
-                                                } else {
-                                                    view! {
-                                                        <span
-                                                            class="console-photo-wait"
-                                                            role="img"
-                                                            aria-label=s.console_photo_waiting
-                                                            data-testid="console-photo-waiting"
-                                                        >
-                                                            {s.console_photo_waiting_short}
-                                                        </span>
-                                                    }
-                                                    .into_any()
+                                            .filter(|sha| r.photos_stored.contains(*sha))
+                                            .enumerate()
+                                            .map(|(n, sha)| {
+                                                let id = r.id.clone();
+                                                let on_open = Callback::new(move |()| view_photos(&id, n));
+                                                view! { <ConsolePhoto sha=sha.clone() on_open/> }
+                                            })
+                                            .collect_view()}
+                                        {r.photos
+                                            .iter()
+                                            .filter(|sha| !r.photos_stored.contains(*sha))
+                                            .map(|_| {
+                                                view! {
+                                                    <span
+                                                        class="console-photo-wait"
+                                                        role="img"
+                                                        aria-label=s.console_photo_waiting
+                                                        data-testid="console-photo-waiting"
+                                                    >
+                                                        {s.console_photo_waiting_short}
+                                                    </span>
                                                 }
                                             })
                                             .collect_view()}
@@ -918,6 +1119,9 @@ pub fn ConsolePage() -> impl IntoView {
             </table>
             <Show when=move || load.get() == Load::Ready && rows.with(Vec::is_empty)>
                 <p class="empty">{s.console_empty}</p>
+            </Show>
+            <Show when=move || viewing.with(Option::is_some)>
+                <PhotoViewer viewing/>
             </Show>
         </section>
     }

@@ -9,3 +9,4 @@ pub mod register;
 pub mod report;
 pub mod settings;
 pub mod station;
+pub mod viewer;

@@ -1,0 +1,70 @@
+import { expect, test } from '@playwright/test';
+import { Console } from './pages/console';
+import { RiderApp } from './pages/rider';
+import { randomPhone, ServerCli } from './pages/server';
+
+test("a supervisor narrows the list to one rider's reports and marks them invalid together", async ({
+  browser,
+}) => {
+  const run = Date.now().toString(36);
+  const spam = [`广告一 ${run}`, `广告二 ${run}`];
+  const other = `正常上报 ${run}`;
+  const cli = new ServerCli();
+  const spammer = await RiderApp.onPhone(browser);
+  await spammer.register({
+    phone: randomPhone(),
+    name: `批量甲${run.slice(-3)}`,
+    password: 'piliang-2026',
+    invite: cli.createInvite('youyang', 1),
+  });
+  for (const note of spam) {
+    await spammer.file({ category: '其他隐患', note });
+    await spammer.expectStates([note], 'received');
+  }
+  const honest = await RiderApp.onPhone(browser);
+  await honest.register({
+    phone: randomPhone(),
+    name: `批量乙${run.slice(-3)}`,
+    password: 'piliang-2026',
+    invite: cli.createInvite('youyang', 1),
+  });
+  await honest.file({ category: '路灯损坏', note: other });
+  await honest.expectStates([other], 'received');
+
+  const console_ = await Console.onDesk(browser);
+  const page = console_.page;
+  await console_.expectNotes([...spam, other]);
+
+  // The rider's name narrows the list to their reports; the chip says so and undoes it.
+  await console_.rows().filter({ hasText: spam[0] }).getByTestId('rider-filter').click();
+  await expect(page.getByTestId('rider-chip')).toContainText(`批量甲${run.slice(-3)}`);
+  await expect(console_.rows()).toHaveCount(2);
+
+  // Select all (the open ones shown), pick a reason, mark them invalid together.
+  await page.getByTestId('select-all').check();
+  await expect(page.getByTestId('batch-count')).toHaveText('已选 2 条');
+  await page.getByTestId('batch-reason').selectOption({ label: '不属于安全隐患' });
+  await page.getByTestId('batch-invalid').click();
+  for (const note of spam) {
+    await expect(console_.rows().filter({ hasText: note }).getByTestId('console-status')).toHaveText('无效');
+  }
+  await expect(page.getByTestId('batch-bar')).toHaveCount(0);
+  // The rider's phone gets each decision with the reason.
+  for (const note of spam) {
+    await expect(spammer.item(note).getByTestId('outbox-review')).toContainText('不属于安全隐患', {
+      timeout: 30_000,
+    });
+  }
+
+  // Back to every rider; x selects the focused report and unselects it again.
+  await page.getByTestId('rider-chip').click();
+  await console_.expectNotes([other]);
+  const row = console_.rows().filter({ hasText: other });
+  await row.focus();
+  await page.keyboard.press('x');
+  await expect(page.getByTestId('batch-count')).toHaveText('已选 1 条');
+  await expect(row.getByTestId('select-row')).toBeChecked();
+  await page.keyboard.press('x');
+  await expect(page.getByTestId('batch-bar')).toHaveCount(0);
+  await expect(row.getByTestId('console-status')).toHaveText('待处理');
+});
