@@ -233,6 +233,8 @@ pub struct Strings {
     pub viewer_prev: &'static str,
     pub viewer_next: &'static str,
     pub viewer_original: &'static str,
+    pub filter_all_places: &'static str,
+    pub filter_near: &'static str,
 }
 
 /// The Chinese table.
@@ -446,6 +448,8 @@ pub static ZH: Strings = Strings {
     viewer_prev: "上一张",
     viewer_next: "下一张",
     viewer_original: "原图",
+    filter_all_places: "全部位置",
+    filter_near: "距驿站",
 };
 
 /// The English table.
@@ -659,6 +663,8 @@ pub static EN: Strings = Strings {
     viewer_prev: "Previous",
     viewer_next: "Next",
     viewer_original: "Original",
+    filter_all_places: "Anywhere",
+    filter_near: "Near station",
 };
 
 thread_local! {
@@ -872,6 +878,16 @@ pub fn rider_filter(name: &str) -> String {
         format!("骑手：{name}")
     } else {
         format!("Rider: {name}")
+    }
+}
+
+/// "1 公里内", "500 米内": the reach of a distance filter.
+pub fn within(m: u32) -> String {
+    match (zh(), m >= 1000) {
+        (true, true) => format!("{} 公里内", m / 1000),
+        (true, false) => format!("{m} 米内"),
+        (false, true) => format!("within {} km", m / 1000),
+        (false, false) => format!("within {m} m"),
     }
 }
 

@@ -3,7 +3,7 @@ import { Console } from './pages/console';
 import { RiderApp } from './pages/rider';
 import { randomPhone, ServerCli } from './pages/server';
 
-test("a supervisor narrows the list to one rider's reports and marks them invalid together", async ({
+test("a supervisor narrows the list to one rider's reports or to a station's surroundings, and marks reports invalid together", async ({
   browser,
 }) => {
   const run = Date.now().toString(36);
@@ -56,9 +56,18 @@ test("a supervisor narrows the list to one rider's reports and marks them invali
     });
   }
 
-  // Back to every rider; x selects the focused report and unselects it again.
+  // Back to every rider. The distance from a station: the reports were filed about 1.1 km
+  // from 星空补给站, so 500 m leaves them out and 3 km keeps them.
   await page.getByTestId('rider-chip').click();
   await console_.expectNotes([other]);
+  await page.getByTestId('filter-station').selectOption({ label: '距驿站 星空补给站（城北超市）' });
+  await page.getByTestId('filter-within').selectOption('500');
+  await expect(console_.rows().filter({ hasText: other })).toHaveCount(0);
+  await page.getByTestId('filter-within').selectOption('3000');
+  await console_.expectNotes([other]);
+  await page.getByTestId('filter-station').selectOption('');
+  await expect(page.getByTestId('filter-within')).toHaveCount(0);
+  // x selects the focused report and unselects it again.
   const row = console_.rows().filter({ hasText: other });
   await row.focus();
   await page.keyboard.press('x');

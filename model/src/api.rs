@@ -842,6 +842,17 @@ mod tests {
 /// How long a pickup code can be used after the redemption, in milliseconds (30 days).
 pub const PICKUP_VALID_MS: i64 = 30 * 24 * 3_600_000;
 
+/// A station of the county, as the console lists it (`GET /api/stations`) to filter reports
+/// by their distance from it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StationItem {
+    pub id: String,
+    pub name: String,
+    /// WGS-84, in degrees.
+    pub lat: f64,
+    pub lon: f64,
+}
+
 /// The longest name of a reward, in characters.
 pub const MAX_REWARD_NAME_CHARS: usize = 20;
 /// The highest price of a reward, in points.

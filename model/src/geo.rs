@@ -3,6 +3,12 @@
 /// The mean earth radius, in metres.
 const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
+/// The length of one degree of latitude (and of longitude at the equator), in metres.
+pub const METRES_PER_DEGREE: f64 = EARTH_RADIUS_M * std::f64::consts::PI / 180.0;
+
+/// The nearest and farthest a "distance from a station" filter may reach, in metres.
+pub const NEAR_RANGE_M: std::ops::RangeInclusive<f64> = 1.0..=50_000.0;
+
 /// The great-circle distance between two WGS-84 points, in metres (haversine).
 pub fn distance_m((lat1, lon1): (f64, f64), (lat2, lon2): (f64, f64)) -> f64 {
     let (p1, p2) = (lat1.to_radians(), lat2.to_radians());

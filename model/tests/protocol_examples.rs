@@ -3,7 +3,7 @@
 
 use model::api::{
     CatalogueItem, CountySettings, ErrorBody, LoginForm, Me, PhotoStored, Pickup, PickupForm,
-    RegisterForm, ReportList, ReviewForm, RewardForm, Stats, Ticket, TicketForm,
+    RegisterForm, ReportList, ReviewForm, RewardForm, StationItem, Stats, Ticket, TicketForm,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
@@ -69,6 +69,7 @@ fn the_protocol_examples_are_the_api_types() {
             "Stats" => round_trip::<Stats>(text),
             "CatalogueItem" => round_trip::<CatalogueItem>(text),
             "CountySettings" => round_trip::<CountySettings>(text),
+            "StationItem" => round_trip::<StationItem>(text),
             "RewardForm" => round_trip::<RewardForm>(text),
             "ErrorBody" => round_trip::<ErrorBody>(text),
             other => Err(format!("no such type api::{other}")),
@@ -92,6 +93,7 @@ fn the_protocol_examples_are_the_api_types() {
         "Stats",
         "CatalogueItem",
         "CountySettings",
+        "StationItem",
         "RewardForm",
         "ErrorBody",
     ];

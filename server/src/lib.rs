@@ -64,6 +64,7 @@ pub fn app(state: AppState) -> Router {
             get(routes::rewards::list).post(routes::rewards::add),
         )
         .route("/rewards/{id}", put(routes::rewards::update))
+        .route("/stations", get(routes::stations::list))
         .route(
             "/settings",
             get(routes::settings::get).put(routes::settings::put),

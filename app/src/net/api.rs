@@ -2,7 +2,7 @@
 
 use model::api::{
     CatalogueItem, CountySettings, LoginForm, Me, Pickup, PickupForm, RegisterForm, ReportList,
-    ReportRow, ReviewForm, RewardForm, Stats,
+    ReportRow, ReviewForm, RewardForm, StationItem, Stats,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -108,6 +108,15 @@ pub async fn pickup(code: &str) -> Result<Pickup, AppError> {
         code: code.trim().to_owned(),
     };
     let answer = http::send("POST", "/api/pickups", Some(&body(&form))).await?;
+    if !answer.ok() {
+        return Err(answer.into_error());
+    }
+    read(&answer.text)
+}
+
+/// The county's stations (for the distance filter).
+pub async fn stations() -> Result<Vec<StationItem>, AppError> {
+    let answer = http::send("GET", "/api/stations", None).await?;
     if !answer.ok() {
         return Err(answer.into_error());
     }

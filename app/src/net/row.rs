@@ -4,7 +4,7 @@ pub use model::api::ReportRow;
 use model::{Category, api::ReviewStatus};
 
 /// The console's filters; the same as the server's list and CSV export take.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
     pub status: Option<ReviewStatus>,
     pub category: Option<Category>,
@@ -15,6 +15,17 @@ pub struct Filter {
     pub to: Option<i64>,
     /// One rider's reports only: their user id and name (for the chip that says so).
     pub rider: Option<(i64, String)>,
+    /// Only reports within so many metres of a station: its id, position and the metres.
+    pub near: Option<Near>,
+}
+
+/// A distance filter: reports within `within_m` of a station.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Near {
+    pub station: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub within_m: u32,
 }
 
 /// The start of a day picked in a date field (`2026-11-20`), 00:00 China Standard Time, in ms
@@ -46,6 +57,9 @@ impl Filter {
         if let Some((id, _)) = &self.rider {
             parts.push(format!("rider={id}"));
         }
+        if let Some(n) = &self.near {
+            parts.push(format!("near={},{}&within={}", n.lat, n.lon, n.within_m));
+        }
         let text = self.text.trim();
         if !text.is_empty() {
             parts.push(format!(
@@ -69,6 +83,9 @@ impl Filter {
                 .rider
                 .as_ref()
                 .is_none_or(|(id, _)| row.rider_id == *id)
+            && self.near.as_ref().is_none_or(|n| {
+                model::geo::distance_m((n.lat, n.lon), (row.lat, row.lon)) <= f64::from(n.within_m)
+            })
             && (text.is_empty()
                 || row.note.contains(text)
                 || row.place.contains(text)

@@ -21,7 +21,7 @@ use crate::{
     net::{
         api,
         feed::{Feed, FeedEvent},
-        row::{self, Filter, ReportRow, merge},
+        row::{self, Filter, Near, ReportRow, merge},
     },
     pages::{
         catalogue::CataloguePanel,
@@ -422,9 +422,14 @@ pub fn ConsolePage() -> impl IntoView {
     let filter = RwSignal::new(Filter::default());
     // The county's reasons, departments and awards; the defaults until they arrive.
     let settings = RwSignal::new(CountySettings::default());
+    // The county's stations, for the distance filter.
+    let stations = RwSignal::new(Vec::<model::api::StationItem>::new());
     leptos::task::spawn_local(async move {
         if let Ok(got) = api::settings().await {
             let _ = settings.try_set(got);
+        }
+        if let Ok(got) = api::stations().await {
+            let _ = stations.try_set(got);
         }
     });
 
@@ -772,6 +777,48 @@ pub fn ConsolePage() -> impl IntoView {
                         }
                     />
                 </label>
+                <select
+                    aria-label=s.filter_near
+                    data-testid="filter-station"
+                    on:change=move |ev| {
+                        let id = event_target_value(&ev);
+                        let picked = stations.with_untracked(|all| all.iter().find(|st| st.id == id).cloned());
+                        filter.update(|f| {
+                            let within_m = f.near.as_ref().map_or(1000, |n| n.within_m);
+                            f.near = picked.map(|st| Near { station: st.id, lat: st.lat, lon: st.lon, within_m });
+                        });
+                        refilter();
+                    }
+                >
+                    <option value="">{s.filter_all_places}</option>
+                    {move || stations.with(|all| all.iter().map(|st| view! {
+                        <option value=st.id.clone() translate="no">{format!("{} {}", s.filter_near, st.name)}</option>
+                    }).collect_view())}
+                </select>
+                <Show when=move || filter.with(|f| f.near.is_some())>
+                    <select
+                        aria-label=s.filter_near
+                        data-testid="filter-within"
+                        on:change=move |ev| {
+                            let m = event_target_value(&ev).parse().unwrap_or(1000);
+                            filter.update(|f| {
+                                if let Some(n) = &mut f.near {
+                                    n.within_m = m;
+                                }
+                            });
+                            refilter();
+                        }
+                    >
+                        {[500u32, 1000, 3000, 5000].into_iter().map(|m| view! {
+                            <option
+                                value=m.to_string()
+                                selected=move || filter.with(|f| f.near.as_ref().is_some_and(|n| n.within_m == m))
+                            >
+                                {i18n::within(m)}
+                            </option>
+                        }).collect_view()}
+                    </select>
+                </Show>
                 <input
                     type="search"
                     class="console-search"

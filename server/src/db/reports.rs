@@ -183,7 +183,7 @@ fn rows_of(records: Vec<RowRecord>) -> Vec<ReportRow> {
 }
 
 /// Which reports a list keeps (every field optional: `None` keeps all).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReportFilter {
     /// A status code.
     pub status: Option<String>,
@@ -196,6 +196,8 @@ pub struct ReportFilter {
     pub rider: Option<i64>,
     /// Words in the note, the place or the rider's name.
     pub text: Option<String>,
+    /// Within so many metres of a point: (lat, lon, metres).
+    pub near: Option<(f64, f64, f64)>,
 }
 
 const ROW_SELECT: &str = "SELECT r.id, r.rider_id, u.name AS rider_name, r.county, r.category,
@@ -283,6 +285,25 @@ impl Db {
         }
         if let Some(rider) = filter.rider {
             q.push(" AND r.rider_id = ").push_bind(rider);
+        }
+        if let Some((lat, lon, within)) = filter.near {
+            // On the plane tangent at the point (degrees of longitude shortened by the
+            // latitude's cosine): within a county's tens of kilometres this is the great-circle
+            // distance to a fraction of a percent, in plain arithmetic for either database.
+            let shrink = lat.to_radians().cos().powi(2);
+            let reach = (within / model::geo::METRES_PER_DEGREE).powi(2);
+            q.push(" AND ((r.lat - ")
+                .push_bind(lat)
+                .push(") * (r.lat - ")
+                .push_bind(lat)
+                .push(") + (r.lon - ")
+                .push_bind(lon)
+                .push(") * (r.lon - ")
+                .push_bind(lon)
+                .push(") * ")
+                .push_bind(shrink)
+                .push(") <= ")
+                .push_bind(reach);
         }
         if let Some(text) = filter.text.as_deref().filter(|t| !t.is_empty()) {
             // A plain substring: LIKE's wildcards in the text are taken literally.

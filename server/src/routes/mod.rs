@@ -8,4 +8,5 @@ pub mod register;
 pub mod reports;
 pub mod rewards;
 pub mod settings;
+pub mod stations;
 pub mod sync;

@@ -43,6 +43,10 @@ pub struct ListQuery {
     pub rider: Option<i64>,
     /// Words in the note, the place or the rider's name.
     pub q: Option<String>,
+    /// A point, `lat,lon` (a station's): only reports within `within` metres of it (1,000 when
+    /// not given).
+    pub near: Option<String>,
+    pub within: Option<f64>,
 }
 
 impl ListQuery {
@@ -56,7 +60,25 @@ impl ListQuery {
         if category.is_some_and(|c| model::Category::from_code(c).is_none()) {
             return Err(AppError::code(ErrorCode::BadRequest));
         }
+        let near = match self.near.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(point) => {
+                let (lat, lon) = point
+                    .split_once(',')
+                    .and_then(|(a, b)| {
+                        Some((a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?))
+                    })
+                    .filter(|(lat, lon)| lat.abs() <= 90.0 && lon.abs() <= 180.0)
+                    .ok_or_else(|| AppError::bad_json("near is `lat,lon` in degrees"))?;
+                let within = self.within.unwrap_or(1000.0);
+                if !model::geo::NEAR_RANGE_M.contains(&within) {
+                    return Err(AppError::bad_json("within is 1 to 50000 metres"));
+                }
+                Some((lat, lon, within))
+            }
+        };
         Ok(ReportFilter {
+            near,
             status: status.map(str::to_owned),
             category: category.map(str::to_owned),
             from: self.from,

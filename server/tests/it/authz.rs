@@ -474,6 +474,7 @@ async fn every_principal_against_every_json_route() {
             json!({"name": "社区食堂餐券", "price": 10, "active": true, "stock_change": 0}),
         ),
         ("GET", "/api/settings", Value::Null),
+        ("GET", "/api/stations", Value::Null),
         (
             "PUT",
             "/api/settings",
@@ -531,7 +532,7 @@ async fn every_principal_against_every_json_route() {
                     }
                     _ if role == Role::Admin => Want::Ok,
                     "/api/reports" | "/api/reports/feed" | "/api/reports.csv" | "/api/stats"
-                    | "/api/rewards" | "/api/settings" => Want::Ok,
+                    | "/api/rewards" | "/api/settings" | "/api/stations" => Want::Ok,
                     p2 if p2 == review_y.as_str() || p2 == dup_y.as_str() => {
                         if p.who.unwrap().1 == "youyang" {
                             Want::Ok

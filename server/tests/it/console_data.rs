@@ -179,3 +179,79 @@ async fn the_console_filters_exports_and_counts_a_known_fixture() {
     let (_, one) = app.get(Some(&boss), "/api/stats?weeks=1").await;
     assert_eq!(one["weeks"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn the_list_keeps_the_reports_near_a_station() {
+    let app = TestApp::start().await;
+    let rider = app.login("13800000001").await;
+    let doc = rider.rider_doc();
+    let mut phone = SyncConn::rider(&app, &rider, "phone").await;
+    let boss = app.login("grid-youyang").await;
+
+    // The county's stations, for the console to pick one.
+    let (status, stations) = app.get(Some(&boss), "/api/stations").await;
+    assert_eq!(status, 200, "{stations}");
+    let first = &stations[0];
+    let (lat, lon) = (
+        first["lat"].as_f64().unwrap(),
+        first["lon"].as_f64().unwrap(),
+    );
+    assert!(first["name"].as_str().is_some_and(|n| !n.is_empty()));
+    let (status, _) = app.get(Some(&rider), "/api/stations").await;
+    assert_eq!(status, 403);
+
+    // 300 m north, 900 m east, and 3 km south of it (a degree of latitude is 111.2 km).
+    let at = |dlat_m: f64, dlon_m: f64, note: &str| model::Report {
+        lat: lat + dlat_m / 111_195.0,
+        lon: lon + dlon_m / (111_195.0 * lat.to_radians().cos()),
+        ..report(note)
+    };
+    for r in [
+        at(300.0, 0.0, "北 300 米"),
+        at(0.0, 900.0, "东 900 米"),
+        at(-3000.0, 0.0, "南 3 公里"),
+    ] {
+        phone.file(&doc, &r).await;
+    }
+    app.wait_for_reports(&boss, 10, |rows| rows.len() == 3)
+        .await;
+    let near = |within: &str| {
+        let path = format!("/api/reports?near={lat},{lon}{within}");
+        let (app, boss) = (&app, &boss);
+        async move {
+            let (status, body) = app.get(Some(boss), &path).await;
+            assert_eq!(status, 200, "{path}: {body}");
+            let mut got = notes(&body);
+            got.sort();
+            got
+        }
+    };
+    assert_eq!(near("&within=500").await, ["北 300 米"]);
+    assert_eq!(
+        near("").await,
+        ["东 900 米", "北 300 米"],
+        "1 km by default"
+    );
+    assert_eq!(near("&within=5000").await.len(), 3);
+    // The export keeps the same reports.
+    let (_, _, csv) = get_text(
+        &app,
+        &boss,
+        &format!("/api/reports.csv?near={lat},{lon}&within=500"),
+        "zh-CN",
+    )
+    .await;
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    for bad in [
+        "near=abc",
+        "near=91,108",
+        &format!("near={lat},{lon}&within=0"),
+    ] {
+        let (status, body) = app.get(Some(&boss), &format!("/api/reports?{bad}")).await;
+        assert_eq!(
+            (status, &body["error"]),
+            (400, &json!("bad_request")),
+            "{bad}"
+        );
+    }
+}
