@@ -235,6 +235,10 @@ pub struct Strings {
     pub viewer_original: &'static str,
     pub filter_all_places: &'static str,
     pub filter_near: &'static str,
+    pub notice_send_title: &'static str,
+    pub notice_placeholder: &'static str,
+    pub notice_send: &'static str,
+    pub notice_confirm: &'static str,
 }
 
 /// The Chinese table.
@@ -450,6 +454,10 @@ pub static ZH: Strings = Strings {
     viewer_original: "原图",
     filter_all_places: "全部位置",
     filter_near: "距驿站",
+    notice_send_title: "通知骑手",
+    notice_placeholder: "发给本县全部骑手，例如高温提醒",
+    notice_send: "发送",
+    notice_confirm: "确认发送给全县骑手",
 };
 
 /// The English table.
@@ -665,6 +673,10 @@ pub static EN: Strings = Strings {
     viewer_original: "Original",
     filter_all_places: "Anywhere",
     filter_near: "Near station",
+    notice_send_title: "Notify riders",
+    notice_placeholder: "To every rider of the county, e.g. a heat warning",
+    notice_send: "Send",
+    notice_confirm: "Send to all riders",
 };
 
 thread_local! {
@@ -878,6 +890,15 @@ pub fn rider_filter(name: &str) -> String {
         format!("骑手：{name}")
     } else {
         format!("Rider: {name}")
+    }
+}
+
+/// "已发送给 1,024 位骑手".
+pub fn notice_sent(n: u64) -> String {
+    if zh() {
+        format!("已发送给 {} 位骑手", number(n))
+    } else {
+        format!("Sent to {}", plural(n as usize, "rider", "riders"))
     }
 }
 

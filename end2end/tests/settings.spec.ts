@@ -3,7 +3,7 @@ import { Console } from './pages/console';
 import { RiderApp } from './pages/rider';
 import { randomPhone, ServerCli } from './pages/server';
 
-test("a county's own reasons and awards: the triage keys offer them and riders' pending points follow", async ({
+test("a county's own reasons and awards: the triage keys offer them, riders' pending points follow, and a notice reaches riders", async ({
   browser,
 }) => {
   const note = `县级设置 ${Date.now().toString(36)}`;
@@ -53,6 +53,16 @@ test("a county's own reasons and awards: the triage keys offer them and riders' 
     await expect(row.getByTestId('pick-choice').last()).toHaveText('占道经营');
     await desk.keyboard.press(String(before.reasons.length + 1));
     await expect(row.getByTestId('console-status')).toHaveText('无效');
+
+    // A notice to every rider of the county: sent on the second click, read on the phone.
+    const text = `午后高温，请到驿站休息 ${note}`;
+    await desk.getByTestId('notice-text').fill(text);
+    await desk.getByTestId('notice-send').click();
+    await expect(desk.getByTestId('notice-send')).toHaveText('确认发送给全县骑手');
+    await desk.getByTestId('notice-send').click();
+    await expect(desk.getByTestId('notice-result')).toContainText('已发送给');
+    const notice = rider.page.getByTestId('notice').filter({ hasText: text });
+    await expect(notice).toContainText('通知', { timeout: 30_000 });
     await rider.context.close();
   } finally {
     const put = await desk.request.put('/api/settings', { data: before });

@@ -534,6 +534,8 @@ code_enum! {
         PickedUp = "picked_up",
         /// Pickup: the code is over 30 days old (410).
         CodeExpired = "code_expired",
+        /// Notice: empty, or over `limit` characters (400).
+        BadNotice = "bad_notice",
         /// Settings: not 1 to `limit` reasons, or one empty or over 20 characters (400).
         BadReasons = "bad_reasons",
         /// Settings: not 1 to `limit` departments, or one empty or over 20 characters (400).
@@ -585,7 +587,7 @@ impl ErrorCode {
             BadRequest | BadPhone | BadPersonName | BadPassword | MissingInvite | BadInvite
             | BadPeerId | BadStatus | NoteTooLong | BadPoints | BadDuplicate | BadName
             | Interrupted | BadCode | BadRewardName | BadPrice | BadStock | BadReasons
-            | BadDepartments | BadShare => 400,
+            | BadDepartments | BadShare | BadNotice => 400,
         }
     }
 }
@@ -690,6 +692,8 @@ impl ApiError {
             PickedUp => "Already handed over".into(),
             CodeExpired if zh => "取货码已过期".into(),
             CodeExpired => "The code has expired".into(),
+            BadNotice if zh => format!("通知应为 1 到 {limit} 个字"),
+            BadNotice => format!("A notice has 1 to {limit} characters"),
             BadReasons if zh => format!("无效原因应为 1 到 {limit} 条，每条 1 到 20 个字"),
             BadReasons => format!("List 1 to {limit} reasons of 1 to 20 characters each"),
             BadDepartments if zh => format!("转办部门应为 1 到 {limit} 个，每个 1 到 20 个字"),
@@ -841,6 +845,21 @@ mod tests {
 
 /// How long a pickup code can be used after the redemption, in milliseconds (30 days).
 pub const PICKUP_VALID_MS: i64 = 30 * 24 * 3_600_000;
+
+/// The longest notice to riders, in characters.
+pub const MAX_NOTICE_CHARS: usize = 200;
+
+/// `POST /api/notices`: a notice (通知) to every rider of the supervisor's county.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeForm {
+    pub text: String,
+}
+
+/// The answer to a notice: how many riders it went to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeSent {
+    pub riders: u64,
+}
 
 /// A station of the county, as the console lists it (`GET /api/stations`) to filter reports
 /// by their distance from it.

@@ -2,8 +2,9 @@
 //! the same JSON, and every body type of `model::api` has an example there.
 
 use model::api::{
-    CatalogueItem, CountySettings, ErrorBody, LoginForm, Me, PhotoStored, Pickup, PickupForm,
-    RegisterForm, ReportList, ReviewForm, RewardForm, StationItem, Stats, Ticket, TicketForm,
+    CatalogueItem, CountySettings, ErrorBody, LoginForm, Me, NoticeForm, NoticeSent, PhotoStored,
+    Pickup, PickupForm, RegisterForm, ReportList, ReviewForm, RewardForm, StationItem, Stats,
+    Ticket, TicketForm,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
@@ -70,6 +71,8 @@ fn the_protocol_examples_are_the_api_types() {
             "CatalogueItem" => round_trip::<CatalogueItem>(text),
             "CountySettings" => round_trip::<CountySettings>(text),
             "StationItem" => round_trip::<StationItem>(text),
+            "NoticeForm" => round_trip::<NoticeForm>(text),
+            "NoticeSent" => round_trip::<NoticeSent>(text),
             "RewardForm" => round_trip::<RewardForm>(text),
             "ErrorBody" => round_trip::<ErrorBody>(text),
             other => Err(format!("no such type api::{other}")),
@@ -94,6 +97,8 @@ fn the_protocol_examples_are_the_api_types() {
         "CatalogueItem",
         "CountySettings",
         "StationItem",
+        "NoticeForm",
+        "NoticeSent",
         "RewardForm",
         "ErrorBody",
     ];

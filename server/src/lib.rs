@@ -65,6 +65,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/rewards/{id}", put(routes::rewards::update))
         .route("/stations", get(routes::stations::list))
+        .route("/notices", post(routes::notices::send))
         .route(
             "/settings",
             get(routes::settings::get).put(routes::settings::put),

@@ -1,8 +1,8 @@
 //! The JSON API calls the app makes; every body is a `model::api` type.
 
 use model::api::{
-    CatalogueItem, CountySettings, LoginForm, Me, Pickup, PickupForm, RegisterForm, ReportList,
-    ReportRow, ReviewForm, RewardForm, StationItem, Stats,
+    CatalogueItem, CountySettings, LoginForm, Me, NoticeForm, NoticeSent, Pickup, PickupForm,
+    RegisterForm, ReportList, ReportRow, ReviewForm, RewardForm, StationItem, Stats,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -108,6 +108,18 @@ pub async fn pickup(code: &str) -> Result<Pickup, AppError> {
         code: code.trim().to_owned(),
     };
     let answer = http::send("POST", "/api/pickups", Some(&body(&form))).await?;
+    if !answer.ok() {
+        return Err(answer.into_error());
+    }
+    read(&answer.text)
+}
+
+/// Sends a notice to every rider of the county; returns how many it went to.
+pub async fn send_notice(text: &str) -> Result<NoticeSent, AppError> {
+    let form = NoticeForm {
+        text: text.to_owned(),
+    };
+    let answer = http::send("POST", "/api/notices", Some(&body(&form))).await?;
     if !answer.ok() {
         return Err(answer.into_error());
     }

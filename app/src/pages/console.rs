@@ -303,6 +303,71 @@ fn PickupBox() -> impl IntoView {
     }
 }
 
+/// 通知骑手: a notice to every rider of the county, sent after a second click that says so.
+#[component]
+fn NoticeBox() -> impl IntoView {
+    let s = t();
+    let text = RwSignal::new(String::new());
+    let asking = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let answer = RwSignal::new(None::<(bool, String)>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if text.with_untracked(|t| t.trim().is_empty()) || busy.get_untracked() {
+            return;
+        }
+        if !asking.get_untracked() {
+            asking.set(true);
+            return;
+        }
+        asking.set(false);
+        busy.set(true);
+        let typed = text.get_untracked();
+        leptos::task::spawn_local(async move {
+            let said = match api::send_notice(&typed).await {
+                Ok(sent) => {
+                    let _ = text.try_set(String::new());
+                    (true, i18n::notice_sent(sent.riders))
+                }
+                Err(e) => (false, e.to_string()),
+            };
+            let _ = answer.try_set(Some(said));
+            let _ = busy.try_set(false);
+        });
+    };
+    view! {
+        <form class="pickup console-bar notice-box" on:submit=submit>
+            <label class="pickup-label" for="notice-text">{s.notice_send_title}</label>
+            <input
+                id="notice-text"
+                type="text"
+                class="console-search"
+                maxlength="200"
+                autocomplete="off"
+                placeholder=s.notice_placeholder
+                data-testid="notice-text"
+                prop:value=move || text.get()
+                on:input=move |ev| {
+                    asking.set(false);
+                    text.set(event_target_value(&ev));
+                }
+            />
+            <button
+                type="submit"
+                class="btn-mini"
+                class:btn-mini-danger=move || asking.get()
+                data-testid="notice-send"
+                disabled=move || busy.get()
+            >
+                {move || if asking.get() { s.notice_confirm } else { s.notice_send }}
+            </button>
+            {move || answer.get().map(|(ok, said)| view! {
+                <p class="pickup-result" class:form-error=!ok role="status" data-testid="notice-result">{said}</p>
+            })}
+        </form>
+    }
+}
+
 /// 统计: the county's reports per week and category, and this month's riders by points.
 #[component]
 fn StatsPanel() -> impl IntoView {
@@ -721,6 +786,7 @@ pub fn ConsolePage() -> impl IntoView {
                 {logout_button(desk)}
             </div>
             <PickupBox/>
+            <NoticeBox/>
             <form class="console-bar console-filters" on:submit=move |ev: leptos::ev::SubmitEvent| ev.prevent_default()>
                 <select
                     aria-label=s.filter_status

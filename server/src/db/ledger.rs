@@ -186,6 +186,22 @@ impl Db {
         Ok(entry)
     }
 
+    /// Sends `text` as a notice (`kind` `notice`) to every rider of `county` not disabled, in
+    /// one statement; returns the riders it went to.
+    pub async fn notice_county(&self, county: &str, text: &str, at: i64) -> sqlx::Result<Vec<i64>> {
+        sqlx::query_scalar(
+            "INSERT INTO notices (user_id, kind, report_id, status, points, note, created_at)
+             SELECT id, 'notice', NULL, '', 0, $1, $2 FROM users
+             WHERE county = $3 AND role = 'rider' AND disabled = 0
+             RETURNING user_id",
+        )
+        .bind(text)
+        .bind(at)
+        .bind(county)
+        .fetch_all(&self.writer)
+        .await
+    }
+
     /// Every user with ledger entries or notices.
     pub async fn ledger_users(&self) -> sqlx::Result<Vec<i64>> {
         sqlx::query_scalar(

@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod auth;
 pub mod me;
+pub mod notices;
 pub mod photos;
 pub mod register;
 pub mod reports;

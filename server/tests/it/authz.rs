@@ -475,6 +475,7 @@ async fn every_principal_against_every_json_route() {
         ),
         ("GET", "/api/settings", Value::Null),
         ("GET", "/api/stations", Value::Null),
+        ("POST", "/api/notices", json!({"text": "通知：矩阵测试"})),
         (
             "PUT",
             "/api/settings",
@@ -532,7 +533,9 @@ async fn every_principal_against_every_json_route() {
                     }
                     _ if role == Role::Admin => Want::Ok,
                     "/api/reports" | "/api/reports/feed" | "/api/reports.csv" | "/api/stats"
-                    | "/api/rewards" | "/api/settings" | "/api/stations" => Want::Ok,
+                    | "/api/rewards" | "/api/settings" | "/api/stations" | "/api/notices" => {
+                        Want::Ok
+                    }
                     p2 if p2 == review_y.as_str() || p2 == dup_y.as_str() => {
                         if p.who.unwrap().1 == "youyang" {
                             Want::Ok

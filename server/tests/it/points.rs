@@ -297,3 +297,59 @@ async fn after_a_stop_between_the_ledger_and_the_office_document_the_start_catch
         vec![("valid".into(), 20, String::new())]
     );
 }
+
+#[tokio::test]
+async fn a_notice_reaches_every_rider_of_the_county_and_no_one_else() {
+    let app = TestApp::start().await;
+    let s = &app.state;
+    let other = server::accounts::NewAccount {
+        login: "13900000001",
+        name: "汉阴骑手",
+        role: server::db::Role::Rider,
+        county: "hanyin",
+        password: server::seed::DEMO_PASSWORD,
+    };
+    server::accounts::create_user(&s.db, &s.relay, &s.acl, other)
+        .await
+        .unwrap();
+    let boss = app.login("grid-youyang").await;
+    let text = "高温预警：今天午后请到驿站休息，多喝水。";
+    let (status, body) = app
+        .post(
+            Some(&boss),
+            "/api/notices",
+            json!({"text": format!("  {text} ")}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["riders"], json!(2), "the two demo riders of youyang");
+
+    // Each rider of the county reads it in their office document; the other county's rider
+    // gets nothing.
+    for login in ["13800000001", "13800000002"] {
+        let rider = app.login(login).await;
+        let office = rider.me["docs"]["office"].as_str().unwrap().to_owned();
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let notices = app.read_doc(&office, model::office_doc::notices).await;
+            if let Some((_, n)) = notices.iter().find(|(_, n)| n.kind == "notice") {
+                assert_eq!((n.note.as_str(), n.points), (text, 0));
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{login}: no notice");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+    let outsider = app.login("13900000001").await;
+    let office = outsider.me["docs"]["office"].as_str().unwrap().to_owned();
+    let notices = app.read_doc(&office, model::office_doc::notices).await;
+    assert!(notices.is_empty(), "{notices:?}");
+
+    // Empty or too long: refused with its rule.
+    for bad in ["   ".to_owned(), "长".repeat(201)] {
+        let (status, body) = app
+            .post(Some(&boss), "/api/notices", json!({"text": bad}))
+            .await;
+        assert_eq!((status, &body["error"]), (400, &json!("bad_notice")));
+    }
+}

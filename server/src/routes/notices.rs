@@ -1,0 +1,40 @@
+//! Notices (通知) from a county's supervisors to its riders: written to each rider's notices in
+//! SQL at once, then copied into their office documents, where phones read them offline.
+
+use axum::{
+    Json,
+    extract::{State, rejection::JsonRejection},
+};
+use model::api::{ApiError, ErrorCode, MAX_NOTICE_CHARS, NoticeForm, NoticeSent};
+
+use crate::{auth::Staff, db::now_ms, error::AppError, state::AppState};
+
+/// `POST /api/notices`: sends a notice to every rider of the supervisor's county. The office
+/// documents are written after the answer, one rider at a time; a stop in between leaves them
+/// to the check at the next start (`points::reconcile`).
+pub async fn send(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    form: Result<Json<NoticeForm>, JsonRejection>,
+) -> Result<Json<NoticeSent>, AppError> {
+    let Json(form) = form?;
+    let text = form.text.trim();
+    let chars = text.chars().count();
+    let control = text.chars().any(|c| c.is_control() && c != '\n');
+    if chars == 0 || chars > MAX_NOTICE_CHARS || control {
+        return Err(AppError::Refused(ApiError::with_limit(
+            ErrorCode::BadNotice,
+            MAX_NOTICE_CHARS as u64,
+        )));
+    }
+    let riders = state.db.notice_county(&user.county, text, now_ms()).await?;
+    let sent = riders.len() as u64;
+    tokio::spawn(async move {
+        for rider_id in riders {
+            if let Err(e) = crate::points::write_office(&state, rider_id, None).await {
+                tracing::error!(error = ?e, rider_id, "notice not copied to the office document");
+            }
+        }
+    });
+    Ok(Json(NoticeSent { riders: sent }))
+}
