@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { Console } from './pages/console';
+import { cameraJpeg } from './pages/photos';
 import { RiderApp } from './pages/rider';
 
 test('a supervisor adds and restocks a reward, riders see it, and station staff only hand rewards over', async ({
@@ -24,12 +25,18 @@ test('a supervisor adds and restocks a reward, riders see it, and station staff 
   await expect(row.getByTestId('catalogue-stock')).toHaveText('40');
   await expect(catalogue.getByRole('alert')).toHaveCount(0);
 
-  // Restocked by 10: the stock takes the change.
+  // Restocked by 10, with a picture: the stock takes the change.
   await row.getByRole('button', { name: '编辑' }).click();
   const editing = catalogue.locator('[data-testid="catalogue-row"][data-editing="1"]');
   await editing.getByTestId('edit-change').fill('10');
+  const picture = await cameraJpeg(desk, 1200, 1200, { takenAt: '2026:11:20 08:30:00', lat: 28.84, lon: 108.77 });
+  await editing
+    .getByTestId('edit-picture-file')
+    .setInputFiles({ name: 'raincoat.jpg', mimeType: 'image/jpeg', buffer: picture });
+  await expect(editing.getByTestId('edit-picture')).toBeVisible({ timeout: 30_000 });
   await editing.getByRole('button', { name: '保存' }).click();
   await expect(row.getByTestId('catalogue-stock')).toHaveText('50');
+  await expect(row.locator('img')).toHaveCount(1);
   if (process.env.NUANXIN_SCREENSHOTS === '1') {
     await catalogue.scrollIntoViewIfNeeded();
     await desk.screenshot({ path: '../docs/screenshots/console-catalogue.png' });
@@ -39,9 +46,12 @@ test('a supervisor adds and restocks a reward, riders see it, and station staff 
   const rider = await RiderApp.onPhone(browser);
   await rider.login('13800000002');
   await rider.page.getByRole('link', { name: '积分' }).click();
-  await expect(rider.page.getByTestId('reward').filter({ hasText: name })).toBeVisible({
-    timeout: 30_000,
-  });
+  const reward = rider.page.getByTestId('reward').filter({ hasText: name });
+  await expect(reward).toBeVisible({ timeout: 30_000 });
+  // Its picture loads for the county's riders.
+  await expect
+    .poll(() => reward.getByTestId('reward-photo').evaluate((i: HTMLImageElement) => i.naturalWidth))
+    .toBeGreaterThan(0);
   await rider.context.close();
   await desk.context().close();
 

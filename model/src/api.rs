@@ -889,6 +889,9 @@ pub struct CatalogueItem {
     pub stock: i64,
     /// Offered to riders.
     pub active: bool,
+    /// Its picture: the SHA-256 name of a photo (`PUT /api/photos/{sha256}`), or empty.
+    #[serde(default)]
+    pub photo: String,
 }
 
 /// `POST /api/rewards` (a new reward) and `PUT /api/rewards/{id}` (a change to one).
@@ -900,6 +903,9 @@ pub struct RewardForm {
     /// Added to the stock (negative: taken out); for a new reward, its stock. A change, not
     /// a figure, so that redemptions made meanwhile are not undone.
     pub stock_change: i64,
+    /// Its picture: the SHA-256 name of a photo the supervisor uploaded, or empty for none.
+    #[serde(default)]
+    pub photo: String,
 }
 
 /// `POST /api/pickups`: a pickup code read out by a rider at the counter.

@@ -53,6 +53,9 @@ pub struct Reward {
     pub stock: i64,
     /// Offered now (an inactive reward is shown to nobody).
     pub active: bool,
+    /// Its picture: the SHA-256 name of a photo (`GET /api/photos/{sha256}`), or empty.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
+    pub photo: String,
 }
 
 /// Replaces the catalogue with `rewards` (id, reward): new and changed ones are written, those
@@ -146,6 +149,7 @@ mod tests {
             price,
             stock: 10,
             active: true,
+            photo: String::new(),
         };
         let first = vec![
             ("helmet".to_owned(), reward("头盔", 60)),

@@ -104,7 +104,14 @@ async fn make_stations_doc(db: &Db, relay: &Relay, county: &str) -> anyhow::Resu
     // The demo county's catalogue, once.
     if county == "youyang" && db.rewards(county).await?.is_empty() {
         for (name, price, stock) in crate::rewards::DEMO_REWARDS {
-            db.reward_add(county, name, price, stock, true).await?;
+            let form = model::api::RewardForm {
+                name: name.to_owned(),
+                price,
+                active: true,
+                stock_change: stock,
+                photo: String::new(),
+            };
+            db.reward_add(county, &form).await?;
         }
     }
     crate::rewards::publish(db, relay, county).await?;

@@ -40,6 +40,7 @@ pub async fn publish(db: &Db, relay: &Relay, county: &str) -> anyhow::Result<()>
                 price: r.price,
                 stock: r.stock,
                 active: r.active,
+                photo: r.photo.unwrap_or_default(),
             };
             (r.id.to_string(), reward)
         })

@@ -73,6 +73,17 @@ pub fn RewardList(
                             };
                             view! {
                                 <li class="cell reward" data-testid="reward">
+                                    {(!r.photo.is_empty()).then(|| view! {
+                                        <img
+                                            class="reward-photo"
+                                            src=format!("/api/photos/{}", r.photo)
+                                            alt=""
+                                            width="48"
+                                            height="48"
+                                            loading="lazy"
+                                            data-testid="reward-photo"
+                                        />
+                                    })}
                                     <div class="pe-main">
                                         <p class="pe-title" translate="no">{r.name.clone()}</p>
                                         <p class="pe-when">{i18n::redeem_for(price)} " · " {i18n::stock_left(r.stock)}</p>

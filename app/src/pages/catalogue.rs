@@ -19,10 +19,12 @@ struct Fields {
     price: RwSignal<String>,
     change: RwSignal<String>,
     active: RwSignal<bool>,
+    /// The picture's SHA-256, or empty.
+    photo: RwSignal<String>,
 }
 
 impl Fields {
-    fn new(name: &str, price: i64, active: bool) -> Self {
+    fn new(name: &str, price: i64, active: bool, photo: &str) -> Self {
         Fields {
             name: RwSignal::new(name.to_owned()),
             price: RwSignal::new(if price > 0 {
@@ -32,6 +34,7 @@ impl Fields {
             }),
             change: RwSignal::new(String::new()),
             active: RwSignal::new(active),
+            photo: RwSignal::new(photo.to_owned()),
         }
     }
 
@@ -44,11 +47,25 @@ impl Fields {
             price: number(self.price),
             active: self.active.get_untracked(),
             stock_change: number(self.change),
+            photo: self.photo.get_untracked(),
         }
     }
 }
 
-/// The inputs of one reward: name, price, stock change, offered.
+/// Prepares a picture as the phone prepares a report's photo (downscaled JPEG, no EXIF) and
+/// uploads it; returns its SHA-256 name.
+async fn upload_picture(file: &web_sys::File) -> Result<String, crate::error::AppError> {
+    let prepared = crate::photo::prepare(file).await?;
+    match crate::net::upload::put_photo(&prepared.sha256, &prepared.jpeg, |_| {}).await? {
+        crate::net::upload::Outcome::Stored => Ok(prepared.sha256),
+        crate::net::upload::Outcome::Unauthorized => Err(crate::error::AppError::Unauthorized),
+        crate::net::upload::Outcome::Refused(code) | crate::net::upload::Outcome::Retry(code) => {
+            Err(crate::error::AppError::Photo(code))
+        }
+    }
+}
+
+/// The inputs of one reward: name, price, stock change, offered, picture.
 #[component]
 fn RewardInputs(
     fields: Fields,
@@ -57,6 +74,8 @@ fn RewardInputs(
     stock_label: &'static str,
 ) -> impl IntoView {
     let s = t();
+    // The picture being prepared and uploaded, or why it failed.
+    let picking = RwSignal::new(None::<String>);
     view! {
         <input
             type="text"
@@ -87,6 +106,39 @@ fn RewardInputs(
             prop:value=move || fields.change.get()
             on:input=move |ev| fields.change.set(event_target_value(&ev))
         />
+        <label class="catalogue-picture">
+            {
+                let testid = testid.clone();
+                move || {
+                let sha = fields.photo.get();
+                (!sha.is_empty()).then(|| view! {
+                    <img src=format!("/api/photos/{sha}") alt="" width="32" height="32" data-testid=format!("{testid}-picture")/>
+                })
+            }
+            }
+            <input
+                type="file"
+                accept="image/*"
+                aria-label=s.catalogue_picture
+                data-testid=format!("{testid}-picture-file")
+                on:change=move |ev| {
+                    let input: web_sys::HtmlInputElement = event_target(&ev);
+                    let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+                    picking.set(Some(s.catalogue_picture_busy.to_owned()));
+                    leptos::task::spawn_local(async move {
+                        let said = match upload_picture(&file).await {
+                            Ok(sha) => {
+                                let _ = fields.photo.try_set(sha);
+                                None
+                            }
+                            Err(e) => Some(e.to_string()),
+                        };
+                        let _ = picking.try_set(said);
+                    });
+                }
+            />
+            {move || picking.get().map(|p| view! { <span class="catalogue-stock" role="status">{p}</span> })}
+        </label>
         <label class="catalogue-active">
             <input
                 type="checkbox"
@@ -111,7 +163,7 @@ pub fn CataloguePanel() -> impl IntoView {
         let got = api::catalogue().await.map_err(|e| e.to_string());
         let _ = items.try_set(Some(got));
     });
-    let fresh = Fields::new("", 0, true);
+    let fresh = Fields::new("", 0, true, "");
     // Saves a new reward (`id` none) or a change; the row is replaced by the server's answer.
     let save = move |id: Option<i64>, fields: Fields| {
         if busy.get_untracked() {
@@ -136,6 +188,7 @@ pub fn CataloguePanel() -> impl IntoView {
                         fresh.price.set(String::new());
                         fresh.change.set(String::new());
                         fresh.active.set(true);
+                        fresh.photo.set(String::new());
                     }
                     let _ = editing.try_set(None);
                 }
@@ -150,7 +203,7 @@ pub fn CataloguePanel() -> impl IntoView {
         let id = item.id;
         move || {
             if editing.get() == Some(id) {
-                let fields = Fields::new(&item.name, item.price, item.active);
+                let fields = Fields::new(&item.name, item.price, item.active, &item.photo);
                 view! {
                     <tr data-testid="catalogue-row" data-editing="1">
                         <td colspan="4">
@@ -177,7 +230,12 @@ pub fn CataloguePanel() -> impl IntoView {
             } else {
                 view! {
                     <tr data-testid="catalogue-row" data-id=id>
-                        <td translate="no">{item.name.clone()}</td>
+                        <td translate="no">
+                            {(!item.photo.is_empty()).then(|| view! {
+                                <img class="catalogue-thumb" src=format!("/api/photos/{}", item.photo) alt="" width="32" height="32"/>
+                            })}
+                            {item.name.clone()}
+                        </td>
                         <td>{i18n::number(item.price.max(0) as u64)}</td>
                         <td data-testid="catalogue-stock">{i18n::number(item.stock.max(0) as u64)}</td>
                         <td>

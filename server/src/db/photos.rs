@@ -93,18 +93,24 @@ impl Db {
         Ok(rows.into_iter().collect())
     }
 
-    /// Every photo hash some indexed report lists. A list that does not read is an error, not
+    /// Every photo hash some indexed report lists, and every reward's picture. A list that does not read is an error, not
     /// an empty list: the answer decides which photos are orphans and may be deleted.
     pub async fn photo_hashes_in_reports(&self) -> sqlx::Result<std::collections::HashSet<String>> {
         let lists: Vec<String> = sqlx::query_scalar("SELECT photos FROM reports")
             .fetch_all(&self.pool)
             .await?;
+        // Rewards' pictures are kept too.
+        let pictures: Vec<String> =
+            sqlx::query_scalar("SELECT photo FROM rewards WHERE photo IS NOT NULL")
+                .fetch_all(&self.pool)
+                .await?;
         let mut hashes = std::collections::HashSet::new();
         for list in &lists {
             let listed: Vec<String> = serde_json::from_str(list)
                 .map_err(|e| sqlx::Error::Decode(format!("reports.photos {list:?}: {e}").into()))?;
             hashes.extend(listed);
         }
+        hashes.extend(pictures);
         Ok(hashes)
     }
 

@@ -15,6 +15,8 @@ pub struct RewardRow {
     pub price: i64,
     pub stock: i64,
     pub active: bool,
+    /// The picture's SHA-256, if it has one.
+    pub photo: Option<String>,
 }
 
 /// A decided redemption request.
@@ -71,24 +73,18 @@ macro_rules! redemption_columns {
 }
 
 impl Db {
-    /// Adds a reward to `county`'s catalogue; returns its id.
-    pub async fn reward_add(
-        &self,
-        county: &str,
-        name: &str,
-        price: i64,
-        stock: i64,
-        active: bool,
-    ) -> sqlx::Result<i64> {
+    /// Adds a reward to `county`'s catalogue (its stock is `form.stock_change`); returns its id.
+    pub async fn reward_add(&self, county: &str, form: &RewardForm) -> sqlx::Result<i64> {
         sqlx::query_scalar(
-            "INSERT INTO rewards (county, name, price, stock, active) VALUES ($1, $2, $3, $4, $5)
-             RETURNING id",
+            "INSERT INTO rewards (county, name, price, stock, active, photo)
+             VALUES ($1, $2, $3, $4, $5, NULLIF($6, '')) RETURNING id",
         )
         .bind(county)
-        .bind(name)
-        .bind(price)
-        .bind(stock)
-        .bind(active)
+        .bind(&form.name)
+        .bind(form.price)
+        .bind(form.stock_change)
+        .bind(form.active)
+        .bind(&form.photo)
         .fetch_one(&self.writer)
         .await
     }
@@ -104,9 +100,10 @@ impl Db {
         max_stock: i64,
     ) -> sqlx::Result<Option<RewardRow>> {
         sqlx::query_as(
-            "UPDATE rewards SET name = $1, price = $2, active = $3, stock = stock + $4
+            "UPDATE rewards SET name = $1, price = $2, active = $3, stock = stock + $4,
+             photo = NULLIF($8, '')
              WHERE id = $5 AND county = $6 AND stock + $4 BETWEEN 0 AND $7
-             RETURNING id, county, name, price, stock, active",
+             RETURNING id, county, name, price, stock, active, photo",
         )
         .bind(&form.name)
         .bind(form.price)
@@ -115,6 +112,7 @@ impl Db {
         .bind(id)
         .bind(county)
         .bind(max_stock)
+        .bind(&form.photo)
         .fetch_optional(&self.writer)
         .await
     }
@@ -122,7 +120,7 @@ impl Db {
     /// A reward of `county`'s catalogue.
     pub async fn reward(&self, county: &str, id: i64) -> sqlx::Result<Option<RewardRow>> {
         sqlx::query_as(
-            "SELECT id, county, name, price, stock, active FROM rewards
+            "SELECT id, county, name, price, stock, active, photo FROM rewards
              WHERE id = $1 AND county = $2",
         )
         .bind(id)
@@ -131,10 +129,21 @@ impl Db {
         .await
     }
 
+    /// Whether `sha256` is the picture of a reward of `county`.
+    pub async fn reward_photo_in(&self, county: &str, sha256: &str) -> sqlx::Result<bool> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM rewards WHERE county = $1 AND photo = $2 LIMIT 1")
+                .bind(county)
+                .bind(sha256)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(found.is_some())
+    }
+
     /// `county`'s catalogue, by id.
     pub async fn rewards(&self, county: &str) -> sqlx::Result<Vec<RewardRow>> {
         sqlx::query_as(
-            "SELECT id, county, name, price, stock, active FROM rewards WHERE county = $1
+            "SELECT id, county, name, price, stock, active, photo FROM rewards WHERE county = $1
              ORDER BY id",
         )
         .bind(county)
@@ -201,7 +210,7 @@ impl Db {
         let reward: Option<RewardRow> = match r.reward.parse::<i64>() {
             Ok(id) => {
                 sqlx::query_as(
-                    "SELECT id, county, name, price, stock, active FROM rewards
+                    "SELECT id, county, name, price, stock, active, photo FROM rewards
                      WHERE id = $1 AND county = $2",
                 )
                 .bind(id)

@@ -91,7 +91,8 @@ async fn read_checked(
     Ok((buf, format, dims))
 }
 
-/// Stores a photo of the logged-in rider under its SHA-256.
+/// Stores a photo under its SHA-256: a rider's (for their reports) or a supervisor's (a
+/// reward's picture).
 pub async fn put(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -99,7 +100,7 @@ pub async fn put(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, AppError> {
-    if user.role != Role::Rider {
+    if user.role != Role::Rider && !user.role.supervises() {
         return Err(AppError::Forbidden);
     }
     check_name(&sha256)?;
@@ -179,7 +180,10 @@ pub async fn get(
     let Some(row) = state.db.photo_get(&sha256).await? else {
         return Err(AppError::NotFound);
     };
-    if !auth::may_read_photo(&user, &state.db.photo_uploaders(&sha256).await?) {
+    // A report's photo for its rider and supervisors; a reward's picture for the county.
+    if !auth::may_read_photo(&user, &state.db.photo_uploaders(&sha256).await?)
+        && !state.db.reward_photo_in(&user.county, &sha256).await?
+    {
         return Err(AppError::NotFound);
     }
     let etag = format!("\"{sha256}\"");

@@ -25,6 +25,7 @@ fn item(r: RewardRow) -> CatalogueItem {
         price: r.price,
         stock: r.stock,
         active: r.active,
+        photo: r.photo.unwrap_or_default(),
     }
 }
 
@@ -45,6 +46,20 @@ fn checked(form: RewardForm) -> Result<RewardForm, AppError> {
         )));
     }
     Ok(RewardForm { name, ..form })
+}
+
+/// Checks that a picture is empty or a photo the server holds.
+async fn check_photo(state: &AppState, photo: &str) -> Result<(), AppError> {
+    if photo.is_empty() {
+        return Ok(());
+    }
+    if !model::validate::is_sha256_hex(photo) {
+        return Err(AppError::code(ErrorCode::BadName));
+    }
+    if state.db.photo_get(photo).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
 }
 
 fn bad_stock() -> AppError {
@@ -79,16 +94,8 @@ pub async fn add(
     if !(0..=MAX_STOCK).contains(&form.stock_change) {
         return Err(bad_stock());
     }
-    let id = state
-        .db
-        .reward_add(
-            &user.county,
-            &form.name,
-            form.price,
-            form.stock_change,
-            form.active,
-        )
-        .await?;
+    check_photo(&state, &form.photo).await?;
+    let id = state.db.reward_add(&user.county, &form).await?;
     let row = state
         .db
         .reward(&user.county, id)
@@ -112,6 +119,7 @@ pub async fn update(
     }
     let Json(form) = form?;
     let form = checked(form)?;
+    check_photo(&state, &form.photo).await?;
     let row = state
         .db
         .reward_update(&user.county, id, &form, MAX_STOCK)

@@ -520,7 +520,8 @@ async fn every_principal_against_every_json_route() {
                     }
                     "/api/pickups" if role == Role::Rider => Want::Status(403),
                     "/api/pickups" => Want::Status(404),
-                    _ if photo_put && role == Role::Rider => Want::Ok,
+                    // Riders upload their reports' photos, supervisors rewards' pictures.
+                    _ if photo_put && (role == Role::Rider || role.supervises()) => Want::Ok,
                     _ if photo_put => Want::Status(403),
                     _ if !role.supervises() => Want::Status(403),
                     // Each county keeps its own catalogue; the admin's is youyang's.

@@ -367,6 +367,79 @@ async fn supervisors_keep_the_catalogue_and_riders_read_it() {
     })
     .await;
 
+    // A picture: uploaded by the supervisor, named in the catalogue, readable by the county's
+    // riders (not by another county's) and kept by the photo clean-up.
+    let picture = {
+        let img =
+            image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 3, y as u8 * 5, 90]));
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
+            .encode_image(&img)
+            .unwrap();
+        out
+    };
+    let sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(&picture))
+    };
+    let put = reqwest::Client::new()
+        .put(app.url(&format!("/api/photos/{sha}")))
+        .header("cookie", &boss.cookie)
+        .body(picture)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 201);
+    let (status, _) = app
+        .put(
+            Some(&boss),
+            &path,
+            json!({"name": "雨衣", "price": 30, "active": true, "stock_change": 0, "photo": "ab"}),
+        )
+        .await;
+    assert_eq!(status, 400, "a picture name that is no SHA-256");
+    let (status, changed) = app
+        .put(
+            Some(&boss),
+            &path,
+            json!({"name": "雨衣", "price": 30, "active": true, "stock_change": 0, "photo": sha}),
+        )
+        .await;
+    assert_eq!((status, &changed["photo"]), (200, &json!(sha)), "{changed}");
+    let (status, _) = app.get(Some(&rider), &format!("/api/photos/{sha}")).await;
+    assert_eq!(status, 200, "the county's riders see the picture");
+    eventually("riders' phones name the picture", || async {
+        app.read_doc(&stations, model::stations_doc::rewards)
+            .await
+            .iter()
+            .any(|(k, r)| *k == id.to_string() && r.photo == sha)
+    })
+    .await;
+    let s = &app.state;
+    let outsider = server::accounts::NewAccount {
+        login: "13900000001",
+        name: "汉阴骑手",
+        role: server::db::Role::Rider,
+        county: "hanyin",
+        password: server::seed::DEMO_PASSWORD,
+    };
+    server::accounts::create_user(&s.db, &s.relay, &s.acl, outsider)
+        .await
+        .unwrap();
+    let outsider = app.login("13900000001").await;
+    let (status, _) = app
+        .get(Some(&outsider), &format!("/api/photos/{sha}"))
+        .await;
+    assert_eq!(status, 404);
+    assert!(
+        app.state
+            .db
+            .photo_hashes_in_reports()
+            .await
+            .unwrap()
+            .contains(&sha)
+    );
+
     // Bad input is refused with its reason.
     for (body, code) in [
         (form("", 10, true, 1), "bad_reward_name"),
