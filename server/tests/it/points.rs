@@ -301,17 +301,9 @@ async fn after_a_stop_between_the_ledger_and_the_office_document_the_start_catch
 #[tokio::test]
 async fn a_notice_reaches_every_rider_of_the_county_and_no_one_else() {
     let app = TestApp::start().await;
-    let s = &app.state;
-    let other = server::accounts::NewAccount {
-        login: "13900000001",
-        name: "汉阴骑手",
-        role: server::db::Role::Rider,
-        county: "hanyin",
-        password: server::seed::DEMO_PASSWORD,
-    };
-    server::accounts::create_user(&s.db, &s.relay, &s.acl, other)
-        .await
-        .unwrap();
+    let outsider = app
+        .add_account("13900000001", server::db::Role::Rider, "hanyin")
+        .await;
     let boss = app.login("grid-youyang").await;
     let text = "高温预警：今天午后请到驿站休息，多喝水。";
     let (status, body) = app
@@ -340,7 +332,6 @@ async fn a_notice_reaches_every_rider_of_the_county_and_no_one_else() {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     }
-    let outsider = app.login("13900000001").await;
     let office = outsider.me["docs"]["office"].as_str().unwrap().to_owned();
     let notices = app.read_doc(&office, model::office_doc::notices).await;
     assert!(notices.is_empty(), "{notices:?}");

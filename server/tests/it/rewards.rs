@@ -146,18 +146,9 @@ async fn two_devices_ask_for_more_than_the_balance_and_exactly_the_affordable_is
         .post(Some(&rider), "/api/pickups", json!({"code": code}))
         .await;
     assert_eq!(status, 403, "{body}");
-    let s = &app.state;
-    let other = server::accounts::NewAccount {
-        login: "grid-hanyin",
-        name: "汉阴网格员",
-        role: server::db::Role::Supervisor,
-        county: "hanyin",
-        password: server::seed::DEMO_PASSWORD,
-    };
-    server::accounts::create_user(&s.db, &s.relay, &s.acl, other)
-        .await
-        .unwrap();
-    let other = app.login("grid-hanyin").await;
+    let other = app
+        .add_account("grid-hanyin", server::db::Role::Supervisor, "hanyin")
+        .await;
     let (status, body) = app
         .post(Some(&other), "/api/pickups", json!({"code": code}))
         .await;
@@ -415,18 +406,9 @@ async fn supervisors_keep_the_catalogue_and_riders_read_it() {
             .any(|(k, r)| *k == id.to_string() && r.photo == sha)
     })
     .await;
-    let s = &app.state;
-    let outsider = server::accounts::NewAccount {
-        login: "13900000001",
-        name: "汉阴骑手",
-        role: server::db::Role::Rider,
-        county: "hanyin",
-        password: server::seed::DEMO_PASSWORD,
-    };
-    server::accounts::create_user(&s.db, &s.relay, &s.acl, outsider)
-        .await
-        .unwrap();
-    let outsider = app.login("13900000001").await;
+    let outsider = app
+        .add_account("13900000001", server::db::Role::Rider, "hanyin")
+        .await;
     let (status, _) = app
         .get(Some(&outsider), &format!("/api/photos/{sha}"))
         .await;

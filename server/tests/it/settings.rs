@@ -96,18 +96,9 @@ async fn a_countys_settings_set_its_awards_share_and_lists() {
     assert_eq!(read, stored, "a refused change changes nothing");
 
     // Another county keeps its own (here the defaults).
-    let s = &app.state;
-    let other = server::accounts::NewAccount {
-        login: "grid-hanyin",
-        name: "汉阴网格员",
-        role: server::db::Role::Supervisor,
-        county: "hanyin",
-        password: server::seed::DEMO_PASSWORD,
-    };
-    server::accounts::create_user(&s.db, &s.relay, &s.acl, other)
-        .await
-        .unwrap();
-    let other = app.login("grid-hanyin").await;
+    let other = app
+        .add_account("grid-hanyin", server::db::Role::Supervisor, "hanyin")
+        .await;
     let (_, theirs) = app.get(Some(&other), "/api/settings").await;
     assert_eq!(theirs, defaults);
 

@@ -203,6 +203,22 @@ impl TestApp {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    /// Makes an account (with the demo password) as the CLI would, and logs it in.
+    pub async fn add_account(&self, login: &str, role: server::db::Role, county: &str) -> Session {
+        let s = &self.state;
+        let account = server::accounts::NewAccount {
+            login,
+            name: login,
+            role,
+            county,
+            password: server::seed::DEMO_PASSWORD,
+        };
+        server::accounts::create_user(&s.db, &s.relay, &s.acl, account)
+            .await
+            .expect("account");
+        self.login(login).await
+    }
+
     /// PUT a JSON body with a session; returns status and JSON body.
     pub async fn put(&self, session: Option<&Session>, path: &str, body: Value) -> (u16, Value) {
         let mut req = reqwest::Client::new().put(self.url(path)).json(&body);
