@@ -76,4 +76,23 @@ test("a supervisor narrows the list to one rider's reports or to a station's sur
   await page.keyboard.press('x');
   await expect(page.getByTestId('batch-bar')).toHaveCount(0);
   await expect(row.getByTestId('console-status')).toHaveText('待处理');
+
+  // Words of one's own: i then 0 for a reason not in the county's list; r with what was done.
+  await page.keyboard.press('i');
+  await expect(row.getByTestId('pick-list')).toContainText('0 自行填写');
+  await page.keyboard.press('0');
+  await expect(row.getByTestId('note-text')).toBeFocused();
+  await page.keyboard.type('同一地点已由社区处理');
+  await page.keyboard.press('Enter');
+  await expect(row.getByTestId('console-status')).toHaveText('无效');
+  await expect(honest.item(other).getByTestId('outbox-review')).toContainText('同一地点已由社区处理', {
+    timeout: 30_000,
+  });
+  const first = console_.rows().filter({ hasText: spam[0] });
+  await first.focus();
+  await page.keyboard.press('r');
+  await expect(first.getByTestId('note-text')).toBeFocused();
+  await page.keyboard.type('已清理小广告');
+  await page.keyboard.press('Enter');
+  await expect(first.getByTestId('console-status')).toHaveText('已解决');
 });

@@ -163,9 +163,49 @@ fn NumberedList(title: &'static str, testid: &'static str, children: Children) -
     }
 }
 
-/// The decision a key stands for in the console without asking anything more (`r` resolved).
-fn key_decision(key: &str) -> Option<ReviewStatus> {
-    (key == "r").then_some(ReviewStatus::Resolved)
+/// A decision with words of the supervisor's own: the reason of an invalid report or the
+/// department of a forwarded one when the county's list lacks it (required), or what was done
+/// for a resolved one (optional). Enter decides, Escape goes back to the report.
+#[component]
+fn NoteForm(status: ReviewStatus, on_done: Callback<Option<String>>) -> impl IntoView {
+    let s = t();
+    let note = RwSignal::new(String::new());
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move || {
+        if let Some(el) = input.get() {
+            request_animation_frame(move || {
+                let _ = el.focus();
+            });
+        }
+    });
+    let required = status != ReviewStatus::Resolved;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = note.get_untracked().trim().to_owned();
+        if !(required && text.is_empty()) {
+            on_done.run(Some(text));
+        }
+    };
+    let keydown = move |ev: KeyboardEvent| {
+        if ev.key() == "Escape" {
+            ev.stop_propagation();
+            on_done.run(None);
+        }
+    };
+    let label = match status {
+        ReviewStatus::Invalid => s.console_own_reason,
+        ReviewStatus::Forwarded => s.console_own_department,
+        _ => s.console_resolve_note,
+    };
+    view! {
+        <form class="award-form" data-testid="note-form" on:submit=submit on:keydown=keydown>
+            <label>
+                {label}
+                <input type="text" maxlength="200" node_ref=input bind:value=note data-testid="note-text"/>
+            </label>
+            <button type="submit" class="btn-mini">{i18n::status_label(status)}</button>
+        </form>
+    }
 }
 
 /// The row a keyboard event happened on, with its rider and report ids.
@@ -574,6 +614,8 @@ pub fn ConsolePage() -> impl IntoView {
     };
     // `v` opens the award (points, note) of a report; `i` and `f` a list picked by number.
     let awarding = RwSignal::new(None::<String>);
+    // `r`, or `0` in a list: a decision with the supervisor's own words.
+    let writing = RwSignal::new(None::<(String, ReviewStatus)>);
     let picking = RwSignal::new(None::<(String, Pick)>);
     // `d` on a report with earlier reports nearby: which one it repeats, chosen by number.
     let choosing = RwSignal::new(None::<Choice>);
@@ -654,6 +696,7 @@ pub fn ConsolePage() -> impl IntoView {
                 help.set(false);
                 choosing.set(None);
                 picking.set(None);
+                writing.set(None);
                 return;
             }
             _ => {}
@@ -661,8 +704,14 @@ pub fn ConsolePage() -> impl IntoView {
         let Some((row, rider_id, id)) = event_row(&ev) else {
             return;
         };
-        // While a list is shown, a number picks from it.
+        // While a list is shown, a number picks from it; 0 asks for words of one's own.
         if let Some((_, pick)) = picking.get_untracked().filter(|(p, _)| *p == id) {
+            if key == "0" {
+                picking.set(None);
+                writing.set(Some((id, pick.status())));
+                ev.prevent_default();
+                return;
+            }
             let picked = settings
                 .with_untracked(|s| numbered(&key).and_then(|n| pick.choices(s).get(n).cloned()));
             if let Some(note) = picked {
@@ -707,14 +756,8 @@ pub fn ConsolePage() -> impl IntoView {
             "f" => picking.set(Some((id, Pick::Department))),
             "x" => toggle(rider_id, id),
             "p" => view_photos(&id, 0),
-            other => {
-                let Some(status) = key_decision(other) else {
-                    return;
-                };
-                // On to the next report before this one is redrawn with its decision.
-                focus_sibling(&row, true);
-                decide(rider_id, id, status, None);
-            }
+            "r" => writing.set(Some((id, ReviewStatus::Resolved))),
+            _ => return,
         }
         ev.prevent_default();
     };
@@ -1081,6 +1124,26 @@ pub fn ConsolePage() -> impl IntoView {
                                 };
                                 decide_with(rid, award_id.clone(), form);
                             });
+                            let note_id = r.id.clone();
+                            let on_note = Callback::new(move |given: Option<String>| {
+                                let status = writing.get_untracked().map(|(_, st)| st);
+                                writing.set(None);
+                                let Some(row) = tr.get_untracked() else { return };
+                                let (Some(note), Some(status)) = (given, status) else {
+                                    let _ = row.focus();
+                                    return;
+                                };
+                                if !focus_sibling(&row, true) {
+                                    let _ = row.focus();
+                                }
+                                let form = ReviewForm {
+                                    status,
+                                    note,
+                                    points: None,
+                                    duplicate_of: None,
+                                };
+                                decide_with(rid, note_id.clone(), form);
+                            });
                             view! {
                                 <tr node_ref=tr data-testid="console-row" data-id=r.id.clone() data-rider=r.rider_id tabindex="0">
                                     <td class="select">
@@ -1178,6 +1241,14 @@ pub fn ConsolePage() -> impl IntoView {
                                             move || {
                                                 (awarding.get().as_deref() == Some(id.as_str())).then(|| view! {
                                                     <AwardForm default=default_points on_done=on_award/>
+                                                })
+                                            }
+                                        }
+                                        {
+                                            let id = r.id.clone();
+                                            move || {
+                                                writing.get().filter(|(w, _)| *w == id).map(|(_, status)| view! {
+                                                    <NoteForm status on_done=on_note/>
                                                 })
                                             }
                                         }

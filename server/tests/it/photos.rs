@@ -153,9 +153,11 @@ async fn bad_uploads_are_refused_clearly_and_store_nothing() {
     let got = put(&app, None, &sha(&photo), photo.clone().into()).await;
     assert_refused("no session", got, 401, "unauthorized");
 
-    let supervisor = app.login("grid-youyang").await;
-    let got = put(&app, Some(&supervisor), &sha(&photo), photo.clone().into()).await;
-    assert_refused("a supervisor uploading", got, 403, "forbidden");
+    // Riders upload their reports' photos and supervisors rewards' pictures; station staff
+    // upload nothing.
+    let counter = app.login("station-youyang").await;
+    let got = put(&app, Some(&counter), &sha(&photo), photo.clone().into()).await;
+    assert_refused("station staff uploading", got, 403, "forbidden");
 
     nothing_stored(&app).await;
     assert!(
