@@ -475,6 +475,21 @@ fn StatsPanel() -> impl IntoView {
     }
 }
 
+/// A button that shows and hides one of the console's panels.
+fn panel_toggle(shown: RwSignal<bool>, label: &'static str, testid: &'static str) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            class="btn-mini"
+            aria-expanded=move || if shown.get() { "true" } else { "false" }
+            data-testid=testid
+            on:click=move |_| shown.update(|v| *v = !*v)
+        >
+            {label}
+        </button>
+    }
+}
+
 /// Who is logged in: name · county.
 fn who(desk: Desk) -> impl IntoView {
     let who = move || {
@@ -967,33 +982,9 @@ pub fn ConsolePage() -> impl IntoView {
                 >
                     {s.export_csv}
                 </a>
-                <button
-                    type="button"
-                    class="btn-mini"
-                    aria-expanded=move || if show_stats.get() { "true" } else { "false" }
-                    data-testid="stats-toggle"
-                    on:click=move |_| show_stats.update(|v| *v = !*v)
-                >
-                    {s.stats_title}
-                </button>
-                <button
-                    type="button"
-                    class="btn-mini"
-                    aria-expanded=move || if show_catalogue.get() { "true" } else { "false" }
-                    data-testid="catalogue-toggle"
-                    on:click=move |_| show_catalogue.update(|v| *v = !*v)
-                >
-                    {s.catalogue_title}
-                </button>
-                <button
-                    type="button"
-                    class="btn-mini"
-                    aria-expanded=move || if show_settings.get() { "true" } else { "false" }
-                    data-testid="settings-toggle"
-                    on:click=move |_| show_settings.update(|v| *v = !*v)
-                >
-                    {s.settings_title}
-                </button>
+                {panel_toggle(show_stats, s.stats_title, "stats-toggle")}
+                {panel_toggle(show_catalogue, s.catalogue_title, "catalogue-toggle")}
+                {panel_toggle(show_settings, s.settings_title, "settings-toggle")}
             </form>
             <Show when=move || show_stats.get()>
                 <StatsPanel/>

@@ -73,11 +73,12 @@ macro_rules! redemption_columns {
 }
 
 impl Db {
-    /// Adds a reward to `county`'s catalogue (its stock is `form.stock_change`); returns its id.
-    pub async fn reward_add(&self, county: &str, form: &RewardForm) -> sqlx::Result<i64> {
-        sqlx::query_scalar(
+    /// Adds a reward to `county`'s catalogue (its stock is `form.stock_change`); returns it.
+    pub async fn reward_add(&self, county: &str, form: &RewardForm) -> sqlx::Result<RewardRow> {
+        sqlx::query_as(
             "INSERT INTO rewards (county, name, price, stock, active, photo)
-             VALUES ($1, $2, $3, $4, $5, NULLIF($6, '')) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''))
+             RETURNING id, county, name, price, stock, active, photo",
         )
         .bind(county)
         .bind(&form.name)

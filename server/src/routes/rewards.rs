@@ -95,12 +95,7 @@ pub async fn add(
         return Err(bad_stock());
     }
     check_photo(&state, &form.photo).await?;
-    let id = state.db.reward_add(&user.county, &form).await?;
-    let row = state
-        .db
-        .reward(&user.county, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let row = state.db.reward_add(&user.county, &form).await?;
     publish(&state, &user.county).await;
     Ok((StatusCode::CREATED, Json(item(row))))
 }

@@ -8,12 +8,9 @@ use std::time::Duration;
 use automerge::{ROOT, ReadDoc, transaction::Transactable};
 use model::client::{DocStatus, SyncClient};
 use serde_json::{Value, json};
-use server::{
-    accounts::{NewAccount, create_user},
-    db::{Role, now_ms},
-    seed::DEMO_PASSWORD,
-};
+use server::db::{Role, now_ms};
 
+use crate::util::photo::sha256_hex;
 use crate::util::sync_conn_open as open;
 use crate::util::sync_conn_report as report;
 use crate::util::{Session, SyncConn, TestApp};
@@ -81,47 +78,7 @@ struct World {
 
 /// A small real JPEG, different for each `seed`.
 fn jpeg(seed: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(48 + seed, 32, |x, y| {
-        image::Rgb([(x * 5) as u8, (y * 7) as u8, (seed * 31) as u8])
-    });
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
-        .encode_image(&img)
-        .unwrap();
-    out
-}
-
-fn sha256_hex(b: &[u8]) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(b))
-}
-
-/// Uploads `bytes` as `s`; returns its name.
-async fn upload(app: &TestApp, s: &Session, bytes: Vec<u8>) -> String {
-    let name = sha256_hex(&bytes);
-    let res = reqwest::Client::new()
-        .put(app.url(&format!("/api/photos/{name}")))
-        .header("cookie", &s.cookie)
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    name
-}
-
-async fn add_account(app: &TestApp, login: &str, role: Role, county: &str) {
-    let s = &app.state;
-    let account = NewAccount {
-        login,
-        name: login,
-        role,
-        county,
-        password: DEMO_PASSWORD,
-    };
-    create_user(&s.db, &s.relay, &s.acl, account)
-        .await
-        .expect("account");
+    crate::util::photo::jpeg(48 + seed, 32)
 }
 
 fn user_id(s: &Session) -> i64 {
@@ -135,10 +92,11 @@ fn doc_id(s: &Session, kind: &str) -> String {
 impl World {
     async fn build() -> World {
         let app = TestApp::start().await;
-        add_account(&app, "13900000001", Role::Rider, "hanyin").await;
-        add_account(&app, "grid-hanyin", Role::Supervisor, "hanyin").await;
-        add_account(&app, "admin", Role::Admin, "youyang").await;
-        add_account(&app, "13800000009", Role::Rider, "youyang").await;
+        app.add_account("13900000001", Role::Rider, "hanyin").await;
+        app.add_account("grid-hanyin", Role::Supervisor, "hanyin")
+            .await;
+        app.add_account("admin", Role::Admin, "youyang").await;
+        app.add_account("13800000009", Role::Rider, "youyang").await;
 
         let rider_y = app.login("13800000001").await;
         let rider_y2 = app.login("13800000002").await;
@@ -253,8 +211,8 @@ impl World {
             dead("no session", no_session),
         ];
         let (youyang_report, hanyin_report) = (filed[0].clone(), filed[1].clone());
-        let youyang_photo = upload(&app, &rider_y, jpeg(1000)).await;
-        let hanyin_photo = upload(&app, &rider_h, jpeg(2000)).await;
+        let youyang_photo = app.upload_photo(&rider_y, jpeg(1000)).await;
+        let hanyin_photo = app.upload_photo(&rider_h, jpeg(2000)).await;
         World {
             app,
             principals,

@@ -10,26 +10,10 @@ use std::{
 };
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
+use crate::util::photo::{jpeg, sha256_hex as sha};
 use crate::util::sync_conn_report as report;
 use crate::util::{Session, SyncConn, TestApp};
-
-fn sha(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-/// A real JPEG of `w`×`h` with some texture.
-fn jpeg(w: u32, h: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(w, h, |x, y| {
-        image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x * y) % 239) as u8])
-    });
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 70)
-        .encode_image(&img)
-        .unwrap();
-    out
-}
 
 /// A PNG signature and header declaring `w`×`h`, and some bytes after it.
 fn png_header(w: u32, h: u32) -> Vec<u8> {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::util::{SyncConn, TestApp, sync_conn_report as report};
+use crate::util::{Session, SyncConn, TestApp, sync_conn_report as report};
 
 /// The catalogue as the county's stations document carries it: name → (id, price, stock).
 async fn catalogue(app: &TestApp, stations: &str) -> Vec<(String, String, i64, i64)> {
@@ -19,6 +19,49 @@ async fn catalogue(app: &TestApp, stations: &str) -> Vec<(String, String, i64, i
 
 async fn outcomes(app: &TestApp, office: &str) -> Vec<(String, model::office_doc::Outcome)> {
     app.read_doc(office, model::office_doc::outcomes).await
+}
+
+/// A rider with points to spend: the demo rider, one report found valid for `points`.
+struct Funded {
+    rider: Session,
+    rider_id: i64,
+    office: String,
+    stations: String,
+    doc: String,
+    phone: SyncConn,
+    boss: Session,
+}
+
+async fn funded(app: &TestApp, points: i64) -> Funded {
+    let rider = app.login("13800000001").await;
+    let rider_id = rider.me["user"]["id"].as_i64().unwrap();
+    let office = rider.me["docs"]["office"].as_str().unwrap().to_owned();
+    let stations = rider.me["docs"]["stations"].as_str().unwrap().to_owned();
+    let doc = rider.rider_doc();
+    let mut phone = SyncConn::rider(app, &rider, "phone").await;
+    let r = report("消防通道堵塞");
+    phone.file(&doc, &r).await;
+    let boss = app.login("grid-youyang").await;
+    app.wait_for_reports(&boss, 10, |rows| rows.len() == 1)
+        .await;
+    let path = format!("/api/reports/{rider_id}/{}/review", r.id);
+    let (status, _) = app
+        .post(
+            Some(&boss),
+            &path,
+            json!({"status": "valid", "points": points}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    Funded {
+        rider,
+        rider_id,
+        office,
+        stations,
+        doc,
+        phone,
+        boss,
+    }
 }
 
 /// Polls `f` until it holds (10 s at most).
@@ -37,29 +80,17 @@ where
 #[tokio::test]
 async fn two_devices_ask_for_more_than_the_balance_and_exactly_the_affordable_is_redeemed() {
     let app = TestApp::start().await;
-    let rider = app.login("13800000001").await;
-    let rider_id = rider.me["user"]["id"].as_i64().unwrap();
-    let office = rider.me["docs"]["office"].as_str().unwrap().to_owned();
-    let stations = rider.me["docs"]["stations"].as_str().unwrap().to_owned();
-    let doc = rider.rider_doc();
-    let mut phone = SyncConn::rider(&app, &rider, "phone").await;
-    let mut tablet = SyncConn::rider(&app, &rider, "tablet").await;
-
     // 100 points from one valid report.
-    let r = report("消防通道堵塞");
-    phone.file(&doc, &r).await;
-    let boss = app.login("grid-youyang").await;
-    app.wait_for_reports(&boss, 10, |rows| rows.len() == 1)
-        .await;
-    let path = format!("/api/reports/{rider_id}/{}/review", r.id);
-    let (status, _) = app
-        .post(
-            Some(&boss),
-            &path,
-            json!({"status": "valid", "points": 100}),
-        )
-        .await;
-    assert_eq!(status, 200);
+    let Funded {
+        rider,
+        rider_id,
+        office,
+        stations,
+        doc,
+        mut phone,
+        ..
+    } = funded(&app, 100).await;
+    let mut tablet = SyncConn::rider(&app, &rider, "tablet").await;
 
     // The demo catalogue, as riders read it: 头盔 60 and 充电宝 50 cost 110 together.
     let before = catalogue(&app, &stations).await;
@@ -181,22 +212,15 @@ async fn two_devices_ask_for_more_than_the_balance_and_exactly_the_affordable_is
 #[tokio::test]
 async fn a_reward_not_picked_up_in_time_is_refunded_once() {
     let app = TestApp::start().await;
-    let rider = app.login("13800000001").await;
-    let rider_id = rider.me["user"]["id"].as_i64().unwrap();
-    let office = rider.me["docs"]["office"].as_str().unwrap().to_owned();
-    let stations = rider.me["docs"]["stations"].as_str().unwrap().to_owned();
-    let doc = rider.rider_doc();
-    let mut phone = SyncConn::rider(&app, &rider, "phone").await;
-    let r = report("路灯不亮");
-    phone.file(&doc, &r).await;
-    let boss = app.login("grid-youyang").await;
-    app.wait_for_reports(&boss, 10, |rows| rows.len() == 1)
-        .await;
-    let path = format!("/api/reports/{rider_id}/{}/review", r.id);
-    let (status, _) = app
-        .post(Some(&boss), &path, json!({"status": "valid", "points": 30}))
-        .await;
-    assert_eq!(status, 200);
+    let Funded {
+        rider_id,
+        office,
+        stations,
+        doc,
+        mut phone,
+        boss,
+        ..
+    } = funded(&app, 30).await;
 
     // Two meal coupons (10 each): one is picked up, the other never is.
     let before = catalogue(&app, &stations).await;
@@ -360,27 +384,9 @@ async fn supervisors_keep_the_catalogue_and_riders_read_it() {
 
     // A picture: uploaded by the supervisor, named in the catalogue, readable by the county's
     // riders (not by another county's) and kept by the photo clean-up.
-    let picture = {
-        let img =
-            image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 3, y as u8 * 5, 90]));
-        let mut out = Vec::new();
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
-            .encode_image(&img)
-            .unwrap();
-        out
-    };
-    let sha = {
-        use sha2::Digest;
-        hex::encode(sha2::Sha256::digest(&picture))
-    };
-    let put = reqwest::Client::new()
-        .put(app.url(&format!("/api/photos/{sha}")))
-        .header("cookie", &boss.cookie)
-        .body(picture)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(put.status(), 201);
+    let sha = app
+        .upload_photo(&boss, crate::util::photo::jpeg(64, 48))
+        .await;
     let (status, _) = app
         .put(
             Some(&boss),

@@ -1,5 +1,6 @@
 //! The test-app builder and a sync client driven over a real WebSocket.
 
+pub mod photo;
 mod sync_conn;
 mod test_app;
 
