@@ -11,7 +11,10 @@
 //! The relay shares it read-only with its owner: a rider's change to it is never applied, and
 //! every sync message the relay sends for it carries automerge's read-only flag.
 
-use automerge::{Automerge, ObjType, ROOT, ReadDoc, transaction::Transactable};
+use automerge::{
+    Automerge, ObjType, ROOT, ReadDoc,
+    transaction::{Transactable, Transaction},
+};
 use autosurgeon::{Hydrate, Reconcile, hydrate_prop, reconcile_prop};
 
 use crate::{ModelError, SCHEMA_VERSION, lenient};
@@ -56,12 +59,45 @@ fn reviews_obj<D: ReadDoc>(doc: &D) -> Result<automerge::ObjId, ModelError> {
     }
 }
 
-/// Records (or replaces) the review of `report_id`.
-pub fn put_review(doc: &mut Automerge, report_id: &str, review: &Review) -> Result<(), ModelError> {
-    let reviews = reviews_obj(doc)?;
+/// What the server writes into an office document once its SQL has committed: a decision,
+/// the points, the latest notices and the redemption outcomes, each where given. [`write`]
+/// makes it one change, so the document's history grows by one change per write.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Update<'a> {
+    /// A decision on one report: `(report id, review)`.
+    pub review: Option<(&'a str, &'a Review)>,
+    pub points: Option<&'a Points>,
+    pub notices: Option<&'a [(String, Notice)]>,
+    pub outcomes: Option<&'a [(String, Outcome)]>,
+}
+
+/// Applies `update` as one transaction: all of it, or (on an error) nothing.
+pub fn write(doc: &mut Automerge, update: &Update<'_>) -> Result<(), ModelError> {
     let mut tx = doc.transaction();
-    reconcile_prop(&mut tx, &reviews, report_id, review)?;
+    if let Some((report_id, review)) = update.review {
+        put_review(&mut tx, report_id, review)?;
+    }
+    if let Some(points) = update.points {
+        put_points(&mut tx, points)?;
+    }
+    if let Some(notices) = update.notices {
+        put_notices(&mut tx, notices)?;
+    }
+    if let Some(outcomes) = update.outcomes {
+        put_outcomes(&mut tx, outcomes)?;
+    }
     tx.commit();
+    Ok(())
+}
+
+/// Records (or replaces) the review of `report_id`.
+fn put_review(
+    tx: &mut Transaction<'_>,
+    report_id: &str,
+    review: &Review,
+) -> Result<(), ModelError> {
+    let reviews = reviews_obj(tx)?;
+    reconcile_prop(tx, &reviews, report_id, review)?;
     Ok(())
 }
 
@@ -116,20 +152,18 @@ pub struct Points {
 
 /// Replaces the document's copy of the rider's points with `points` (the ledger's balance and
 /// latest entries): new entries are added, entries no longer among the latest removed.
-pub fn put_points(doc: &mut Automerge, points: &Points) -> Result<(), ModelError> {
-    let mut tx = doc.transaction();
+fn put_points(tx: &mut Transaction<'_>, points: &Points) -> Result<(), ModelError> {
     let obj = match tx.get(ROOT, "points")? {
         Some((automerge::Value::Object(ObjType::Map), id)) => id,
         _ => tx.put_object(ROOT, "points", ObjType::Map)?,
     };
     tx.put(&obj, "balance", points.balance)?;
-    let entries = map_keeping(&mut tx, &obj, "entries", &points.entries)?;
+    let entries = map_keeping(tx, &obj, "entries", &points.entries)?;
     for (id, entry) in &points.entries {
         if tx.get(&entries, id.as_str())?.is_none() {
-            reconcile_prop(&mut tx, &entries, id.as_str(), entry)?;
+            reconcile_prop(tx, &entries, id.as_str(), entry)?;
         }
     }
-    tx.commit();
     Ok(())
 }
 
@@ -223,16 +257,17 @@ pub struct Outcome {
 
 /// Writes the outcomes of the rider's redemption requests (new ones added, changed ones, such
 /// as a pickup, updated).
-pub fn put_outcomes(doc: &mut Automerge, outcomes: &[(String, Outcome)]) -> Result<(), ModelError> {
-    let mut tx = doc.transaction();
+fn put_outcomes(
+    tx: &mut Transaction<'_>,
+    outcomes: &[(String, Outcome)],
+) -> Result<(), ModelError> {
     let obj = match tx.get(ROOT, "redemptions")? {
         Some((automerge::Value::Object(ObjType::Map), id)) => id,
         _ => tx.put_object(ROOT, "redemptions", ObjType::Map)?,
     };
     for (id, outcome) in outcomes {
-        reconcile_prop(&mut tx, &obj, id.as_str(), outcome)?;
+        reconcile_prop(tx, &obj, id.as_str(), outcome)?;
     }
-    tx.commit();
     Ok(())
 }
 
@@ -243,15 +278,13 @@ pub fn outcomes(doc: &Automerge) -> Vec<(String, Outcome)> {
 
 /// Adds the notices the document does not hold yet (notices never change once written), and
 /// removes those no longer among the latest `notices`.
-pub fn put_notices(doc: &mut Automerge, notices: &[(String, Notice)]) -> Result<(), ModelError> {
-    let mut tx = doc.transaction();
-    let obj = map_keeping(&mut tx, &ROOT, "notices", notices)?;
+fn put_notices(tx: &mut Transaction<'_>, notices: &[(String, Notice)]) -> Result<(), ModelError> {
+    let obj = map_keeping(tx, &ROOT, "notices", notices)?;
     for (id, notice) in notices {
         if tx.get(&obj, id.as_str())?.is_none() {
-            reconcile_prop(&mut tx, &obj, id.as_str(), notice)?;
+            reconcile_prop(tx, &obj, id.as_str(), notice)?;
         }
     }
-    tx.commit();
     Ok(())
 }
 
@@ -297,7 +330,14 @@ mod tests {
             note: "已派人处理".into(),
             at: 1_700_000_000_000,
         };
-        put_review(&mut doc, "r1", &r).expect("put");
+        write(
+            &mut doc,
+            &Update {
+                review: Some(("r1", &r)),
+                ..Update::default()
+            },
+        )
+        .expect("put");
         assert_eq!(review(&doc, "r1").expect("read"), Some(r));
     }
 
@@ -316,7 +356,14 @@ mod tests {
             balance: 20,
             entries: vec![("9".into(), entry(20, 1))],
         };
-        put_points(&mut doc, &p).expect("put");
+        let put = |doc: &mut Automerge, p: &Points| {
+            let update = Update {
+                points: Some(p),
+                ..Update::default()
+            };
+            write(doc, &update)
+        };
+        put(&mut doc, &p).expect("put");
         assert_eq!(points(&doc), Some(p.clone()));
         p.balance = 0;
         p.entries.push((
@@ -326,7 +373,7 @@ mod tests {
                 ..entry(-20, 2)
             },
         ));
-        put_points(&mut doc, &p).expect("put again");
+        put(&mut doc, &p).expect("put again");
         assert_eq!(points(&doc), Some(p));
     }
 
@@ -344,13 +391,20 @@ mod tests {
             at,
         };
         let first = vec![("9".to_owned(), notice("valid", 20, 1))];
-        put_notices(&mut doc, &first).expect("put");
+        let put = |doc: &mut Automerge, n: &[(String, Notice)]| {
+            let update = Update {
+                notices: Some(n),
+                ..Update::default()
+            };
+            write(doc, &update)
+        };
+        put(&mut doc, &first).expect("put");
         let mut both = first.clone();
         both.push(("10".into(), notice("invalid", 0, 2)));
         // The first is not written again, even if the copy offered differs.
         let mut offered = both.clone();
         offered[0].1.points = 99;
-        put_notices(&mut doc, &offered).expect("put again");
+        put(&mut doc, &offered).expect("put again");
         assert_eq!(notices(&doc), both);
     }
 }

@@ -20,9 +20,12 @@ pub const RECENT_NOTICES: i64 = 50;
 
 /// The rider's points as the ledger has them: the balance, and the latest entries.
 pub async fn from_ledger(state: &AppState, rider_id: i64) -> sqlx::Result<Points> {
-    let ledger = state.db.ledger_recent(rider_id, RECENT_ENTRIES).await?;
+    let (ledger, balance) = tokio::try_join!(
+        state.db.ledger_recent(rider_id, RECENT_ENTRIES),
+        state.db.balance(rider_id)
+    )?;
     Ok(Points {
-        balance: state.db.balance(rider_id).await?,
+        balance,
         entries: ledger
             .into_iter()
             .map(|e| {
@@ -92,12 +95,32 @@ type Account = (
     Vec<(String, Outcome)>,
 );
 
+/// Read together: each query has its own connection of the read pool.
 async fn truth(state: &AppState, rider_id: i64) -> sqlx::Result<Account> {
-    Ok((
-        Some(from_ledger(state, rider_id).await?),
-        notices(state, rider_id).await?,
-        outcomes(state, rider_id).await?,
-    ))
+    let (points, notices, outcomes) = tokio::try_join!(
+        from_ledger(state, rider_id),
+        notices(state, rider_id),
+        outcomes(state, rider_id)
+    )?;
+    Ok((Some(points), notices, outcomes))
+}
+
+/// Loads the rider's office document and keeps it in memory while the answer is held, so a
+/// [`write_office`] after a ledger transaction need not load it: started alongside the
+/// transaction, the load runs while SQL works. `None` when the rider has no office document.
+pub async fn preload_office(
+    state: &AppState,
+    rider_id: i64,
+) -> anyhow::Result<Option<crate::relay::Pinned>> {
+    let office = state
+        .db
+        .user_by_id(rider_id)
+        .await?
+        .and_then(|u| u.office_doc);
+    match office {
+        Some(id) => Ok(Some(state.relay.preload(&id).await?)),
+        None => Ok(None),
+    }
 }
 
 /// Writes the rider's points, notices and redemption outcomes from the database, and a
@@ -125,14 +148,13 @@ pub async fn write_office(
     let written = state
         .relay
         .change(&office, |d| {
-            if let Some((report_id, review)) = review {
-                model::office_doc::put_review(d, report_id, review)?;
-            }
-            if let Some(points) = &points {
-                model::office_doc::put_points(d, points)?;
-            }
-            model::office_doc::put_notices(d, &notices)?;
-            model::office_doc::put_outcomes(d, &outcomes)
+            let update = model::office_doc::Update {
+                review,
+                points: points.as_ref(),
+                notices: Some(&notices),
+                outcomes: Some(&outcomes),
+            };
+            model::office_doc::write(d, &update)
         })
         .await?;
     Ok(written.is_some())

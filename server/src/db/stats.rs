@@ -23,58 +23,42 @@ pub fn month_start(t: i64) -> i64 {
     (day - day_of_month) * DAY_MS - CST_OFFSET_MS
 }
 
-/// The SQL of a report's week: its Monday 00:00 China Standard Time, as [`week_start`] says
-/// (filing times are after 1970, so integer division rounds down).
-const WEEK_SQL: &str =
-    "(((created_at + 28800000) / 86400000 + 3) / 7 * 7 - 3) * 86400000 - 28800000";
-
 impl Db {
     /// `county`'s figures for the `weeks` weeks up to `now`, and its riders by points earned
-    /// this month (the 20 with the most). Counted in SQL over the county's index; only the
-    /// decided reports' waiting times are read, for the medians.
+    /// this month (the 20 with the most). The counts and points come from `report_tallies`,
+    /// which triggers keep as reports are filed and decided and points booked (migration
+    /// 0017); only the decided reports' waiting times are read, for the medians.
     pub async fn stats(&self, county: &str, weeks: i64, now: i64) -> sqlx::Result<Stats> {
         let since = week_start(now) - (weeks - 1) * 7 * DAY_MS;
-        let counts: Vec<(i64, String, i64, i64, i64)> =
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {WEEK_SQL} AS week, category, COUNT(*),
-                        SUM(status <> 'new'), SUM(status = 'valid')
-                 FROM reports WHERE county = $1 AND created_at >= $2
-                 GROUP BY week, category"
-            )))
-            .bind(county)
-            .bind(since)
-            .fetch_all(&self.pool)
-            .await?;
-        let waits: Vec<(i64, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {WEEK_SQL} AS week, category, reviewed_at - created_at
-             FROM reports WHERE county = $1 AND created_at >= $2 AND status <> 'new'
-             AND reviewed_at IS NOT NULL"
-        )))
+        let counts: Vec<(i64, String, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT week, category, received, decided, valid, points FROM report_tallies
+             WHERE county = $1 AND week >= $2 AND received > 0",
+        )
         .bind(county)
         .bind(since)
         .fetch_all(&self.pool)
         .await?;
-        let points: Vec<(i64, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            // From the ledger (smaller than the reports), each entry's report by its key; an
-            // entry is booked after its report is filed, so older entries are left out.
-            "SELECT {} AS week, r.category, SUM(l.amount)
-             FROM ledger l CROSS JOIN reports r ON r.rider_id = l.user_id AND r.id = l.report_id
-             WHERE l.created_at >= $2 AND r.county = $1 AND r.created_at >= $2
-             GROUP BY week, r.category",
-            WEEK_SQL.replace("created_at", "r.created_at")
-        )))
+        // The partial index `reports_decided` holds exactly these rows.
+        let waits: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT created_at, category, reviewed_at - created_at FROM reports
+             WHERE county = $1 AND created_at >= $2 AND status <> 'new'
+             AND reviewed_at IS NOT NULL",
+        )
         .bind(county)
         .bind(since)
         .fetch_all(&self.pool)
         .await?;
         let mut by_group: std::collections::HashMap<(i64, String), Vec<i64>> =
             std::collections::HashMap::new();
-        for (week, category, wait) in waits {
-            by_group.entry((week, category)).or_default().push(wait);
+        for (created_at, category, wait) in waits {
+            by_group
+                .entry((week_start(created_at), category))
+                .or_default()
+                .push(wait);
         }
         let mut weeks: Vec<WeekStats> = counts
             .into_iter()
-            .filter_map(|(week, code, received, decided, valid)| {
+            .filter_map(|(week, code, received, decided, valid, points)| {
                 let category = model::Category::from_code(&code)?;
                 let mut w = by_group.remove(&(week, code.clone())).unwrap_or_default();
                 w.sort_unstable();
@@ -83,10 +67,6 @@ impl Db {
                     n if n % 2 == 1 => Some(w[n / 2]),
                     n => Some((w[n / 2 - 1] + w[n / 2]) / 2),
                 };
-                let points = points
-                    .iter()
-                    .find(|(pw, pc, _)| *pw == week && *pc == code)
-                    .map_or(0, |p| p.2);
                 Some(WeekStats {
                     week,
                     category,
@@ -134,7 +114,8 @@ mod tests {
 
     #[test]
     fn the_sql_week_is_week_start() {
-        // The SQL formula, evaluated in Rust the same way (non-negative times).
+        // The formula of migration 0017's triggers, evaluated in Rust the same way
+        // (non-negative times).
         let sql =
             |t: i64| (((t + 28_800_000) / 86_400_000 + 3) / 7 * 7 - 3) * 86_400_000 - 28_800_000;
         for t in [

@@ -221,6 +221,16 @@ impl Relay {
         }
     }
 
+    /// Loads document `id` (if the store has it) and keeps it in memory until the answer is
+    /// dropped: a caller about to change it can have it loaded while it does other work.
+    pub async fn preload(&self, id: &str) -> anyhow::Result<Pinned> {
+        let pinned = self.pin(id);
+        if let Some(slot) = &pinned.slot {
+            self.lock(slot).await?;
+        }
+        Ok(pinned)
+    }
+
     /// Locks a slot with its document loaded; `Ok(None)` when the store has no such document.
     pub(crate) async fn lock<'a>(
         &self,

@@ -237,7 +237,12 @@ pub async fn review(
         at,
         award,
     };
-    match state.db.decide(&decision).await {
+    // The office document loads while the transaction commits.
+    let (decided, _office) = tokio::join!(
+        state.db.decide(&decision),
+        crate::points::preload_office(&state, rider_id)
+    );
+    match decided {
         Ok(_) => {}
         Err(Refused::NotFound) => return Err(AppError::NotFound),
         Err(Refused::Final) => return Err(AppError::code(ErrorCode::DecisionFinal)),

@@ -4,8 +4,8 @@
 //! and refunded, and server restarts, against what must always hold: the balance is the sum of
 //! the ledger and never below zero at any entry, no stock below zero and every reward's stock
 //! down by exactly what was redeemed and not refunded, every request decided exactly once and
-//! refunded at most once, and the office document's balance and outcomes equal to SQL once
-//! settled.
+//! refunded at most once, the office document's balance and outcomes equal to SQL once
+//! settled, and the stats page's tallies equal to a count of the reports and the ledger.
 
 use std::{
     collections::{BTreeSet, HashMap},
@@ -296,4 +296,32 @@ async fn run(ops: Vec<Op>) {
             other => panic!("status {other}"),
         }
     }
+    // The stats page's tallies, kept by triggers, equal a count of the reports and ledger.
+    let pool = sqlx::SqlitePool::connect(&app.state.config.database_url)
+        .await
+        .unwrap();
+    type Tally = (String, i64, String, i64, i64, i64, i64);
+    let kept: Vec<Tally> = sqlx::query_as(
+        "SELECT county, week, category, received, decided, valid, points FROM report_tallies
+         WHERE received > 0 OR points <> 0 ORDER BY 1, 2, 3",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let counted: Vec<Tally> = sqlx::query_as(
+        "SELECT county, (((created_at + 28800000) / 86400000 + 3) / 7 * 7 - 3) * 86400000
+                - 28800000 AS week, category, COUNT(*), SUM(status <> 'new'),
+                SUM(status = 'valid'),
+                SUM((SELECT COALESCE(SUM(amount), 0) FROM ledger
+                     WHERE user_id = r.rider_id AND report_id = r.id))
+         FROM reports r GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    assert_eq!(
+        kept, counted,
+        "the stats' tallies drifted from the reports and ledger"
+    );
 }

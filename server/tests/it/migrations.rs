@@ -1,5 +1,6 @@
 //! Migrations on a database that holds data: accounts, sessions and what refers to them survive
-//! the rebuild of the accounts table that brought the station role.
+//! the rebuild of the accounts table that brought the station role, and the stats' tallies
+//! start from the reports and points already there.
 
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
@@ -100,4 +101,72 @@ async fn the_accounts_table_rebuild_keeps_accounts_and_their_references() {
     .execute(&pool)
     .await;
     assert!(twice.is_err(), "office documents are unique");
+}
+
+#[tokio::test]
+async fn the_stats_tallies_are_counted_from_the_reports_already_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("old.db").display());
+    let opts: SqliteConnectOptions = url
+        .parse::<SqliteConnectOptions>()
+        .unwrap()
+        .create_if_missing(true)
+        .foreign_keys(true);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(opts)
+        .await
+        .unwrap();
+    // The database as it was before the tallies: two reports this week, one valid with its
+    // award, and one of another category left open.
+    sqlx::migrate!("./migrations/sqlite")
+        .run_to(16, &pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO users (id, login, name, role, county, password_hash, created_at)
+         VALUES (1, '13800000001', '张师傅', 'rider', 'youyang', 'x', 1)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let now = server::db::now_ms();
+    for (id, category, status) in [("a", "fire_lane", "valid"), ("b", "road_damage", "new")] {
+        sqlx::query(
+            "INSERT INTO reports (rider_id, id, doc_id, county, category, note, lat, lon,
+             location_source, place, created_at, photos, received_at, status, reviewed_at)
+             VALUES (1, $1, 'd', 'youyang', $2, '', 28.8, 108.7, 'gps', '', $3, '[]', $3, $4,
+             CASE WHEN $4 = 'new' THEN NULL ELSE $3 + 60000 END)",
+        )
+        .bind(id)
+        .bind(category)
+        .bind(now - 60_000)
+        .bind(status)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    sqlx::query(
+        "INSERT INTO ledger (user_id, ref, kind, amount, report_id, actor, reason, created_at)
+         VALUES (1, 'report:1:a:0', 'award', 20, 'a', NULL, '', $1)",
+    )
+    .bind(now)
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let db = server::db::Db::connect(&url).await.unwrap();
+    let stats = db.stats("youyang", 1, now).await.unwrap();
+    let figures: Vec<_> = stats
+        .weeks
+        .iter()
+        .map(|w| (w.category.code(), w.received, w.decided, w.valid, w.points))
+        .collect();
+    assert_eq!(
+        figures,
+        [("fire_lane", 1, 1, 1, 20), ("road_damage", 1, 0, 0, 0)],
+        "{stats:?}"
+    );
+    assert_eq!(stats.weeks[0].median_decision_ms, Some(60_000));
 }
