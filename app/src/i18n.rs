@@ -78,6 +78,14 @@ pub struct Strings {
     pub console_review_failed: &'static str,
     pub stations_loading: &'static str,
     pub stations_empty: &'static str,
+    pub stations_none_match: &'static str,
+    pub stations_in_circle: &'static str,
+    pub stations_by_distance: &'static str,
+    pub stations_no_position: &'static str,
+    pub stations_filter: &'static str,
+    pub map_amap: &'static str,
+    pub map_baidu: &'static str,
+    pub map_apple: &'static str,
     pub console_col_photos: &'static str,
     pub console_photo_open: &'static str,
     pub console_photo_waiting: &'static str,
@@ -305,6 +313,14 @@ pub static ZH: Strings = Strings {
     console_review_failed: "提交审核失败",
     stations_loading: "正在获取本县驿站…（联网后自动更新）",
     stations_empty: "本县暂无驿站信息",
+    stations_none_match: "没有同时具备所选设施的驿站",
+    stations_in_circle: "15 分钟内",
+    stations_by_distance: "按离你的距离排序（骑行 15 公里/小时估算）",
+    stations_no_position: "未获得定位：允许定位后按距离排序",
+    stations_filter: "需要的设施",
+    map_amap: "高德地图",
+    map_baidu: "百度地图",
+    map_apple: "Apple 地图",
     console_col_photos: "照片",
     console_photo_open: "查看原图",
     console_photo_waiting: "照片还在骑手手机上，上传后自动显示",
@@ -529,6 +545,14 @@ pub static EN: Strings = Strings {
     console_review_failed: "The decision was not saved",
     stations_loading: "Loading the county's stations… (updates when online)",
     stations_empty: "No stations in this county yet",
+    stations_none_match: "No station has every facility picked",
+    stations_in_circle: "Within 15 min",
+    stations_by_distance: "Nearest first (riding at 15 km/h)",
+    stations_no_position: "No location yet: allow location to sort by distance",
+    stations_filter: "Facilities needed",
+    map_amap: "Amap",
+    map_baidu: "Baidu Maps",
+    map_apple: "Apple Maps",
     console_col_photos: "Photos",
     console_photo_open: "Open full size",
     console_photo_waiting: "The photo is still on the rider's phone; it shows once uploaded",
@@ -1021,6 +1045,23 @@ pub fn photo_age(hours: i64) -> String {
         (true, false) => format!("照片拍摄于上报前 {hours} 小时"),
         (false, true) => format!("Photo taken {} days before the report", hours / 24),
         (false, false) => format!("Photo taken {hours} hours before the report"),
+    }
+}
+
+/// "1.2 公里 · 骑行约 5 分钟": how far a station is, and how long the ride.
+pub fn station_away(distance_m: f64, minutes: u32) -> String {
+    let far = distance_m >= 1000.0;
+    match (zh(), far) {
+        (true, true) => format!("{:.1} 公里 · 骑行约 {minutes} 分钟", distance_m / 1000.0),
+        (true, false) => format!("{} 米 · 骑行约 {minutes} 分钟", distance_m.round() as u32),
+        (false, true) => format!(
+            "{:.1} km · about {minutes} min by bike",
+            distance_m / 1000.0
+        ),
+        (false, false) => format!(
+            "{} m · about {minutes} min by bike",
+            distance_m.round() as u32
+        ),
     }
 }
 

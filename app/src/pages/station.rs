@@ -1,45 +1,198 @@
 //! 驿站: the rider stations of the county, from the county's stations document (read-only,
 //! kept on the phone, so the list is there offline too).
+//!
+//! Nearest first from the phone's position while the page is open, or from the last position
+//! it had (kept on the device), each with its distance and riding minutes at 15 km/h
+//! (`model::geo`); those inside the 15-minute circle stand out. Facility chips keep only the
+//! stations that have every facility picked. Each station links to Amap, Baidu Maps and Apple
+//! Maps at its position, with its name (WGS-84, said as such to the maps that ask).
 
 use leptos::prelude::*;
+use model::geo::{CIRCLE_MINUTES, nearest_first, riding_minutes};
 
 use crate::{
+    geo,
     i18n::{self, t},
     state::Ctx,
 };
+
+/// The `localStorage` key of the last position the stations page had: `lat,lon`.
+const LAST_POSITION_KEY: &str = "nx-last-position";
+
+/// The facilities a rider can filter by, in the order of the chips.
+const FACILITIES: [&str; 6] = [
+    "water",
+    "charging",
+    "battery_swap",
+    "microwave",
+    "toilet",
+    "first_aid",
+];
+
+fn last_position() -> Option<(f64, f64)> {
+    let s = web_sys::window()?
+        .local_storage()
+        .ok()??
+        .get_item(LAST_POSITION_KEY)
+        .ok()??;
+    let (lat, lon) = s.split_once(',')?;
+    Some((lat.parse().ok()?, lon.parse().ok()?))
+}
+
+fn keep_position((lat, lon): (f64, f64)) {
+    if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.local_storage()) {
+        let _ = storage.set_item(LAST_POSITION_KEY, &format!("{lat:.6},{lon:.6}"));
+    }
+}
+
+/// Links that open a map app at a station: (label, URL).
+fn map_links(name: &str, lat: f64, lon: f64) -> [(&'static str, String); 3] {
+    let s = t();
+    let q = js_sys::encode_uri_component(name);
+    [
+        (
+            s.map_amap,
+            format!("https://uri.amap.com/marker?position={lon},{lat}&name={q}&coordinate=wgs84"),
+        ),
+        (
+            s.map_baidu,
+            format!(
+                "https://api.map.baidu.com/marker?location={lat},{lon}&title={q}&content={q}\
+                 &coord_type=wgs84&output=html"
+            ),
+        ),
+        (
+            s.map_apple,
+            format!("https://maps.apple.com/?ll={lat},{lon}&q={q}"),
+        ),
+    ]
+}
 
 /// The stations tab.
 #[component]
 pub fn StationPage() -> impl IntoView {
     let stations = Ctx::get().sync.stations;
     let s = t();
-    move || {
-        match stations.get() {
-        None => view! { <p class="empty">{s.stations_loading}</p> }.into_any(),
-        Some(list) if list.is_empty() => view! { <p class="empty">{s.stations_empty}</p> }.into_any(),
-        Some(list) => view! {
+    let here = RwSignal::new(last_position());
+    let picked = RwSignal::new(Vec::<&'static str>::new());
+    // Follow the position while the page is open; the watch stops when it closes.
+    let watch = StoredValue::new_local(geo::watch(move |update| {
+        if let Ok(fix) = update {
+            let at = (fix.lat, fix.lon);
+            here.try_set(Some(at));
+            keep_position(at);
+        }
+    }));
+    on_cleanup(move || {
+        watch.try_set_value(None);
+    });
+
+    let chips = FACILITIES
+        .into_iter()
+        .map(|code| {
+            let on = move || picked.with(|p| p.contains(&code));
+            view! {
+                <label class="chip" class:checked=on>
+                    <input
+                        type="checkbox"
+                        prop:checked=on
+                        on:change=move |_| {
+                            picked
+                                .update(|p| {
+                                    if let Some(i) = p.iter().position(|c| *c == code) {
+                                        p.remove(i);
+                                    } else {
+                                        p.push(code);
+                                    }
+                                })
+                        }
+                    />
+                    <span>{i18n::facility_label(code).to_owned()}</span>
+                </label>
+            }
+        })
+        .collect_view();
+
+    let list = move || {
+        let Some(all) = stations.get() else {
+            return view! { <p class="empty">{s.stations_loading}</p> }.into_any();
+        };
+        if all.is_empty() {
+            return view! { <p class="empty">{s.stations_empty}</p> }.into_any();
+        }
+        let wanted = picked.get();
+        let kept = all
+            .into_iter()
+            .filter(|(_, st)| wanted.iter().all(|w| st.facilities.iter().any(|f| f == w)));
+        // Without any position, the document's order.
+        let rows: Vec<(Option<f64>, (String, model::stations_doc::Station))> = match here.get() {
+            Some(from) => nearest_first(from, kept, |(_, st)| (st.lat, st.lon))
+                .into_iter()
+                .map(|(d, item)| (Some(d), item))
+                .collect(),
+            None => kept.map(|item| (None, item)).collect(),
+        };
+        if rows.is_empty() {
+            return view! { <p class="empty">{s.stations_none_match}</p> }.into_any();
+        }
+        view! {
             <ul class="cells stations" aria-label=s.tab_station>
-                {list
+                {rows
                     .into_iter()
-                    .map(|(id, st)| {
+                    .map(|(distance, (id, st))| {
+                        let minutes = distance.map(riding_minutes);
+                        let near = minutes.is_some_and(|m| m <= CIRCLE_MINUTES);
                         let facilities = st
                             .facilities
                             .iter()
                             .map(|f| view! { <li class="facility">{i18n::facility_label(f).to_owned()}</li> })
                             .collect_view();
+                        let links = map_links(&st.name, st.lat, st.lon)
+                            .into_iter()
+                            .map(|(label, href)| {
+                                view! {
+                                    <a class="st-map" href=href target="_blank" rel="noopener">
+                                        {label}
+                                    </a>
+                                }
+                            })
+                            .collect_view();
                         view! {
-                            <li class="cell station" data-testid="station" data-id=id>
+                            <li class="cell station" class:near=near data-testid="station" data-id=id>
                                 // The county's own words: shown as written, in any language.
                                 <p class="st-name" translate="no">{st.name.clone()}</p>
+                                {distance
+                                    .zip(minutes)
+                                    .map(|(d, m)| {
+                                        view! {
+                                            <p class="st-away" data-testid="station-away">
+                                                {i18n::station_away(d, m)}
+                                                {near.then(|| view! { <span class="st-circle">{s.stations_in_circle}</span> })}
+                                            </p>
+                                        }
+                                    })}
                                 <p class="st-meta" translate="no">{st.address.clone()} " · " {st.hours.clone()}</p>
                                 <ul class="facilities">{facilities}</ul>
+                                <p class="st-maps">{links}</p>
                             </li>
                         }
                     })
                     .collect_view()}
             </ul>
         }
-        .into_any(),
-    }
+        .into_any()
+    };
+
+    view! {
+        <div class="stations-page">
+            <p class="st-where" data-testid="stations-where">
+                {move || if here.with(Option::is_some) { s.stations_by_distance } else { s.stations_no_position }}
+            </p>
+            <fieldset class="group st-filter">
+                <legend class="group-title">{s.stations_filter}</legend>
+                <div class="chips">{chips}</div>
+            </fieldset>
+            {list}
+        </div>
     }
 }

@@ -1,0 +1,74 @@
+import { expect, test } from '@playwright/test';
+import { RiderApp } from './pages/rider';
+
+// Beside the bus station of 酉阳 (小哥驿站（汽车站）): 桃花源广场 is about 0.9 km away, 城北超市
+// about 1.4 km; at 15 km/h all three are inside the 15-minute circle.
+const atBusStation = { latitude: 28.8367, longitude: 108.7644, accuracy: 15 };
+
+test('the stations are listed nearest first, filtered by facility, offline too', async ({
+  browser,
+}) => {
+  const rider = await RiderApp.onPhone(browser, atBusStation);
+  await rider.login('13800000002');
+  const page = rider.page;
+  await page.getByRole('link', { name: '驿站' }).click();
+  const stations = page.getByTestId('station');
+  await expect(page.getByTestId('stations-where')).toContainText('按离你的距离排序');
+  await expect(stations).toHaveCount(3);
+  await expect(stations.nth(0)).toContainText('小哥驿站（汽车站）');
+  await expect(stations.nth(1)).toContainText('桃花源广场');
+  await expect(stations.nth(2)).toContainText('城北超市');
+  const away = page.getByTestId('station-away');
+  await expect(away.nth(0)).toContainText('米 · 骑行约 1 分钟');
+  await expect(away.nth(1)).toContainText(/^\d{3} 米 · 骑行约 4 分钟/);
+  await expect(away.nth(2)).toContainText('1.4 公里 · 骑行约 6 分钟');
+  await expect(page.locator('.station.near')).toHaveCount(3);
+  await expect(stations.nth(0)).toContainText('15 分钟内');
+
+  // Links open the map apps at the station, in WGS-84.
+  const amap = stations.nth(1).getByRole('link', { name: '高德地图' });
+  await expect(amap).toHaveAttribute('href', /position=108\.7721,28\.8412&.*coordinate=wgs84/);
+  await expect(stations.nth(1).getByRole('link', { name: '百度地图' })).toHaveAttribute(
+    'href',
+    /location=28\.8412,108\.7721&.*coord_type=wgs84/,
+  );
+
+  // Facility chips keep the stations that have every facility picked.
+  await page.locator('.st-filter').getByRole('checkbox', { name: '换电' }).click();
+  await expect(stations).toHaveCount(1);
+  await expect(stations).toContainText('桃花源广场');
+  await page.locator('.st-filter').getByRole('checkbox', { name: '换电' }).click();
+  await page.locator('.st-filter').getByRole('checkbox', { name: '微波炉' }).click();
+  await page.locator('.st-filter').getByRole('checkbox', { name: '急救包' }).click();
+  await expect(stations).toHaveCount(2);
+  await expect(stations.nth(0)).toContainText('桃花源广场');
+  await expect(stations.nth(1)).toContainText('城北超市');
+  await page.locator('.st-filter').getByRole('checkbox', { name: '卫生间' }).click();
+  await expect(stations).toHaveCount(1);
+  await page.locator('.st-filter').getByRole('checkbox', { name: '饮水' }).click();
+  await page.locator('.st-filter').getByRole('checkbox', { name: '充电' }).click();
+  await expect(stations).toHaveCount(1);
+  await page.locator('.st-filter').getByRole('checkbox', { name: '换电' }).click();
+  await expect(stations).toHaveCount(1);
+
+  // Offline, with no new position: the last one orders the list.
+  await rider.context.clearPermissions();
+  await rider.context.setOffline(true);
+  await page.reload();
+  await page.getByRole('link', { name: '驿站' }).click();
+  await expect(stations).toHaveCount(3);
+  await expect(stations.nth(0)).toContainText('小哥驿站（汽车站）');
+  await expect(page.getByTestId('station-away').nth(2)).toContainText('1.4 公里');
+  await rider.context.close();
+});
+
+test('without any position the stations keep the county’s order', async ({ browser }) => {
+  const phone = await browser.newContext();
+  const rider = new RiderApp(await phone.newPage(), phone);
+  await rider.login('13800000002');
+  await rider.page.getByRole('link', { name: '驿站' }).click();
+  await expect(rider.page.getByTestId('station')).toHaveCount(3);
+  await expect(rider.page.getByTestId('stations-where')).toContainText('未获得定位');
+  await expect(rider.page.getByTestId('station-away')).toHaveCount(0);
+  await phone.close();
+});
