@@ -4,9 +4,8 @@
 
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
-#[tokio::test]
-async fn the_accounts_table_rebuild_keeps_accounts_and_their_references() {
-    let dir = tempfile::tempdir().unwrap();
+/// A new database file in `dir`, with one connection to it (no migration run yet).
+async fn old_database(dir: &tempfile::TempDir) -> (String, sqlx::SqlitePool) {
     let url = format!("sqlite://{}", dir.path().join("old.db").display());
     let opts: SqliteConnectOptions = url
         .parse::<SqliteConnectOptions>()
@@ -18,6 +17,13 @@ async fn the_accounts_table_rebuild_keeps_accounts_and_their_references() {
         .connect_with(opts)
         .await
         .unwrap();
+    (url, pool)
+}
+
+#[tokio::test]
+async fn the_accounts_table_rebuild_keeps_accounts_and_their_references() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, pool) = old_database(&dir).await;
     // The database as it was before the station role.
     let migrator = sqlx::migrate!("./migrations/sqlite");
     migrator.run_to(13, &pool).await.unwrap();
@@ -106,17 +112,7 @@ async fn the_accounts_table_rebuild_keeps_accounts_and_their_references() {
 #[tokio::test]
 async fn the_stats_tallies_are_counted_from_the_reports_already_there() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("old.db").display());
-    let opts: SqliteConnectOptions = url
-        .parse::<SqliteConnectOptions>()
-        .unwrap()
-        .create_if_missing(true)
-        .foreign_keys(true);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(opts)
-        .await
-        .unwrap();
+    let (url, pool) = old_database(&dir).await;
     // The database as it was before the tallies: two reports this week, one valid with its
     // award, and one of another category left open.
     sqlx::migrate!("./migrations/sqlite")
