@@ -139,6 +139,17 @@ pub async fn write_office(
     let Some(office) = office else {
         return Ok(false);
     };
+    write_office_doc(state, &office, rider_id, review).await
+}
+
+/// [`write_office`] into `office`, the rider's office document (as [`preload_office`] found
+/// it).
+pub async fn write_office_doc(
+    state: &AppState,
+    office: &str,
+    rider_id: i64,
+    review: Option<(&str, &Review)>,
+) -> anyhow::Result<bool> {
     // One write at a time per rider, reading SQL under the lock: two writes at once (a
     // decision and a redemption) could otherwise apply an older reading after a newer one.
     let _turn = WRITERS[rider_id.unsigned_abs() as usize % WRITERS.len()]
@@ -147,7 +158,7 @@ pub async fn write_office(
     let (points, notices, outcomes) = truth(state, rider_id).await?;
     let written = state
         .relay
-        .change(&office, |d| {
+        .change(office, |d| {
             let update = model::office_doc::Update {
                 review,
                 points: points.as_ref(),

@@ -238,7 +238,7 @@ pub async fn review(
         award,
     };
     // The office document loads while the transaction commits.
-    let (decided, _office) = tokio::join!(
+    let (decided, office) = tokio::join!(
         state.db.decide(&decision),
         crate::points::preload_office(&state, rider_id)
     );
@@ -256,17 +256,23 @@ pub async fn review(
         note: form.note.clone(),
         at,
     };
-    let written = crate::points::write_office(&state, rider_id, Some((&row.id, &review)))
-        .await
-        .map_err(AppError::Internal)?;
+    // Written into the document loaded above; found again if that load failed.
+    let written = match office.ok().flatten() {
+        Some(pinned) => {
+            let review = Some((row.id.as_str(), &review));
+            crate::points::write_office_doc(&state, pinned.id(), rider_id, review).await
+        }
+        None => crate::points::write_office(&state, rider_id, Some((&row.id, &review))).await,
+    }
+    .map_err(AppError::Internal)?;
     if !written {
         tracing::error!(rider_id, "the rider's office document is missing");
     }
-    let row = state
-        .db
-        .report_get(rider_id, &row.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    // The row as read before, with its decision: nothing else of it changes here.
+    let row = ReportRow {
+        status: form.status,
+        ..row
+    };
     let _ = state.feed.send(row.clone());
     Ok(Json(row))
 }
