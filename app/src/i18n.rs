@@ -725,16 +725,9 @@ thread_local! {
 /// The key under which the chosen language is kept on the device.
 const LANG_KEY: &str = "nx.lang";
 
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 /// The language chosen on this device, else the browser's first known language, else Chinese.
 fn initial_lang() -> Lang {
-    if let Some(l) = local_storage()
-        .and_then(|s| s.get_item(LANG_KEY).ok().flatten())
-        .and_then(|t| Lang::from_tag(&t))
-    {
+    if let Some(l) = crate::kept::get(LANG_KEY).and_then(|t| Lang::from_tag(&t)) {
         return l;
     }
     let Some(nav) = web_sys::window().map(|w| w.navigator()) else {
@@ -757,9 +750,7 @@ pub fn lang() -> Lang {
 /// (the app does through `Ctx::lang`).
 pub fn set_lang(l: Lang) {
     LANG.with(|c| c.set(l));
-    if let Some(s) = local_storage() {
-        let _ = s.set_item(LANG_KEY, l.tag());
-    }
+    crate::kept::set(LANG_KEY, l.tag());
     apply_to_document();
 }
 

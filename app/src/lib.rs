@@ -12,6 +12,7 @@ pub mod error;
 pub mod geo;
 pub mod i18n;
 pub mod json;
+pub mod kept;
 pub mod net;
 pub mod pages;
 pub mod photo;

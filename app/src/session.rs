@@ -205,20 +205,14 @@ fn notices_seen_key(user_id: i64) -> String {
 
 /// The highest notice id `user_id` has read on this device (0: none).
 fn notices_seen(user_id: i64) -> u64 {
-    window()
-        .local_storage()
-        .ok()
-        .flatten()
-        .and_then(|s| s.get_item(&notices_seen_key(user_id)).ok().flatten())
+    crate::kept::get(&notices_seen_key(user_id))
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
 }
 
 /// Keeps on this device that `user_id` has read the notices up to `id`.
 pub fn keep_notices_seen(user_id: i64, id: u64) {
-    if let Ok(Some(s)) = window().local_storage() {
-        let _ = s.set_item(&notices_seen_key(user_id), &id.to_string());
-    }
+    crate::kept::set(&notices_seen_key(user_id), &id.to_string());
 }
 
 /// The page a user lands on.

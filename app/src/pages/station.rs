@@ -30,19 +30,13 @@ const FACILITIES: [&str; 6] = [
 ];
 
 fn last_position() -> Option<(f64, f64)> {
-    let s = web_sys::window()?
-        .local_storage()
-        .ok()??
-        .get_item(LAST_POSITION_KEY)
-        .ok()??;
+    let s = crate::kept::get(LAST_POSITION_KEY)?;
     let (lat, lon) = s.split_once(',')?;
     Some((lat.parse().ok()?, lon.parse().ok()?))
 }
 
 fn keep_position((lat, lon): (f64, f64)) {
-    if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.local_storage()) {
-        let _ = storage.set_item(LAST_POSITION_KEY, &format!("{lat:.6},{lon:.6}"));
-    }
+    crate::kept::set(LAST_POSITION_KEY, &format!("{lat:.6},{lon:.6}"));
 }
 
 /// Links that open a map app at a station: (label, URL).
