@@ -2,8 +2,9 @@
 //
 // - Navigations (any route, e.g. /console) are network-first; offline they fall back to the
 //   cached index.html, so the app starts and reads everything else from IndexedDB.
-// - Trunk's hashed assets (app-<hash>.js / _bg.wasm / .css) never change under a name, so they
-//   are cache-first. Their names are read from index.html itself, at install and whenever a
+// - Trunk's hashed assets (app-<hash>.js / _bg.wasm / .css, and the sync engine's worker files
+//   engine-<hash>.js / _bg.wasm / engine-loader-<hash>.js, which index.html names in <meta>
+//   tags) never change under a name, so they are cache-first. Their names are read from index.html itself, at install and whenever a
 //   fresh index.html arrives; that is how a new deploy is picked up: the new index.html names
 //   new assets, they are cached, and the old ones are dropped.
 // - /api/* and /sync are never touched: they are live data, and IndexedDB is the offline copy.

@@ -26,6 +26,9 @@ pub enum AppError {
     /// A photo could not be read or re-encoded.
     #[error("photo: {0}")]
     Photo(String),
+    /// The sync engine could not do what was asked; its words.
+    #[error("{0}")]
+    Sync(String),
     /// A document operation failed.
     #[error(transparent)]
     Model(#[from] model::ModelError),

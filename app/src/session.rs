@@ -19,7 +19,7 @@ use crate::{
     router::Route,
     state::Ctx,
     store::{META_LOGOUT_PENDING, META_ME, Store},
-    sync::Engine,
+    sync::handle::EngineHandle,
 };
 
 /// Reads the device's storage, shows what it knows, starts syncing, then checks the session.
@@ -192,7 +192,7 @@ async fn adopt(ctx: Ctx, me: Me) {
     let (Some(doc), Some(store)) = (doc, ctx.services.store()) else {
         return;
     };
-    match Engine::start(&me, doc, store, ctx.sync, ctx.session).await {
+    match EngineHandle::start(&me, doc, store, ctx.sync, ctx.session) {
         Ok(engine) => ctx.services.set_engine(Some(engine)),
         Err(e) => leptos::logging::warn!("cannot start syncing: {e}"),
     }

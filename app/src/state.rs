@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::{net::me::Me, store::Store, sync::Engine};
+use crate::{net::me::Me, store::Store, sync::handle::EngineHandle};
 
 /// Who is logged in, as far as this device knows.
 #[derive(Debug, Clone, Copy)]
@@ -77,8 +77,11 @@ pub struct PhotoView {
 pub struct SyncView {
     /// The relay handshake is done on an open socket.
     pub connected: RwSignal<bool>,
-    /// The rider document is on the device with its schema header, so reports can be filed.
+    /// The rider document is on the device with its schema header (the engine has loaded it,
+    /// or received it from the relay).
     pub doc_ready: RwSignal<bool>,
+    /// Reports can be filed: a rider's engine is started, so the inbox is open.
+    pub can_file: RwSignal<bool>,
     /// The rider's reports, newest first, with their delivery state.
     pub rows: RwSignal<Vec<OutboxRow>>,
     /// Changes from the relay are not yet written to the device.
@@ -113,6 +116,7 @@ impl SyncView {
         Self {
             connected: RwSignal::new(false),
             doc_ready: RwSignal::new(false),
+            can_file: RwSignal::new(false),
             rows: RwSignal::new(Vec::new()),
             unsaved: RwSignal::new(false),
             photos: RwSignal::new(Vec::new()),
@@ -183,7 +187,7 @@ impl Default for SyncView {
 #[derive(Debug, Clone, Copy)]
 pub struct Services {
     store: StoredValue<Option<Store>, LocalStorage>,
-    engine: StoredValue<Option<Rc<Engine>>, LocalStorage>,
+    engine: StoredValue<Option<Rc<EngineHandle>>, LocalStorage>,
 }
 
 impl Services {
@@ -204,12 +208,12 @@ impl Services {
     }
 
     /// The running sync engine of a logged-in rider.
-    pub fn engine(&self) -> Option<Rc<Engine>> {
+    pub fn engine(&self) -> Option<Rc<EngineHandle>> {
         self.engine.get_value()
     }
 
     /// Replaces the engine, stopping the previous one.
-    pub fn set_engine(&self, engine: Option<Rc<Engine>>) {
+    pub fn set_engine(&self, engine: Option<Rc<EngineHandle>>) {
         if let Some(old) = self.engine.get_value() {
             old.stop();
         }
@@ -228,7 +232,7 @@ impl Default for Services {
 /// The 随手拍 page provides it from [`Ctx`].
 #[derive(Debug, Clone, Copy)]
 pub struct Filing {
-    /// The rider document is on the device: reports can be filed.
+    /// Reports can be filed (into the inbox, whether or not the engine has loaded).
     pub ready: Signal<bool>,
     /// The county's area, when known, and its names.
     pub county: Signal<Option<(Option<model::api::Bounds>, model::api::Names)>>,
@@ -239,7 +243,7 @@ impl Filing {
     /// The filing context of the app's context.
     pub fn of(ctx: Ctx) -> Self {
         Filing {
-            ready: ctx.sync.doc_ready.into(),
+            ready: ctx.sync.can_file.into(),
             county: Signal::derive(move || {
                 ctx.session.me.with(|m| {
                     m.as_ref()
@@ -255,8 +259,8 @@ impl Filing {
         expect_context::<Filing>()
     }
 
-    /// The engine to file with, once the document is ready.
-    pub fn engine(&self) -> Option<Rc<Engine>> {
+    /// The engine to file with, once reports can be filed.
+    pub fn engine(&self) -> Option<Rc<EngineHandle>> {
         self.services
             .engine()
             .filter(|_| self.ready.get_untracked())

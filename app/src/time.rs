@@ -26,9 +26,8 @@ pub fn record_photo_ms(ms: f64) {
 }
 
 /// Sets a performance mark (`performance.mark`) the first time it is called with `name`: the
-/// start-up milestones (`nx-main`, `nx-mounted`, `nx-store-open`, `nx-doc-read`,
-/// `nx-doc-parsed`, `nx-doc-loaded`,
-/// `nx-form-usable`) that the cold-start bench reads.
+/// start-up milestones (`nx-main`, `nx-mounted`, `nx-store-open`, `nx-form-usable`,
+/// `nx-engine-loaded`, `nx-doc-loaded`) that the cold-start bench reads.
 pub fn mark_once(name: &'static str) {
     thread_local! {
         static DONE: std::cell::RefCell<Vec<&'static str>> = const { std::cell::RefCell::new(Vec::new()) };

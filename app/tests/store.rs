@@ -214,3 +214,46 @@ async fn the_start_up_read_gets_every_document_the_outbox_and_the_peer_id_at_onc
     assert_eq!(read.outbox, vec![entry]);
     assert_eq!(read.meta.as_deref(), Some("u1.abc"));
 }
+
+#[wasm_bindgen_test]
+async fn a_report_moves_from_the_inbox_into_the_document_in_one_write() {
+    let store = fresh("inbox").await;
+    let (first, mut second) = (report(), report());
+    second.created_at += 1_000;
+    let photo = app::store::PhotoEntry {
+        sha256: "cd".repeat(32),
+        report_id: first.id.clone(),
+        jpeg: Some(vec![0xff, 0xd8]),
+        thumb: vec![0xff, 0xd8],
+        bytes: 2,
+        state: app::store::PhotoState::Pending,
+        created_at: first.created_at as f64,
+    };
+    // Filed newest first; read back oldest first, whole, with the photo beside it.
+    store.put_in_inbox(&second, &[]).await.unwrap();
+    store
+        .put_in_inbox(&first, std::slice::from_ref(&photo))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.inbox().await.unwrap(),
+        vec![first.clone(), second.clone()]
+    );
+    assert_eq!(store.photos().await.unwrap(), vec![photo]);
+
+    // The engine's write that files the first report takes it out of the inbox.
+    let entry = OutboxEntry {
+        report_id: first.id.clone(),
+        hash: "ab".repeat(32),
+        created_at: first.created_at as f64,
+    };
+    let mut batch = app::store::Batch::from(Write {
+        docs: vec![("rider".into(), vec![1])],
+        outbox_put: vec![entry.clone()],
+        ..Write::default()
+    });
+    batch.inbox_delete.push(first.id.clone());
+    store.write(batch).await.unwrap();
+    assert_eq!(store.inbox().await.unwrap(), vec![second]);
+    assert_eq!(store.outbox().await.unwrap(), vec![entry]);
+}

@@ -72,7 +72,7 @@ pub struct Write {
 }
 
 /// Where a report filed here stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Delivery {
     /// Saved on this device; no connection to the relay.
     Local,
@@ -94,7 +94,7 @@ impl Delivery {
 }
 
 /// One line of the rider's outbox.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OutboxRow {
     pub report: Report,
     pub delivery: Delivery,
@@ -102,7 +102,7 @@ pub struct OutboxRow {
 
 /// One of the rider's redemption requests (from any of their devices), with whether the relay
 /// holds it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RequestRow {
     pub id: String,
     pub request: rider_doc::Redemption,

@@ -23,7 +23,7 @@ use crate::{ModelError, SCHEMA_VERSION, lenient};
 pub const KIND: &str = "office";
 
 /// A supervisor's decision on one report.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Serialize, serde::Deserialize)]
 pub struct Review {
     /// `valid` (a valid lead), `invalid`, `duplicate`, `forwarded` or `resolved`.
     #[autosurgeon(hydrate = "lenient::string")]
@@ -123,7 +123,7 @@ pub fn reviews(doc: &Automerge) -> Result<Vec<(String, Review)>, ModelError> {
 }
 
 /// One entry of the points ledger, as the rider sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Serialize, serde::Deserialize)]
 pub struct PointsEntry {
     /// `award` (a valid report), `adjustment` (a decision changed), `redemption` (a reward
     /// redeemed) or `refund` (a reward not picked up in time: its price given back).
@@ -144,7 +144,7 @@ pub struct PointsEntry {
 }
 
 /// The rider's points: the balance and every entry, by ledger id (decimal).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Points {
     pub balance: i64,
     pub entries: Vec<(String, PointsEntry)>,
@@ -195,7 +195,7 @@ pub fn points(doc: &Automerge) -> Option<Points> {
 
 /// A message to the rider: the outcome of a decision on one of their reports (later also of a
 /// redemption, or a county announcement). Codes only; the app words them.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Serialize, serde::Deserialize)]
 pub struct Notice {
     /// `review` (a supervisor decided on a report), `redemption` (the server decided a request
     /// for a reward) or `notice`.
@@ -225,7 +225,7 @@ pub struct Notice {
 }
 
 /// The server's decision on one of the rider's redemption requests (keyed by the request's id).
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Serialize, serde::Deserialize)]
 pub struct Outcome {
     /// The reward asked for (its catalogue id) and its name and price when decided.
     #[autosurgeon(hydrate = "lenient::string")]

@@ -34,7 +34,7 @@ impl LocationSource {
 }
 
 /// One hazard report. Every field is a plain scalar: none of them is ever co-edited.
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, serde::Serialize, serde::Deserialize)]
 pub struct Report {
     /// The report's UUID, equal to its key in `reports`.
     #[autosurgeon(hydrate = "lenient::string")]

@@ -89,7 +89,16 @@ pub fn put_report(doc: &mut Automerge, report: &Report) -> Result<Option<ChangeH
 
 /// A rider's request to spend points on a reward of the county's catalogue. The server decides
 /// it once, and writes the outcome into the rider's office document.
-#[derive(Debug, Clone, PartialEq, Eq, autosurgeon::Reconcile, autosurgeon::Hydrate)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    autosurgeon::Reconcile,
+    autosurgeon::Hydrate,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Redemption {
     /// The reward's id in the county's catalogue (the stations document's `rewards`).
     #[autosurgeon(hydrate = "crate::lenient::string")]

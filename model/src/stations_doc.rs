@@ -19,7 +19,7 @@ use crate::{ModelError, SCHEMA_VERSION, lenient};
 pub const KIND: &str = "stations";
 
 /// One roadside rider station (驿站).
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, serde::Serialize, serde::Deserialize)]
 pub struct Station {
     #[autosurgeon(hydrate = "lenient::string")]
     pub name: String,
@@ -40,7 +40,7 @@ pub struct Station {
 }
 
 /// A reward of the county's catalogue.
-#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Serialize, serde::Deserialize)]
 pub struct Reward {
     /// The county's name for it (头盔, 社区食堂餐券, …).
     #[autosurgeon(hydrate = "lenient::string")]

@@ -40,9 +40,8 @@ impl std::fmt::Debug for Socket {
 }
 
 impl Socket {
-    /// Opens `/sync?peer=<peer_id>` on the page's own origin. `handler` gets every event, in
-    /// order, after the browser callback has returned.
-    pub fn open(peer_id: &str, handler: impl Fn(SocketEvent) + 'static) -> Result<Self, AppError> {
+    /// The relay's address on the page's own origin: `ws(s)://<host>/sync`.
+    pub fn relay_url() -> Result<String, AppError> {
         let location = web_sys::window()
             .ok_or_else(|| AppError::Network("no window".into()))?
             .location();
@@ -52,8 +51,13 @@ impl Socket {
             "ws"
         };
         let host = location.host().map_err(|e| AppError::network(&e))?;
-        let url = format!("{scheme}://{host}/sync?peer={peer_id}");
-        let ws = WebSocket::new(&url).map_err(|e| AppError::network(&e))?;
+        Ok(format!("{scheme}://{host}/sync"))
+    }
+
+    /// Opens `url` (the relay's, with `?peer=<peer id>`). `handler` gets every event, in
+    /// order, after the browser callback has returned.
+    pub fn open(url: &str, handler: impl Fn(SocketEvent) + 'static) -> Result<Self, AppError> {
+        let ws = WebSocket::new(url).map_err(|e| AppError::network(&e))?;
         ws.set_binary_type(BinaryType::Arraybuffer);
 
         let handler = Rc::new(handler);

@@ -1,7 +1,7 @@
 //! The device's storage: one IndexedDB database that lets the app start, show and file reports
 //! with no network once a rider has logged in.
 //!
-//! Layout (database `nuanxin`, version 2; version 2 added `photos`):
+//! Layout (database `nuanxin`, version 3; version 2 added `photos`, version 3 `inbox`):
 //!
 //! | store    | key             | value                                        |
 //! |----------|-----------------|----------------------------------------------|
@@ -11,10 +11,16 @@
 //! | `meta`   | name            | string: `"me"` (the /api/me JSON), `"peer_id"` |
 //! | `outbox` | report id       | `{hash, created_at}`: the change to confirm  |
 //! | `photos` | SHA-256 (hex)   | `{report_id, jpeg?, thumb, bytes, state, reason?, created_at}` |
+//! | `inbox`  | report id       | string: the report's JSON, filed and not yet in the document |
 //!
 //! Everything that must stay consistent is written by [`Store::write`] in one committed
 //! transaction: a report is never on the phone without its outbox entry and its photos, nor the
 //! other way round.
+//!
+//! The form files a report into the `inbox`, with its photos, in one transaction
+//! ([`Store::put_in_inbox`]), so it is kept before the sync engine has even loaded. The engine
+//! takes it into the rider document in the transaction that deletes it from the inbox
+//! ([`Batch::inbox_delete`]): a report is in one of the two, never in both or neither.
 //! The handle is not `Send` (IndexedDB lives on the page's thread), so it is cloned, not shared
 //! across threads.
 
@@ -34,7 +40,7 @@ use crate::error::AppError;
 
 /// The database the app uses.
 pub const DB_NAME: &str = "nuanxin";
-const DB_VERSION: u32 = 2;
+const DB_VERSION: u32 = 3;
 
 /// Document snapshots.
 pub const DOCS: &str = "docs";
@@ -48,6 +54,8 @@ pub const META: &str = "meta";
 pub const OUTBOX: &str = "outbox";
 /// Photos of reports filed on this device: the JPEG until the server holds it, the thumbnail.
 pub const PHOTOS: &str = "photos";
+/// Reports filed on this device and not yet taken into the rider document.
+pub const INBOX: &str = "inbox";
 
 /// `meta` key of the logged-in user's /api/me answer.
 pub const META_ME: &str = "me";
@@ -75,20 +83,22 @@ pub struct Batch {
     pub write: Write,
     /// Photos to add or replace.
     pub photos_put: Vec<PhotoEntry>,
+    /// Inbox entries (report ids) taken into the document by this write.
+    pub inbox_delete: Vec<String>,
 }
 
 impl From<Write> for Batch {
     fn from(write: Write) -> Self {
         Batch {
             write,
-            photos_put: Vec::new(),
+            ..Batch::default()
         }
     }
 }
 
 impl Batch {
     fn is_empty(&self) -> bool {
-        self.write == Write::default() && self.photos_put.is_empty()
+        self.write == Write::default() && self.photos_put.is_empty() && self.inbox_delete.is_empty()
     }
 }
 
@@ -110,7 +120,7 @@ impl Store {
             .with_version(DB_VERSION)
             .with_on_upgrade_needed(|_event, db| {
                 let existing: Vec<String> = db.object_store_names().collect();
-                for store in [DOCS, CHUNKS, SYNC, META, OUTBOX, PHOTOS] {
+                for store in [DOCS, CHUNKS, SYNC, META, OUTBOX, PHOTOS, INBOX] {
                     if !existing.iter().any(|n| n == store) {
                         db.create_object_store(store).build()?;
                     }
@@ -215,7 +225,7 @@ impl Store {
         }
         let tx = self
             .db
-            .transaction([DOCS, CHUNKS, SYNC, OUTBOX, PHOTOS])
+            .transaction([DOCS, CHUNKS, SYNC, OUTBOX, PHOTOS, INBOX])
             .with_mode(TransactionMode::Readwrite)
             .build()
             .map_err(AppError::store)?;
@@ -224,6 +234,7 @@ impl Store {
         let sync = tx.object_store(SYNC).map_err(AppError::store)?;
         let outbox = tx.object_store(OUTBOX).map_err(AppError::store)?;
         let photos = tx.object_store(PHOTOS).map_err(AppError::store)?;
+        let inbox = tx.object_store(INBOX).map_err(AppError::store)?;
         // Requests go out when built; the commit below waits for all of them.
         for (id, snapshot) in &batch.write.docs {
             docs.put(uint8(snapshot))
@@ -275,7 +286,58 @@ impl Store {
                 .primitive()
                 .map_err(AppError::store)?;
         }
+        for id in &batch.inbox_delete {
+            inbox
+                .delete(id.as_str())
+                .primitive()
+                .map_err(AppError::store)?;
+        }
         tx.commit().await.map_err(AppError::store)
+    }
+
+    /// Files `report` with its photos into the inbox, in one transaction; returns once the
+    /// browser has committed it. The sync engine takes it from there.
+    pub async fn put_in_inbox(
+        &self,
+        report: &model::Report,
+        photos: &[PhotoEntry],
+    ) -> Result<(), AppError> {
+        let text = serde_json::to_string(report).map_err(AppError::store)?;
+        let tx = self
+            .db
+            .transaction([INBOX, PHOTOS])
+            .with_mode(TransactionMode::Readwrite)
+            .build()
+            .map_err(AppError::store)?;
+        let inbox = tx.object_store(INBOX).map_err(AppError::store)?;
+        let store = tx.object_store(PHOTOS).map_err(AppError::store)?;
+        inbox
+            .put(text.as_str())
+            .with_key(report.id.as_str())
+            .without_key_type()
+            .primitive()
+            .map_err(AppError::store)?;
+        for p in photos {
+            store
+                .put(p.to_js())
+                .with_key(p.sha256.as_str())
+                .without_key_type()
+                .primitive()
+                .map_err(AppError::store)?;
+        }
+        tx.commit().await.map_err(AppError::store)
+    }
+
+    /// The reports in the inbox, oldest first.
+    pub async fn inbox(&self) -> Result<Vec<model::Report>, AppError> {
+        let mut out: Vec<model::Report> = self
+            .all(INBOX)
+            .await?
+            .into_iter()
+            .filter_map(|(_, v)| serde_json::from_str(&v.as_string()?).ok())
+            .collect();
+        out.sort_by_key(|r| r.created_at);
+        Ok(out)
     }
 
     /// Every photo of reports filed on this device, oldest report first.

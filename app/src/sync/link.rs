@@ -1,23 +1,15 @@
 //! The relay connection of the sync engine: when to connect, what a socket event does, and
 //! the retry timer.
 
-use std::time::Duration;
+use gloo_timers::future::TimeoutFuture;
 
-use leptos::prelude::*;
-
-use super::Engine;
-use crate::{
-    error::AppError,
-    net::{
-        api,
-        socket::{Socket, SocketEvent},
-    },
-};
+use super::{Engine, protocol::Update};
+use crate::net::socket::{Socket, SocketEvent};
 
 impl Engine {
     /// Connects now unless a socket is already open or opening.
     pub fn connect(&self) {
-        if self.stopped.get() || self.session.need_login.get_untracked() {
+        if self.stopped.get() || self.held.get() {
             return;
         }
         if self.socket.borrow().is_some() {
@@ -27,7 +19,8 @@ impl Engine {
         let generation = self.generation.get().wrapping_add(1);
         self.generation.set(generation);
         let weak = self.me_weak.borrow().clone();
-        let opened = Socket::open(&self.peer_id, move |event| {
+        let url = format!("{}?peer={}", self.socket_url, self.peer_id);
+        let opened = Socket::open(&url, move |event| {
             if let Some(engine) = weak.upgrade()
                 && engine.generation.get() == generation
             {
@@ -37,16 +30,23 @@ impl Engine {
         match opened {
             Ok(socket) => *self.socket.borrow_mut() = Some(socket),
             Err(e) => {
-                leptos::logging::warn!("sync: cannot open socket: {e}");
+                self.warn(format!("sync: cannot open socket: {e}"));
                 self.schedule_retry();
             }
         }
     }
 
-    /// Tries again soon: after `online`, after a new login, or when the page comes back.
+    /// Tries again now, with the backoff reset: after `online`, after a new login, or when the
+    /// page comes back.
     pub fn reconnect_soon(&self) {
-        self.backoff.borrow_mut().reset();
-        self.connect();
+        self.held.set(false);
+        self.online();
+    }
+
+    /// The server refused the session: no more attempts until [`Engine::reconnect_soon`].
+    pub fn hold(&self) {
+        self.held.set(true);
+        self.cancel_retry();
     }
 
     fn on_socket(&self, event: SocketEvent) {
@@ -61,7 +61,7 @@ impl Engine {
                     Ok(effects) => self.apply(effects),
                     // A frame we cannot read means the session is out of step: start over.
                     Err(e) => {
-                        leptos::logging::warn!("sync: bad frame: {e}");
+                        self.warn(format!("sync: bad frame: {e}"));
                         self.drop_socket();
                         self.schedule_retry();
                     }
@@ -69,27 +69,14 @@ impl Engine {
             }
             SocketEvent::Closed { was_open } => {
                 self.drop_socket();
-                if was_open {
-                    self.schedule_retry();
-                } else {
-                    self.check_session_then_retry();
+                // A socket refused at the upgrade looks the same as no network: the page asks
+                // the API which it is, and holds the engine if the session has ended.
+                if !was_open {
+                    (self.post)(&Update::Refused);
                 }
+                self.schedule_retry();
             }
         }
-    }
-
-    /// A socket refused at the upgrade looks the same as no network; ask the API which it is,
-    /// so an expired session prompts a new login instead of retrying forever.
-    fn check_session_then_retry(&self) {
-        let weak = self.me_weak.borrow().clone();
-        leptos::task::spawn_local(async move {
-            let result = api::me().await;
-            let Some(engine) = weak.upgrade() else { return };
-            match result {
-                Err(AppError::Unauthorized) => engine.session.need_login.set(true),
-                _ => engine.schedule_retry(),
-            }
-        });
     }
 
     fn drop_socket(&self) {
@@ -100,64 +87,46 @@ impl Engine {
     }
 
     fn schedule_retry(&self) {
-        if self.stopped.get() || self.session.need_login.get_untracked() {
+        if self.stopped.get() || self.held.get() {
             return;
         }
         self.cancel_retry();
+        self.retry_pending.set(true);
+        let turn = self.retry_turn.get();
         let base = self.backoff.borrow_mut().next_delay();
         // Some jitter, so riders who lost coverage together do not all return in step.
         let ms = f64::from(base) * (0.8 + 0.4 * js_sys::Math::random());
         let weak = self.me_weak.borrow().clone();
-        let handle = set_timeout_with_handle(
-            move || {
-                if let Some(engine) = weak.upgrade() {
-                    engine.retry.borrow_mut().take();
-                    engine.connect();
-                }
-            },
-            Duration::from_millis(ms as u64),
-        );
-        *self.retry.borrow_mut() = handle.ok();
+        wasm_bindgen_futures::spawn_local(async move {
+            TimeoutFuture::new(ms as u32).await;
+            if let Some(engine) = weak.upgrade()
+                && engine.retry_turn.get() == turn
+            {
+                engine.retry_pending.set(false);
+                engine.connect();
+            }
+        });
     }
 
     pub(super) fn cancel_retry(&self) {
-        if let Some(h) = self.retry.borrow_mut().take() {
-            h.clear();
+        if self.retry_pending.replace(false) {
+            self.retry_turn.set(self.retry_turn.get().wrapping_add(1));
         }
     }
 
-    /// Window events that decide when to connect.
-    pub(super) fn listen(&self) {
-        let mut listeners = self.listeners.borrow_mut();
-        let weak = self.me_weak.borrow().clone();
-        listeners.push(window_event_listener(leptos::ev::online, move |_| {
-            if let Some(e) = weak.upgrade() {
-                e.reconnect_soon();
-            }
-        }));
-        // The browser may keep a dead socket open for a long while after the network goes;
-        // closing it at once shows the rider the truth ("离线").
-        let weak = self.me_weak.borrow().clone();
-        listeners.push(window_event_listener(leptos::ev::offline, move |_| {
-            if let Some(e) = weak.upgrade()
-                && e.socket.borrow().is_some()
-            {
-                e.drop_socket();
-                e.schedule_retry();
-            }
-        }));
-        let weak = self.me_weak.borrow().clone();
-        listeners.push(window_event_listener_untyped(
-            "visibilitychange",
-            move |_| {
-                let visible = document().visibility_state() == web_sys::VisibilityState::Visible;
-                if let Some(e) = weak.upgrade()
-                    && visible
-                    && e.socket.borrow().is_none()
-                {
-                    e.reconnect_soon();
-                }
-            },
-        ));
+    /// The network went (the page's `offline` event): close the socket at once, since the
+    /// browser may keep a dead one open for a long while after the network goes, and closing
+    /// it shows the rider the truth ("离线").
+    pub fn offline(&self) {
+        if self.socket.borrow().is_some() {
+            self.drop_socket();
+            self.schedule_retry();
+        }
+    }
+
+    /// The network came back (the page's `online` event): try now, unless held.
+    pub fn online(&self) {
+        self.backoff.borrow_mut().reset();
+        self.connect();
     }
 }

@@ -1,52 +1,63 @@
-//! The sync engine of a logged-in rider: the browser shell of [`model::device::Device`], which
-//! decides what to save and when a report counts as received. The engine feeds it frames from a
-//! WebSocket, commits its writes to IndexedDB, and publishes its outbox to the UI.
+//! The sync engine of a logged-in rider, and the page's handle on it.
 //!
-//! When it connects: at start, on the `online` event, when the page becomes visible, and on a
-//! backoff timer (1 s doubling to 30 s, reset once the relay has answered the join). `online` only
-//! restarts the timer at 1 s: the first attempt after it often fails (the service worker or the
-//! radio may still be offline), and the timer keeps trying.
+//! The engine ([`Engine`]) runs in a dedicated worker, its own wasm (`bin/engine.rs`, started by
+//! [`worker::run`]): it is the browser shell of [`model::device::Device`], which decides what
+//! to save and when a report counts as received. It feeds the device frames from a WebSocket,
+//! commits its writes to IndexedDB, and tells the page what changed ([`protocol::Update`]). So
+//! Automerge, the documents and their storage are neither downloaded, compiled nor run before
+//! the page's first paint, and never block its thread. The page talks to it through
+//! [`handle::EngineHandle`].
+//!
+//! When it connects: at start, on the `online` event, when the page says so (it became visible,
+//! a new login), and on a backoff timer (1 s doubling to 30 s, reset once the relay has answered
+//! the join). `online` only restarts the timer at 1 s: the first attempt after it often fails
+//! (the service worker or the radio may still be offline), and the timer keeps trying.
 //!
 //! What it persists is the device's [`Write`](model::device::Write): the document (as chunks of
 //! the changes since the last write, folded into a snapshot every
 //! [`MAX_CHUNKS`](model::device::MAX_CHUNKS)) and its sync state, together and in one
 //! transaction, whenever either moves; an outbox entry is dropped in the same transaction as the
 //! sync state that proves the relay holds its change. So after a reload the outbox states are
-//! the same.
+//! the same. A report comes in through the inbox ([`crate::store::INBOX`]): the engine files it
+//! into the document in the transaction that deletes it from the inbox.
 
 pub mod backoff;
+pub mod handle;
 mod link;
 pub mod peer;
 pub mod photos;
+pub mod protocol;
+pub mod worker;
 
 use std::{
     cell::{Cell, RefCell},
     rc::{Rc, Weak},
-    time::Duration,
 };
 
-use leptos::prelude::*;
-use model::{Report, client::Effect, device::Device};
+use gloo_timers::future::TimeoutFuture;
+use model::{client::Effect, device::Device};
 
 use crate::{
     error::AppError,
-    net::{me::Me, socket::Socket},
-    state::{Session, SyncView},
-    store::{Batch, META_PEER_ID, PhotoEntry, Store},
+    net::socket::Socket,
+    store::{Batch, META_PEER_ID, Store},
 };
 use backoff::Backoff;
+use protocol::{Status, Update};
 
 /// How long incoming changes may wait before they are written, so a burst of frames costs one
 /// snapshot rather than one per frame.
-const PERSIST_DELAY: Duration = Duration::from_millis(150);
+const PERSIST_DELAY_MS: u32 = 150;
+
+/// Where the engine sends its updates.
+pub type Post = Box<dyn Fn(&Update)>;
 
 /// The running sync of one rider document.
 pub struct Engine {
-    doc_id: String,
     peer_id: String,
+    socket_url: String,
     store: Store,
-    view: SyncView,
-    session: Session,
+    post: Post,
     me_weak: RefCell<Weak<Engine>>,
     /// The documents, the outbox and what storage holds: every decision is made there.
     device: RefCell<Device>,
@@ -54,47 +65,69 @@ pub struct Engine {
     /// Bumped for every socket, so events of a replaced socket are ignored.
     generation: Cell<u32>,
     backoff: RefCell<Backoff>,
-    retry: RefCell<Option<TimeoutHandle>>,
-    persist_scheduled: Cell<bool>,
+    /// A retry is waiting; bumping `retry_turn` cancels it.
+    retry_pending: Cell<bool>,
+    retry_turn: Cell<u32>,
+    /// A write of incoming changes is waiting for [`PERSIST_DELAY_MS`].
+    persist_pending: Cell<bool>,
     /// Writes started and not yet committed.
     writes_in_flight: Cell<u32>,
-    listeners: RefCell<Vec<WindowListenerHandle>>,
     stopped: Cell<bool>,
-    /// The photo queue, which follows the outbox.
-    uploader: Rc<photos::Uploader>,
+    /// The server refused the session: no attempt until the page says to try again.
+    held: Cell<bool>,
+    /// The inbox is being read; `inbox_again`: and has news since the read began.
+    inbox_busy: Cell<bool>,
+    inbox_again: Cell<bool>,
     /// The read-only documents kept in sync alongside: the office and stations documents.
     office_id: Option<String>,
     stations_id: Option<String>,
+    /// What the page was last told, so only changes are sent.
+    told: RefCell<Told>,
+}
+
+#[derive(Default)]
+struct Told {
+    rows: Option<Vec<model::device::OutboxRow>>,
+    requests: Option<Vec<model::device::RequestRow>>,
+    status: Option<Status>,
 }
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
-            .field("doc_id", &self.doc_id)
             .field("peer_id", &self.peer_id)
             .finish()
     }
 }
 
+/// Where the engine starts: the [`protocol::Command::Start`] fields.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub user_id: i64,
+    pub doc_id: String,
+    pub office: Option<String>,
+    pub stations: Option<String>,
+    pub socket_url: String,
+}
+
 impl Engine {
     /// Loads the rider's document, sync state and outbox from the device and starts syncing.
-    pub async fn start(
-        me: &Me,
-        doc_id: String,
-        store: Store,
-        view: SyncView,
-        session: Session,
-    ) -> Result<Rc<Self>, AppError> {
+    pub async fn start(config: Config, post: Post) -> Result<Rc<Self>, AppError> {
+        let store = Store::open().await?;
+        let Config {
+            user_id,
+            doc_id,
+            office: office_id,
+            stations: stations_id,
+            socket_url,
+        } = config;
         // The read-only documents are small: each is kept as one snapshot.
-        let office_id = me.docs.office.clone();
-        let stations_id = me.docs.stations.clone();
         let ids: Vec<&str> = std::iter::once(doc_id.as_str())
             .chain(office_id.as_deref())
             .chain(stations_id.as_deref())
             .collect();
         let mut read = store.start_up(&ids, META_PEER_ID).await?;
-        crate::time::mark_once("nx-doc-read");
-        let peer_id = peer::peer_id(&store, Some(read.meta.take()), me.user.id).await?;
+        let peer_id = peer::peer_id(&store, Some(read.meta.take()), user_id).await?;
         let mut docs = read.docs.into_iter();
         let rider = docs.next().unwrap_or_default();
         let read_only = office_id
@@ -103,87 +136,115 @@ impl Engine {
             .cloned()
             .zip(docs)
             .collect();
-        let mut device = Device::open(
-            peer_id.clone(),
-            doc_id.clone(),
-            rider,
-            read_only,
-            read.outbox,
-        );
+        let mut device = Device::open(peer_id.clone(), doc_id, rider, read_only, read.outbox);
         // A snapshot that no longer loads is replaced by what the relay has; the outbox entries
         // stay, so nothing the rider filed is hidden.
         for problem in device.take_load_problems() {
-            leptos::logging::warn!("sync: {problem}");
+            post(&Update::Warn(format!("sync: {problem}")));
         }
-        crate::time::mark_once("nx-doc-parsed");
-        let store_for_photos = store.clone();
         let engine = Rc::new(Engine {
-            doc_id,
             peer_id,
+            socket_url,
             store,
-            view,
-            session,
+            post,
             me_weak: RefCell::new(Weak::new()),
             device: RefCell::new(device),
             socket: RefCell::new(None),
             generation: Cell::new(0),
             backoff: RefCell::new(Backoff::new()),
-            retry: RefCell::new(None),
-            persist_scheduled: Cell::new(false),
+            retry_pending: Cell::new(false),
+            retry_turn: Cell::new(0),
+            persist_pending: Cell::new(false),
             writes_in_flight: Cell::new(0),
-            listeners: RefCell::new(Vec::new()),
             stopped: Cell::new(false),
-            uploader: photos::Uploader::start(store_for_photos, view, session),
+            held: Cell::new(false),
+            inbox_busy: Cell::new(false),
+            inbox_again: Cell::new(false),
             office_id,
             stations_id,
+            told: RefCell::new(Told::default()),
         });
         *engine.me_weak.borrow_mut() = Rc::downgrade(&engine);
         engine.publish_read_only();
-        engine.listen();
         engine.refresh();
         engine.connect();
+        engine.take_inbox();
         Ok(engine)
     }
 
-    /// The rider document's id.
-    pub fn doc_id(&self) -> &str {
-        &self.doc_id
+    fn warn(&self, message: String) {
+        (self.post)(&Update::Warn(message));
     }
 
-    /// Stops syncing: closes the socket, cancels timers, removes listeners.
+    /// Stops syncing: closes the socket and cancels the timers. Writes already
+    /// started still commit ([`Engine::settled`]).
     pub fn stop(&self) {
         self.stopped.set(true);
         self.cancel_retry();
         self.socket.borrow_mut().take();
-        for l in self.listeners.borrow_mut().drain(..) {
-            l.remove();
-        }
         self.device.borrow_mut().disconnected();
-        self.view.connected.set(false);
-        self.uploader.stop();
+        // A pending write is made now rather than dropped.
+        if self.persist_pending.replace(false) {
+            self.persist_now();
+        }
     }
 
-    /// Files a report: one change to the document, then the snapshot, sync state and outbox
-    /// entry in one committed transaction. Returns once the phone has it; the relay gets it now
-    /// if connected, else on the next connection. The result is when the transaction committed,
-    /// on the page's monotonic clock ([`crate::time::perf_now`]).
-    ///
-    /// `photos` (the report's, prepared and named by hash) are stored in the same transaction;
-    /// the photo queue uploads them once the relay holds the report.
-    pub async fn file(&self, report: Report, photos: Vec<PhotoEntry>) -> Result<f64, AppError> {
+    /// Whether every write has committed.
+    pub fn settled(&self) -> bool {
+        self.writes_in_flight.get() == 0 && !self.persist_pending.get()
+    }
+
+    /// Takes every report of the inbox into the rider document, each in the transaction that
+    /// removes it from the inbox; once the document is ready (before that they wait there).
+    pub fn take_inbox(&self) {
+        if self.inbox_busy.replace(true) {
+            self.inbox_again.set(true);
+            return;
+        }
+        let Some(engine) = self.me_weak.borrow().upgrade() else {
+            return;
+        };
+        wasm_bindgen_futures::spawn_local(async move {
+            loop {
+                engine.inbox_again.set(false);
+                if engine.device.borrow().ready() && !engine.stopped.get() {
+                    match engine.store.inbox().await {
+                        Ok(reports) => {
+                            for report in reports {
+                                if engine.stopped.get() {
+                                    break;
+                                }
+                                if let Err(e) = engine.file(report).await {
+                                    engine.warn(format!("sync: cannot file a report: {e}"));
+                                }
+                            }
+                        }
+                        Err(e) => engine.warn(format!("sync: cannot read the inbox: {e}")),
+                    }
+                }
+                if !engine.inbox_again.get() {
+                    break;
+                }
+            }
+            engine.inbox_busy.set(false);
+        });
+    }
+
+    /// Files one report of the inbox: one change to the document, then the snapshot, sync
+    /// state and outbox entry, with the inbox entry's removal, in one committed transaction.
+    /// The relay gets it now if connected, else on the next connection.
+    async fn file(&self, report: model::Report) -> Result<(), AppError> {
         let generation = self.generation.get();
         let (effects, write) = self.device.borrow_mut().file(&report)?;
         let mut batch = Batch::from(write);
-        batch.photos_put.extend(photos);
-        // Commit first, then redraw: the report is safe on the phone before any UI work runs.
+        batch.inbox_delete.push(report.id.clone());
         let saved = self.write(batch).await;
-        let committed_at = crate::time::perf_now();
         self.refresh();
         // The change is made for this connection's sync session; a newer socket has its own.
         if generation == self.generation.get() {
             self.apply(effects);
         }
-        saved.map(|()| committed_at)
+        saved
     }
 
     /// Asks for reward `reward` of the county's catalogue: one change to the rider document,
@@ -207,6 +268,7 @@ impl Engine {
 
     fn apply(&self, effects: Vec<Effect>) {
         let absorbed = self.device.borrow_mut().absorb(&effects);
+        let was_ready = self.told.borrow().status.is_some_and(|s| s.doc_ready);
         for effect in effects {
             match effect {
                 Effect::Send(bytes) => {
@@ -216,11 +278,9 @@ impl Engine {
                 }
                 Effect::Ready(_) => self.backoff.borrow_mut().reset(),
                 Effect::Unavailable(id) => {
-                    leptos::logging::warn!("sync: the relay does not offer document {id}");
+                    self.warn(format!("sync: the relay does not offer document {id}"));
                 }
-                Effect::RelayError(message) => {
-                    leptos::logging::warn!("sync: relay error: {message}")
-                }
+                Effect::RelayError(message) => self.warn(format!("sync: relay error: {message}")),
                 Effect::DocChanged(_) | Effect::SyncStateChanged(_) => {}
             }
         }
@@ -231,6 +291,10 @@ impl Engine {
             self.schedule_persist();
         }
         self.refresh();
+        // The first copy of the document came from the relay: what waited in the inbox can go.
+        if !was_ready && self.device.borrow().ready() {
+            self.take_inbox();
+        }
     }
 
     /// Publishes what the read-only documents hold: decisions on reports, points, notices and
@@ -241,102 +305,90 @@ impl Engine {
         if let Some(doc) = self.office_id.as_deref().and_then(|id| client.doc(id))
             && !doc.get_heads().is_empty()
         {
-            let reviews = model::office_doc::reviews(doc).unwrap_or_default();
-            self.view.reviews.set(reviews.into_iter().collect());
-            self.view.points.set(model::office_doc::points(doc));
-            let notices = model::office_doc::notices(doc);
-            if self.view.notices.with_untracked(|n| *n != notices) {
-                self.view.notices.set(notices);
-            }
-            let outcomes = model::office_doc::outcomes(doc);
-            if self.view.outcomes.with_untracked(|o| *o != outcomes) {
-                self.view.outcomes.set(outcomes);
-            }
+            (self.post)(&Update::Office {
+                reviews: model::office_doc::reviews(doc).unwrap_or_default(),
+                points: model::office_doc::points(doc),
+                notices: model::office_doc::notices(doc),
+                outcomes: model::office_doc::outcomes(doc),
+            });
         }
         if let Some(doc) = self.stations_id.as_deref().and_then(|id| client.doc(id))
             && !doc.get_heads().is_empty()
         {
-            let stations = model::stations_doc::stations(doc).unwrap_or_default();
-            self.view.stations.set(Some(stations));
-            let rewards = model::stations_doc::rewards(doc);
-            if self.view.rewards.with_untracked(|r| *r != rewards) {
-                self.view.rewards.set(rewards);
-            }
-            let awards = model::stations_doc::awards(doc);
-            if self.view.awards.with_untracked(|a| *a != awards) {
-                self.view.awards.set(awards);
-            }
+            (self.post)(&Update::Stations {
+                stations: model::stations_doc::stations(doc).unwrap_or_default(),
+                rewards: model::stations_doc::rewards(doc),
+                awards: model::stations_doc::awards(doc),
+            });
         }
     }
 
-    /// Publishes the outbox and connection state to the UI.
+    /// Tells the page what moved of the outbox, the requests and the connection.
     fn refresh(&self) {
         let device = self.device.borrow();
         let rows = device.rows();
         let requests = device.requests();
-        let can_redeem = device.can_redeem();
-        let ready = device.ready();
-        let connected = device.client().is_ready();
+        let status = Status {
+            connected: device.client().is_ready(),
+            doc_ready: device.ready(),
+            unsaved: !self.settled(),
+            can_redeem: device.can_redeem(),
+        };
         drop(device);
-        // The photo queue reads the device again when woken: wake it only when a report was
-        // filed or reached the relay, or the connection came back, not on every frame.
-        let rows_changed = self.view.rows.with_untracked(|old| *old != rows);
-        let reconnected = connected && !self.view.connected.get_untracked();
-        if rows_changed {
-            self.view.rows.set(rows);
+        let mut told = self.told.borrow_mut();
+        if told.rows.as_ref() != Some(&rows) {
+            (self.post)(&Update::Rows(rows.clone()));
+            told.rows = Some(rows);
         }
-        if self.view.requests.with_untracked(|old| *old != requests) {
-            self.view.requests.set(requests);
+        if told.requests.as_ref() != Some(&requests) {
+            (self.post)(&Update::Requests(requests.clone()));
+            told.requests = Some(requests);
         }
-        self.view.can_redeem.set(can_redeem);
-        if ready {
-            crate::time::mark_once("nx-doc-loaded");
-        }
-        self.view.doc_ready.set(ready);
-        self.view.connected.set(connected);
-        if rows_changed || reconnected {
-            self.uploader.kick();
+        if told.status != Some(status) {
+            (self.post)(&Update::Status(status));
+            told.status = Some(status);
         }
     }
 
-    /// Writes a batch, keeping [`SyncView::unsaved`] true until it is committed.
+    /// Writes a batch; the page shows "unsaved" until it is committed.
     async fn write(&self, batch: Batch) -> Result<(), AppError> {
         self.writes_in_flight.set(self.writes_in_flight.get() + 1);
-        self.view.unsaved.set(true);
+        self.refresh();
         let result = self.store.write(batch).await;
         if result.is_err() {
             // What this batch held may be missing from the device: rewrite it all next time.
             self.device.borrow_mut().write_failed();
         }
         self.writes_in_flight.set(self.writes_in_flight.get() - 1);
-        self.update_unsaved();
+        self.refresh();
         result
     }
 
-    fn update_unsaved(&self) {
-        self.view
-            .unsaved
-            .set(self.persist_scheduled.get() || self.writes_in_flight.get() > 0);
-    }
-
     fn schedule_persist(&self) {
-        if self.persist_scheduled.replace(true) {
+        if self.persist_pending.replace(true) {
             return;
         }
-        self.view.unsaved.set(true);
         let weak = self.me_weak.borrow().clone();
-        set_timeout(
-            move || {
-                let Some(engine) = weak.upgrade() else { return };
-                engine.persist_scheduled.set(false);
-                let batch = Batch::from(engine.device.borrow_mut().write());
-                leptos::task::spawn_local(async move {
-                    if let Err(e) = engine.write(batch).await {
-                        leptos::logging::warn!("sync: cannot save the document: {e}");
-                    }
-                });
-            },
-            PERSIST_DELAY,
-        );
+        wasm_bindgen_futures::spawn_local(async move {
+            TimeoutFuture::new(PERSIST_DELAY_MS).await;
+            if let Some(engine) = weak.upgrade()
+                && engine.persist_pending.replace(false)
+            {
+                engine.persist_now();
+            }
+        });
+        self.refresh();
+    }
+
+    fn persist_now(&self) {
+        let Some(engine) = self.me_weak.borrow().upgrade() else {
+            return;
+        };
+        let batch = Batch::from(engine.device.borrow_mut().write());
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = engine.write(batch).await {
+                engine.warn(format!("sync: cannot save the document: {e}"));
+            }
+        });
     }
 }
