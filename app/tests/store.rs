@@ -229,16 +229,20 @@ async fn a_report_moves_from_the_inbox_into_the_document_in_one_write() {
         state: app::store::PhotoState::Pending,
         created_at: first.created_at as f64,
     };
-    // Filed newest first; read back oldest first, whole, with the photo beside it.
-    store.put_in_inbox(&second, &[]).await.unwrap();
+    // Filed newest first; read back oldest first, whole, with the photo beside it; another
+    // rider's report on the same phone is not among them.
+    store.put_in_inbox("rider", &second, &[]).await.unwrap();
     store
-        .put_in_inbox(&first, std::slice::from_ref(&photo))
+        .put_in_inbox("rider", &first, std::slice::from_ref(&photo))
         .await
         .unwrap();
+    let other = report();
+    store.put_in_inbox("other", &other, &[]).await.unwrap();
     assert_eq!(
-        store.inbox().await.unwrap(),
+        store.inbox("rider").await.unwrap(),
         vec![first.clone(), second.clone()]
     );
+    assert_eq!(store.inbox("other").await.unwrap(), vec![other]);
     assert_eq!(store.photos().await.unwrap(), vec![photo]);
 
     // The engine's write that files the first report takes it out of the inbox.
@@ -254,6 +258,6 @@ async fn a_report_moves_from_the_inbox_into_the_document_in_one_write() {
     });
     batch.inbox_delete.push(first.id.clone());
     store.write(batch).await.unwrap();
-    assert_eq!(store.inbox().await.unwrap(), vec![second]);
+    assert_eq!(store.inbox("rider").await.unwrap(), vec![second]);
     assert_eq!(store.outbox().await.unwrap(), vec![entry]);
 }

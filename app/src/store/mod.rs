@@ -11,7 +11,7 @@
 //! | `meta`   | name            | string: `"me"` (the /api/me JSON), `"peer_id"` |
 //! | `outbox` | report id       | `{hash, created_at}`: the change to confirm  |
 //! | `photos` | SHA-256 (hex)   | `{report_id, jpeg?, thumb, bytes, state, reason?, created_at}` |
-//! | `inbox`  | report id       | string: the report's JSON, filed and not yet in the document |
+//! | `inbox`  | report id       | string: `{doc, report}` JSON, a report filed into document `doc` and not yet in it |
 //!
 //! Everything that must stay consistent is written by [`Store::write`] in one committed
 //! transaction: a report is never on the phone without its outbox entry and its photos, nor the
@@ -100,6 +100,13 @@ impl Batch {
     fn is_empty(&self) -> bool {
         self.write == Write::default() && self.photos_put.is_empty() && self.inbox_delete.is_empty()
     }
+}
+
+/// One report in the inbox, and the rider document it is filed into.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct InboxEntry {
+    doc: String,
+    report: model::Report,
 }
 
 /// An open handle on the database; cheap to clone.
@@ -295,14 +302,20 @@ impl Store {
         tx.commit().await.map_err(AppError::store)
     }
 
-    /// Files `report` with its photos into the inbox, in one transaction; returns once the
-    /// browser has committed it. The sync engine takes it from there.
+    /// Files `report` for rider document `doc` with its photos into the inbox, in one
+    /// transaction; returns once the browser has committed it. The sync engine of that
+    /// document takes it from there.
     pub async fn put_in_inbox(
         &self,
+        doc: &str,
         report: &model::Report,
         photos: &[PhotoEntry],
     ) -> Result<(), AppError> {
-        let text = serde_json::to_string(report).map_err(AppError::store)?;
+        let entry = InboxEntry {
+            doc: doc.to_owned(),
+            report: report.clone(),
+        };
+        let text = serde_json::to_string(&entry).map_err(AppError::store)?;
         let tx = self
             .db
             .transaction([INBOX, PHOTOS])
@@ -328,13 +341,16 @@ impl Store {
         tx.commit().await.map_err(AppError::store)
     }
 
-    /// The reports in the inbox, oldest first.
-    pub async fn inbox(&self) -> Result<Vec<model::Report>, AppError> {
+    /// The reports in the inbox for rider document `doc`, oldest first. Another rider's
+    /// (who used this phone before) wait for that rider's next login here.
+    pub async fn inbox(&self, doc: &str) -> Result<Vec<model::Report>, AppError> {
         let mut out: Vec<model::Report> = self
             .all(INBOX)
             .await?
             .into_iter()
-            .filter_map(|(_, v)| serde_json::from_str(&v.as_string()?).ok())
+            .filter_map(|(_, v)| serde_json::from_str::<InboxEntry>(&v.as_string()?).ok())
+            .filter(|e| e.doc == doc)
+            .map(|e| e.report)
             .collect();
         out.sort_by_key(|r| r.created_at);
         Ok(out)

@@ -116,7 +116,7 @@ impl EngineHandle {
         let weak = Rc::downgrade(&handle);
         leptos::task::spawn_local(async move {
             let Some(handle) = weak.upgrade() else { return };
-            if let Ok(waiting) = handle.store.inbox().await {
+            if let Ok(waiting) = handle.store.inbox(&handle.doc_id).await {
                 let mut inbox = handle.inbox.borrow_mut();
                 for report in waiting {
                     if !inbox.iter().any(|r| r.id == report.id) {
@@ -156,7 +156,9 @@ impl EngineHandle {
     /// engine has taken it, now if connected, else on the next connection. The photo queue
     /// uploads the photos once the relay holds the report.
     pub async fn file(&self, report: Report, photos: Vec<PhotoEntry>) -> Result<f64, AppError> {
-        self.store.put_in_inbox(&report, &photos).await?;
+        self.store
+            .put_in_inbox(&self.doc_id, &report, &photos)
+            .await?;
         let committed_at = crate::time::perf_now();
         self.inbox.borrow_mut().push(report);
         self.publish_rows();

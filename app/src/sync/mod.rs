@@ -54,6 +54,7 @@ pub type Post = Box<dyn Fn(&Update)>;
 
 /// The running sync of one rider document.
 pub struct Engine {
+    doc_id: String,
     peer_id: String,
     socket_url: String,
     store: Store,
@@ -136,13 +137,20 @@ impl Engine {
             .cloned()
             .zip(docs)
             .collect();
-        let mut device = Device::open(peer_id.clone(), doc_id, rider, read_only, read.outbox);
+        let mut device = Device::open(
+            peer_id.clone(),
+            doc_id.clone(),
+            rider,
+            read_only,
+            read.outbox,
+        );
         // A snapshot that no longer loads is replaced by what the relay has; the outbox entries
         // stay, so nothing the rider filed is hidden.
         for problem in device.take_load_problems() {
             post(&Update::Warn(format!("sync: {problem}")));
         }
         let engine = Rc::new(Engine {
+            doc_id,
             peer_id,
             socket_url,
             store,
@@ -208,7 +216,7 @@ impl Engine {
             loop {
                 engine.inbox_again.set(false);
                 if engine.device.borrow().ready() && !engine.stopped.get() {
-                    match engine.store.inbox().await {
+                    match engine.store.inbox(&engine.doc_id).await {
                         Ok(reports) => {
                             for report in reports {
                                 if engine.stopped.get() {
