@@ -83,6 +83,7 @@ pub struct Strings {
     pub stations_by_distance: &'static str,
     pub stations_no_position: &'static str,
     pub stations_filter: &'static str,
+    pub stations_open_now: &'static str,
     pub map_amap: &'static str,
     pub map_baidu: &'static str,
     pub map_apple: &'static str,
@@ -318,6 +319,7 @@ pub static ZH: Strings = Strings {
     stations_by_distance: "按离你的距离排序（骑行 15 公里/小时估算）",
     stations_no_position: "未获得定位：允许定位后按距离排序",
     stations_filter: "需要的设施",
+    stations_open_now: "正在营业",
     map_amap: "高德地图",
     map_baidu: "百度地图",
     map_apple: "Apple 地图",
@@ -550,6 +552,7 @@ pub static EN: Strings = Strings {
     stations_by_distance: "Nearest first (riding at 15 km/h)",
     stations_no_position: "No location yet: allow location to sort by distance",
     stations_filter: "Facilities needed",
+    stations_open_now: "Open now",
     map_amap: "Amap",
     map_baidu: "Baidu Maps",
     map_apple: "Apple Maps",
@@ -1054,6 +1057,56 @@ pub fn station_away(distance_m: f64, minutes: u32) -> String {
             distance_m.round() as u32
         ),
     }
+}
+
+/// Where a station stands now, by its weekly hours: "24 小时营业", "营业中 · 22:00 关门",
+/// "已关门 · 明天 07:00 开门"; `None` when it gives no weekly hours.
+pub fn station_open(openness: model::hours::Openness) -> Option<String> {
+    use model::hours::{DAY, Openness};
+    let clock = |m: u32| format!("{:02}:{:02}", (m % DAY) / 60, m % 60);
+    Some(match (openness, zh()) {
+        (Openness::Unknown, _) => return None,
+        (Openness::AllDay, true) => "24 小时营业".to_owned(),
+        (Openness::AllDay, false) => "Open 24 h".to_owned(),
+        (Openness::Until { closes }, true) if closes == DAY => "营业中 · 营业至 24:00".to_owned(),
+        (Openness::Until { closes }, false) if closes == DAY => "Open · until midnight".to_owned(),
+        (Openness::Until { closes }, true) if closes > DAY => {
+            format!("营业中 · 次日 {} 关门", clock(closes))
+        }
+        (Openness::Until { closes }, false) if closes > DAY => {
+            format!("Open · closes {} tomorrow", clock(closes))
+        }
+        (Openness::Until { closes }, true) => format!("营业中 · {} 关门", clock(closes)),
+        (Openness::Until { closes }, false) => format!("Open · closes {}", clock(closes)),
+        (Openness::Closed { opens: None }, true) => "暂停营业".to_owned(),
+        (Openness::Closed { opens: None }, false) => "Closed for now".to_owned(),
+        (
+            Openness::Closed {
+                opens: Some((days, at)),
+            },
+            true,
+        ) => {
+            let day = match days {
+                0 => "今天".to_owned(),
+                1 => "明天".to_owned(),
+                n => format!("{n} 天后"),
+            };
+            format!("已关门 · {day} {} 开门", clock(at))
+        }
+        (
+            Openness::Closed {
+                opens: Some((days, at)),
+            },
+            false,
+        ) => {
+            let day = match days {
+                0 => "today".to_owned(),
+                1 => "tomorrow".to_owned(),
+                n => format!("in {n} days"),
+            };
+            format!("Closed · opens {} {day}", clock(at))
+        }
+    })
 }
 
 /// A station facility code's label.

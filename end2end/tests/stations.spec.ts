@@ -72,3 +72,39 @@ test('without any position the stations keep the county’s order', async ({ bro
   await expect(rider.page.getByTestId('station-away')).toHaveCount(0);
   await phone.close();
 });
+
+test('open now follows the phone’s clock: the day station closes at night, the night one opens', async ({
+  browser,
+}) => {
+  const rider = await RiderApp.onPhone(browser, atBusStation);
+  await rider.login('13800000002');
+  const page = rider.page;
+  const stations = page.getByTestId('station');
+  const open = (name: string) => stations.filter({ hasText: name }).getByTestId('station-open');
+  const openNow = page.locator('.st-filter').getByRole('checkbox', { name: '正在营业' });
+
+  // Wednesday 15 July 2026, 23:00 in 酉阳, offline.
+  await page.clock.setFixedTime(new Date('2026-07-15T23:00:00+08:00'));
+  await rider.context.setOffline(true);
+  await page.reload();
+  await page.getByRole('link', { name: '驿站' }).click();
+  await expect(stations).toHaveCount(3);
+  await expect(open('汽车站')).toHaveText('已关门 · 明天 07:00 开门');
+  await expect(stations.filter({ hasText: '汽车站' })).toHaveClass(/closed/);
+  await expect(open('桃花源广场')).toHaveText('24 小时营业');
+  await expect(open('城北超市')).toHaveText('营业中 · 次日 06:00 关门');
+  await openNow.click();
+  await expect(stations).toHaveCount(2);
+  await expect(stations.filter({ hasText: '汽车站' })).toHaveCount(0);
+
+  // Thursday noon: the bus station is open, the night one is not.
+  await page.clock.setFixedTime(new Date('2026-07-16T12:00:00+08:00'));
+  await page.reload();
+  await page.getByRole('link', { name: '驿站' }).click();
+  await expect(open('汽车站')).toHaveText('营业中 · 22:00 关门');
+  await expect(open('城北超市')).toHaveText('已关门 · 今天 20:00 开门');
+  await openNow.click();
+  await expect(stations).toHaveCount(2);
+  await expect(stations.filter({ hasText: '城北超市' })).toHaveCount(0);
+  await rider.context.close();
+});

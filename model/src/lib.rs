@@ -12,6 +12,7 @@ pub mod device;
 pub mod error;
 pub mod exif;
 pub mod geo;
+pub mod hours;
 pub mod lenient;
 pub mod office_doc;
 pub mod peer_id;

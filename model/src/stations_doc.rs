@@ -31,9 +31,14 @@ pub struct Station {
     /// WGS-84 longitude in degrees.
     #[autosurgeon(hydrate = "lenient::f64")]
     pub lon: f64,
-    /// Opening hours as shown to riders, e.g. `24 小时` or `07:00–22:00`.
+    /// Opening hours in the county's words, e.g. `24 小时` or `07:00–22:00`: shown when `week`
+    /// is not given.
     #[autosurgeon(hydrate = "lenient::opt_string")]
     pub hours: String,
+    /// Opening hours for each weekday, Monday first, as [`crate::hours`] reads them (`24h`,
+    /// `07:00-22:00`, `20:00-06:00` past midnight, empty: closed); empty when not given.
+    #[autosurgeon(hydrate = "lenient::strings")]
+    pub week: Vec<String>,
     /// Facility codes: `water`, `charging`, `microwave`, `first_aid`, `toilet`, `battery_swap`.
     #[autosurgeon(hydrate = "lenient::strings")]
     pub facilities: Vec<String>,
@@ -176,6 +181,7 @@ mod tests {
             lat: 28.84,
             lon: 108.77,
             hours: "24 小时".into(),
+            week: vec!["24h".into(); 7],
             facilities: vec!["water".into(), "charging".into()],
         };
         let doc = new_doc("youyang", &[("s1".into(), s.clone())]).expect("new");

@@ -54,12 +54,19 @@ pub fn demo_stations(county: &str) -> Vec<(String, Station)> {
         return Vec::new();
     }
     let s = |id: &str, name: &str, address: &str, lat, lon, hours: &str, f: &[&str]| {
+        // The weekly hours the words say: every day alike.
+        let day = match hours {
+            "24 小时" => "24h",
+            "07:00–22:00" => "07:00-22:00",
+            _ => "20:00-06:00",
+        };
         let station = Station {
             name: name.into(),
             address: address.into(),
             lat,
             lon,
             hours: hours.into(),
+            week: vec![day.to_owned(); 7],
             facilities: f.iter().map(|x| (*x).to_owned()).collect(),
         };
         (id.to_owned(), station)

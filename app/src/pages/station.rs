@@ -3,12 +3,17 @@
 //!
 //! Nearest first from the phone's position while the page is open, or from the last position
 //! it had (kept on the device), each with its distance and riding minutes at 15 km/h
-//! (`model::geo`); those inside the 15-minute circle stand out. Facility chips keep only the
-//! stations that have every facility picked. Each station links to Amap, Baidu Maps and Apple
+//! (`model::geo`); those inside the 15-minute circle stand out. Each says whether it is open
+//! now by its weekly hours (`model::hours`, on the phone's clock, checked every minute).
+//! Facility chips keep only the stations that have every facility picked; 正在营业 only those
+//! open now. Each station links to Amap, Baidu Maps and Apple
 //! Maps at its position, with its name (WGS-84, said as such to the maps that ask).
 
 use leptos::prelude::*;
-use model::geo::{CIRCLE_MINUTES, nearest_first, riding_minutes};
+use model::{
+    geo::{CIRCLE_MINUTES, nearest_first, riding_minutes},
+    hours::{Openness, openness},
+};
 
 use crate::{
     geo,
@@ -28,6 +33,12 @@ const FACILITIES: [&str; 6] = [
     "toilet",
     "first_aid",
 ];
+
+/// The phone's local weekday (0 = Monday) and minute of the day.
+fn local_now() -> (u32, u32) {
+    let d = js_sys::Date::new_0();
+    ((d.get_day() + 6) % 7, d.get_hours() * 60 + d.get_minutes())
+}
 
 fn last_position() -> Option<(f64, f64)> {
     let s = crate::kept::get(LAST_POSITION_KEY)?;
@@ -69,6 +80,15 @@ pub fn StationPage() -> impl IntoView {
     let s = t();
     let here = RwSignal::new(last_position());
     let picked = RwSignal::new(Vec::<&'static str>::new());
+    let open_only = RwSignal::new(false);
+    // The clock the hours are read against, moved on every minute while the page is open.
+    let now = RwSignal::new(local_now());
+    let tick = StoredValue::new_local(Some(gloo_timers::callback::Interval::new(
+        60_000,
+        move || {
+            now.try_set(local_now());
+        },
+    )));
     // Follow the position while the page is open; the watch stops when it closes.
     let watch = StoredValue::new_local(geo::watch(move |update| {
         if let Ok(fix) = update {
@@ -79,6 +99,7 @@ pub fn StationPage() -> impl IntoView {
     }));
     on_cleanup(move || {
         watch.try_set_value(None);
+        tick.try_set_value(None);
     });
 
     let chips = FACILITIES
@@ -115,9 +136,16 @@ pub fn StationPage() -> impl IntoView {
             return view! { <p class="empty">{s.stations_empty}</p> }.into_any();
         }
         let wanted = picked.get();
-        let kept = all
-            .into_iter()
-            .filter(|(_, st)| wanted.iter().all(|w| st.facilities.iter().any(|f| f == w)));
+        let (weekday, minute) = now.get();
+        let open_only = open_only.get();
+        let kept = all.into_iter().filter(|(_, st)| {
+            wanted.iter().all(|w| st.facilities.iter().any(|f| f == w))
+                && (!open_only
+                    || matches!(
+                        openness(&st.week, weekday, minute),
+                        Openness::AllDay | Openness::Until { .. }
+                    ))
+        });
         // Without any position, the document's order.
         let rows: Vec<(Option<f64>, (String, model::stations_doc::Station))> = match here.get() {
             Some(from) => nearest_first(from, kept, |(_, st)| (st.lat, st.lon))
@@ -135,6 +163,9 @@ pub fn StationPage() -> impl IntoView {
                     .into_iter()
                     .map(|(distance, (id, st))| {
                         let minutes = distance.map(riding_minutes);
+                        let open = openness(&st.week, weekday, minute);
+                        let closed = matches!(open, Openness::Closed { .. });
+                        let open_text = i18n::station_open(open);
                         let near = minutes.is_some_and(|m| m <= CIRCLE_MINUTES);
                         let facilities = st
                             .facilities
@@ -152,7 +183,7 @@ pub fn StationPage() -> impl IntoView {
                             })
                             .collect_view();
                         view! {
-                            <li class="cell station" class:near=near data-testid="station" data-id=id>
+                            <li class="cell station" class:near=near class:closed=closed data-testid="station" data-id=id>
                                 // The county's own words: shown as written, in any language.
                                 <p class="st-name" translate="no">{st.name.clone()}</p>
                                 {distance
@@ -162,6 +193,14 @@ pub fn StationPage() -> impl IntoView {
                                             <p class="st-away" data-testid="station-away">
                                                 {i18n::station_away(d, m)}
                                                 {near.then(|| view! { <span class="st-circle">{s.stations_in_circle}</span> })}
+                                            </p>
+                                        }
+                                    })}
+                                {open_text
+                                    .map(|text| {
+                                        view! {
+                                            <p class="st-open" class:shut=closed data-testid="station-open">
+                                                {text}
                                             </p>
                                         }
                                     })}
@@ -184,7 +223,17 @@ pub fn StationPage() -> impl IntoView {
             </p>
             <fieldset class="group st-filter">
                 <legend class="group-title">{s.stations_filter}</legend>
-                <div class="chips">{chips}</div>
+                <div class="chips">
+                    <label class="chip" class:checked=move || open_only.get()>
+                        <input
+                            type="checkbox"
+                            prop:checked=move || open_only.get()
+                            on:change=move |_| open_only.update(|o| *o = !*o)
+                        />
+                        <span>{s.stations_open_now}</span>
+                    </label>
+                    {chips}
+                </div>
             </fieldset>
             {list}
         </div>
