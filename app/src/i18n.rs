@@ -84,6 +84,18 @@ pub struct Strings {
     pub stations_no_position: &'static str,
     pub stations_filter: &'static str,
     pub stations_open_now: &'static str,
+    pub station_title: &'static str,
+    pub station_hours: &'static str,
+    pub station_closed_day: &'static str,
+    pub station_all_day: &'static str,
+    pub station_facilities: &'static str,
+    pub station_host: &'static str,
+    pub station_phone: &'static str,
+    pub station_navigate: &'static str,
+    pub station_back: &'static str,
+    pub station_not_found: &'static str,
+    /// Monday first.
+    pub weekdays: [&'static str; 7],
     pub map_amap: &'static str,
     pub map_baidu: &'static str,
     pub map_apple: &'static str,
@@ -320,6 +332,17 @@ pub static ZH: Strings = Strings {
     stations_no_position: "未获得定位：允许定位后按距离排序",
     stations_filter: "需要的设施",
     stations_open_now: "正在营业",
+    station_title: "驿站详情",
+    station_hours: "营业时间",
+    station_closed_day: "休息",
+    station_all_day: "24 小时",
+    station_facilities: "设施",
+    station_host: "所在单位",
+    station_phone: "电话",
+    station_navigate: "导航前往",
+    station_back: "全部驿站",
+    station_not_found: "没有找到这个驿站（联网同步后再试）",
+    weekdays: ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
     map_amap: "高德地图",
     map_baidu: "百度地图",
     map_apple: "Apple 地图",
@@ -553,6 +576,17 @@ pub static EN: Strings = Strings {
     stations_no_position: "No location yet: allow location to sort by distance",
     stations_filter: "Facilities needed",
     stations_open_now: "Open now",
+    station_title: "Station",
+    station_hours: "Opening hours",
+    station_closed_day: "Closed",
+    station_all_day: "24 h",
+    station_facilities: "Facilities",
+    station_host: "Hosted by",
+    station_phone: "Phone",
+    station_navigate: "Navigate",
+    station_back: "All stations",
+    station_not_found: "No such station here (try again after syncing)",
+    weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
     map_amap: "Amap",
     map_baidu: "Baidu Maps",
     map_apple: "Apple Maps",
@@ -1107,6 +1141,60 @@ pub fn station_open(openness: model::hours::Openness) -> Option<String> {
             format!("Closed · opens {} {day}", clock(at))
         }
     })
+}
+
+/// A station kind code's label ("" when there is none).
+pub fn station_kind(code: &str) -> &str {
+    let (zh_label, en_label) = match code {
+        "aixin" => ("爱心驿站", "Caring station"),
+        "nuanxin" => ("暖新驿站", "Nuanxin station"),
+        "xiaoge" => ("小哥驿站", "Courier station"),
+        "xingkong" => ("星空补给站", "Night supply station"),
+        other => return other,
+    };
+    if zh() { zh_label } else { en_label }
+}
+
+/// A station host code's label.
+pub fn station_host(code: &str) -> &str {
+    let (zh_label, en_label) = match code {
+        "bank" => ("银行网点", "Bank branch"),
+        "post" => ("邮政网点", "Post office"),
+        "supermarket" => ("超市", "Supermarket"),
+        "petrol" => ("加油站", "Petrol station"),
+        "community" => ("社区服务中心", "Community centre"),
+        "union" => ("工会服务站", "Trade union post"),
+        other => return other,
+    };
+    if zh() { zh_label } else { en_label }
+}
+
+/// One weekday's hours as a rider reads them: "07:00–22:00", "20:00–次日 06:00", "24 小时",
+/// "休息"; the text as given when it does not read.
+pub fn station_day(text: &str) -> String {
+    use model::hours::{DAY, parse_day};
+    let s = t();
+    let clock = |m: u32| format!("{:02}:{:02}", (m % DAY) / 60, m % 60);
+    match parse_day(text) {
+        Ok(ranges) if ranges.is_empty() => s.station_closed_day.to_owned(),
+        Ok(ranges) if ranges.len() == 1 && ranges[0].start == 0 && ranges[0].end == DAY => {
+            s.station_all_day.to_owned()
+        }
+        Ok(ranges) => ranges
+            .iter()
+            .map(|r| {
+                let end = match (r.end > DAY, zh()) {
+                    (true, true) => format!("次日 {}", clock(r.end)),
+                    (true, false) => format!("{} next day", clock(r.end)),
+                    (false, _) if r.end == DAY => "24:00".to_owned(),
+                    (false, _) => clock(r.end),
+                };
+                format!("{}–{end}", clock(r.start))
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        Err(_) => text.to_owned(),
+    }
 }
 
 /// A station facility code's label.

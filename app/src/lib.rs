@@ -29,8 +29,12 @@ use crate::{
     components::{nav_bar::NavBar, relogin::ReloginBanner, tab_bar::TabBar},
     i18n::t,
     pages::{
-        login::LoginPage, mine::MinePage, points::PointsPage, register::RegisterPage,
-        report::ReportPage, station::StationPage,
+        login::LoginPage,
+        mine::MinePage,
+        points::PointsPage,
+        register::RegisterPage,
+        report::ReportPage,
+        station::{StationDetailPage, StationPage},
     },
     router::{Route, Router},
     state::{Ctx, Services, Session, SyncView},
@@ -82,6 +86,7 @@ pub fn App() -> impl IntoView {
             _ if !logged_in() => ().into_any(),
             Route::Report => view! { <ReportPage/> }.into_any(),
             Route::Station => view! { <StationPage/> }.into_any(),
+            Route::StationDetail => view! { <StationDetailPage/> }.into_any(),
             Route::Points => view! { <PointsPage/> }.into_any(),
             Route::Mine => view! { <MinePage/> }.into_any(),
             // The console is its own build: the router is loading its page.

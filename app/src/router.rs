@@ -1,6 +1,7 @@
-//! A small history-API router over the app's seven fixed routes.
+//! A small history-API router over the app's eight routes.
 //!
-//! The route set is closed and flat (no parameters, no nesting), so a signal of [`Route`] plus
+//! The route set is closed and flat (no nesting; one route, a station's page `/s/<id>`, has
+//! its id in the path, read by [`station_id`]), so a signal of [`Route`] plus
 //! `pushState`/`popstate` does the whole job for a fraction of a general router's size.
 //!
 //! The rider app and the supervisors' console are two builds (two wasm files): a route of the
@@ -17,6 +18,8 @@ pub enum Route {
     /// 随手拍: the report form and the rider's outbox (the rider's home).
     Report,
     Station,
+    /// One station's page, `/s/<station id>`.
+    StationDetail,
     Points,
     Mine,
     /// The supervisors' triage console.
@@ -26,6 +29,9 @@ pub enum Route {
 impl Route {
     /// The route of a path; unknown paths lead to the rider's home.
     pub fn from_path(path: &str) -> Self {
+        if path.starts_with("/s/") {
+            return Route::StationDetail;
+        }
         match path.trim_end_matches('/') {
             "/login" => Route::Login,
             "/register" => Route::Register,
@@ -44,6 +50,7 @@ impl Route {
             Route::Register => "/register",
             Route::Report => "/",
             Route::Station => "/station",
+            Route::StationDetail => "/s/",
             Route::Points => "/points",
             Route::Mine => "/me",
             Route::Console => "/console/",
@@ -64,7 +71,7 @@ impl Route {
     pub fn is_rider_tab(self) -> bool {
         matches!(
             self,
-            Route::Report | Route::Station | Route::Points | Route::Mine
+            Route::Report | Route::Station | Route::StationDetail | Route::Points | Route::Mine
         )
     }
 }
@@ -110,6 +117,15 @@ impl Router {
         self.change(route, true);
     }
 
+    /// Opens the page of station `id`, adding a history entry.
+    pub fn open_station(&self, id: &str) {
+        let path = format!("/s/{}", js_sys::encode_uri_component(id));
+        if let Ok(history) = window().history() {
+            let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
+        }
+        self.current.set(Route::StationDetail);
+    }
+
     fn change(&self, route: Route, replace: bool) {
         if route.in_console() != self.console {
             let location = window().location();
@@ -134,6 +150,14 @@ impl Router {
     }
 }
 
+/// The station id of the current path `/s/<id>`.
+pub fn station_id() -> Option<String> {
+    let path = current_path();
+    let id = path.strip_prefix("/s/")?.trim_end_matches('/');
+    let id = js_sys::decode_uri_component(id).ok()?.as_string()?;
+    (!id.is_empty()).then_some(id)
+}
+
 fn current_path() -> String {
     window()
         .location()
@@ -153,6 +177,7 @@ mod tests {
             Route::Register,
             Route::Report,
             Route::Station,
+            Route::StationDetail,
             Route::Points,
             Route::Mine,
             Route::Console,
@@ -161,6 +186,7 @@ mod tests {
             assert_eq!(Route::from_path(route.path()), route);
         }
         assert_eq!(Route::from_path("/register/"), Route::Register);
+        assert_eq!(Route::from_path("/s/yy-bus"), Route::StationDetail);
         assert!(Route::Register.is_public() && !Route::Register.is_rider_tab());
     }
 }

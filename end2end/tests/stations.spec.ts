@@ -108,3 +108,45 @@ test('open now follows the phone’s clock: the day station closes at night, the
   await expect(stations.filter({ hasText: '城北超市' })).toHaveCount(0);
   await rider.context.close();
 });
+
+test('a station’s page gives its hours for each weekday, host, phone and map links, offline too', async ({
+  browser,
+}) => {
+  const rider = await RiderApp.onPhone(browser, atBusStation);
+  const page = rider.page;
+  // Thursday 16 July 2026, noon in 酉阳.
+  await page.clock.setFixedTime(new Date('2026-07-16T12:00:00+08:00'));
+  await rider.login('13800000002');
+  await page.getByRole('link', { name: '驿站' }).click();
+  await expect(page.getByTestId('station')).toHaveCount(3);
+  if (process.env.NUANXIN_SCREENSHOTS === '1') {
+    await page.screenshot({ path: '../docs/screenshots/rider-stations.png' });
+  }
+  await page.getByRole('link', { name: '星空补给站（城北超市）' }).click();
+  await expect(page).toHaveURL(/\/s\/yy-night$/);
+  const detail = page.getByTestId('station-detail');
+  await expect(detail.locator('.st-kind')).toHaveText('星空补给站');
+  await expect(detail.getByTestId('station-open')).toHaveText('已关门 · 今天 20:00 开门');
+  const week = detail.getByTestId('station-week').getByRole('row');
+  await expect(week).toHaveCount(7);
+  await expect(week.nth(0)).toHaveText('周一20:00–次日 06:00');
+  await expect(detail.locator('tr.today th')).toHaveText('周四');
+  await expect(detail).toContainText('所在单位 超市');
+  await expect(detail.getByTestId('station-phone')).toHaveAttribute('href', 'tel:02375550103');
+  await expect(detail.getByRole('link', { name: '高德地图' })).toHaveAttribute(
+    'href',
+    /position=108\.7689,28\.8489&.*coordinate=wgs84/,
+  );
+  if (process.env.NUANXIN_SCREENSHOTS === '1') {
+    await page.screenshot({ path: '../docs/screenshots/rider-station.png', fullPage: true });
+  }
+
+  // Offline, the page opens again from its address; the link leads back to the list.
+  await rider.context.setOffline(true);
+  await page.reload();
+  await expect(page.getByTestId('station-detail')).toContainText('星空补给站（城北超市）');
+  await page.getByRole('link', { name: '全部驿站' }).click();
+  await expect(page).toHaveURL(/\/station$/);
+  await expect(page.getByTestId('station')).toHaveCount(3);
+  await rider.context.close();
+});

@@ -19,7 +19,9 @@ use crate::{ModelError, SCHEMA_VERSION, lenient};
 pub const KIND: &str = "stations";
 
 /// One roadside rider station (驿站).
-#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Reconcile, Hydrate, serde::Serialize, serde::Deserialize,
+)]
 pub struct Station {
     #[autosurgeon(hydrate = "lenient::string")]
     pub name: String,
@@ -42,6 +44,17 @@ pub struct Station {
     /// Facility codes: `water`, `charging`, `microwave`, `first_aid`, `toilet`, `battery_swap`.
     #[autosurgeon(hydrate = "lenient::strings")]
     pub facilities: Vec<String>,
+    /// Its kind: `aixin` (爱心驿站), `nuanxin` (暖新驿站), `xiaoge` (小哥驿站), `xingkong`
+    /// (星空补给站); empty when not given.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
+    pub kind: String,
+    /// Who hosts it: `bank`, `post`, `supermarket`, `petrol`, `community`, `union`; empty when
+    /// not given.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
+    pub host: String,
+    /// Its telephone number, as dialled; empty when none.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
+    pub phone: String,
 }
 
 /// A reward of the county's catalogue.
@@ -183,6 +196,9 @@ mod tests {
             hours: "24 小时".into(),
             week: vec!["24h".into(); 7],
             facilities: vec!["water".into(), "charging".into()],
+            kind: "nuanxin".into(),
+            host: "community".into(),
+            phone: "023-7555-0101".into(),
         };
         let doc = new_doc("youyang", &[("s1".into(), s.clone())]).expect("new");
         assert_eq!(stations(&doc).expect("read"), vec![("s1".to_owned(), s)]);

@@ -53,6 +53,7 @@ pub fn demo_stations(county: &str) -> Vec<(String, Station)> {
     if county != "youyang" {
         return Vec::new();
     }
+    // Demo data, made up: the names, places and numbers are no real station's.
     let s = |id: &str, name: &str, address: &str, lat, lon, hours: &str, f: &[&str]| {
         // The weekly hours the words say: every day alike.
         let day = match hours {
@@ -68,43 +69,68 @@ pub fn demo_stations(county: &str) -> Vec<(String, Station)> {
             hours: hours.into(),
             week: vec![day.to_owned(); 7],
             facilities: f.iter().map(|x| (*x).to_owned()).collect(),
+            ..Station::default()
         };
         (id.to_owned(), station)
     };
+    let host = |(id, station): (String, Station), kind: &str, host: &str, phone: &str| {
+        let station = Station {
+            kind: kind.into(),
+            host: host.into(),
+            phone: phone.into(),
+            ..station
+        };
+        (id, station)
+    };
     vec![
-        s(
-            "yy-taohuayuan",
-            "酉新驿站（桃花源广场）",
-            "桃花源街道桃花源广场东侧",
-            28.8412,
-            108.7721,
-            "24 小时",
-            &[
-                "water",
-                "charging",
-                "microwave",
-                "first_aid",
-                "toilet",
-                "battery_swap",
-            ],
+        host(
+            s(
+                "yy-taohuayuan",
+                "酉新驿站（桃花源广场）",
+                "桃花源街道桃花源广场东侧",
+                28.8412,
+                108.7721,
+                "24 小时",
+                &[
+                    "water",
+                    "charging",
+                    "microwave",
+                    "first_aid",
+                    "toilet",
+                    "battery_swap",
+                ],
+            ),
+            "nuanxin",
+            "community",
+            "023-7555-0101",
         ),
-        s(
-            "yy-bus",
-            "小哥驿站（汽车站）",
-            "钟多街道汽车站旁",
-            28.8367,
-            108.7644,
-            "07:00–22:00",
-            &["water", "charging", "toilet"],
+        host(
+            s(
+                "yy-bus",
+                "小哥驿站（汽车站）",
+                "钟多街道汽车站旁",
+                28.8367,
+                108.7644,
+                "07:00–22:00",
+                &["water", "charging", "toilet"],
+            ),
+            "xiaoge",
+            "post",
+            "023-7555-0102",
         ),
-        s(
-            "yy-night",
-            "星空补给站（城北超市）",
-            "城北路超市一楼",
-            28.8489,
-            108.7689,
-            "20:00–次日 06:00",
-            &["water", "microwave", "first_aid"],
+        host(
+            s(
+                "yy-night",
+                "星空补给站（城北超市）",
+                "城北路超市一楼",
+                28.8489,
+                108.7689,
+                "20:00–次日 06:00",
+                &["water", "microwave", "first_aid"],
+            ),
+            "xingkong",
+            "supermarket",
+            "023-7555-0103",
         ),
     ]
 }

@@ -12,6 +12,7 @@ fn title(route: Route) -> &'static str {
         Route::Register => s.title_register,
         Route::Report => s.tab_report,
         Route::Station => s.tab_station,
+        Route::StationDetail => s.station_title,
         Route::Points => s.tab_points,
         Route::Mine => s.tab_mine,
         Route::Console => s.title_console,

@@ -46,7 +46,11 @@ pub fn TabBar() -> impl IntoView {
             {tabs()
                 .into_iter()
                 .map(|(route, label, icon)| {
-                    let current = move || router.route() == route;
+                    // A station's page is under the 驿站 tab.
+                    let current = move || {
+                        let at = router.route();
+                        at == route || (at == Route::StationDetail && route == Route::Station)
+                    };
                     view! {
                         <a
                             class="tab"

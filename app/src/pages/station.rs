@@ -7,7 +7,9 @@
 //! now by its weekly hours (`model::hours`, on the phone's clock, checked every minute).
 //! Facility chips keep only the stations that have every facility picked; 正在营业 only those
 //! open now. Each station links to Amap, Baidu Maps and Apple
-//! Maps at its position, with its name (WGS-84, said as such to the maps that ask).
+//! Maps at its position, with its name (WGS-84, said as such to the maps that ask), and its
+//! name opens its page (`/s/<id>`, [`StationDetailPage`]): the hours of each weekday, the
+//! facilities, the host, the phone (tap to call) and the map links, offline too.
 
 use leptos::prelude::*;
 use model::{
@@ -18,6 +20,7 @@ use model::{
 use crate::{
     geo,
     i18n::{self, t},
+    router::Route,
     state::Ctx,
 };
 
@@ -73,9 +76,23 @@ fn map_links(name: &str, lat: f64, lon: f64) -> [(&'static str, String); 3] {
     ]
 }
 
+fn map_link_views(name: &str, lat: f64, lon: f64) -> impl IntoView + use<> {
+    map_links(name, lat, lon)
+        .into_iter()
+        .map(|(label, href)| {
+            view! {
+                <a class="st-map" href=href target="_blank" rel="noopener">
+                    {label}
+                </a>
+            }
+        })
+        .collect_view()
+}
+
 /// The stations tab.
 #[component]
 pub fn StationPage() -> impl IntoView {
+    let router = Ctx::get().router;
     let stations = Ctx::get().sync.stations;
     let s = t();
     let here = RwSignal::new(last_position());
@@ -172,20 +189,23 @@ pub fn StationPage() -> impl IntoView {
                             .iter()
                             .map(|f| view! { <li class="facility">{i18n::facility_label(f).to_owned()}</li> })
                             .collect_view();
-                        let links = map_links(&st.name, st.lat, st.lon)
-                            .into_iter()
-                            .map(|(label, href)| {
-                                view! {
-                                    <a class="st-map" href=href target="_blank" rel="noopener">
-                                        {label}
-                                    </a>
-                                }
-                            })
-                            .collect_view();
+                        let links = map_link_views(&st.name, st.lat, st.lon);
+                        let page = format!("/s/{}", js_sys::encode_uri_component(&id));
+                        let open_id = id.clone();
                         view! {
                             <li class="cell station" class:near=near class:closed=closed data-testid="station" data-id=id>
                                 // The county's own words: shown as written, in any language.
-                                <p class="st-name" translate="no">{st.name.clone()}</p>
+                                <a
+                                    class="st-name"
+                                    translate="no"
+                                    href=page
+                                    on:click=move |ev| {
+                                        ev.prevent_default();
+                                        router.open_station(&open_id);
+                                    }
+                                >
+                                    {st.name.clone()}
+                                </a>
                                 {distance
                                     .zip(minutes)
                                     .map(|(d, m)| {
@@ -236,6 +256,108 @@ pub fn StationPage() -> impl IntoView {
                 </div>
             </fieldset>
             {list}
+        </div>
+    }
+}
+
+/// One station's page (`/s/<id>`), from the stations document on the phone.
+#[component]
+pub fn StationDetailPage() -> impl IntoView {
+    let ctx = Ctx::get();
+    let s = t();
+    let id = crate::router::station_id().unwrap_or_default();
+    let here = last_position();
+    let (weekday, minute) = local_now();
+    let back = view! {
+        <a
+            class="st-back"
+            href=Route::Station.path()
+            on:click=move |ev| {
+                ev.prevent_default();
+                ctx.router.go(Route::Station);
+            }
+        >
+            {s.station_back}
+        </a>
+    };
+    let body = move || {
+        let found = ctx.sync.stations.with(|all| {
+            all.as_ref()
+                .map(|all| all.iter().find(|(k, _)| *k == id).map(|(_, st)| st.clone()))
+        });
+        let st = match found {
+            None => return view! { <p class="empty">{s.stations_loading}</p> }.into_any(),
+            Some(None) => return view! { <p class="empty">{s.station_not_found}</p> }.into_any(),
+            Some(Some(st)) => st,
+        };
+        let open = openness(&st.week, weekday, minute);
+        let closed = matches!(open, Openness::Closed { .. });
+        let away = here.map(|from| {
+            let d = model::geo::distance_m(from, (st.lat, st.lon));
+            i18n::station_away(d, riding_minutes(d))
+        });
+        let week = if st.week.len() == 7 {
+            let rows = st
+                .week
+                .iter()
+                .enumerate()
+                .map(|(day, text)| {
+                    let today = day as u32 == weekday;
+                    view! {
+                        <tr class:today=today>
+                            <th scope="row">{s.weekdays[day]}</th>
+                            <td>{i18n::station_day(text)}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! { <table class="st-week" data-testid="station-week"><tbody>{rows}</tbody></table> }
+                .into_any()
+        } else {
+            view! { <p class="st-meta" translate="no">{st.hours.clone()}</p> }.into_any()
+        };
+        let facilities = st
+            .facilities
+            .iter()
+            .map(|f| view! { <li class="facility">{i18n::facility_label(f).to_owned()}</li> })
+            .collect_view();
+        let phone = (!st.phone.is_empty()).then(|| {
+            let tel = format!("tel:{}", st.phone.replace([' ', '-'], ""));
+            view! {
+                <p class="st-line">
+                    {s.station_phone} " "
+                    <a href=tel data-testid="station-phone">{st.phone.clone()}</a>
+                </p>
+            }
+        });
+        let host = (!st.host.is_empty()).then(|| {
+            view! { <p class="st-line">{s.station_host} " " {i18n::station_host(&st.host).to_owned()}</p> }
+        });
+        view! {
+            <article class="cell station-detail" data-testid="station-detail">
+                <h2 class="st-name" translate="no">{st.name.clone()}</h2>
+                {(!st.kind.is_empty()).then(|| view! { <p class="st-kind">{i18n::station_kind(&st.kind).to_owned()}</p> })}
+                {i18n::station_open(open).map(|text| view! {
+                    <p class="st-open" class:shut=closed data-testid="station-open">{text}</p>
+                })}
+                {away.map(|text| view! { <p class="st-away">{text}</p> })}
+                <p class="st-meta" translate="no">{st.address.clone()}</p>
+                <h3 class="st-sub">{s.station_hours}</h3>
+                {week}
+                <h3 class="st-sub">{s.station_facilities}</h3>
+                <ul class="facilities">{facilities}</ul>
+                {host}
+                {phone}
+                <h3 class="st-sub">{s.station_navigate}</h3>
+                <p class="st-maps">{map_link_views(&st.name, st.lat, st.lon)}</p>
+            </article>
+        }
+        .into_any()
+    };
+    view! {
+        <div class="stations-page">
+            {back}
+            {body}
         </div>
     }
 }
