@@ -28,6 +28,7 @@ use super::{
 };
 use crate::{
     error::AppError,
+    i18n::t,
     net::{api, me::Me, socket::Socket},
     state::{Session, SyncView},
     store::{PhotoEntry, Store},
@@ -45,6 +46,9 @@ pub struct EngineHandle {
     session: Session,
     /// The engine runs its code: commands are heard.
     loaded: Cell<bool>,
+    /// The worker could not load its code (offline with no cached copy, say): commands that
+    /// wait for an answer fail at once. Reports still go into the inbox.
+    failed: Cell<bool>,
     /// Commands sent before that.
     queued: RefCell<Vec<Command>>,
     /// Redemption requests waiting for their answer, by sequence number.
@@ -96,6 +100,7 @@ impl EngineHandle {
             view,
             session,
             loaded: Cell::new(false),
+            failed: Cell::new(false),
             queued: RefCell::new(Vec::new()),
             replies: RefCell::new(HashMap::new()),
             seq: Cell::new(0),
@@ -112,6 +117,16 @@ impl EngineHandle {
             socket_url,
         });
         view.can_file.set(true);
+        // An ended session stops the engine's attempts until the next login (which sends
+        // `Reconnect`), wherever it was noticed: the API, the photo queue, a refused socket.
+        let weak = Rc::downgrade(&handle);
+        Effect::new(move |_| {
+            if session.need_login.get()
+                && let Some(handle) = weak.upgrade()
+            {
+                handle.send(Command::Hold);
+            }
+        });
         // What was filed and not yet taken (the engine may not have run since): shown at once.
         let weak = Rc::downgrade(&handle);
         leptos::task::spawn_local(async move {
@@ -160,7 +175,11 @@ impl EngineHandle {
             .put_in_inbox(&self.doc_id, &report, &photos)
             .await?;
         let committed_at = crate::time::perf_now();
-        self.inbox.borrow_mut().push(report);
+        let mut inbox = self.inbox.borrow_mut();
+        if !inbox.iter().any(|r| r.id == report.id) {
+            inbox.push(report);
+        }
+        drop(inbox);
         self.publish_rows();
         self.send(Command::Inbox);
         Ok(committed_at)
@@ -168,6 +187,9 @@ impl EngineHandle {
 
     /// Asks for reward `reward`; returns once the request is kept on the phone.
     pub async fn redeem(&self, reward: &str) -> Result<(), AppError> {
+        if self.failed.get() {
+            return Err(AppError::Sync(t().sync_engine_failed.to_owned()));
+        }
         let seq = self.seq.get().wrapping_add(1);
         self.seq.set(seq);
         let (tx, rx) = oneshot::channel();
@@ -179,7 +201,7 @@ impl EngineHandle {
         match rx.await {
             Ok(None) => Ok(()),
             Ok(Some(error)) => Err(AppError::Sync(error)),
-            Err(_) => Err(AppError::Sync("sync: stopped".into())),
+            Err(_) => Err(AppError::Sync(t().sync_engine_failed.to_owned())),
         }
     }
 
@@ -193,8 +215,28 @@ impl EngineHandle {
         self.listeners.borrow_mut().clear();
         self.uploader.stop();
         self.view.can_file.set(false);
-        self.send(Command::Stop);
+        self.view.connected.set(false);
+        self.view.unsaved.set(false);
+        self.view.can_redeem.set(false);
+        if self.loaded.get() {
+            self.send(Command::Stop);
+        } else {
+            // Its code has not run yet: nothing to commit, and no one would hear `Stop`.
+            self.worker.terminate();
+        }
         self.replies.borrow_mut().clear();
+    }
+
+    /// The worker failed to load: what waits for an answer gets one.
+    fn fail(&self) {
+        if self.loaded.get() {
+            return;
+        }
+        self.failed.set(true);
+        self.queued.borrow_mut().clear();
+        for (_, reply) in self.replies.borrow_mut().drain() {
+            let _ = reply.send(Some(t().sync_engine_failed.to_owned()));
+        }
     }
 
     fn listen(self: &Rc<Self>) {
@@ -202,22 +244,28 @@ impl EngineHandle {
         let weak = Rc::downgrade(self);
         listeners.push(EventListener::new(&self.worker, "message", move |e| {
             let text = e.unchecked_ref::<MessageEvent>().data().as_string();
-            if let (Some(handle), Some(update)) =
-                (weak.upgrade(), text.as_deref().and_then(Update::from_text))
-            {
-                handle.apply(update);
+            let Some(handle) = weak.upgrade() else { return };
+            match text.as_deref().and_then(Update::from_text) {
+                Some(update) => handle.apply(update),
+                None => leptos::logging::warn!("sync: an update that does not read: {text:?}"),
             }
         }));
-        listeners.push(EventListener::new(&self.worker, "error", |e| {
+        let weak = Rc::downgrade(self);
+        listeners.push(EventListener::new(&self.worker, "error", move |e| {
             let message = js_sys::Reflect::get(e, &"message".into())
                 .ok()
                 .and_then(|m| m.as_string())
                 .unwrap_or_default();
             leptos::logging::warn!("sync: the engine failed: {message}");
+            if let Some(handle) = weak.upgrade() {
+                handle.fail();
+            }
         }));
         let weak = Rc::downgrade(self);
         listeners.push(EventListener::new(&window(), "online", move |_| {
-            if let Some(handle) = weak.upgrade() {
+            if let Some(handle) = weak.upgrade()
+                && !handle.session.need_login.get_untracked()
+            {
                 handle.send(Command::Online);
                 handle.uploader.kick();
             }
@@ -353,7 +401,9 @@ impl Drop for EngineHandle {
     fn drop(&mut self) {
         // A handle dropped without `stop` (a test, a page going away) still ends its worker's
         // sync; what the engine has not committed is rebuilt from the relay next time.
-        if !self.listeners.borrow().is_empty() {
+        if !self.loaded.get() {
+            self.worker.terminate();
+        } else if !self.listeners.borrow().is_empty() {
             let _ = self
                 .worker
                 .post_message(&JsValue::from_str(&Command::Stop.to_text()));
