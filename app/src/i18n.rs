@@ -86,6 +86,21 @@ pub struct Strings {
     pub stations_open_now: &'static str,
     pub station_title: &'static str,
     pub sync_engine_failed: &'static str,
+    pub station_admin_title: &'static str,
+    pub station_admin_hint: &'static str,
+    pub station_name_label: &'static str,
+    pub station_status_label: &'static str,
+    pub station_edit: &'static str,
+    pub station_new: &'static str,
+    pub station_id_label: &'static str,
+    pub station_address_label: &'static str,
+    pub station_lat_label: &'static str,
+    pub station_lon_label: &'static str,
+    pub station_hours_hint: &'static str,
+    pub station_kind_label: &'static str,
+    pub station_save: &'static str,
+    pub station_cancel: &'static str,
+    pub station_saved: &'static str,
     pub station_hours: &'static str,
     pub station_closed_day: &'static str,
     pub station_all_day: &'static str,
@@ -335,6 +350,21 @@ pub static ZH: Strings = Strings {
     stations_open_now: "正在营业",
     station_title: "驿站详情",
     sync_engine_failed: "同步组件未能加载，请联网后刷新页面（已提交的隐患仍保存在手机上）",
+    station_admin_title: "驿站管理",
+    station_admin_hint: "修改在骑手下次同步后出现在手机上。暂停营业的驿站仍然显示；撤销的驿站不再显示给骑手。",
+    station_name_label: "名称",
+    station_status_label: "状态",
+    station_edit: "编辑",
+    station_new: "新增驿站",
+    station_id_label: "编号（小写字母、数字、连字符）",
+    station_address_label: "地址",
+    station_lat_label: "纬度（WGS-84）",
+    station_lon_label: "经度（WGS-84）",
+    station_hours_hint: "每天填写如 07:00-22:00；全天营业填 24h；跨夜如 20:00-06:00；休息留空。",
+    station_kind_label: "类型",
+    station_save: "保存",
+    station_cancel: "取消",
+    station_saved: "已保存：骑手下次同步后可见",
     station_hours: "营业时间",
     station_closed_day: "休息",
     station_all_day: "24 小时",
@@ -580,6 +610,21 @@ pub static EN: Strings = Strings {
     stations_open_now: "Open now",
     station_title: "Station",
     sync_engine_failed: "The sync component did not load: reload the page when online (filed reports stay on the phone)",
+    station_admin_title: "Stations",
+    station_admin_hint: "Changes reach riders' phones at their next sync. A paused station is still shown; a closed one is not shown to riders.",
+    station_name_label: "Name",
+    station_status_label: "Status",
+    station_edit: "Edit",
+    station_new: "New station",
+    station_id_label: "Id (lower-case letters, digits, hyphens)",
+    station_address_label: "Address",
+    station_lat_label: "Latitude (WGS-84)",
+    station_lon_label: "Longitude (WGS-84)",
+    station_hours_hint: "Each day like 07:00-22:00; 24h for all day; overnight like 20:00-06:00; empty when closed.",
+    station_kind_label: "Kind",
+    station_save: "Save",
+    station_cancel: "Cancel",
+    station_saved: "Saved: riders see it after their next sync",
     station_hours: "Opening hours",
     station_closed_day: "Closed",
     station_all_day: "24 h",
@@ -1158,6 +1203,17 @@ pub fn station_kind(code: &str) -> &str {
     if zh() { zh_label } else { en_label }
 }
 
+/// A station status code's label.
+pub fn station_status(code: &str) -> &str {
+    let (zh_label, en_label) = match code {
+        "" | "open" => ("营业", "Open"),
+        "paused" => ("暂停营业", "Paused"),
+        "closed" => ("已撤销", "Closed for good"),
+        other => return other,
+    };
+    if zh() { zh_label } else { en_label }
+}
+
 /// A station host code's label.
 pub fn station_host(code: &str) -> &str {
     let (zh_label, en_label) = match code {
@@ -1209,6 +1265,8 @@ pub fn facility_label(code: &str) -> &str {
         "first_aid" => ("急救包", "First aid"),
         "toilet" => ("卫生间", "Toilet"),
         "battery_swap" => ("换电", "Battery swap"),
+        "air_conditioning" => ("空调", "Air conditioning"),
+        "heating" => ("取暖", "Heating"),
         other => return other,
     };
     if zh() { zh_label } else { en_label }

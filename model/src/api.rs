@@ -548,6 +548,16 @@ code_enum! {
         BadPrice = "bad_price",
         /// Catalogue: the stock would go below zero or over `limit` (400).
         BadStock = "bad_stock",
+        /// Station: a name empty or over `limit` characters, or an id that is not 1 to 40
+        /// lower-case letters, digits and hyphens (400).
+        BadStationName = "bad_station_name",
+        /// Station: coordinates outside the county (or not numbers) (400).
+        BadCoordinates = "bad_coordinates",
+        /// Station: weekly hours that do not read; `detail` names the day and the part (400).
+        BadHours = "bad_hours",
+        /// Station: a facility, kind, host or status not on the fixed lists, or a phone number
+        /// that is not one; `detail` names the field and the value (400).
+        BadStationField = "bad_station_field",
         /// Photo: the name is not 64 lower-case hex digits (400).
         BadName = "bad_name",
         /// Photo: over `limit` bytes (413).
@@ -587,7 +597,8 @@ impl ErrorCode {
             BadRequest | BadPhone | BadPersonName | BadPassword | MissingInvite | BadInvite
             | BadPeerId | BadStatus | NoteTooLong | BadPoints | BadDuplicate | BadName
             | Interrupted | BadCode | BadRewardName | BadPrice | BadStock | BadReasons
-            | BadDepartments | BadShare | BadNotice => 400,
+            | BadDepartments | BadShare | BadNotice | BadStationName | BadCoordinates
+            | BadHours | BadStationField => 400,
         }
     }
 }
@@ -706,6 +717,14 @@ impl ApiError {
             BadPrice => format!("A price lies between 1 and {limit} points"),
             BadStock if zh => format!("库存应在 0 到 {limit} 之间"),
             BadStock => format!("The stock lies between 0 and {limit}"),
+            BadStationName if zh => format!("驿站名称应为 1 到 {limit} 个字"),
+            BadStationName => format!("A station's name has 1 to {limit} characters"),
+            BadCoordinates if zh => "坐标不在本县范围内".into(),
+            BadCoordinates => "The coordinates lie outside the county".into(),
+            BadHours if zh => "营业时间格式应为 07:00-22:00、24h 或留空（休息）".into(),
+            BadHours => "Hours read 07:00-22:00, 24h, or empty (closed)".into(),
+            BadStationField if zh => "驿站信息有不在清单上的取值".into(),
+            BadStationField => "A station field holds a value not on its list".into(),
             BadName if zh => "照片名必须是 64 位小写十六进制 SHA-256".into(),
             BadName => "A photo's name is its SHA-256 in 64 lower-case hex digits".into(),
             TooLarge if zh => format!("照片不能超过 {} KB", limit / 1024),
@@ -767,6 +786,94 @@ impl ErrorBody {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn station() -> StationForm {
+        StationForm {
+            name: " 小哥驿站（汽车站） ".into(),
+            lat: 28.8367,
+            lon: 108.7644,
+            week: vec!["07:00-22:00".into(); 7],
+            facilities: vec!["water".into(), "air_conditioning".into()],
+            kind: "xiaoge".into(),
+            phone: "023-7555-0102".into(),
+            ..StationForm::default()
+        }
+    }
+
+    #[test]
+    fn a_station_form_is_checked_field_by_field() {
+        let youyang = Bounds {
+            south: 28.32,
+            west: 108.30,
+            north: 29.25,
+            east: 109.32,
+        };
+        let ok = station().checked(Some(&youyang)).expect("a good station");
+        assert_eq!(ok.name, "小哥驿站（汽车站）");
+        assert_eq!(ok.status, "open");
+        let code = |f: StationForm| f.checked(Some(&youyang)).map_err(|e| (e.code, e.detail));
+        assert_eq!(
+            code(StationForm {
+                lat: 30.1,
+                ..station()
+            }),
+            Err((
+                ErrorCode::BadCoordinates,
+                Some("lat 30.1, lon 108.7644".into())
+            ))
+        );
+        assert!(matches!(
+            code(StationForm {
+                lon: f64::NAN,
+                ..station()
+            }),
+            Err((ErrorCode::BadCoordinates, _))
+        ));
+        let mut week = station().week;
+        week[2] = "7点-9点".into();
+        assert_eq!(
+            code(StationForm { week, ..station() }),
+            Err((ErrorCode::BadHours, Some("week[2]: 7点-9点".into())))
+        );
+        assert_eq!(
+            code(StationForm {
+                week: vec!["24h".into(); 6],
+                ..station()
+            }),
+            Err((ErrorCode::BadHours, Some("week[6]: 7 days".into())))
+        );
+        assert_eq!(
+            code(StationForm {
+                facilities: vec!["sauna".into()],
+                ..station()
+            }),
+            Err((ErrorCode::BadStationField, Some("facilities: sauna".into())))
+        );
+        assert_eq!(
+            code(StationForm {
+                status: "gone".into(),
+                ..station()
+            }),
+            Err((ErrorCode::BadStationField, Some("status: gone".into())))
+        );
+        assert_eq!(
+            code(StationForm {
+                phone: "call me".into(),
+                ..station()
+            }),
+            Err((ErrorCode::BadStationField, Some("phone: call me".into())))
+        );
+        assert!(matches!(
+            code(StationForm {
+                name: " ".into(),
+                ..station()
+            }),
+            Err((ErrorCode::BadStationName, _))
+        ));
+        assert!(is_station_id("yy-bus") && !is_station_id("YY") && !is_station_id(""));
+    }
+
     use super::*;
 
     #[test]
@@ -861,15 +968,163 @@ pub struct NoticeSent {
     pub riders: u64,
 }
 
-/// A station of the county, as the console lists it (`GET /api/stations`) to filter reports
-/// by their distance from it.
+/// A station of the county, as the console lists it (`GET /api/stations`): to filter reports
+/// by their distance from it, and to edit it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StationItem {
     pub id: String,
+    #[serde(flatten)]
+    pub station: StationForm,
+}
+
+/// A station as a supervisor writes it (`PUT /api/stations/{id}`), and as the console reads it.
+/// Codes only: the app words them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StationForm {
+    /// 1 to [`MAX_STATION_NAME_CHARS`] characters.
     pub name: String,
-    /// WGS-84, in degrees.
+    pub address: String,
+    /// WGS-84, in degrees, inside the county's area.
     pub lat: f64,
     pub lon: f64,
+    /// The hours in the county's words, shown when `week` is empty.
+    pub hours: String,
+    /// Seven day texts, Monday first (`24h`, `07:00-22:00`, `20:00-06:00`, empty: closed), or
+    /// none (docs/schema.md).
+    pub week: Vec<String>,
+    /// Codes of [`FACILITIES`].
+    pub facilities: Vec<String>,
+    /// One of [`STATION_KINDS`], or empty.
+    pub kind: String,
+    /// One of [`STATION_HOSTS`], or empty.
+    pub host: String,
+    /// Digits, spaces, `-` and `+`; empty when none.
+    pub phone: String,
+    /// One of [`STATION_STATUSES`]: `open`, `paused` (closed for a while) or `closed` (closed
+    /// for good: not shown to riders).
+    pub status: String,
+}
+
+/// The longest name of a station, in characters.
+pub const MAX_STATION_NAME_CHARS: usize = 40;
+/// The facilities a station can list.
+pub const FACILITIES: [&str; 8] = [
+    "water",
+    "charging",
+    "battery_swap",
+    "microwave",
+    "toilet",
+    "first_aid",
+    "air_conditioning",
+    "heating",
+];
+/// The kinds of station.
+pub const STATION_KINDS: [&str; 4] = ["aixin", "nuanxin", "xiaoge", "xingkong"];
+/// Who hosts a station.
+pub const STATION_HOSTS: [&str; 6] = [
+    "bank",
+    "post",
+    "supermarket",
+    "petrol",
+    "community",
+    "union",
+];
+/// Where a station stands.
+pub const STATION_STATUSES: [&str; 3] = ["open", "paused", "closed"];
+
+impl StationForm {
+    /// The form trimmed and checked, for a county of area `bounds` (when known): the refusal
+    /// names the field that does not hold.
+    pub fn checked(self, bounds: Option<&Bounds>) -> Result<StationForm, ApiError> {
+        let refuse = |code: ErrorCode, detail: String| ApiError {
+            detail: Some(detail),
+            ..ApiError::from(code)
+        };
+        let name = self.name.trim().to_owned();
+        let chars = name.chars().count();
+        if chars == 0 || chars > MAX_STATION_NAME_CHARS || name.chars().any(char::is_control) {
+            return Err(ApiError::with_limit(
+                ErrorCode::BadStationName,
+                MAX_STATION_NAME_CHARS as u64,
+            ));
+        }
+        let inside = self.lat.is_finite()
+            && self.lon.is_finite()
+            && (-90.0..=90.0).contains(&self.lat)
+            && (-180.0..=180.0).contains(&self.lon)
+            && bounds.is_none_or(|b| b.contains(self.lat, self.lon));
+        if !inside {
+            return Err(refuse(
+                ErrorCode::BadCoordinates,
+                format!("lat {}, lon {}", self.lat, self.lon),
+            ));
+        }
+        let week: Vec<String> = self.week.iter().map(|d| d.trim().to_owned()).collect();
+        if !week.is_empty()
+            && let Err((day, part)) = crate::hours::check_week(&week)
+        {
+            return Err(refuse(ErrorCode::BadHours, format!("week[{day}]: {part}")));
+        }
+        let listed = |field: &str, value: &str, list: &[&str]| {
+            if value.is_empty() || list.contains(&value) {
+                Ok(())
+            } else {
+                Err(refuse(
+                    ErrorCode::BadStationField,
+                    format!("{field}: {value}"),
+                ))
+            }
+        };
+        for f in &self.facilities {
+            if f.is_empty() {
+                return Err(refuse(
+                    ErrorCode::BadStationField,
+                    "facilities: \"\"".into(),
+                ));
+            }
+            listed("facilities", f, &FACILITIES)?;
+        }
+        listed("kind", &self.kind, &STATION_KINDS)?;
+        listed("host", &self.host, &STATION_HOSTS)?;
+        let status = if self.status.is_empty() {
+            "open".to_owned()
+        } else {
+            self.status.clone()
+        };
+        listed("status", &status, &STATION_STATUSES)?;
+        let phone = self.phone.trim().to_owned();
+        if phone.chars().count() > 20
+            || !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+'))
+        {
+            return Err(refuse(
+                ErrorCode::BadStationField,
+                format!("phone: {phone}"),
+            ));
+        }
+        let mut facilities = self.facilities.clone();
+        facilities.dedup();
+        Ok(StationForm {
+            name,
+            address: self.address.trim().to_owned(),
+            hours: self.hours.trim().to_owned(),
+            week,
+            facilities,
+            phone,
+            status,
+            ..self
+        })
+    }
+}
+
+/// Whether `id` can name a station: 1 to 40 lower-case letters, digits and hyphens.
+pub fn is_station_id(id: &str) -> bool {
+    (1..=40).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// The longest name of a reward, in characters.

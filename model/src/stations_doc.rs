@@ -55,6 +55,69 @@ pub struct Station {
     /// Its telephone number, as dialled; empty when none.
     #[autosurgeon(hydrate = "lenient::opt_string")]
     pub phone: String,
+    /// `open` (or empty), `paused` (closed for a while: shown as such) or `closed` (closed for
+    /// good: riders' lists leave it out).
+    #[autosurgeon(hydrate = "lenient::opt_string")]
+    pub status: String,
+}
+
+impl Station {
+    /// The station a checked form describes.
+    pub fn from_form(f: crate::api::StationForm) -> Station {
+        Station {
+            name: f.name,
+            address: f.address,
+            lat: f.lat,
+            lon: f.lon,
+            hours: f.hours,
+            week: f.week,
+            facilities: f.facilities,
+            kind: f.kind,
+            host: f.host,
+            phone: f.phone,
+            status: f.status,
+        }
+    }
+
+    /// The station as a form, for editing.
+    pub fn form(&self) -> crate::api::StationForm {
+        crate::api::StationForm {
+            name: self.name.clone(),
+            address: self.address.clone(),
+            lat: self.lat,
+            lon: self.lon,
+            hours: self.hours.clone(),
+            week: self.week.clone(),
+            facilities: self.facilities.clone(),
+            kind: self.kind.clone(),
+            host: self.host.clone(),
+            phone: self.phone.clone(),
+            status: if self.status.is_empty() {
+                "open".into()
+            } else {
+                self.status.clone()
+            },
+        }
+    }
+
+    /// Closed for a while (`paused`).
+    pub fn paused(&self) -> bool {
+        self.status == "paused"
+    }
+
+    /// Closed for good: riders do not see it.
+    pub fn closed(&self) -> bool {
+        self.status == "closed"
+    }
+}
+
+/// Adds or replaces station `id`.
+pub fn put_station(doc: &mut Automerge, id: &str, station: &Station) -> Result<(), ModelError> {
+    let obj = stations_obj(doc)?;
+    let mut tx = doc.transaction();
+    reconcile_prop(&mut tx, &obj, id, station)?;
+    tx.commit();
+    Ok(())
 }
 
 /// A reward of the county's catalogue.
@@ -199,6 +262,7 @@ mod tests {
             kind: "nuanxin".into(),
             host: "community".into(),
             phone: "023-7555-0101".into(),
+            status: String::new(),
         };
         let doc = new_doc("youyang", &[("s1".into(), s.clone())]).expect("new");
         assert_eq!(stations(&doc).expect("read"), vec![("s1".to_owned(), s)]);

@@ -65,6 +65,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/rewards/{id}", put(routes::rewards::update))
         .route("/stations", get(routes::stations::list))
+        .route("/stations/{id}", put(routes::stations::put))
         .route("/notices", post(routes::notices::send))
         .route(
             "/settings",

@@ -135,6 +135,19 @@ pub async fn stations() -> Result<Vec<StationItem>, AppError> {
     read(&answer.text)
 }
 
+/// Adds or replaces station `id` of the county; returns it as stored.
+pub async fn save_station(
+    id: &str,
+    form: &model::api::StationForm,
+) -> Result<StationItem, AppError> {
+    let path = format!("/api/stations/{}", js_sys::encode_uri_component(id));
+    let answer = http::send("PUT", &path, Some(&body(form))).await?;
+    if !answer.ok() {
+        return Err(answer.into_error());
+    }
+    read(&answer.text)
+}
+
 /// The county's settings for triage.
 pub async fn settings() -> Result<CountySettings, AppError> {
     let answer = http::send("GET", "/api/settings", None).await?;

@@ -786,6 +786,7 @@ pub fn ConsolePage() -> impl IntoView {
     let show_stats = RwSignal::new(false);
     let show_catalogue = RwSignal::new(false);
     let show_settings = RwSignal::new(false);
+    let show_stations = RwSignal::new(false);
     // The selected reports, marked invalid one after the other with the reason picked; a
     // refusal is said in its row, and that report stays selected.
     let batch_reason = RwSignal::new(0usize);
@@ -909,14 +910,14 @@ pub fn ConsolePage() -> impl IntoView {
                         let picked = stations.with_untracked(|all| all.iter().find(|st| st.id == id).cloned());
                         filter.update(|f| {
                             let within_m = f.near.as_ref().map_or(1000, |n| n.within_m);
-                            f.near = picked.map(|st| Near { station: st.id, lat: st.lat, lon: st.lon, within_m });
+                            f.near = picked.map(|st| Near { station: st.id, lat: st.station.lat, lon: st.station.lon, within_m });
                         });
                         refilter();
                     }
                 >
                     <option value="">{s.filter_all_places}</option>
                     {move || stations.with(|all| all.iter().map(|st| view! {
-                        <option value=st.id.clone() translate="no">{format!("{} {}", s.filter_near, st.name)}</option>
+                        <option value=st.id.clone() translate="no">{format!("{} {}", s.filter_near, st.station.name)}</option>
                     }).collect_view())}
                 </select>
                 <Show when=move || filter.with(|f| f.near.is_some())>
@@ -985,6 +986,7 @@ pub fn ConsolePage() -> impl IntoView {
                 {panel_toggle(show_stats, s.stats_title, "stats-toggle")}
                 {panel_toggle(show_catalogue, s.catalogue_title, "catalogue-toggle")}
                 {panel_toggle(show_settings, s.settings_title, "settings-toggle")}
+                {panel_toggle(show_stations, s.station_admin_title, "stations-toggle")}
             </form>
             <Show when=move || show_stats.get()>
                 <StatsPanel/>
@@ -994,6 +996,9 @@ pub fn ConsolePage() -> impl IntoView {
             </Show>
             <Show when=move || show_settings.get()>
                 <SettingsPanel settings/>
+            </Show>
+            <Show when=move || show_stations.get()>
+                <crate::pages::station_admin::StationsPanel/>
             </Show>
             <Show when=move || !selected.with(|set| set.is_empty())>
                 <div class="console-bar batch-bar" data-testid="batch-bar">

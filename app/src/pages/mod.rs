@@ -9,4 +9,5 @@ pub mod register;
 pub mod report;
 pub mod settings;
 pub mod station;
+pub mod station_admin;
 pub mod viewer;

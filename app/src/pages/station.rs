@@ -28,14 +28,16 @@ use crate::{
 const LAST_POSITION_KEY: &str = "nx-last-position";
 
 /// The facilities a rider can filter by, in the order of the chips.
-const FACILITIES: [&str; 6] = [
-    "water",
-    "charging",
-    "battery_swap",
-    "microwave",
-    "toilet",
-    "first_aid",
-];
+const FACILITIES: [&str; 8] = model::api::FACILITIES;
+
+/// Where a station stands now: a paused one is closed whatever its hours say.
+fn open_now(st: &model::stations_doc::Station, weekday: u32, minute: u32) -> Openness {
+    if st.paused() {
+        Openness::Closed { opens: None }
+    } else {
+        openness(&st.week, weekday, minute)
+    }
+}
 
 /// The phone's local weekday (0 = Monday) and minute of the day.
 fn local_now() -> (u32, u32) {
@@ -155,11 +157,13 @@ pub fn StationPage() -> impl IntoView {
         let wanted = picked.get();
         let (weekday, minute) = now.get();
         let open_only = open_only.get();
+        // A station closed for good is not shown.
         let kept = all.into_iter().filter(|(_, st)| {
-            wanted.iter().all(|w| st.facilities.iter().any(|f| f == w))
+            !st.closed()
+                && wanted.iter().all(|w| st.facilities.iter().any(|f| f == w))
                 && (!open_only
                     || matches!(
-                        openness(&st.week, weekday, minute),
+                        open_now(st, weekday, minute),
                         Openness::AllDay | Openness::Until { .. }
                     ))
         });
@@ -180,7 +184,7 @@ pub fn StationPage() -> impl IntoView {
                     .into_iter()
                     .map(|(distance, (id, st))| {
                         let minutes = distance.map(riding_minutes);
-                        let open = openness(&st.week, weekday, minute);
+                        let open = open_now(&st, weekday, minute);
                         let closed = matches!(open, Openness::Closed { .. });
                         let open_text = i18n::station_open(open);
                         let near = minutes.is_some_and(|m| m <= CIRCLE_MINUTES);
@@ -290,7 +294,7 @@ pub fn StationDetailPage() -> impl IntoView {
             Some(None) => return view! { <p class="empty">{s.station_not_found}</p> }.into_any(),
             Some(Some(st)) => st,
         };
-        let open = openness(&st.week, weekday, minute);
+        let open = open_now(&st, weekday, minute);
         let closed = matches!(open, Openness::Closed { .. });
         let away = here.map(|from| {
             let d = model::geo::distance_m(from, (st.lat, st.lon));

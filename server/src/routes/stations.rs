@@ -1,8 +1,15 @@
 //! The county's stations, as the console needs them: to filter reports by their distance from
-//! one.
+//! one, and to keep them. The county's stations document is where they live: a change written
+//! there reaches riders' phones at their next sync.
 
-use axum::{Json, extract::State};
-use model::api::StationItem;
+use axum::{
+    Json,
+    extract::{Path, State, rejection::JsonRejection},
+};
+use model::{
+    api::{ErrorCode, StationForm, StationItem, is_station_id},
+    stations_doc::Station,
+};
 
 use crate::{auth::Staff, error::AppError, state::AppState};
 
@@ -27,11 +34,46 @@ pub async fn list(
         .into_iter()
         .map(|(id, s)| StationItem {
             id,
-            name: s.name,
-            lat: s.lat,
-            lon: s.lon,
+            station: s.form(),
         })
         .collect();
-    items.sort_by(|a, b| a.name.cmp(&b.name));
+    items.sort_by(|a, b| a.station.name.cmp(&b.station.name));
     Ok(Json(items))
+}
+
+/// `PUT /api/stations/{id}`: adds or replaces station `id` of the supervisor's county, checked
+/// field by field (coordinates inside the county, hours that read, codes from the fixed
+/// lists); a refusal names the field in `detail`. `status: closed` keeps the station for the
+/// record but out of riders' lists.
+pub async fn put(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(id): Path<String>,
+    form: Result<Json<StationForm>, JsonRejection>,
+) -> Result<Json<StationItem>, AppError> {
+    if !is_station_id(&id) {
+        return Err(AppError::Refused(model::api::ApiError::from(
+            ErrorCode::BadStationName,
+        )));
+    }
+    let Json(form) = form?;
+    let county = state
+        .db
+        .county(&user.county)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = form
+        .checked(county.bounds.as_ref())
+        .map_err(AppError::Refused)?;
+    let station = Station::from_form(form);
+    state
+        .relay
+        .change(&county.stations_doc, |d| {
+            model::stations_doc::put_station(d, &id, &station)
+        })
+        .await?;
+    Ok(Json(StationItem {
+        id,
+        station: station.form(),
+    }))
 }

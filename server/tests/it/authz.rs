@@ -433,6 +433,11 @@ async fn every_principal_against_every_json_route() {
         ),
         ("GET", "/api/settings", Value::Null),
         ("GET", "/api/stations", Value::Null),
+        (
+            "PUT",
+            "/api/stations/yy-matrix",
+            json!({"name": "矩阵驿站", "lat": 28.84, "lon": 108.77, "facilities": ["water"]}),
+        ),
         ("POST", "/api/notices", json!({"text": "通知：矩阵测试"})),
         (
             "PUT",
@@ -488,6 +493,14 @@ async fn every_principal_against_every_json_route() {
                             Want::Ok
                         } else {
                             Want::Status(404)
+                        }
+                    }
+                    // Each county keeps its own stations: these coordinates lie in youyang.
+                    "/api/stations/yy-matrix" => {
+                        if county == "youyang" {
+                            Want::Ok
+                        } else {
+                            Want::Status(400)
                         }
                     }
                     _ if role == Role::Admin => Want::Ok,

@@ -15,5 +15,6 @@ mod photos;
 mod points;
 mod rewards;
 mod settings;
+mod stations;
 mod sync;
 mod util;

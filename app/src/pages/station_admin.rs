@@ -1,0 +1,335 @@
+//! 驿站管理: the county's stations, as its supervisors keep them in the console: add one, change
+//! its hours, facilities, host and phone, close it for a while (`paused`) or for good
+//! (`closed`). A change reaches riders' phones through the stations document at their next
+//! sync. The server checks every field and says which one it refused.
+
+use leptos::prelude::*;
+use model::api::{FACILITIES, STATION_HOSTS, STATION_KINDS, StationForm, StationItem};
+
+use crate::{
+    i18n::{self, t},
+    net::api,
+};
+
+/// What the editor holds while typed.
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    id: RwSignal<String>,
+    /// Editing a station that exists (its id stays).
+    existing: RwSignal<bool>,
+    name: RwSignal<String>,
+    address: RwSignal<String>,
+    lat: RwSignal<String>,
+    lon: RwSignal<String>,
+    week: [RwSignal<String>; 7],
+    facilities: RwSignal<Vec<String>>,
+    kind: RwSignal<String>,
+    host: RwSignal<String>,
+    phone: RwSignal<String>,
+    status: RwSignal<String>,
+    /// The rest of the form, kept as it was (the county's own words for the hours).
+    hours: RwSignal<String>,
+}
+
+impl Fields {
+    fn new() -> Self {
+        Fields {
+            id: RwSignal::new(String::new()),
+            existing: RwSignal::new(false),
+            name: RwSignal::new(String::new()),
+            address: RwSignal::new(String::new()),
+            lat: RwSignal::new(String::new()),
+            lon: RwSignal::new(String::new()),
+            week: std::array::from_fn(|_| RwSignal::new(String::new())),
+            facilities: RwSignal::new(Vec::new()),
+            kind: RwSignal::new(String::new()),
+            host: RwSignal::new(String::new()),
+            phone: RwSignal::new(String::new()),
+            status: RwSignal::new("open".into()),
+            hours: RwSignal::new(String::new()),
+        }
+    }
+
+    /// Fills the editor with `item`, or empties it for a new station.
+    fn load(self, item: Option<&StationItem>) {
+        let blank = StationForm {
+            status: "open".into(),
+            week: vec!["08:00-20:00".into(); 7],
+            ..StationForm::default()
+        };
+        let (id, f) = item.map_or((String::new(), &blank), |i| (i.id.clone(), &i.station));
+        self.existing.set(item.is_some());
+        self.id.set(id);
+        self.name.set(f.name.clone());
+        self.address.set(f.address.clone());
+        let figure = |x: f64| {
+            if item.is_some() {
+                x.to_string()
+            } else {
+                String::new()
+            }
+        };
+        self.lat.set(figure(f.lat));
+        self.lon.set(figure(f.lon));
+        for (day, signal) in self.week.iter().enumerate() {
+            signal.set(f.week.get(day).cloned().unwrap_or_default());
+        }
+        self.facilities.set(f.facilities.clone());
+        self.kind.set(f.kind.clone());
+        self.host.set(f.host.clone());
+        self.phone.set(f.phone.clone());
+        self.status.set(f.status.clone());
+        self.hours.set(f.hours.clone());
+    }
+
+    /// The form to send; a figure that is not a number is sent as NaN's stand-in (out of
+    /// range) and refused by the server with its reason.
+    fn form(self) -> StationForm {
+        let number = |s: RwSignal<String>| s.get_untracked().trim().parse::<f64>().unwrap_or(999.0);
+        let week: Vec<String> = self.week.iter().map(|d| d.get_untracked()).collect();
+        StationForm {
+            name: self.name.get_untracked(),
+            address: self.address.get_untracked(),
+            lat: number(self.lat),
+            lon: number(self.lon),
+            hours: self.hours.get_untracked(),
+            week,
+            facilities: self.facilities.get_untracked(),
+            kind: self.kind.get_untracked(),
+            host: self.host.get_untracked(),
+            phone: self.phone.get_untracked(),
+            status: self.status.get_untracked(),
+        }
+    }
+}
+
+/// A text input of the editor.
+fn text_input(
+    label: &'static str,
+    value: RwSignal<String>,
+    testid: &'static str,
+) -> impl IntoView + use<> {
+    view! {
+        <label class="st-field">
+            <span>{label}</span>
+            <input
+                type="text"
+                data-testid=testid
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        </label>
+    }
+}
+
+/// A select of codes with their words, and an empty choice when `none` is given.
+fn code_select(
+    label: &'static str,
+    value: RwSignal<String>,
+    codes: &'static [&'static str],
+    words: fn(&str) -> &str,
+    none: Option<&'static str>,
+    testid: &'static str,
+) -> impl IntoView + use<> {
+    view! {
+        <label class="st-field">
+            <span>{label}</span>
+            <select
+                data-testid=testid
+                prop:value=move || value.get()
+                on:change=move |ev| value.set(event_target_value(&ev))
+            >
+                {none.map(|w| view! { <option value="">{w}</option> })}
+                {codes
+                    .iter()
+                    .map(|code| view! { <option value=*code>{words(code).to_owned()}</option> })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// The stations panel of the console.
+#[component]
+pub fn StationsPanel() -> impl IntoView {
+    let s = t();
+    let items = RwSignal::new(Vec::<StationItem>::new());
+    let fields = Fields::new();
+    let editing = RwSignal::new(false);
+    let said = RwSignal::new(None::<(bool, String)>);
+    let busy = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        match api::stations().await {
+            Ok(list) => {
+                let _ = items.try_set(list);
+            }
+            Err(e) => {
+                let _ = said.try_set(Some((false, e.to_string())));
+            }
+        }
+    });
+    let edit = move |item: Option<StationItem>| {
+        fields.load(item.as_ref());
+        said.set(None);
+        editing.set(true);
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let id = fields.id.get_untracked().trim().to_owned();
+        let form = fields.form();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match api::save_station(&id, &form).await {
+                Ok(saved) => {
+                    let _ = items.try_update(|all| {
+                        all.retain(|i| i.id != saved.id);
+                        all.push(saved);
+                        all.sort_by(|a, b| a.station.name.cmp(&b.station.name));
+                    });
+                    let _ = editing.try_set(false);
+                    let _ = said.try_set(Some((true, s.station_saved.to_owned())));
+                }
+                Err(e) => {
+                    let _ = said.try_set(Some((false, e.to_string())));
+                }
+            }
+            let _ = busy.try_set(false);
+        });
+    };
+    let facility_chips = move || {
+        FACILITIES
+            .iter()
+            .map(|code| {
+                let code = *code;
+                let on = move || fields.facilities.with(|f| f.iter().any(|c| c == code));
+                view! {
+                    <label class="chip" class:checked=on>
+                        <input
+                            type="checkbox"
+                            prop:checked=on
+                            on:change=move |_| {
+                                fields
+                                    .facilities
+                                    .update(|f| {
+                                        if let Some(i) = f.iter().position(|c| c == code) {
+                                            f.remove(i);
+                                        } else {
+                                            f.push(code.to_owned());
+                                        }
+                                    })
+                            }
+                        />
+                        <span>{i18n::facility_label(code).to_owned()}</span>
+                    </label>
+                }
+            })
+            .collect_view()
+    };
+    let week_inputs = move || {
+        fields
+            .week
+            .iter()
+            .enumerate()
+            .map(|(day, value)| {
+                let value = *value;
+                view! {
+                    <label class="st-field st-day">
+                        <span>{s.weekdays[day]}</span>
+                        <input
+                            type="text"
+                            placeholder="07:00-22:00"
+                            data-testid=format!("station-week-{day}")
+                            prop:value=move || value.get()
+                            on:input=move |ev| value.set(event_target_value(&ev))
+                        />
+                    </label>
+                }
+            })
+            .collect_view()
+    };
+    let statuses: &'static [&'static str] = &["open", "paused", "closed"];
+    view! {
+        <section class="panel station-admin" data-testid="station-admin">
+            <h2>{s.station_admin_title}</h2>
+            <p class="hint">{s.station_admin_hint}</p>
+            <table class="st-table">
+                <thead>
+                    <tr>
+                        <th>{s.station_name_label}</th>
+                        <th>{s.station_status_label}</th>
+                        <th>{s.station_hours}</th>
+                        <th></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For
+                        each=move || items.get()
+                        key=|i| (i.id.clone(), format!("{:?}", i.station))
+                        children=move |item| {
+                            let hours = item
+                                .station
+                                .week
+                                .first()
+                                .map(|d| i18n::station_day(d))
+                                .unwrap_or_else(|| item.station.hours.clone());
+                            let id = item.id.clone();
+                            let status = i18n::station_status(&item.station.status).to_owned();
+                            let name = item.station.name.clone();
+                            view! {
+                                <tr data-testid="station-admin-row" data-id=id>
+                                    <td translate="no">{name}</td>
+                                    <td>{status}</td>
+                                    <td>{hours}</td>
+                                    <td>
+                                        <button type="button" class="btn-link" on:click=move |_| edit(Some(item.clone()))>
+                                            {s.station_edit}
+                                        </button>
+                                    </td>
+                                </tr>
+                            }
+                        }
+                    />
+                </tbody>
+            </table>
+            <button type="button" class="btn" data-testid="station-new" on:click=move |_| edit(None)>
+                {s.station_new}
+            </button>
+            {move || said.get().map(|(ok, text)| view! {
+                <p class=if ok { "ok" } else { "error" } role="status" data-testid="station-said">{text}</p>
+            })}
+            <Show when=move || editing.get()>
+                <form class="st-editor" data-testid="station-editor" on:submit=save>
+                    <Show when=move || !fields.existing.get()>
+                        {text_input(s.station_id_label, fields.id, "station-id")}
+                    </Show>
+                    {text_input(s.station_name_label, fields.name, "station-name")}
+                    {text_input(s.station_address_label, fields.address, "station-address")}
+                    {text_input(s.station_lat_label, fields.lat, "station-lat")}
+                    {text_input(s.station_lon_label, fields.lon, "station-lon")}
+                    <fieldset class="st-week-edit">
+                        <legend>{s.station_hours}</legend>
+                        <p class="hint">{s.station_hours_hint}</p>
+                        {week_inputs()}
+                    </fieldset>
+                    <fieldset>
+                        <legend>{s.station_facilities}</legend>
+                        <div class="chips">{facility_chips()}</div>
+                    </fieldset>
+                    {code_select(s.station_kind_label, fields.kind, &STATION_KINDS, i18n::station_kind, Some("—"), "station-kind")}
+                    {code_select(s.station_host, fields.host, &STATION_HOSTS, i18n::station_host, Some("—"), "station-host")}
+                    {text_input(s.station_phone, fields.phone, "station-phone-input")}
+                    {code_select(s.station_status_label, fields.status, statuses, i18n::station_status, None, "station-status")}
+                    <p>
+                        <button type="submit" class="btn btn-primary" data-testid="station-save" disabled=move || busy.get()>
+                            {s.station_save}
+                        </button>
+                        " "
+                        <button type="button" class="btn-link" on:click=move |_| editing.set(false)>
+                            {s.station_cancel}
+                        </button>
+                    </p>
+                </form>
+            </Show>
+        </section>
+    }
+}

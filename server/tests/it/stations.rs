@@ -1,0 +1,136 @@
+//! Stations kept by supervisors: checked field by field, written into the county's stations
+//! document, where riders read them.
+
+use serde_json::{Value, json};
+
+use crate::util::TestApp;
+
+fn station() -> Value {
+    json!({
+        "name": "暖新驿站（中医院）",
+        "address": "钟多街道中医院门诊楼旁",
+        "lat": 28.8421,
+        "lon": 108.7702,
+        "hours": "",
+        "week": ["07:00-21:00", "07:00-21:00", "07:00-21:00", "07:00-21:00", "07:00-21:00", "24h", ""],
+        "facilities": ["water", "charging", "air_conditioning"],
+        "kind": "nuanxin",
+        "host": "bank",
+        "phone": "023-7555-0199",
+        "status": "open"
+    })
+}
+
+#[tokio::test]
+async fn a_station_is_checked_field_by_field_and_reaches_riders() {
+    let app = TestApp::start().await;
+    let rider = app.login("13800000001").await;
+    let stations = rider.me["docs"]["stations"].as_str().unwrap().to_owned();
+    let boss = app.login("grid-youyang").await;
+
+    // Each bad field is refused with its name, and nothing is written.
+    let with = |key: &str, value: Value| {
+        let mut s = station();
+        s[key] = value;
+        s
+    };
+    let refusals = [
+        (
+            with("lat", json!(31.2)),
+            "bad_coordinates",
+            "lat 31.2, lon 108.7702",
+        ),
+        (
+            with("week", json!(["07:00-21:00", "7点", "", "", "", "", ""])),
+            "bad_hours",
+            "week[1]: 7点",
+        ),
+        (with("week", json!(["24h"])), "bad_hours", "week[1]: 7 days"),
+        (
+            with("facilities", json!(["water", "sauna"])),
+            "bad_station_field",
+            "facilities: sauna",
+        ),
+        (
+            with("kind", json!("palace")),
+            "bad_station_field",
+            "kind: palace",
+        ),
+        (
+            with("status", json!("gone")),
+            "bad_station_field",
+            "status: gone",
+        ),
+        (
+            with("phone", json!("ring me")),
+            "bad_station_field",
+            "phone: ring me",
+        ),
+        (with("name", json!("  ")), "bad_station_name", ""),
+    ];
+    for (body, code, detail) in refusals {
+        let (status, answer) = app
+            .put(Some(&boss), "/api/stations/yy-hospital", body)
+            .await;
+        assert_eq!((status, &answer["error"]), (400, &json!(code)), "{answer}");
+        if !detail.is_empty() {
+            assert_eq!(answer["detail"], json!(detail), "{answer}");
+        }
+    }
+    let (status, answer) = app
+        .put(Some(&boss), "/api/stations/Bad%20Id", station())
+        .await;
+    assert_eq!(
+        (status, &answer["error"]),
+        (400, &json!("bad_station_name"))
+    );
+    assert!(
+        !app.read_doc(&stations, |d| model::stations_doc::stations(d).unwrap())
+            .await
+            .iter()
+            .any(|(id, _)| id == "yy-hospital")
+    );
+
+    // A good one is written, listed, and in the document riders read.
+    let (status, added) = app
+        .put(Some(&boss), "/api/stations/yy-hospital", station())
+        .await;
+    assert_eq!(status, 200, "{added}");
+    assert_eq!(added["id"], json!("yy-hospital"));
+    let (_, list) = app.get(Some(&boss), "/api/stations").await;
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["id"] == json!("yy-hospital") && s["host"] == json!("bank"))
+    );
+    let read = app
+        .read_doc(&stations, |d| model::stations_doc::stations(d).unwrap())
+        .await;
+    let (_, written) = read.iter().find(|(id, _)| id == "yy-hospital").unwrap();
+    assert_eq!(written.week[5], "24h");
+    assert_eq!(
+        written.facilities,
+        ["water", "charging", "air_conditioning"]
+    );
+
+    // Closed: kept for the record, marked for riders' phones to leave out.
+    let (status, _) = app
+        .put(
+            Some(&boss),
+            "/api/stations/yy-hospital",
+            with("status", json!("closed")),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let read = app
+        .read_doc(&stations, |d| model::stations_doc::stations(d).unwrap())
+        .await;
+    assert!(read.iter().any(|(id, s)| id == "yy-hospital" && s.closed()));
+
+    // Riders may not.
+    let (status, _) = app
+        .put(Some(&rider), "/api/stations/yy-bus", station())
+        .await;
+    assert_eq!(status, 403);
+}
