@@ -101,6 +101,15 @@ pub struct Strings {
     pub station_save: &'static str,
     pub station_cancel: &'static str,
     pub station_saved: &'static str,
+    pub alert_label: &'static str,
+    pub alerts_title: &'static str,
+    pub alert_kind_label: &'static str,
+    pub alert_level_label: &'static str,
+    pub alert_text_label: &'static str,
+    pub alert_from_label: &'static str,
+    pub alert_to_label: &'static str,
+    pub alert_send: &'static str,
+    pub alert_sent: &'static str,
     pub station_hours: &'static str,
     pub station_closed_day: &'static str,
     pub station_all_day: &'static str,
@@ -365,6 +374,15 @@ pub static ZH: Strings = Strings {
     station_save: "保存",
     station_cancel: "取消",
     station_saved: "已保存：骑手下次同步后可见",
+    alert_label: "天气预警",
+    alerts_title: "高温/低温预警",
+    alert_kind_label: "类型",
+    alert_level_label: "级别",
+    alert_text_label: "提醒内容",
+    alert_from_label: "开始时间",
+    alert_to_label: "结束时间",
+    alert_send: "发布预警",
+    alert_sent: "已发布：骑手同步后在手机上看到，离线也能看到，到结束时间自动消失",
     station_hours: "营业时间",
     station_closed_day: "休息",
     station_all_day: "24 小时",
@@ -625,6 +643,15 @@ pub static EN: Strings = Strings {
     station_save: "Save",
     station_cancel: "Cancel",
     station_saved: "Saved: riders see it after their next sync",
+    alert_label: "Weather alert",
+    alerts_title: "Heat and cold alerts",
+    alert_kind_label: "Kind",
+    alert_level_label: "Level",
+    alert_text_label: "Message",
+    alert_from_label: "From",
+    alert_to_label: "Until",
+    alert_send: "Publish alert",
+    alert_sent: "Published: riders see it after syncing, offline too, until it ends",
     station_hours: "Opening hours",
     station_closed_day: "Closed",
     station_all_day: "24 h",
@@ -1201,6 +1228,59 @@ pub fn station_kind(code: &str) -> &str {
         other => return other,
     };
     if zh() { zh_label } else { en_label }
+}
+
+/// An alert's title: "高温橙色预警".
+pub fn alert_title(kind: &str, level: i64) -> String {
+    let cold = kind == "cold";
+    if zh() {
+        let colour = match level {
+            3 => "红色",
+            2 => "橙色",
+            _ => "黄色",
+        };
+        format!("{}{colour}预警", if cold { "低温" } else { "高温" })
+    } else {
+        let colour = match level {
+            3 => "Red",
+            2 => "Orange",
+            _ => "Yellow",
+        };
+        format!("{colour} {} alert", if cold { "cold" } else { "heat" })
+    }
+}
+
+/// An alert kind's label, for the console.
+pub fn alert_kind(code: &str) -> &str {
+    match (code, zh()) {
+        ("heat", true) => "高温",
+        ("heat", false) => "Heat",
+        ("cold", true) => "低温",
+        ("cold", false) => "Cold",
+        (other, _) => other,
+    }
+}
+
+/// What leads to the nearest station with relief: "最近的开放空调驿站：".
+pub fn alert_refuge(kind: &str) -> &'static str {
+    match (kind == "cold", zh()) {
+        (false, true) => "最近的开放空调驿站：",
+        (true, true) => "最近的开放取暖驿站：",
+        (false, false) => "Nearest open station with air conditioning:",
+        (true, false) => "Nearest open station with heating:",
+    }
+}
+
+/// When no open station has the relief.
+pub fn alert_no_refuge(kind: &str) -> &'static str {
+    match (kind == "cold", zh()) {
+        (false, true) => "附近暂无开放的空调驿站，请到阴凉处休息、多喝水。",
+        (true, true) => "附近暂无开放的取暖驿站，请注意保暖。",
+        (false, false) => {
+            "No open station with air conditioning nearby: rest in the shade and drink water."
+        }
+        (true, false) => "No open station with heating nearby: keep warm.",
+    }
 }
 
 /// A station status code's label.

@@ -26,7 +26,9 @@ pub mod time;
 use leptos::prelude::*;
 
 use crate::{
-    components::{nav_bar::NavBar, relogin::ReloginBanner, tab_bar::TabBar},
+    components::{
+        alert_banner::AlertBanner, nav_bar::NavBar, relogin::ReloginBanner, tab_bar::TabBar,
+    },
     i18n::t,
     pages::{
         login::LoginPage,
@@ -101,6 +103,9 @@ pub fn App() -> impl IntoView {
             <div class="app">
                 <NavBar/>
                 <ReloginBanner/>
+                <Show when=move || is_rider() && route().is_rider_tab()>
+                    <AlertBanner/>
+                </Show>
                 <main class="page" class:with-tabs=move || is_rider() && route().is_rider_tab()>
                     {page}
                 </main>

@@ -103,6 +103,8 @@ pub struct SyncView {
     /// The county's award of a first valid report per category (category code, points; from
     /// the stations document; empty until the county sets its own).
     pub awards: RwSignal<Vec<(String, i64)>>,
+    /// The county's heat and cold alerts (from the stations document), in force or not.
+    pub alerts: RwSignal<Vec<(String, model::stations_doc::Alert)>>,
     /// The rider's redemption requests, from every device, with their delivery state.
     pub requests: RwSignal<Vec<RequestRow>>,
     /// The server's outcomes of those requests, by request id (from the office document).
@@ -127,6 +129,7 @@ impl SyncView {
             notices_seen: RwSignal::new(0),
             rewards: RwSignal::new(Vec::new()),
             awards: RwSignal::new(Vec::new()),
+            alerts: RwSignal::new(Vec::new()),
             requests: RwSignal::new(Vec::new()),
             outcomes: RwSignal::new(Vec::new()),
             can_redeem: RwSignal::new(false),

@@ -70,6 +70,7 @@ async function change(
   // The phone has both at its next sync, and after a reload offline.
   await expect(stations).toHaveCount(2);
   await expect(bus.getByTestId('station-open')).toHaveText('营业中 · 23:00 关门');
+  await expect(rider.badge).toContainText('已同步');
   await rider.context.setOffline(true);
   await phone.reload();
   await phone.getByRole('link', { name: '驿站' }).click();

@@ -558,6 +558,9 @@ code_enum! {
         /// Station: a facility, kind, host or status not on the fixed lists, or a phone number
         /// that is not one; `detail` names the field and the value (400).
         BadStationField = "bad_station_field",
+        /// Alert: a kind, level, text or time span that does not hold; `detail` names the
+        /// field (400).
+        BadAlert = "bad_alert",
         /// Photo: the name is not 64 lower-case hex digits (400).
         BadName = "bad_name",
         /// Photo: over `limit` bytes (413).
@@ -598,7 +601,7 @@ impl ErrorCode {
             | BadPeerId | BadStatus | NoteTooLong | BadPoints | BadDuplicate | BadName
             | Interrupted | BadCode | BadRewardName | BadPrice | BadStock | BadReasons
             | BadDepartments | BadShare | BadNotice | BadStationName | BadCoordinates
-            | BadHours | BadStationField => 400,
+            | BadHours | BadStationField | BadAlert => 400,
         }
     }
 }
@@ -725,6 +728,12 @@ impl ApiError {
             BadHours => "Hours read 07:00-22:00, 24h, or empty (closed)".into(),
             BadStationField if zh => "驿站信息有不在清单上的取值".into(),
             BadStationField => "A station field holds a value not on its list".into(),
+            BadAlert if zh => format!(
+                "预警应为高温或低温、1 到 3 级，内容 1 到 {limit} 个字，结束晚于开始且不超过 14 天"
+            ),
+            BadAlert => format!(
+                "An alert is heat or cold, level 1 to 3, 1 to {limit} characters, ending after it starts and within 14 days"
+            ),
             BadName if zh => "照片名必须是 64 位小写十六进制 SHA-256".into(),
             BadName => "A photo's name is its SHA-256 in 64 lower-case hex digits".into(),
             TooLarge if zh => format!("照片不能超过 {} KB", limit / 1024),
@@ -1117,6 +1126,59 @@ impl StationForm {
             ..self
         })
     }
+}
+
+/// A heat or cold alert as a supervisor sends it (`POST /api/alerts`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AlertForm {
+    /// `heat` or `cold`.
+    pub kind: String,
+    /// 1 (yellow), 2 (orange) or 3 (red).
+    pub level: i64,
+    /// 1 to [`MAX_ALERT_CHARS`] characters.
+    pub text: String,
+    /// In force from `from` until `to`, ms since the epoch; at most 14 days.
+    pub from: i64,
+    pub to: i64,
+}
+
+/// The longest alert text, in characters.
+pub const MAX_ALERT_CHARS: usize = 200;
+/// The longest an alert is in force, in milliseconds.
+pub const MAX_ALERT_MS: i64 = 14 * 24 * 3_600_000;
+
+impl AlertForm {
+    /// The form trimmed and checked; the refusal names the field.
+    pub fn checked(self) -> Result<AlertForm, ApiError> {
+        let refuse = |field: &str| ApiError {
+            detail: Some(field.to_owned()),
+            ..ApiError::with_limit(ErrorCode::BadAlert, MAX_ALERT_CHARS as u64)
+        };
+        if self.kind != "heat" && self.kind != "cold" {
+            return Err(refuse("kind"));
+        }
+        if !(1..=3).contains(&self.level) {
+            return Err(refuse("level"));
+        }
+        let text = self.text.trim().to_owned();
+        let chars = text.chars().count();
+        if chars == 0 || chars > MAX_ALERT_CHARS {
+            return Err(refuse("text"));
+        }
+        if self.to <= self.from || self.to - self.from > MAX_ALERT_MS || self.from <= 0 {
+            return Err(refuse("to"));
+        }
+        Ok(AlertForm { text, ..self })
+    }
+}
+
+/// An alert as the console lists it (`GET /api/alerts`) and as `POST /api/alerts` answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertItem {
+    pub id: String,
+    #[serde(flatten)]
+    pub alert: AlertForm,
 }
 
 /// Whether `id` can name a station: 1 to 40 lower-case letters, digits and hyphens.

@@ -3,8 +3,10 @@
 //!
 //! ```text
 //! { schema: 1, kind: "stations", county: "<code>", stations: { "<id>": Station, ... },
-//!   rewards: { "<id>": Reward, ... }, awards: { "<category code>": points, ... } }
+//!   rewards: { "<id>": Reward, ... }, awards: { "<category code>": points, ... },
+//!   alerts: { "<id>": Alert, ... } }
 //! ```
+//! `alerts` are the county's heat and cold alerts; phones show one while it is in force.
 //! `rewards` is the county's catalogue of rewards for points, as of the server's last write:
 //! the one county-wide document every rider of the county reads, so the catalogue is on the
 //! phone offline too. `awards` is what a first valid report of each category earns in the
@@ -156,6 +158,74 @@ pub fn rewards(doc: &Automerge) -> Vec<(String, Reward)> {
     let mut out: Vec<(String, Reward)> = crate::lenient::map_entries(doc, "rewards", |_| true);
     out.sort_by(|a, b| (a.1.price, &a.0).cmp(&(b.1.price, &b.0)));
     out
+}
+
+/// A heat or cold alert of the county, shown on riders' phones from `from` until `to`.
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, Reconcile, Hydrate, serde::Serialize, serde::Deserialize,
+)]
+pub struct Alert {
+    /// `heat` or `cold`.
+    #[autosurgeon(hydrate = "lenient::string")]
+    pub kind: String,
+    /// 1 (yellow, 黄色), 2 (orange, 橙色) or 3 (red, 红色).
+    #[autosurgeon(hydrate = "lenient::i64")]
+    pub level: i64,
+    /// The county's words to riders.
+    #[autosurgeon(hydrate = "lenient::string")]
+    pub text: String,
+    /// In force from `from` until `to`, in milliseconds since the Unix epoch.
+    #[autosurgeon(hydrate = "lenient::i64")]
+    pub from: i64,
+    #[autosurgeon(hydrate = "lenient::i64")]
+    pub to: i64,
+}
+
+impl Alert {
+    /// Whether it is in force at `now` (ms since the epoch).
+    pub fn in_force(&self, now: i64) -> bool {
+        self.from <= now && now < self.to
+    }
+
+    /// The facility a rider looks for: air conditioning in the heat, heating in the cold.
+    pub fn relief(&self) -> &'static str {
+        if self.kind == "cold" {
+            "heating"
+        } else {
+            "air_conditioning"
+        }
+    }
+}
+
+/// Adds alert `id`, and drops those that ended before `ended_before` (ms since the epoch), so
+/// the document keeps only recent ones.
+pub fn put_alert(
+    doc: &mut Automerge,
+    id: &str,
+    alert: &Alert,
+    ended_before: i64,
+) -> Result<(), ModelError> {
+    let old: Vec<String> = alerts(doc)
+        .into_iter()
+        .filter(|(_, a)| a.to < ended_before)
+        .map(|(id, _)| id)
+        .collect();
+    let mut tx = doc.transaction();
+    let obj = match tx.get(ROOT, "alerts")? {
+        Some((automerge::Value::Object(ObjType::Map), obj)) => obj,
+        _ => tx.put_object(ROOT, "alerts", ObjType::Map)?,
+    };
+    for id in old {
+        tx.delete(&obj, id.as_str())?;
+    }
+    reconcile_prop(&mut tx, &obj, id, alert)?;
+    tx.commit();
+    Ok(())
+}
+
+/// The county's alerts that read, by id.
+pub fn alerts(doc: &Automerge) -> Vec<(String, Alert)> {
+    crate::lenient::map_entries(doc, "alerts", |_| true)
 }
 
 /// Replaces the county's awards per category (category code, points).

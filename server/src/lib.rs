@@ -66,6 +66,10 @@ pub fn app(state: AppState) -> Router {
         .route("/rewards/{id}", put(routes::rewards::update))
         .route("/stations", get(routes::stations::list))
         .route("/stations/{id}", put(routes::stations::put))
+        .route(
+            "/alerts",
+            get(routes::stations::alerts).post(routes::stations::alert),
+        )
         .route("/notices", post(routes::notices::send))
         .route(
             "/settings",

@@ -98,6 +98,8 @@ pub fn demo_stations(county: &str) -> Vec<(String, Station)> {
                     "first_aid",
                     "toilet",
                     "battery_swap",
+                    "air_conditioning",
+                    "heating",
                 ],
             ),
             "nuanxin",

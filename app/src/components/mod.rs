@@ -1,5 +1,6 @@
 //! Reusable pieces of the interface, one public component per file.
 
+pub mod alert_banner;
 pub mod confirm_dialog;
 pub mod location_field;
 pub mod nav_bar;

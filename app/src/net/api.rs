@@ -148,6 +148,24 @@ pub async fn save_station(
     read(&answer.text)
 }
 
+/// The county's alerts, newest first.
+pub async fn alerts() -> Result<Vec<model::api::AlertItem>, AppError> {
+    let answer = http::send("GET", "/api/alerts", None).await?;
+    if !answer.ok() {
+        return Err(answer.into_error());
+    }
+    read(&answer.text)
+}
+
+/// Publishes a heat or cold alert to the county's riders.
+pub async fn send_alert(form: &model::api::AlertForm) -> Result<model::api::AlertItem, AppError> {
+    let answer = http::send("POST", "/api/alerts", Some(&body(form))).await?;
+    if !answer.ok() {
+        return Err(answer.into_error());
+    }
+    read(&answer.text)
+}
+
 /// The county's settings for triage.
 pub async fn settings() -> Result<CountySettings, AppError> {
     let answer = http::send("GET", "/api/settings", None).await?;

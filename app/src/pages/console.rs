@@ -787,6 +787,7 @@ pub fn ConsolePage() -> impl IntoView {
     let show_catalogue = RwSignal::new(false);
     let show_settings = RwSignal::new(false);
     let show_stations = RwSignal::new(false);
+    let show_alerts = RwSignal::new(false);
     // The selected reports, marked invalid one after the other with the reason picked; a
     // refusal is said in its row, and that report stays selected.
     let batch_reason = RwSignal::new(0usize);
@@ -987,6 +988,7 @@ pub fn ConsolePage() -> impl IntoView {
                 {panel_toggle(show_catalogue, s.catalogue_title, "catalogue-toggle")}
                 {panel_toggle(show_settings, s.settings_title, "settings-toggle")}
                 {panel_toggle(show_stations, s.station_admin_title, "stations-toggle")}
+                {panel_toggle(show_alerts, s.alerts_title, "alerts-toggle")}
             </form>
             <Show when=move || show_stats.get()>
                 <StatsPanel/>
@@ -999,6 +1001,9 @@ pub fn ConsolePage() -> impl IntoView {
             </Show>
             <Show when=move || show_stations.get()>
                 <crate::pages::station_admin::StationsPanel/>
+            </Show>
+            <Show when=move || show_alerts.get()>
+                <crate::pages::station_admin::AlertsPanel/>
             </Show>
             <Show when=move || !selected.with(|set| set.is_empty())>
                 <div class="console-bar batch-bar" data-testid="batch-bar">

@@ -31,7 +31,7 @@ const LAST_POSITION_KEY: &str = "nx-last-position";
 const FACILITIES: [&str; 8] = model::api::FACILITIES;
 
 /// Where a station stands now: a paused one is closed whatever its hours say.
-fn open_now(st: &model::stations_doc::Station, weekday: u32, minute: u32) -> Openness {
+pub fn open_now(st: &model::stations_doc::Station, weekday: u32, minute: u32) -> Openness {
     if st.paused() {
         Openness::Closed { opens: None }
     } else {
@@ -40,12 +40,13 @@ fn open_now(st: &model::stations_doc::Station, weekday: u32, minute: u32) -> Ope
 }
 
 /// The phone's local weekday (0 = Monday) and minute of the day.
-fn local_now() -> (u32, u32) {
+pub fn local_now() -> (u32, u32) {
     let d = js_sys::Date::new_0();
     ((d.get_day() + 6) % 7, d.get_hours() * 60 + d.get_minutes())
 }
 
-fn last_position() -> Option<(f64, f64)> {
+/// The last position the phone had (kept on the device), if any.
+pub fn last_position() -> Option<(f64, f64)> {
     let s = crate::kept::get(LAST_POSITION_KEY)?;
     let (lat, lon) = s.split_once(',')?;
     Some((lat.parse().ok()?, lon.parse().ok()?))

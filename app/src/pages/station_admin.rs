@@ -333,3 +333,147 @@ pub fn StationsPanel() -> impl IntoView {
         </section>
     }
 }
+
+/// `2026-07-16T12:00`: a moment as a `datetime-local` input shows it, in local time.
+fn local_input(ms: f64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}
+
+/// The moment of a `datetime-local` value, in ms since the epoch (0 when it does not read: the
+/// server refuses it).
+fn input_ms(value: &str) -> i64 {
+    let ms = js_sys::Date::parse(value);
+    if ms.is_finite() { ms as i64 } else { 0 }
+}
+
+/// 高温/低温预警: publishing a heat or cold alert to the county's riders, and the recent ones.
+#[component]
+pub fn AlertsPanel() -> impl IntoView {
+    let s = t();
+    let now = crate::time::now_ms();
+    let kind = RwSignal::new("heat".to_owned());
+    let level = RwSignal::new("2".to_owned());
+    let text = RwSignal::new(String::new());
+    let from = RwSignal::new(local_input(now));
+    let to = RwSignal::new(local_input(now + 8.0 * 3_600_000.0));
+    let items = RwSignal::new(Vec::<model::api::AlertItem>::new());
+    let said = RwSignal::new(None::<(bool, String)>);
+    leptos::task::spawn_local(async move {
+        if let Ok(list) = api::alerts().await {
+            let _ = items.try_set(list);
+        }
+    });
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let form = model::api::AlertForm {
+            kind: kind.get_untracked(),
+            level: level.get_untracked().parse().unwrap_or(0),
+            text: text.get_untracked(),
+            from: input_ms(&from.get_untracked()),
+            to: input_ms(&to.get_untracked()),
+        };
+        leptos::task::spawn_local(async move {
+            match api::send_alert(&form).await {
+                Ok(item) => {
+                    let _ = items.try_update(|all| all.insert(0, item));
+                    let _ = text.try_set(String::new());
+                    let _ = said.try_set(Some((true, s.alert_sent.to_owned())));
+                }
+                Err(e) => {
+                    let _ = said.try_set(Some((false, e.to_string())));
+                }
+            }
+        });
+    };
+    let levels: &'static [&'static str] = &["1", "2", "3"];
+    view! {
+        <section class="panel alert-admin" data-testid="alert-admin">
+            <h2>{s.alerts_title}</h2>
+            <form class="st-editor" on:submit=send>
+                {code_select(s.alert_kind_label, kind, &["heat", "cold"], i18n::alert_kind, None, "alert-kind")}
+                <label class="st-field">
+                    <span>{s.alert_level_label}</span>
+                    <select
+                        data-testid="alert-level"
+                        prop:value=move || level.get()
+                        on:change=move |ev| level.set(event_target_value(&ev))
+                    >
+                        {levels
+                            .iter()
+                            .map(|l| {
+                                let title = i18n::alert_title(&kind.get_untracked(), l.parse().unwrap_or(1));
+                                view! { <option value=*l>{title}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label class="st-field">
+                    <span>{s.alert_text_label}</span>
+                    <textarea
+                        rows="2"
+                        maxlength="200"
+                        data-testid="alert-text"
+                        prop:value=move || text.get()
+                        on:input=move |ev| text.set(event_target_value(&ev))
+                    ></textarea>
+                </label>
+                <label class="st-field">
+                    <span>{s.alert_from_label}</span>
+                    <input
+                        type="datetime-local"
+                        data-testid="alert-from"
+                        prop:value=move || from.get()
+                        on:input=move |ev| from.set(event_target_value(&ev))
+                    />
+                </label>
+                <label class="st-field">
+                    <span>{s.alert_to_label}</span>
+                    <input
+                        type="datetime-local"
+                        data-testid="alert-to"
+                        prop:value=move || to.get()
+                        on:input=move |ev| to.set(event_target_value(&ev))
+                    />
+                </label>
+                <p>
+                    <button type="submit" class="btn btn-primary" data-testid="alert-send">
+                        {s.alert_send}
+                    </button>
+                </p>
+            </form>
+            {move || said.get().map(|(ok, text)| view! {
+                <p class=if ok { "ok" } else { "error" } role="status" data-testid="alert-said">{text}</p>
+            })}
+            <ul class="alert-list">
+                {move || {
+                    items
+                        .get()
+                        .into_iter()
+                        .map(|i| {
+                            let span = format!(
+                                "{} – {}",
+                                local_input(i.alert.from as f64).replace('T', " "),
+                                local_input(i.alert.to as f64).replace('T', " ")
+                            );
+                            view! {
+                                <li data-testid="alert-item">
+                                    <strong>{i18n::alert_title(&i.alert.kind, i.alert.level)}</strong>
+                                    " " {span} " · "
+                                    <span translate="no">{i.alert.text}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </section>
+    }
+}

@@ -344,7 +344,11 @@ impl EngineHandle {
                 stations,
                 rewards,
                 awards,
+                alerts,
             } => {
+                if view.alerts.with_untracked(|a| *a != alerts) {
+                    view.alerts.set(alerts);
+                }
                 view.stations.set(Some(stations));
                 if view.rewards.with_untracked(|r| *r != rewards) {
                     view.rewards.set(rewards);

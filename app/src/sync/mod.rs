@@ -327,6 +327,7 @@ impl Engine {
                 stations: model::stations_doc::stations(doc).unwrap_or_default(),
                 rewards: model::stations_doc::rewards(doc),
                 awards: model::stations_doc::awards(doc),
+                alerts: model::stations_doc::alerts(doc),
             });
         }
     }

@@ -8,7 +8,7 @@
 use model::{
     device::{OutboxRow, RequestRow},
     office_doc::{Notice, Outcome, Points, Review},
-    stations_doc::{Reward, Station},
+    stations_doc::{Alert, Reward, Station},
 };
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +63,7 @@ pub enum Update {
         stations: Vec<(String, Station)>,
         rewards: Vec<(String, Reward)>,
         awards: Vec<(String, i64)>,
+        alerts: Vec<(String, Alert)>,
     },
     /// The relay refused the socket before it opened: the page checks whether the session
     /// has ended (and then sends [`Command::Hold`]).

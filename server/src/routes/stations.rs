@@ -5,13 +5,14 @@
 use axum::{
     Json,
     extract::{Path, State, rejection::JsonRejection},
+    http::StatusCode,
 };
 use model::{
-    api::{ErrorCode, StationForm, StationItem, is_station_id},
-    stations_doc::Station,
+    api::{AlertForm, AlertItem, ErrorCode, StationForm, StationItem, is_station_id},
+    stations_doc::{Alert, Station},
 };
 
-use crate::{auth::Staff, error::AppError, state::AppState};
+use crate::{auth::Staff, db::now_ms, error::AppError, state::AppState};
 
 /// `GET /api/stations`: the stations of the supervisor's county, by name, from its stations
 /// document (empty when the county has none).
@@ -76,4 +77,69 @@ pub async fn put(
         id,
         station: station.form(),
     }))
+}
+
+/// How long an ended alert stays in the stations document (a week), for the console's list.
+const ALERTS_KEPT_MS: i64 = 7 * 24 * 3_600_000;
+
+/// `GET /api/alerts`: the county's alerts, newest first.
+pub async fn alerts(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+) -> Result<Json<Vec<AlertItem>>, AppError> {
+    let Some(doc) = state.db.county_stations_doc(&user.county).await? else {
+        return Ok(Json(Vec::new()));
+    };
+    let mut items: Vec<AlertItem> = state
+        .relay
+        .read(&doc, model::stations_doc::alerts)
+        .await?
+        .map(|r| r.value)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(id, a)| AlertItem {
+            id,
+            alert: AlertForm {
+                kind: a.kind,
+                level: a.level,
+                text: a.text,
+                from: a.from,
+                to: a.to,
+            },
+        })
+        .collect();
+    items.sort_by(|a, b| b.alert.from.cmp(&a.alert.from));
+    Ok(Json(items))
+}
+
+/// `POST /api/alerts`: publishes a heat or cold alert to the county's riders through its
+/// stations document; phones show it while it is in force, offline too.
+pub async fn alert(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    form: Result<Json<AlertForm>, JsonRejection>,
+) -> Result<(StatusCode, Json<AlertItem>), AppError> {
+    let Json(form) = form?;
+    let form = form.checked().map_err(AppError::Refused)?;
+    let doc = state
+        .db
+        .county_stations_doc(&user.county)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let alert = Alert {
+        kind: form.kind.clone(),
+        level: form.level,
+        text: form.text.clone(),
+        from: form.from,
+        to: form.to,
+    };
+    let ended_before = now_ms() - ALERTS_KEPT_MS;
+    state
+        .relay
+        .change(&doc, |d| {
+            model::stations_doc::put_alert(d, &id, &alert, ended_before)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(AlertItem { id, alert: form })))
 }

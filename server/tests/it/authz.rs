@@ -433,6 +433,12 @@ async fn every_principal_against_every_json_route() {
         ),
         ("GET", "/api/settings", Value::Null),
         ("GET", "/api/stations", Value::Null),
+        ("GET", "/api/alerts", Value::Null),
+        (
+            "POST",
+            "/api/alerts",
+            json!({"kind": "cold", "level": 1, "text": "低温：矩阵测试", "from": 1_785_000_000_000_i64, "to": 1_785_003_600_000_i64}),
+        ),
         (
             "PUT",
             "/api/stations/yy-matrix",
@@ -505,9 +511,8 @@ async fn every_principal_against_every_json_route() {
                     }
                     _ if role == Role::Admin => Want::Ok,
                     "/api/reports" | "/api/reports/feed" | "/api/reports.csv" | "/api/stats"
-                    | "/api/rewards" | "/api/settings" | "/api/stations" | "/api/notices" => {
-                        Want::Ok
-                    }
+                    | "/api/rewards" | "/api/settings" | "/api/stations" | "/api/notices"
+                    | "/api/alerts" => Want::Ok,
                     p2 if p2 == review_y.as_str() || p2 == dup_y.as_str() => {
                         if p.who.unwrap().1 == "youyang" {
                             Want::Ok

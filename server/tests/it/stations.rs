@@ -134,3 +134,62 @@ async fn a_station_is_checked_field_by_field_and_reaches_riders() {
         .await;
     assert_eq!(status, 403);
 }
+
+#[tokio::test]
+async fn a_heat_alert_is_checked_and_reaches_the_stations_document() {
+    let app = TestApp::start().await;
+    let rider = app.login("13800000001").await;
+    let stations = rider.me["docs"]["stations"].as_str().unwrap().to_owned();
+    let boss = app.login("grid-youyang").await;
+    let from = 1_785_000_000_000_i64;
+    let alert = |kind: &str, level: i64, text: &str, to: i64| json!({"kind": kind, "level": level, "text": text, "from": from, "to": to});
+    let hour = 3_600_000;
+    for (body, field) in [
+        (alert("storm", 2, "暴雨", from + hour), "kind"),
+        (alert("heat", 4, "高温", from + hour), "level"),
+        (alert("heat", 2, "  ", from + hour), "text"),
+        (alert("heat", 2, &"热".repeat(201), from + hour), "text"),
+        (alert("heat", 2, "高温", from), "to"),
+        (alert("heat", 2, "高温", from + 15 * 24 * hour), "to"),
+    ] {
+        let (status, answer) = app.post(Some(&boss), "/api/alerts", body).await;
+        assert_eq!(
+            (status, &answer["error"]),
+            (400, &json!("bad_alert")),
+            "{answer}"
+        );
+        assert_eq!(answer["detail"], json!(field), "{answer}");
+    }
+    let (status, _) = app
+        .post(
+            Some(&rider),
+            "/api/alerts",
+            alert("heat", 2, "高温", from + hour),
+        )
+        .await;
+    assert_eq!(status, 403);
+
+    let (status, sent) = app
+        .post(
+            Some(&boss),
+            "/api/alerts",
+            alert(
+                "heat",
+                3,
+                " 午后高温，请到有空调的驿站休息 ",
+                from + 6 * hour,
+            ),
+        )
+        .await;
+    assert_eq!(status, 201, "{sent}");
+    assert_eq!(sent["text"], json!("午后高温，请到有空调的驿站休息"));
+    let read = app.read_doc(&stations, model::stations_doc::alerts).await;
+    assert_eq!(read.len(), 1);
+    let (id, written) = &read[0];
+    assert_eq!(json!(id), sent["id"]);
+    assert_eq!((written.level, written.to), (3, from + 6 * hour));
+    assert!(written.in_force(from) && !written.in_force(from + 6 * hour));
+    assert_eq!(written.relief(), "air_conditioning");
+    let (_, list) = app.get(Some(&boss), "/api/alerts").await;
+    assert_eq!(list[0]["id"], sent["id"]);
+}
