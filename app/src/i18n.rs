@@ -102,6 +102,9 @@ pub struct Strings {
     pub station_cancel: &'static str,
     pub station_saved: &'static str,
     pub alert_label: &'static str,
+    pub sketch_label: &'static str,
+    pub sketch_north: &'static str,
+    pub sketch_me: &'static str,
     pub alerts_title: &'static str,
     pub alert_kind_label: &'static str,
     pub alert_level_label: &'static str,
@@ -375,6 +378,9 @@ pub static ZH: Strings = Strings {
     station_cancel: "取消",
     station_saved: "已保存：骑手下次同步后可见",
     alert_label: "天气预警",
+    sketch_label: "示意图：你在中心，周围的驿站按实际距离排布，圆圈为骑行 15 分钟范围",
+    sketch_north: "北",
+    sketch_me: "你的位置",
     alerts_title: "高温/低温预警",
     alert_kind_label: "类型",
     alert_level_label: "级别",
@@ -644,6 +650,9 @@ pub static EN: Strings = Strings {
     station_cancel: "Cancel",
     station_saved: "Saved: riders see it after their next sync",
     alert_label: "Weather alert",
+    sketch_label: "Sketch: you at the centre, the stations around to scale, the ring 15 minutes by bike",
+    sketch_north: "N",
+    sketch_me: "You",
     alerts_title: "Heat and cold alerts",
     alert_kind_label: "Kind",
     alert_level_label: "Level",
@@ -1228,6 +1237,27 @@ pub fn station_kind(code: &str) -> &str {
         other => return other,
     };
     if zh() { zh_label } else { en_label }
+}
+
+/// The ring's label on the stations sketch: "骑行 15 分钟".
+pub fn minutes_ring(minutes: u32) -> String {
+    if zh() {
+        format!("骑行 {minutes} 分钟")
+    } else {
+        format!("{minutes} min by bike")
+    }
+}
+
+/// Below the sketch: how many stations lie beyond it.
+pub fn sketch_outside(n: usize) -> String {
+    if zh() {
+        format!("另有 {n} 个驿站在图外")
+    } else {
+        format!(
+            "{} beyond the sketch",
+            plural(n, "more station", "more stations")
+        )
+    }
 }
 
 /// An alert's title: "高温橙色预警".

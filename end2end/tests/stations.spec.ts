@@ -4,6 +4,18 @@ import { RiderApp } from './pages/rider';
 // Beside the bus station of 酉阳 (小哥驿站（汽车站）): 桃花源广场 is about 0.9 km away, 城北超市
 // about 1.4 km; at 15 km/h all three are inside the 15-minute circle.
 const atBusStation = { latitude: 28.8367, longitude: 108.7644, accuracy: 15 };
+const taohuayuan = { latitude: 28.8412, longitude: 108.7721 };
+const chengbei = { latitude: 28.8489, longitude: 108.7689 };
+
+/** The great-circle distance in metres (haversine, mean Earth radius). */
+function haversine(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }) {
+  const rad = (d: number) => (d * Math.PI) / 180;
+  const dLat = rad(b.latitude - a.latitude);
+  const dLon = rad(b.longitude - a.longitude);
+  const h =
+    Math.sin(dLat / 2) ** 2 + Math.cos(rad(a.latitude)) * Math.cos(rad(b.latitude)) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6_371_000 * Math.asin(Math.sqrt(h));
+}
 
 test('the stations are listed nearest first, filtered by facility, offline too', async ({
   browser,
@@ -24,6 +36,37 @@ test('the stations are listed nearest first, filtered by facility, offline too',
   await expect(away.nth(2)).toContainText('1.4 公里 · 骑行约 6 分钟');
   await expect(page.locator('.station.near')).toHaveCount(3);
   await expect(stations.nth(0)).toContainText('15 分钟内');
+  // The distances and minutes are the haversine's, at 15 km/h.
+  const toTaohuayuan = haversine(atBusStation, taohuayuan);
+  await expect(away.nth(1)).toContainText(
+    `${Math.round(toTaohuayuan)} 米 · 骑行约 ${Math.ceil(toTaohuayuan / 250)} 分钟`,
+  );
+  const toChengbei = haversine(atBusStation, chengbei);
+  await expect(away.nth(2)).toContainText(
+    `${(toChengbei / 1000).toFixed(1)} 公里 · 骑行约 ${Math.ceil(toChengbei / 250)} 分钟`,
+  );
+
+  // The sketch: the rider at the centre, each station to scale against the 15-minute ring,
+  // north up (桃花源广场 lies north-east of the bus station).
+  const ring = page.getByTestId('sketch-ring');
+  const ringPx = Number(await ring.getAttribute('r'));
+  const ringM = Number(await ring.getAttribute('data-metres'));
+  expect(ringM).toBe(3750);
+  const me = page.getByTestId('sketch-me');
+  const [mx, my] = [Number(await me.getAttribute('cx')), Number(await me.getAttribute('cy'))];
+  await expect(page.getByTestId('sketch-station')).toHaveCount(3);
+  for (const [id, where] of [
+    ['yy-taohuayuan', taohuayuan],
+    ['yy-night', chengbei],
+  ] as const) {
+    const dot = page.locator(`[data-testid="sketch-station"][data-id="${id}"]`);
+    const [x, y] = [Number(await dot.getAttribute('cx')), Number(await dot.getAttribute('cy'))];
+    const px = Math.hypot(x - mx, y - my);
+    expect(Math.abs(px / ringPx - haversine(atBusStation, where) / ringM)).toBeLessThan(0.02);
+    expect(y).toBeLessThan(my);
+  }
+  const east = page.locator('[data-testid="sketch-station"][data-id="yy-taohuayuan"]');
+  expect(Number(await east.getAttribute('cx'))).toBeGreaterThan(mx);
 
   // Links open the map apps at the station, in WGS-84.
   const amap = stations.nth(1).getByRole('link', { name: '高德地图' });

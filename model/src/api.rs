@@ -883,8 +883,6 @@ mod tests {
         assert!(is_station_id("yy-bus") && !is_station_id("YY") && !is_station_id(""));
     }
 
-    use super::*;
-
     #[test]
     fn codes_round_trip() {
         for r in Role::ALL {

@@ -92,6 +92,102 @@ fn map_link_views(name: &str, lat: f64, lon: f64) -> impl IntoView + use<> {
         .collect_view()
 }
 
+/// A station on the sketch.
+struct Dot {
+    id: String,
+    name: String,
+    at: (f64, f64),
+    open: bool,
+}
+
+/// The sketch's size in CSS pixels (it is square), and the metres its half-width shows: the
+/// 15-minute ring and a little more.
+const SKETCH_PX: f64 = 300.0;
+const SKETCH_HALF_M: f64 = CIRCLE_MINUTES as f64 * model::geo::RIDING_M_PER_MIN * 1.25;
+
+/// Where a point lies on the sketch centred on `from`, in pixels from its top left, north up
+/// (an equirectangular view: true to scale over a few kilometres).
+fn sketch_xy(from: (f64, f64), at: (f64, f64)) -> (f64, f64) {
+    let m_per_deg_lat = 111_320.0;
+    let m_per_deg_lon = m_per_deg_lat * from.0.to_radians().cos();
+    let east = (at.1 - from.1) * m_per_deg_lon;
+    let north = (at.0 - from.0) * m_per_deg_lat;
+    let px_per_m = SKETCH_PX / 2.0 / SKETCH_HALF_M;
+    (
+        SKETCH_PX / 2.0 + east * px_per_m,
+        SKETCH_PX / 2.0 - north * px_per_m,
+    )
+}
+
+/// An offline sketch, no map tiles: the rider at the centre, the stations around to scale
+/// (green open, grey closed; a tap opens one's page), the 15-minute ring, north up, and how many
+/// lie beyond the frame.
+fn sketch(from: (f64, f64), dots: Vec<Dot>, router: crate::router::Router) -> impl IntoView {
+    let s = t();
+    let ring_px =
+        CIRCLE_MINUTES as f64 * model::geo::RIDING_M_PER_MIN * SKETCH_PX / 2.0 / SKETCH_HALF_M;
+    let centre = SKETCH_PX / 2.0;
+    let (inside, outside): (Vec<_>, Vec<_>) = dots.into_iter().partition(|d| {
+        let (x, y) = sketch_xy(from, d.at);
+        (0.0..=SKETCH_PX).contains(&x) && (0.0..=SKETCH_PX).contains(&y)
+    });
+    let points = inside
+        .into_iter()
+        .map(|d| {
+            let (x, y) = sketch_xy(from, d.at);
+            let id = d.id.clone();
+            view! {
+                <circle
+                    class="sk-station"
+                    class:closed=!d.open
+                    cx=format!("{x:.1}")
+                    cy=format!("{y:.1}")
+                    r="7"
+                    data-id=d.id
+                    data-testid="sketch-station"
+                    on:click=move |_| router.open_station(&id)
+                >
+                    <title>{d.name}</title>
+                </circle>
+            }
+        })
+        .collect_view();
+    let ring_label = i18n::minutes_ring(CIRCLE_MINUTES);
+    view! {
+        <figure class="sketch" data-testid="sketch">
+            <svg
+                viewBox=format!("0 0 {SKETCH_PX} {SKETCH_PX}")
+                width=SKETCH_PX.to_string()
+                height=SKETCH_PX.to_string()
+                role="img"
+                aria-label=s.sketch_label
+            >
+                <circle
+                    class="sk-ring"
+                    cx=centre.to_string()
+                    cy=centre.to_string()
+                    r=format!("{ring_px:.1}")
+                    data-testid="sketch-ring"
+                    data-metres=format!("{:.0}", CIRCLE_MINUTES as f64 * model::geo::RIDING_M_PER_MIN)
+                ></circle>
+                <text class="sk-label" x=centre.to_string() y=format!("{:.1}", centre - ring_px - 4.0) text-anchor="middle">
+                    {ring_label}
+                </text>
+                <text class="sk-north" x=(SKETCH_PX - 16.0).to_string() y="20" text-anchor="middle">
+                    {s.sketch_north}
+                </text>
+                {points}
+                <circle class="sk-me" cx=centre.to_string() cy=centre.to_string() r="6" data-testid="sketch-me">
+                    <title>{s.sketch_me}</title>
+                </circle>
+            </svg>
+            {(!outside.is_empty()).then(|| view! {
+                <figcaption>{i18n::sketch_outside(outside.len())}</figcaption>
+            })}
+        </figure>
+    }
+}
+
 /// The stations tab.
 #[component]
 pub fn StationPage() -> impl IntoView {
@@ -179,7 +275,20 @@ pub fn StationPage() -> impl IntoView {
         if rows.is_empty() {
             return view! { <p class="empty">{s.stations_none_match}</p> }.into_any();
         }
+        let sketch = here.get().map(|from| {
+            let dots: Vec<Dot> = rows
+                .iter()
+                .map(|(_, (id, st))| Dot {
+                    id: id.clone(),
+                    name: st.name.clone(),
+                    at: (st.lat, st.lon),
+                    open: !matches!(open_now(st, weekday, minute), Openness::Closed { .. }),
+                })
+                .collect();
+            sketch(from, dots, router)
+        });
         view! {
+            {sketch}
             <ul class="cells stations" aria-label=s.tab_station>
                 {rows
                     .into_iter()

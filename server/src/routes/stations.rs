@@ -108,7 +108,7 @@ pub async fn alerts(
             },
         })
         .collect();
-    items.sort_by(|a, b| b.alert.from.cmp(&a.alert.from));
+    items.sort_by_key(|i| std::cmp::Reverse(i.alert.from));
     Ok(Json(items))
 }
 
