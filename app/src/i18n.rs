@@ -103,6 +103,8 @@ pub struct Strings {
     pub station_saved: &'static str,
     pub alert_label: &'static str,
     pub sketch_label: &'static str,
+    pub district_pick: &'static str,
+    pub district_none: &'static str,
     pub sketch_north: &'static str,
     pub sketch_me: &'static str,
     pub alerts_title: &'static str,
@@ -379,6 +381,8 @@ pub static ZH: Strings = Strings {
     station_saved: "已保存：骑手下次同步后可见",
     alert_label: "天气预警",
     sketch_label: "示意图：你在中心，周围的驿站按实际距离排布，圆圈为骑行 15 分钟范围",
+    district_pick: "没有定位？选择你所在的街道或乡镇：",
+    district_none: "请选择",
     sketch_north: "北",
     sketch_me: "你的位置",
     alerts_title: "高温/低温预警",
@@ -651,6 +655,8 @@ pub static EN: Strings = Strings {
     station_saved: "Saved: riders see it after their next sync",
     alert_label: "Weather alert",
     sketch_label: "Sketch: you at the centre, the stations around to scale, the ring 15 minutes by bike",
+    district_pick: "No location? Pick your town or subdistrict:",
+    district_none: "Choose",
     sketch_north: "N",
     sketch_me: "You",
     alerts_title: "Heat and cold alerts",
@@ -1237,6 +1243,15 @@ pub fn station_kind(code: &str) -> &str {
         other => return other,
     };
     if zh() { zh_label } else { en_label }
+}
+
+/// Where the list is ordered from when the rider picked a district.
+pub fn stations_from_district(name: &str) -> String {
+    if zh() {
+        format!("按离{name}中心的距离排序")
+    } else {
+        format!("Nearest to the centre of {name} first")
+    }
 }
 
 /// The ring's label on the stations sketch: "骑行 15 分钟".

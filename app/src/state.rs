@@ -105,6 +105,8 @@ pub struct SyncView {
     pub awards: RwSignal<Vec<(String, i64)>>,
     /// The county's heat and cold alerts (from the stations document), in force or not.
     pub alerts: RwSignal<Vec<(String, model::stations_doc::Alert)>>,
+    /// The county's towns and subdistricts, by name (from the stations document).
+    pub districts: RwSignal<Vec<(String, model::stations_doc::District)>>,
     /// The rider's redemption requests, from every device, with their delivery state.
     pub requests: RwSignal<Vec<RequestRow>>,
     /// The server's outcomes of those requests, by request id (from the office document).
@@ -130,6 +132,7 @@ impl SyncView {
             rewards: RwSignal::new(Vec::new()),
             awards: RwSignal::new(Vec::new()),
             alerts: RwSignal::new(Vec::new()),
+            districts: RwSignal::new(Vec::new()),
             requests: RwSignal::new(Vec::new()),
             outcomes: RwSignal::new(Vec::new()),
             can_redeem: RwSignal::new(false),

@@ -105,14 +105,30 @@ test('the stations are listed nearest first, filtered by facility, offline too',
   await rider.context.close();
 });
 
-test('without any position the stations keep the county’s order', async ({ browser }) => {
+test('without any position the stations keep the county’s order, until the rider picks a district', async ({
+  browser,
+}) => {
   const phone = await browser.newContext();
   const rider = new RiderApp(await phone.newPage(), phone);
   await rider.login('13800000002');
-  await rider.page.getByRole('link', { name: '驿站' }).click();
-  await expect(rider.page.getByTestId('station')).toHaveCount(3);
-  await expect(rider.page.getByTestId('stations-where')).toContainText('未获得定位');
-  await expect(rider.page.getByTestId('station-away')).toHaveCount(0);
+  const page = rider.page;
+  await page.getByRole('link', { name: '驿站' }).click();
+  const stations = page.getByTestId('station');
+  await expect(stations).toHaveCount(3);
+  await expect(page.getByTestId('stations-where')).toContainText('未获得定位');
+  await expect(page.getByTestId('station-away')).toHaveCount(0);
+  await expect(page.getByTestId('sketch')).toHaveCount(0);
+
+  // The county's towns and subdistricts, offline too: the list is ordered from the one picked.
+  await rider.context.setOffline(true);
+  await page.reload();
+  await page.getByTestId('district-picker').selectOption({ label: '桃花源街道' });
+  await expect(page.getByTestId('stations-where')).toHaveText('按离桃花源街道中心的距离排序');
+  await expect(stations.nth(0)).toContainText('桃花源广场');
+  await expect(stations.nth(1)).toContainText('城北超市');
+  await expect(stations.nth(2)).toContainText('汽车站');
+  await expect(page.getByTestId('station-away').nth(0)).toContainText(/^\d{3} 米/);
+  await expect(page.getByTestId('sketch-station')).toHaveCount(3);
   await phone.close();
 });
 

@@ -4,8 +4,10 @@
 //! ```text
 //! { schema: 1, kind: "stations", county: "<code>", stations: { "<id>": Station, ... },
 //!   rewards: { "<id>": Reward, ... }, awards: { "<category code>": points, ... },
-//!   alerts: { "<id>": Alert, ... } }
+//!   alerts: { "<id>": Alert, ... }, districts: { "<id>": District, ... } }
 //! ```
+//! `districts` are the county's towns and subdistricts (乡镇, 街道) with a centre each: a rider
+//! whose phone gives no position picks one, and the stations are ordered from there.
 //! `alerts` are the county's heat and cold alerts; phones show one while it is in force.
 //! `rewards` is the county's catalogue of rewards for points, as of the server's last write:
 //! the one county-wide document every rider of the county reads, so the catalogue is on the
@@ -195,6 +197,41 @@ impl Alert {
             "air_conditioning"
         }
     }
+}
+
+/// A town or subdistrict of the county, for riders without a position.
+#[derive(
+    Debug, Clone, Default, PartialEq, Reconcile, Hydrate, serde::Serialize, serde::Deserialize,
+)]
+pub struct District {
+    #[autosurgeon(hydrate = "lenient::string")]
+    pub name: String,
+    /// Its centre, WGS-84 degrees.
+    #[autosurgeon(hydrate = "lenient::f64")]
+    pub lat: f64,
+    #[autosurgeon(hydrate = "lenient::f64")]
+    pub lon: f64,
+}
+
+/// Replaces the county's districts.
+pub fn put_districts(
+    doc: &mut Automerge,
+    districts: &[(String, District)],
+) -> Result<(), ModelError> {
+    let mut tx = doc.transaction();
+    let obj = crate::office_doc::map_keeping(&mut tx, &ROOT, "districts", districts)?;
+    for (id, d) in districts {
+        reconcile_prop(&mut tx, &obj, id.as_str(), d)?;
+    }
+    tx.commit();
+    Ok(())
+}
+
+/// The county's districts that read, by name.
+pub fn districts(doc: &Automerge) -> Vec<(String, District)> {
+    let mut out: Vec<(String, District)> = crate::lenient::map_entries(doc, "districts", |_| true);
+    out.sort_by(|a, b| a.1.name.cmp(&b.1.name));
+    out
 }
 
 /// Adds alert `id`, and drops those that ended before `ended_before` (ms since the epoch), so

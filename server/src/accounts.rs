@@ -92,9 +92,12 @@ pub async fn ensure_stations_doc(
 
 async fn make_stations_doc(db: &Db, relay: &Relay, county: &str) -> anyhow::Result<String> {
     let stations = crate::seed::demo_stations(county);
-    let made = relay
-        .create(model::stations_doc::new_doc(county, &stations)?)
-        .await?;
+    let mut doc = model::stations_doc::new_doc(county, &stations)?;
+    let districts = crate::seed::districts(county);
+    if !districts.is_empty() {
+        model::stations_doc::put_districts(&mut doc, &districts)?;
+    }
+    let made = relay.create(doc).await?;
     // Two first accounts of a county at once: the first record wins, the other document is
     // never shared.
     let doc_id = db.county_set_stations_doc(county, &made).await?;

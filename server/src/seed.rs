@@ -1,6 +1,6 @@
 //! Demo accounts for the embedded default, made on first start.
 
-use model::stations_doc::Station;
+use model::stations_doc::{District, Station};
 
 use crate::{
     accounts::{NewAccount, create_user},
@@ -135,6 +135,36 @@ pub fn demo_stations(county: &str) -> Vec<(String, Station)> {
             "023-7555-0103",
         ),
     ]
+}
+
+/// The towns and subdistricts of a county the server knows, with approximate centres, for
+/// riders whose phone gives no position: (id, district).
+pub fn districts(county: &str) -> Vec<(String, District)> {
+    let list: &[(&str, &str, f64, f64)] = match county {
+        "youyang" => &[
+            ("zhongduo", "钟多街道", 28.8390, 108.7660),
+            ("taohuayuan", "桃花源街道", 28.8440, 108.7750),
+            ("longtan", "龙潭镇", 28.9610, 108.9760),
+            ("mawang", "麻旺镇", 28.8880, 108.9080),
+            ("youchou", "酉酬镇", 29.0290, 108.6500),
+            ("daxi", "大溪镇", 28.8780, 108.5500),
+        ],
+        "hanyin" => &[
+            ("chengguan", "城关镇", 32.8930, 108.5090),
+            ("jianchi", "涧池镇", 32.8620, 108.4470),
+        ],
+        _ => &[],
+    };
+    list.iter()
+        .map(|(id, name, lat, lon)| {
+            let district = District {
+                name: (*name).to_owned(),
+                lat: *lat,
+                lon: *lon,
+            };
+            ((*id).to_owned(), district)
+        })
+        .collect()
 }
 
 /// Creates the demo accounts if the database has no account yet; returns whether it did.

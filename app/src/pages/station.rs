@@ -193,8 +193,20 @@ fn sketch(from: (f64, f64), dots: Vec<Dot>, router: crate::router::Router) -> im
 pub fn StationPage() -> impl IntoView {
     let router = Ctx::get().router;
     let stations = Ctx::get().sync.stations;
+    let districts = Ctx::get().sync.districts;
     let s = t();
     let here = RwSignal::new(last_position());
+    // With no position at all (location denied, never a fix), the district the rider picked.
+    let district = RwSignal::new(None::<String>);
+    let district_at = move || {
+        let id = district.get()?;
+        districts.with(|all| {
+            all.iter()
+                .find(|(k, _)| *k == id)
+                .map(|(_, d)| (d.name.clone(), (d.lat, d.lon)))
+        })
+    };
+    let origin = move || here.get().or_else(|| district_at().map(|(_, at)| at));
     let picked = RwSignal::new(Vec::<&'static str>::new());
     let open_only = RwSignal::new(false);
     // The clock the hours are read against, moved on every minute while the page is open.
@@ -265,7 +277,7 @@ pub fn StationPage() -> impl IntoView {
                     ))
         });
         // Without any position, the document's order.
-        let rows: Vec<(Option<f64>, (String, model::stations_doc::Station))> = match here.get() {
+        let rows: Vec<(Option<f64>, (String, model::stations_doc::Station))> = match origin() {
             Some(from) => nearest_first(from, kept, |(_, st)| (st.lat, st.lon))
                 .into_iter()
                 .map(|(d, item)| (Some(d), item))
@@ -275,7 +287,7 @@ pub fn StationPage() -> impl IntoView {
         if rows.is_empty() {
             return view! { <p class="empty">{s.stations_none_match}</p> }.into_any();
         }
-        let sketch = here.get().map(|from| {
+        let sketch = origin().map(|from| {
             let dots: Vec<Dot> = rows
                 .iter()
                 .map(|(_, (id, st))| Dot {
@@ -353,8 +365,33 @@ pub fn StationPage() -> impl IntoView {
     view! {
         <div class="stations-page">
             <p class="st-where" data-testid="stations-where">
-                {move || if here.with(Option::is_some) { s.stations_by_distance } else { s.stations_no_position }}
+                {move || {
+                    if here.with(Option::is_some) {
+                        s.stations_by_distance.to_owned()
+                    } else if let Some((name, _)) = district_at() {
+                        i18n::stations_from_district(&name)
+                    } else {
+                        s.stations_no_position.to_owned()
+                    }
+                }}
             </p>
+            <Show when=move || here.with(Option::is_none) && districts.with(|d| !d.is_empty())>
+                <label class="st-district">
+                    <span>{s.district_pick}</span>
+                    <select
+                        data-testid="district-picker"
+                        on:change=move |ev| {
+                            let id = event_target_value(&ev);
+                            district.set((!id.is_empty()).then_some(id));
+                        }
+                    >
+                        <option value="">{s.district_none}</option>
+                        {move || districts.with(|all| all.iter().map(|(id, d)| view! {
+                            <option value=id.clone() translate="no">{d.name.clone()}</option>
+                        }).collect_view())}
+                    </select>
+                </label>
+            </Show>
             <fieldset class="group st-filter">
                 <legend class="group-title">{s.stations_filter}</legend>
                 <div class="chips">

@@ -345,9 +345,13 @@ impl EngineHandle {
                 rewards,
                 awards,
                 alerts,
+                districts,
             } => {
                 if view.alerts.with_untracked(|a| *a != alerts) {
                     view.alerts.set(alerts);
+                }
+                if view.districts.with_untracked(|d| *d != districts) {
+                    view.districts.set(districts);
                 }
                 view.stations.set(Some(stations));
                 if view.rewards.with_untracked(|r| *r != rewards) {

@@ -328,6 +328,7 @@ impl Engine {
                 rewards: model::stations_doc::rewards(doc),
                 awards: model::stations_doc::awards(doc),
                 alerts: model::stations_doc::alerts(doc),
+                districts: model::stations_doc::districts(doc),
             });
         }
     }

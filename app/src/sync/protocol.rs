@@ -8,7 +8,7 @@
 use model::{
     device::{OutboxRow, RequestRow},
     office_doc::{Notice, Outcome, Points, Review},
-    stations_doc::{Alert, Reward, Station},
+    stations_doc::{Alert, District, Reward, Station},
 };
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +64,7 @@ pub enum Update {
         rewards: Vec<(String, Reward)>,
         awards: Vec<(String, i64)>,
         alerts: Vec<(String, Alert)>,
+        districts: Vec<(String, District)>,
     },
     /// The relay refused the socket before it opened: the page checks whether the session
     /// has ended (and then sends [`Command::Hold`]).
