@@ -124,8 +124,6 @@ pub struct Strings {
     pub station_navigate: &'static str,
     pub station_back: &'static str,
     pub station_not_found: &'static str,
-    /// Monday first.
-    pub weekdays: [&'static str; 7],
     pub map_amap: &'static str,
     pub map_baidu: &'static str,
     pub map_apple: &'static str,
@@ -402,7 +400,6 @@ pub static ZH: Strings = Strings {
     station_navigate: "导航前往",
     station_back: "全部驿站",
     station_not_found: "没有找到这个驿站（联网同步后再试）",
-    weekdays: ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
     map_amap: "高德地图",
     map_baidu: "百度地图",
     map_apple: "Apple 地图",
@@ -676,7 +673,6 @@ pub static EN: Strings = Strings {
     station_navigate: "Navigate",
     station_back: "All stations",
     station_not_found: "No such station here (try again after syncing)",
-    weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
     map_amap: "Amap",
     map_baidu: "Baidu Maps",
     map_apple: "Apple Maps",
@@ -1231,6 +1227,13 @@ pub fn station_open(openness: model::hours::Openness) -> Option<String> {
             format!("Closed · opens {} {day}", clock(at))
         }
     })
+}
+
+/// A weekday's short name, 0 = Monday: "周一", "Mon".
+pub fn weekday(day: usize) -> &'static str {
+    const ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+    const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    if zh() { ZH[day % 7] } else { EN[day % 7] }
 }
 
 /// A station kind code's label ("" when there is none).

@@ -92,6 +92,36 @@ fn map_link_views(name: &str, lat: f64, lon: f64) -> impl IntoView + use<> {
         .collect_view()
 }
 
+/// A facility chip: checked while `list` holds `item`; a tap adds or removes it.
+pub fn facility_chip<T>(
+    code: &'static str,
+    list: RwSignal<Vec<T>>,
+    item: T,
+) -> impl IntoView + use<T>
+where
+    T: PartialEq + Clone + Send + Sync + 'static,
+{
+    let held = item.clone();
+    let on = move || list.with(|l| l.contains(&held));
+    view! {
+        <label class="chip" class:checked=on.clone()>
+            <input
+                type="checkbox"
+                prop:checked=on.clone()
+                on:change=move |_| {
+                    list.update(|l| match l.iter().position(|c| *c == item) {
+                        Some(i) => {
+                            l.remove(i);
+                        }
+                        None => l.push(item.clone()),
+                    })
+                }
+            />
+            <span>{i18n::facility_label(code).to_owned()}</span>
+        </label>
+    }
+}
+
 /// A station on the sketch.
 struct Dot {
     id: String,
@@ -232,28 +262,7 @@ pub fn StationPage() -> impl IntoView {
 
     let chips = FACILITIES
         .into_iter()
-        .map(|code| {
-            let on = move || picked.with(|p| p.contains(&code));
-            view! {
-                <label class="chip" class:checked=on>
-                    <input
-                        type="checkbox"
-                        prop:checked=on
-                        on:change=move |_| {
-                            picked
-                                .update(|p| {
-                                    if let Some(i) = p.iter().position(|c| *c == code) {
-                                        p.remove(i);
-                                    } else {
-                                        p.push(code);
-                                    }
-                                })
-                        }
-                    />
-                    <span>{i18n::facility_label(code).to_owned()}</span>
-                </label>
-            }
-        })
+        .map(|code| facility_chip(code, picked, code))
         .collect_view();
 
     let list = move || {
@@ -456,7 +465,7 @@ pub fn StationDetailPage() -> impl IntoView {
                     let today = day as u32 == weekday;
                     view! {
                         <tr class:today=today>
-                            <th scope="row">{s.weekdays[day]}</th>
+                            <th scope="row">{i18n::weekday(day)}</th>
                             <td>{i18n::station_day(text)}</td>
                         </tr>
                     }

@@ -9,6 +9,7 @@ use model::api::{FACILITIES, STATION_HOSTS, STATION_KINDS, StationForm, StationI
 use crate::{
     i18n::{self, t},
     net::api,
+    pages::station::facility_chip,
 };
 
 /// What the editor holds while typed.
@@ -109,11 +110,21 @@ fn text_input(
     value: RwSignal<String>,
     testid: &'static str,
 ) -> impl IntoView + use<> {
+    typed_input(label, value, testid, "text")
+}
+
+/// An input of type `kind` (`text`, `datetime-local`) of the editor.
+fn typed_input(
+    label: &'static str,
+    value: RwSignal<String>,
+    testid: &'static str,
+    kind: &'static str,
+) -> impl IntoView + use<> {
     view! {
         <label class="st-field">
             <span>{label}</span>
             <input
-                type="text"
+                type=kind
                 data-testid=testid
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
@@ -199,30 +210,7 @@ pub fn StationsPanel() -> impl IntoView {
     let facility_chips = move || {
         FACILITIES
             .iter()
-            .map(|code| {
-                let code = *code;
-                let on = move || fields.facilities.with(|f| f.iter().any(|c| c == code));
-                view! {
-                    <label class="chip" class:checked=on>
-                        <input
-                            type="checkbox"
-                            prop:checked=on
-                            on:change=move |_| {
-                                fields
-                                    .facilities
-                                    .update(|f| {
-                                        if let Some(i) = f.iter().position(|c| c == code) {
-                                            f.remove(i);
-                                        } else {
-                                            f.push(code.to_owned());
-                                        }
-                                    })
-                            }
-                        />
-                        <span>{i18n::facility_label(code).to_owned()}</span>
-                    </label>
-                }
-            })
+            .map(|code| facility_chip(code, fields.facilities, (*code).to_owned()))
             .collect_view()
     };
     let week_inputs = move || {
@@ -234,7 +222,7 @@ pub fn StationsPanel() -> impl IntoView {
                 let value = *value;
                 view! {
                     <label class="st-field st-day">
-                        <span>{s.weekdays[day]}</span>
+                        <span>{i18n::weekday(day)}</span>
                         <input
                             type="text"
                             placeholder="07:00-22:00"
@@ -425,24 +413,8 @@ pub fn AlertsPanel() -> impl IntoView {
                         on:input=move |ev| text.set(event_target_value(&ev))
                     ></textarea>
                 </label>
-                <label class="st-field">
-                    <span>{s.alert_from_label}</span>
-                    <input
-                        type="datetime-local"
-                        data-testid="alert-from"
-                        prop:value=move || from.get()
-                        on:input=move |ev| from.set(event_target_value(&ev))
-                    />
-                </label>
-                <label class="st-field">
-                    <span>{s.alert_to_label}</span>
-                    <input
-                        type="datetime-local"
-                        data-testid="alert-to"
-                        prop:value=move || to.get()
-                        on:input=move |ev| to.set(event_target_value(&ev))
-                    />
-                </label>
+                {typed_input(s.alert_from_label, from, "alert-from", "datetime-local")}
+                {typed_input(s.alert_to_label, to, "alert-to", "datetime-local")}
                 <p>
                     <button type="submit" class="btn btn-primary" data-testid="alert-send">
                         {s.alert_send}
