@@ -4,7 +4,10 @@
 //   cached index.html, so the app starts and reads everything else from IndexedDB.
 // - Trunk's hashed assets (app-<hash>.js / _bg.wasm / .css, and the sync engine's worker files
 //   engine-<hash>.js / _bg.wasm / engine-loader-<hash>.js, which index.html names in <meta>
-//   tags) never change under a name, so they are cache-first. Their names are read from index.html itself, at install and whenever a
+//   tags) never change under a name, so they are cache-first.
+// - The engine's files are cached when first used, not at install: a rider logs in online, and
+//   the engine starts then, so it is on the phone before the first offline start; the login
+//   page does not wait for it, and a supervisor (who goes on to the console) never loads it. Their names are read from index.html itself, at install and whenever a
 //   fresh index.html arrives; that is how a new deploy is picked up: the new index.html names
 //   new assets, they are cached, and the old ones are dropped.
 // - /api/* and /sync are never touched: they are live data, and IndexedDB is the offline copy.
@@ -19,6 +22,8 @@ const HASHED = /-[0-9a-f]{8,}(_bg)?\.(js|wasm|css)$/;
 const STATIC = /\.(svg|png|webmanifest)$/;
 const NAVIGATION_TIMEOUT_MS = 4000;
 const CONSOLE = /^\/console(\/|$)/;
+// Hashed assets cached on first use rather than at install (the sync engine's worker files).
+const LAZY = /^\/engine-/;
 
 function assetUrls(html) {
   const urls = new Set();
@@ -39,8 +44,9 @@ async function adoptIndex(response) {
   const cache = await caches.open(SHELL);
   const html = await response.clone().text();
   const wanted = assetUrls(html);
+  const required = wanted.filter((url) => !LAZY.test(url));
   await Promise.all(
-    wanted.map(async (url) => {
+    required.map(async (url) => {
       if (!(await cache.match(url))) {
         try {
           const r = await fetch(url);
@@ -51,7 +57,7 @@ async function adoptIndex(response) {
       }
     }),
   );
-  for (const url of wanted) {
+  for (const url of required) {
     if (HASHED.test(url) && !(await cache.match(url))) return;
   }
   await cache.put(INDEX, response);

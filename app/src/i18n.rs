@@ -101,6 +101,9 @@ pub struct Strings {
     pub station_save: &'static str,
     pub station_cancel: &'static str,
     pub station_saved: &'static str,
+    pub stations_export: &'static str,
+    pub stations_import: &'static str,
+    pub stations_import_unreadable: &'static str,
     pub alert_label: &'static str,
     pub sketch_label: &'static str,
     pub district_pick: &'static str,
@@ -377,6 +380,9 @@ pub static ZH: Strings = Strings {
     station_save: "保存",
     station_cancel: "取消",
     station_saved: "已保存：骑手下次同步后可见",
+    stations_export: "导出 CSV",
+    stations_import: "导入 CSV",
+    stations_import_unreadable: "无法读取这个文件",
     alert_label: "天气预警",
     sketch_label: "示意图：你在中心，周围的驿站按实际距离排布，圆圈为骑行 15 分钟范围",
     district_pick: "没有定位？选择你所在的街道或乡镇：",
@@ -650,6 +656,9 @@ pub static EN: Strings = Strings {
     station_save: "Save",
     station_cancel: "Cancel",
     station_saved: "Saved: riders see it after their next sync",
+    stations_export: "Export CSV",
+    stations_import: "Import CSV",
+    stations_import_unreadable: "This file cannot be read",
     alert_label: "Weather alert",
     sketch_label: "Sketch: you at the centre, the stations around to scale, the ring 15 minutes by bike",
     district_pick: "No location? Pick your town or subdistrict:",
@@ -1246,6 +1255,18 @@ pub fn station_kind(code: &str) -> &str {
         other => return other,
     };
     if zh() { zh_label } else { en_label }
+}
+
+/// After an import: "已导入 12 个驿站：骑手下次同步后可见".
+pub fn stations_imported(n: usize) -> String {
+    if zh() {
+        format!("已导入 {n} 个驿站：骑手下次同步后可见")
+    } else {
+        format!(
+            "Imported {}: riders see them after their next sync",
+            plural(n, "station", "stations")
+        )
+    }
 }
 
 /// Where the list is ordered from when the rider picked a district.

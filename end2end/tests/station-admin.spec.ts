@@ -47,6 +47,19 @@ async function change(
   const rows = p.getByTestId('station-admin-row');
   await expect(rows).toHaveCount(3);
 
+  // The list goes out as CSV; a file with a bad line comes back refused, the line named.
+  await expect(p.getByTestId('stations-export')).toHaveAttribute('href', '/api/stations.csv');
+  const exported = await (await p.request.get('/api/stations.csv')).text();
+  const header = exported.split('\r\n')[0].replace('\ufeff', '');
+  await p.getByTestId('stations-import').setInputFiles({
+    name: 'stations.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(`${header}\r\nyy-x,新驿站,,28.85,108.78,,,,open,sauna,,,,,,,,\r\n`),
+  });
+  await expect(p.getByTestId('station-said')).toContainText('一个驿站也没有导入');
+  await expect(p.getByTestId('station-said')).toContainText('line 2: bad_station_field facilities: sauna');
+  await expect(rows).toHaveCount(3);
+
   // A bad day is refused with the reason, and nothing changes.
   await rows.filter({ hasText: '汽车站' }).getByRole('button', { name: '编辑' }).click();
   await p.getByTestId('station-week-3').fill('7点到11点');

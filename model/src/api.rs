@@ -561,6 +561,9 @@ code_enum! {
         /// Alert: a kind, level, text or time span that does not hold; `detail` names the
         /// field (400).
         BadAlert = "bad_alert",
+        /// Station import: lines that do not read or do not hold; `detail` lists them by line,
+        /// and nothing was imported (400).
+        BadCsv = "bad_csv",
         /// Photo: the name is not 64 lower-case hex digits (400).
         BadName = "bad_name",
         /// Photo: over `limit` bytes (413).
@@ -601,7 +604,7 @@ impl ErrorCode {
             | BadPeerId | BadStatus | NoteTooLong | BadPoints | BadDuplicate | BadName
             | Interrupted | BadCode | BadRewardName | BadPrice | BadStock | BadReasons
             | BadDepartments | BadShare | BadNotice | BadStationName | BadCoordinates
-            | BadHours | BadStationField | BadAlert => 400,
+            | BadHours | BadStationField | BadAlert | BadCsv => 400,
         }
     }
 }
@@ -728,6 +731,8 @@ impl ApiError {
             BadHours => "Hours read 07:00-22:00, 24h, or empty (closed)".into(),
             BadStationField if zh => "驿站信息有不在清单上的取值".into(),
             BadStationField => "A station field holds a value not on its list".into(),
+            BadCsv if zh => "CSV 文件有错误，一个驿站也没有导入".into(),
+            BadCsv => "The CSV file has errors: no station was imported".into(),
             BadAlert if zh => format!(
                 "预警应为高温或低温、1 到 3 级，内容 1 到 {limit} 个字，结束晚于开始且不超过 14 天"
             ),
@@ -1177,6 +1182,13 @@ pub struct AlertItem {
     pub id: String,
     #[serde(flatten)]
     pub alert: AlertForm,
+}
+
+/// What `POST /api/stations.csv` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StationsImported {
+    /// How many stations were added or replaced.
+    pub imported: usize,
 }
 
 /// Whether `id` can name a station: 1 to 40 lower-case letters, digits and hyphens.

@@ -20,6 +20,7 @@ pub mod relay;
 pub mod report;
 pub mod report_id;
 pub mod rider_doc;
+pub mod station_csv;
 pub mod stations_doc;
 pub mod validate;
 pub mod wire;

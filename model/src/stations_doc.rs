@@ -115,6 +115,17 @@ impl Station {
     }
 }
 
+/// Adds or replaces every station of `stations` (id, station), in one change.
+pub fn put_stations(doc: &mut Automerge, stations: &[(String, Station)]) -> Result<(), ModelError> {
+    let obj = stations_obj(doc)?;
+    let mut tx = doc.transaction();
+    for (id, station) in stations {
+        reconcile_prop(&mut tx, &obj, id.as_str(), station)?;
+    }
+    tx.commit();
+    Ok(())
+}
+
 /// Adds or replaces station `id`.
 pub fn put_station(doc: &mut Automerge, id: &str, station: &Station) -> Result<(), ModelError> {
     let obj = stations_obj(doc)?;

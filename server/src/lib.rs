@@ -67,6 +67,10 @@ pub fn app(state: AppState) -> Router {
         .route("/stations", get(routes::stations::list))
         .route("/stations/{id}", put(routes::stations::put))
         .route(
+            "/stations.csv",
+            get(routes::stations::export).post(routes::stations::import),
+        )
+        .route(
             "/alerts",
             get(routes::stations::alerts).post(routes::stations::alert),
         )

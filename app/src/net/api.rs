@@ -148,6 +148,15 @@ pub async fn save_station(
     read(&answer.text)
 }
 
+/// Imports the stations of a CSV file; returns how many.
+pub async fn import_stations(csv: &str) -> Result<usize, AppError> {
+    let answer = http::send("POST", "/api/stations.csv", Some(csv)).await?;
+    if !answer.ok() {
+        return Err(answer.into_error());
+    }
+    read::<model::api::StationsImported>(&answer.text).map(|i| i.imported)
+}
+
 /// The county's alerts, newest first.
 pub async fn alerts() -> Result<Vec<model::api::AlertItem>, AppError> {
     let answer = http::send("GET", "/api/alerts", None).await?;

@@ -160,6 +160,22 @@ fn code_select(
     }
 }
 
+/// Reads a CSV file and imports it; what went wrong in words, with the lines the server named.
+async fn import(file: web_sys::File) -> Result<usize, String> {
+    let text = wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(|| t().stations_import_unreadable.to_owned())?;
+    api::import_stations(&text).await.map_err(|e| match &e {
+        crate::error::AppError::Api(api) => match &api.detail {
+            Some(lines) => format!("{e}{}{lines}", t().note_separator),
+            None => e.to_string(),
+        },
+        _ => e.to_string(),
+    })
+}
+
 /// The stations panel of the console.
 #[component]
 pub fn StationsPanel() -> impl IntoView {
@@ -279,9 +295,42 @@ pub fn StationsPanel() -> impl IntoView {
                     />
                 </tbody>
             </table>
-            <button type="button" class="btn" data-testid="station-new" on:click=move |_| edit(None)>
-                {s.station_new}
-            </button>
+            <p class="st-csv">
+                <button type="button" class="btn" data-testid="station-new" on:click=move |_| edit(None)>
+                    {s.station_new}
+                </button>
+                " "
+                <a class="btn-link" href="/api/stations.csv" download="nuanxin-stations.csv" data-testid="stations-export">
+                    {s.stations_export}
+                </a>
+                " "
+                <label class="btn-link">
+                    {s.stations_import}
+                    <input
+                        type="file"
+                        accept=".csv,text/csv"
+                        class="visually-hidden"
+                        data-testid="stations-import"
+                        on:change=move |ev| {
+                            let input: web_sys::HtmlInputElement = event_target(&ev);
+                            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+                            input.set_value("");
+                            leptos::task::spawn_local(async move {
+                                let said_now = match import(file).await {
+                                    Ok(n) => {
+                                        if let Ok(list) = api::stations().await {
+                                            let _ = items.try_set(list);
+                                        }
+                                        (true, i18n::stations_imported(n))
+                                    }
+                                    Err(text) => (false, text),
+                                };
+                                let _ = said.try_set(Some(said_now));
+                            });
+                        }
+                    />
+                </label>
+            </p>
             {move || said.get().map(|(ok, text)| view! {
                 <p class=if ok { "ok" } else { "error" } role="status" data-testid="station-said">{text}</p>
             })}

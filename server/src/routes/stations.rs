@@ -2,13 +2,17 @@
 //! one, and to keep them. The county's stations document is where they live: a change written
 //! there reaches riders' phones at their next sync.
 
+use axum::response::IntoResponse;
 use axum::{
     Json,
     extract::{Path, State, rejection::JsonRejection},
     http::StatusCode,
 };
 use model::{
-    api::{AlertForm, AlertItem, ErrorCode, StationForm, StationItem, is_station_id},
+    api::{
+        AlertForm, AlertItem, ApiError, ErrorCode, StationForm, StationItem, StationsImported,
+        is_station_id,
+    },
     stations_doc::{Alert, Station},
 };
 
@@ -142,4 +146,85 @@ pub async fn alert(
         })
         .await?;
     Ok((StatusCode::CREATED, Json(AlertItem { id, alert: form })))
+}
+
+/// The most import errors listed in one answer.
+const MAX_LISTED_ERRORS: usize = 50;
+
+/// `GET /api/stations.csv`: the county's stations as a CSV file (`model::station_csv`), the
+/// file `POST /api/stations.csv` reads.
+pub async fn export(
+    State(state): State<AppState>,
+    user: Staff,
+) -> Result<axum::response::Response, AppError> {
+    let Json(items) = list(State(state), user).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"nuanxin-stations.csv\"",
+            ),
+        ],
+        model::station_csv::write(&items),
+    )
+        .into_response())
+}
+
+/// `POST /api/stations.csv`: adds or replaces the stations of a CSV file in one change, each
+/// checked as `PUT /api/stations/{id}` checks it. One line that does not hold and nothing is
+/// imported: `400 bad_csv` lists every such line in `detail`.
+pub async fn import(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    body: String,
+) -> Result<Json<StationsImported>, AppError> {
+    let refused = |errors: Vec<(usize, String)>| {
+        let listed: Vec<String> = errors
+            .iter()
+            .take(MAX_LISTED_ERRORS)
+            .map(|(line, what)| format!("line {line}: {what}"))
+            .collect();
+        AppError::Refused(ApiError {
+            detail: Some(listed.join("; ")),
+            ..ApiError::from(ErrorCode::BadCsv)
+        })
+    };
+    let county = state
+        .db
+        .county(&user.county)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rows = model::station_csv::read(&body).map_err(refused)?;
+    let mut errors = Vec::new();
+    let mut stations: Vec<(String, Station)> = Vec::new();
+    for (line, id, form) in rows {
+        if !is_station_id(&id) {
+            errors.push((line, format!("bad_station_name id: {id}")));
+            continue;
+        }
+        if stations.iter().any(|(seen, _)| *seen == id) {
+            errors.push((line, format!("id {id} twice")));
+            continue;
+        }
+        match form.checked(county.bounds.as_ref()) {
+            Ok(form) => stations.push((id, Station::from_form(form))),
+            Err(e) => {
+                let detail = e.detail.map(|d| format!(" {d}")).unwrap_or_default();
+                errors.push((line, format!("{}{detail}", e.code.code())));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(refused(errors));
+    }
+    state
+        .relay
+        .change(&county.stations_doc, |d| {
+            model::stations_doc::put_stations(d, &stations)
+        })
+        .await?;
+    Ok(Json(StationsImported {
+        imported: stations.len(),
+    }))
 }

@@ -434,6 +434,7 @@ async fn every_principal_against_every_json_route() {
         ("GET", "/api/settings", Value::Null),
         ("GET", "/api/stations", Value::Null),
         ("GET", "/api/alerts", Value::Null),
+        ("GET", "/api/stations.csv", Value::Null),
         (
             "POST",
             "/api/alerts",
@@ -512,7 +513,7 @@ async fn every_principal_against_every_json_route() {
                     _ if role == Role::Admin => Want::Ok,
                     "/api/reports" | "/api/reports/feed" | "/api/reports.csv" | "/api/stats"
                     | "/api/rewards" | "/api/settings" | "/api/stations" | "/api/notices"
-                    | "/api/alerts" => Want::Ok,
+                    | "/api/alerts" | "/api/stations.csv" => Want::Ok,
                     p2 if p2 == review_y.as_str() || p2 == dup_y.as_str() => {
                         if p.who.unwrap().1 == "youyang" {
                             Want::Ok

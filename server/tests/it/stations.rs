@@ -193,3 +193,70 @@ async fn a_heat_alert_is_checked_and_reaches_the_stations_document() {
     let (_, list) = app.get(Some(&boss), "/api/alerts").await;
     assert_eq!(list[0]["id"], sent["id"]);
 }
+
+/// POSTs a CSV file; returns status and JSON body.
+async fn import(app: &TestApp, session: &crate::util::Session, csv: &str) -> (u16, Value) {
+    let res = reqwest::Client::new()
+        .post(app.url("/api/stations.csv"))
+        .header("cookie", &session.cookie)
+        .header("content-type", "text/csv; charset=utf-8")
+        .body(csv.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn stations_go_out_and_come_back_as_csv_and_a_file_with_errors_imports_nothing() {
+    let app = TestApp::start().await;
+    let rider = app.login("13800000001").await;
+    let stations = rider.me["docs"]["stations"].as_str().unwrap().to_owned();
+    let boss = app.login("grid-youyang").await;
+    let in_doc = || async {
+        app.read_doc(&stations, |d| model::stations_doc::stations(d).unwrap())
+            .await
+            .len()
+    };
+
+    // The export: a byte-order mark, the codes' header, one line per station.
+    let res = reqwest::Client::new()
+        .get(app.url("/api/stations.csv"))
+        .header("cookie", &boss.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let exported = res.text().await.unwrap();
+    assert!(exported.starts_with("\u{feff}id,name,address,lat,lon,"));
+    assert_eq!(exported.lines().count(), 4, "{exported}");
+
+    // Two new stations with two bad lines: refused, each bad line named, nothing imported.
+    let head = model::station_csv::HEADER.join(",");
+    let good = "yy-new-1,暖新驿站（一）,,28.85,108.78,nuanxin,bank,,open,water charging,24h,24h,24h,24h,24h,24h,24h,";
+    let far = "yy-new-2,暖新驿站（二）,,31.85,108.78,,,,open,water,,,,,,,,";
+    let bad_hours = "yy-new-3,暖新驿站（三）,,28.86,108.78,,,,open,water,7点,,,,,,,";
+    let csv = format!("{head}\r\n{good}\r\n{far}\r\n{bad_hours}\r\n");
+    let (status, answer) = import(&app, &boss, &csv).await;
+    assert_eq!(
+        (status, &answer["error"]),
+        (400, &json!("bad_csv")),
+        "{answer}"
+    );
+    assert_eq!(
+        answer["detail"],
+        json!("line 3: bad_coordinates lat 31.85, lon 108.78; line 4: bad_hours week[0]: 7点")
+    );
+    assert_eq!(in_doc().await, 3);
+
+    // The good line alone, and the exported file back: 4 stations, the old ones unchanged.
+    let csv = format!("{head}\r\n{good}\r\n");
+    let (status, answer) = import(&app, &boss, &csv).await;
+    assert_eq!((status, &answer), (200, &json!({"imported": 1})));
+    let (status, answer) = import(&app, &boss, &exported).await;
+    assert_eq!((status, &answer), (200, &json!({"imported": 3})));
+    assert_eq!(in_doc().await, 4);
+    let (status, _) = import(&app, &rider, &exported).await;
+    assert_eq!(status, 403);
+}
