@@ -7,7 +7,9 @@
 //   tags) never change under a name, so they are cache-first.
 // - The engine's files are cached when first used, not at install: a rider logs in online, and
 //   the engine starts then, so it is on the phone before the first offline start; the login
-//   page does not wait for it, and a supervisor (who goes on to the console) never loads it. Their names are read from index.html itself, at install and whenever a
+//   page does not wait for it, and a supervisor (who goes on to the console) never loads it.
+//   The page also asks for them ({cache: [urls]}) when a rider's engine starts, for the case
+//   where the engine was fetched before this worker took control. Their names are read from index.html itself, at install and whenever a
 //   fresh index.html arrives; that is how a new deploy is picked up: the new index.html names
 //   new assets, they are cached, and the old ones are dropped.
 // - /api/* and /sync are never touched: they are live data, and IndexedDB is the offline copy.
@@ -77,6 +79,28 @@ self.addEventListener("install", (event) => {
         // Installed while offline: navigations fill the cache later.
       }
       await self.skipWaiting();
+    })(),
+  );
+});
+
+// The page asks for the engine's files once a rider's engine starts ({cache: [urls]}): only
+// hashed engine files are taken, and only those not cached yet are fetched.
+self.addEventListener("message", (event) => {
+  const urls = event.data && Array.isArray(event.data.cache) ? event.data.cache : [];
+  const wanted = urls.filter((u) => typeof u === "string" && LAZY.test(u) && HASHED.test(u));
+  if (wanted.length === 0) return;
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(SHELL);
+      for (const url of wanted) {
+        if (await cache.match(url)) continue;
+        try {
+          const r = await fetch(url);
+          if (r.ok) await cache.put(url, r);
+        } catch (_) {
+          // Offline: the next start online tries again.
+        }
+      }
     })(),
   );
 });

@@ -57,3 +57,25 @@ test('a report filed before the sync engine runs is kept on the phone and sent o
   await phone.close();
   await desk.close();
 });
+
+test('after a login online, the engine’s files are in the service worker’s cache', async ({ browser }) => {
+  const rider = await RiderApp.onPhone(browser);
+  await rider.login('13800000001');
+  const p = rider.page;
+  const named = await p.evaluate(() =>
+    ['nx-engine', 'nx-engine-js', 'nx-engine-wasm'].map(
+      (n) => document.querySelector(`meta[name=${n}]`)?.getAttribute('content') ?? '',
+    ),
+  );
+  expect(named.every((u) => /^\/engine-/.test(u))).toBe(true);
+  await expect
+    .poll(async () =>
+      p.evaluate(async (urls) => {
+        const cache = await caches.open('nuanxin-shell-v1');
+        const hits = await Promise.all(urls.map((u) => cache.match(u)));
+        return hits.every((h) => h !== undefined);
+      }, named),
+    )
+    .toBe(true);
+  await rider.context.close();
+});

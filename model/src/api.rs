@@ -886,6 +886,37 @@ mod tests {
             Err((ErrorCode::BadStationName, _))
         ));
         assert!(is_station_id("yy-bus") && !is_station_id("YY") && !is_station_id(""));
+        // Repeated facilities are kept once, in order; seven empty days are no weekly hours.
+        let twice = vec!["water".into(), "charging".into(), "water".into()];
+        let ok = StationForm {
+            facilities: twice,
+            week: vec![" ".into(); 7],
+            ..station()
+        }
+        .checked(Some(&youyang))
+        .unwrap();
+        assert_eq!(
+            (ok.facilities, ok.week.len()),
+            (vec!["water".to_owned(), "charging".to_owned()], 0)
+        );
+        // No coordinates, and an address too long, are refused.
+        assert!(matches!(
+            StationForm {
+                lat: 0.0,
+                lon: 0.0,
+                ..station()
+            }
+            .checked(None)
+            .map_err(|e| e.code),
+            Err(ErrorCode::BadCoordinates)
+        ));
+        assert_eq!(
+            code(StationForm {
+                address: "路".repeat(101),
+                ..station()
+            }),
+            Err((ErrorCode::BadStationField, Some("address".into())))
+        );
     }
 
     #[test]
@@ -1020,6 +1051,8 @@ pub struct StationForm {
 
 /// The longest name of a station, in characters.
 pub const MAX_STATION_NAME_CHARS: usize = 40;
+/// The longest address or hours text of a station, in characters.
+pub const MAX_STATION_TEXT_CHARS: usize = 100;
 /// The facilities a station can list.
 pub const FACILITIES: [&str; 8] = [
     "water",
@@ -1061,7 +1094,9 @@ impl StationForm {
                 MAX_STATION_NAME_CHARS as u64,
             ));
         }
+        // (0, 0) is what a form without coordinates reads as: never a station's place.
         let inside = self.lat.is_finite()
+            && !(self.lat == 0.0 && self.lon == 0.0)
             && self.lon.is_finite()
             && (-90.0..=90.0).contains(&self.lat)
             && (-180.0..=180.0).contains(&self.lon)
@@ -1072,11 +1107,20 @@ impl StationForm {
                 format!("lat {}, lon {}", self.lat, self.lon),
             ));
         }
-        let week: Vec<String> = self.week.iter().map(|d| d.trim().to_owned()).collect();
+        let mut week: Vec<String> = self.week.iter().map(|d| d.trim().to_owned()).collect();
+        // Seven empty days say nothing: no weekly hours (a station shut for good is `closed`).
+        if week.iter().all(String::is_empty) {
+            week.clear();
+        }
         if !week.is_empty()
             && let Err((day, part)) = crate::hours::check_week(&week)
         {
             return Err(refuse(ErrorCode::BadHours, format!("week[{day}]: {part}")));
+        }
+        for (field, text) in [("address", &self.address), ("hours", &self.hours)] {
+            if text.chars().count() > MAX_STATION_TEXT_CHARS || text.chars().any(char::is_control) {
+                return Err(refuse(ErrorCode::BadStationField, field.to_owned()));
+            }
         }
         let listed = |field: &str, value: &str, list: &[&str]| {
             if value.is_empty() || list.contains(&value) {
@@ -1116,8 +1160,12 @@ impl StationForm {
                 format!("phone: {phone}"),
             ));
         }
-        let mut facilities = self.facilities.clone();
-        facilities.dedup();
+        let mut facilities: Vec<String> = Vec::new();
+        for f in &self.facilities {
+            if !facilities.contains(f) {
+                facilities.push(f.clone());
+            }
+        }
         Ok(StationForm {
             name,
             address: self.address.trim().to_owned(),
@@ -1169,7 +1217,7 @@ impl AlertForm {
         if chars == 0 || chars > MAX_ALERT_CHARS {
             return Err(refuse("text"));
         }
-        if self.to <= self.from || self.to - self.from > MAX_ALERT_MS || self.from <= 0 {
+        if self.from <= 0 || self.to <= self.from || self.to - self.from > MAX_ALERT_MS {
             return Err(refuse("to"));
         }
         Ok(AlertForm { text, ..self })

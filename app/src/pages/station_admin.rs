@@ -203,6 +203,12 @@ pub fn StationsPanel() -> impl IntoView {
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let id = fields.id.get_untracked().trim().to_owned();
+        if !fields.existing.get_untracked()
+            && items.with_untracked(|all| all.iter().any(|i| i.id == id))
+        {
+            said.set(Some((false, s.station_id_taken.to_owned())));
+            return;
+        }
         let form = fields.form();
         busy.set(true);
         leptos::task::spawn_local(async move {

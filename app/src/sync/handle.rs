@@ -70,6 +70,43 @@ impl std::fmt::Debug for EngineHandle {
     }
 }
 
+/// Asks the service worker to keep the engine's files (named by `<meta name="nx-engine…">`)
+/// for offline starts: it caches them when first fetched through it, but a rider who logged in
+/// before it took control fetched them past it. Now, or once it takes control.
+fn keep_engine_offline() {
+    let container = window().navigator().service_worker();
+    let urls = js_sys::Array::new();
+    for name in ["nx-engine", "nx-engine-js", "nx-engine-wasm"] {
+        if let Some(url) = document()
+            .query_selector(&format!("meta[name={name}]"))
+            .ok()
+            .flatten()
+            .and_then(|m| m.get_attribute("content"))
+        {
+            urls.push(&JsValue::from_str(&url));
+        }
+    }
+    if urls.length() == 0 {
+        return;
+    }
+    let message = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&message, &"cache".into(), &urls);
+    match container.controller() {
+        Some(sw) => {
+            let _ = sw.post_message(&message);
+        }
+        None => {
+            let target = container.clone();
+            EventListener::once(&target, "controllerchange", move |_| {
+                if let Some(sw) = container.controller() {
+                    let _ = sw.post_message(&message);
+                }
+            })
+            .forget();
+        }
+    }
+}
+
 /// The engine worker's script, as the page names it (`<meta name="nx-engine">`, written by
 /// the build with the script's hashed name).
 fn engine_url() -> String {
@@ -117,6 +154,7 @@ impl EngineHandle {
             socket_url,
         });
         view.can_file.set(true);
+        keep_engine_offline();
         // An ended session stops the engine's attempts until the next login (which sends
         // `Reconnect`), wherever it was noticed: the API, the photo queue, a refused socket.
         let weak = Rc::downgrade(&handle);

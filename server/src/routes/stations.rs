@@ -195,6 +195,14 @@ pub async fn import(
         .county(&user.county)
         .await?
         .ok_or(AppError::NotFound)?;
+    // A file saved in a legacy encoding (GBK) reaches here with its Chinese replaced: refuse it
+    // rather than overwrite every name.
+    if body.contains('\u{fffd}') {
+        return Err(refused(vec![(
+            1,
+            "not UTF-8: save it as CSV UTF-8".to_owned(),
+        )]));
+    }
     let rows = model::station_csv::read(&body).map_err(refused)?;
     let mut errors = Vec::new();
     let mut stations: Vec<(String, Station)> = Vec::new();
