@@ -32,8 +32,9 @@ pub const HEADER: [&str; 18] = [
     "hours",
 ];
 
-/// One cell, quoted when it must be, defused when a spreadsheet would run it.
-fn cell(text: &str) -> String {
+/// One CSV cell, quoted as RFC 4180 says when it must be, defused (a leading `'`) when a
+/// spreadsheet would run it as a formula. The report export writes its cells with it too.
+pub fn cell(text: &str) -> String {
     let text = if text.starts_with(['=', '+', '-', '@']) {
         format!("'{text}")
     } else {

@@ -41,16 +41,7 @@ fn civil(days: i64) -> (i64, u32, u32) {
 
 /// One cell, quoted when it must be, defused when a spreadsheet would run it.
 fn cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
+    model::station_csv::cell(text)
 }
 
 /// The CSV file of `rows`, in `lang`.
