@@ -157,14 +157,13 @@ fn sketch(from: (f64, f64), dots: Vec<Dot>, router: crate::router::Router) -> im
     let ring_px =
         CIRCLE_MINUTES as f64 * model::geo::RIDING_M_PER_MIN * SKETCH_PX / 2.0 / SKETCH_HALF_M;
     let centre = SKETCH_PX / 2.0;
-    let (inside, outside): (Vec<_>, Vec<_>) = dots.into_iter().partition(|d| {
-        let (x, y) = sketch_xy(from, d.at);
-        (0.0..=SKETCH_PX).contains(&x) && (0.0..=SKETCH_PX).contains(&y)
-    });
+    let (inside, outside): (Vec<_>, Vec<_>) = dots
+        .into_iter()
+        .map(|d| (sketch_xy(from, d.at), d))
+        .partition(|((x, y), _)| (0.0..=SKETCH_PX).contains(x) && (0.0..=SKETCH_PX).contains(y));
     let points = inside
         .into_iter()
-        .map(|d| {
-            let (x, y) = sketch_xy(from, d.at);
+        .map(|((x, y), d)| {
             let id = d.id.clone();
             view! {
                 <circle

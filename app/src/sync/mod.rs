@@ -338,12 +338,6 @@ impl Engine {
         let device = self.device.borrow();
         let rows = device.rows();
         let requests = device.requests();
-        let status = Status {
-            connected: device.client().is_ready(),
-            doc_ready: device.ready(),
-            unsaved: !self.settled(),
-            can_redeem: device.can_redeem(),
-        };
         drop(device);
         let mut told = self.told.borrow_mut();
         if told.rows.as_ref() != Some(&rows) {
@@ -354,6 +348,22 @@ impl Engine {
             (self.post)(&Update::Requests(requests.clone()));
             told.requests = Some(requests);
         }
+        drop(told);
+        self.tell_status();
+    }
+
+    /// Tells the page where syncing stands, when that moved. Cheap: writes starting and
+    /// committing call it, without rebuilding the rows.
+    fn tell_status(&self) {
+        let device = self.device.borrow();
+        let status = Status {
+            connected: device.client().is_ready(),
+            doc_ready: device.ready(),
+            unsaved: !self.settled(),
+            can_redeem: device.can_redeem(),
+        };
+        drop(device);
+        let mut told = self.told.borrow_mut();
         if told.status != Some(status) {
             (self.post)(&Update::Status(status));
             told.status = Some(status);
@@ -363,14 +373,14 @@ impl Engine {
     /// Writes a batch; the page shows "unsaved" until it is committed.
     async fn write(&self, batch: Batch) -> Result<(), AppError> {
         self.writes_in_flight.set(self.writes_in_flight.get() + 1);
-        self.refresh();
+        self.tell_status();
         let result = self.store.write(batch).await;
         if result.is_err() {
             // What this batch held may be missing from the device: rewrite it all next time.
             self.device.borrow_mut().write_failed();
         }
         self.writes_in_flight.set(self.writes_in_flight.get() - 1);
-        self.refresh();
+        self.tell_status();
         result
     }
 
@@ -387,7 +397,7 @@ impl Engine {
                 engine.persist_now();
             }
         });
-        self.refresh();
+        self.tell_status();
     }
 
     fn persist_now(&self) {
