@@ -564,6 +564,12 @@ code_enum! {
         /// Station import: lines that do not read or do not hold; `detail` lists them by line,
         /// and nothing was imported (400).
         BadCsv = "bad_csv",
+        /// Wish: an action not on the list, a reason or organisation name empty (where one is
+        /// needed) or over `limit` characters (400).
+        BadWish = "bad_wish",
+        /// Wish: the step does not follow from where the wish stands (approve a pending one,
+        /// claim an approved one, fulfil a claimed one) (409).
+        WishStep = "wish_step",
         /// Photo: the name is not 64 lower-case hex digits (400).
         BadName = "bad_name",
         /// Photo: over `limit` bytes (413).
@@ -593,7 +599,7 @@ impl ErrorCode {
             Unauthorized | BadCredentials => 401,
             Forbidden => 403,
             NotFound | UnknownCode => 404,
-            PhoneTaken | DecisionFinal | PointsSpent | PickedUp => 409,
+            PhoneTaken | DecisionFinal | PointsSpent | PickedUp | WishStep => 409,
             CodeExpired => 410,
             TooLarge => 413,
             UnsupportedType => 415,
@@ -604,7 +610,7 @@ impl ErrorCode {
             | BadPeerId | BadStatus | NoteTooLong | BadPoints | BadDuplicate | BadName
             | Interrupted | BadCode | BadRewardName | BadPrice | BadStock | BadReasons
             | BadDepartments | BadShare | BadNotice | BadStationName | BadCoordinates
-            | BadHours | BadStationField | BadAlert | BadCsv => 400,
+            | BadHours | BadStationField | BadAlert | BadCsv | BadWish => 400,
         }
     }
 }
@@ -739,6 +745,12 @@ impl ApiError {
             BadAlert => format!(
                 "An alert is heat or cold, level 1 to 3, 1 to {limit} characters, ending after it starts and within 14 days"
             ),
+            BadWish if zh => format!("心愿操作应为通过、驳回、认领或实现；理由和认领单位 1 到 {limit} 个字"),
+            BadWish => format!(
+                "A wish is approved, rejected, claimed or fulfilled; a reason or organisation has 1 to {limit} characters"
+            ),
+            WishStep if zh => "这个心愿现在不能这样处理".into(),
+            WishStep => "The wish cannot take this step from where it stands".into(),
             BadName if zh => "照片名必须是 64 位小写十六进制 SHA-256".into(),
             BadName => "A photo's name is its SHA-256 in 64 lower-case hex digits".into(),
             TooLarge if zh => format!("照片不能超过 {} KB", limit / 1024),
@@ -1239,6 +1251,143 @@ pub struct StationsImported {
     pub imported: usize,
 }
 
+/// The longest reason for a rejected wish, or name of the organisation that claims one.
+pub const MAX_WISH_WORDS_CHARS: usize = 40;
+
+/// Where a wish stands: `pending` (waiting for a supervisor), `approved` (on the wall),
+/// `rejected`, `claimed` (an organisation will fulfil it), `fulfilled`.
+pub const WISH_STATUSES: [&str; 5] = ["pending", "approved", "rejected", "claimed", "fulfilled"];
+
+/// A rider's wish as the console lists it (`GET /api/wishes`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WishItem {
+    /// The wish's id in the rider document.
+    pub id: String,
+    pub rider_id: i64,
+    /// The rider's full name (the console's to see; the wall shows the surname only).
+    pub rider_name: String,
+    pub text: String,
+    /// A photo's SHA-256, or empty.
+    pub photo: String,
+    /// One of [`WISH_STATUSES`].
+    pub status: String,
+    /// Why it was rejected; empty otherwise.
+    pub reason: String,
+    /// Who claimed it; empty until claimed.
+    pub org: String,
+    /// When the rider made it (ms since the epoch, the phone's clock).
+    pub at: i64,
+    /// When it last moved (ms since the epoch, server clock).
+    pub updated_at: i64,
+}
+
+/// A step for a wish (`POST /api/wishes/{rider_id}/{id}`): `approve`, `reject` (with a
+/// `reason`), `claim` (with the `org`) or `fulfil`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WishStepForm {
+    pub action: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub org: String,
+}
+
+impl WishStepForm {
+    /// The status the step leads to from `from`, or why it cannot be taken.
+    pub fn next(&self, from: &str) -> Result<&'static str, ApiError> {
+        let words = |w: &str| {
+            let n = w.trim().chars().count();
+            (1..=MAX_WISH_WORDS_CHARS).contains(&n) && !w.chars().any(char::is_control)
+        };
+        let bad = || ApiError::with_limit(ErrorCode::BadWish, MAX_WISH_WORDS_CHARS as u64);
+        let (needs, to) = match self.action.as_str() {
+            "approve" => ("pending", "approved"),
+            "reject" if words(&self.reason) => ("pending", "rejected"),
+            "claim" if words(&self.org) => ("approved", "claimed"),
+            "fulfil" => ("claimed", "fulfilled"),
+            _ => return Err(bad()),
+        };
+        if from == needs {
+            Ok(to)
+        } else {
+            Err(ErrorCode::WishStep.into())
+        }
+    }
+}
+
+/// How the wish wall names a rider: the surname and 师傅 (`张三` → `张师傅`, `欧阳娜` →
+/// `欧阳师傅`), never the given name or anything else of the account.
+pub fn wall_name(name: &str) -> String {
+    const DOUBLE: [&str; 12] = [
+        "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙", "夏侯",
+    ];
+    let name = name.trim();
+    let surname: String = match DOUBLE.iter().find(|d| name.starts_with(**d)) {
+        Some(d) => (*d).to_owned(),
+        None if name.chars().next().is_some_and(|c| c.is_ascii()) => {
+            name.split_whitespace().next().unwrap_or_default().to_owned()
+        }
+        None => name.chars().take(1).collect(),
+    };
+    if surname.is_empty() {
+        "师傅".to_owned()
+    } else {
+        format!("{surname}师傅")
+    }
+}
+
+/// Check-ins per station (`GET /api/checkins`): the last `days` days, China Standard Time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckinStats {
+    /// The days counted, oldest first: each day's start (ms since the epoch).
+    pub days: Vec<i64>,
+    /// Each station of the county, most check-ins first.
+    pub stations: Vec<StationCheckins>,
+}
+
+/// One station's check-ins over [`CheckinStats::days`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StationCheckins {
+    pub id: String,
+    pub name: String,
+    pub total: i64,
+    /// Per day, as [`CheckinStats::days`].
+    pub by_day: Vec<i64>,
+    /// Per hour of the day (0–23, China Standard Time), over all the days.
+    pub by_hour: Vec<i64>,
+}
+
+/// Where riders are out of reach of every open station (`GET /api/coverage`): the reports and
+/// check-ins of the last `days` days that lie farther than `radius_m` (15 riding minutes at
+/// `speed_kmh`) from any open station, grouped by area.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Coverage {
+    pub days: u32,
+    pub speed_kmh: u32,
+    pub radius_m: f64,
+    /// How many reports and check-ins were looked at, and how many lie out of reach.
+    pub points: u64,
+    pub uncovered: u64,
+    /// The areas out of reach, most points first.
+    pub areas: Vec<CoverageArea>,
+}
+
+/// A cell of about 2 km holding points out of reach of every open station.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoverageArea {
+    /// The nearest district's name ("" when the county has none), for people to place it.
+    pub district: String,
+    /// The middle of its points (WGS-84).
+    pub lat: f64,
+    pub lon: f64,
+    pub reports: u64,
+    pub checkins: u64,
+    /// From its middle to the nearest open station, in metres (0 when the county has none).
+    pub nearest_m: f64,
+    /// That station's name ("" when none).
+    pub nearest: String,
+}
+
 /// Whether `id` can name a station: 1 to 40 lower-case letters, digits and hyphens.
 pub fn is_station_id(id: &str) -> bool {
     (1..=40).contains(&id.len())
@@ -1332,4 +1481,40 @@ pub struct RiderPoints {
     pub rider_id: i64,
     pub name: String,
     pub points: i64,
+}
+
+#[cfg(test)]
+mod wish_tests {
+    use super::*;
+
+    #[test]
+    fn the_wall_names_the_surname_only() {
+        assert_eq!(wall_name("张三"), "张师傅");
+        assert_eq!(wall_name("李师傅"), "李师傅");
+        assert_eq!(wall_name(" 欧阳娜娜 "), "欧阳师傅");
+        assert_eq!(wall_name("Wang Lei"), "Wang师傅");
+        assert_eq!(wall_name(""), "师傅");
+    }
+
+    #[test]
+    fn a_wish_moves_only_forward() {
+        let step = |action: &str, reason: &str, org: &str| WishStepForm {
+            action: action.into(),
+            reason: reason.into(),
+            org: org.into(),
+        };
+        assert_eq!(step("approve", "", "").next("pending"), Ok("approved"));
+        assert_eq!(step("reject", "与骑手无关", "").next("pending"), Ok("rejected"));
+        assert_eq!(step("claim", "", "县邮政局").next("approved"), Ok("claimed"));
+        assert_eq!(step("fulfil", "", "").next("claimed"), Ok("fulfilled"));
+        // No fulfilment before a claim, no claim before approval, nothing after the end.
+        let code = |r: Result<&str, ApiError>| r.map_err(|e| e.code);
+        assert_eq!(code(step("fulfil", "", "").next("approved")), Err(ErrorCode::WishStep));
+        assert_eq!(code(step("claim", "", "县邮政局").next("pending")), Err(ErrorCode::WishStep));
+        assert_eq!(code(step("approve", "", "").next("rejected")), Err(ErrorCode::WishStep));
+        // A rejection needs its reason, a claim its organisation.
+        assert_eq!(code(step("reject", " ", "").next("pending")), Err(ErrorCode::BadWish));
+        assert_eq!(code(step("claim", "", "").next("approved")), Err(ErrorCode::BadWish));
+        assert_eq!(code(step("delete", "", "").next("pending")), Err(ErrorCode::BadWish));
+    }
 }

@@ -109,6 +109,14 @@ pub struct RequestRow {
     pub delivery: Delivery,
 }
 
+/// One of the rider's wishes (from any of their devices), with whether the relay holds it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WishRow {
+    pub id: String,
+    pub wish: rider_doc::Wish,
+    pub delivery: Delivery,
+}
+
 /// What a batch of effects asks of the shell.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Absorbed {
@@ -263,21 +271,22 @@ impl Device {
         Ok((effects, write))
     }
 
-    /// Asks for a reward: one change to the rider document's `redemptions`, kept in the outbox
-    /// (under the request's id) until the relay holds it, as a report is. Refused while the
-    /// document has no `redemptions` map (one made before it existed, until the server adds it).
-    pub fn redeem(
+    /// Adds `ask` (a request for a reward, a check-in, a wish) under `id`: one change to the
+    /// rider document, kept in the outbox (under `id`) until the relay holds it, as a report is.
+    /// Refused while the document lacks the map it goes into (one made before the map existed,
+    /// until the server adds it).
+    pub fn ask(
         &mut self,
         id: &str,
-        request: &rider_doc::Redemption,
+        ask: &rider_doc::Ask,
     ) -> Result<(Vec<Effect>, Write), ModelError> {
         let (hash, effects) = self
             .client
-            .change(&self.doc_id, |d| rider_doc::put_redemption(d, id, request))?;
+            .change(&self.doc_id, |d| rider_doc::put_ask(d, id, ask))?;
         let entry = hash.map(|hash| OutboxEntry {
             report_id: id.to_owned(),
             hash: hash.to_string(),
-            created_at: request.at as f64,
+            created_at: ask.at() as f64,
         });
         if let Some(entry) = &entry {
             self.pending.insert(entry.report_id.clone(), entry.clone());
@@ -287,11 +296,50 @@ impl Device {
         Ok((effects, write))
     }
 
-    /// Whether redemption requests can be made: the rider document has its `redemptions` map.
+    /// Whether redemption requests, check-ins and wishes can be made: the rider document has
+    /// the maps they go into.
     pub fn can_redeem(&self) -> bool {
         self.client
             .doc(&self.doc_id)
-            .is_some_and(rider_doc::has_redemptions)
+            .is_some_and(rider_doc::has_maps)
+    }
+
+    /// The last check-in at `station` on this document, if any (ms since the epoch).
+    pub fn last_checkin(&self, station: &str) -> Option<i64> {
+        let doc = self.client.doc(&self.doc_id)?;
+        rider_doc::checkins(doc)
+            .into_iter()
+            .filter(|(_, c)| c.station == station)
+            .map(|(_, c)| c.at)
+            .max()
+    }
+
+    /// The rider's wishes, newest first, with their delivery state.
+    pub fn wishes(&self) -> Vec<WishRow> {
+        let Some(doc) = self.client.doc(&self.doc_id) else {
+            return Vec::new();
+        };
+        let mut rows: Vec<WishRow> = rider_doc::wishes(doc)
+            .into_iter()
+            .map(|(id, wish)| WishRow {
+                delivery: self.delivery(&id),
+                id,
+                wish,
+            })
+            .collect();
+        rows.sort_by(|a, b| (b.wish.at, &a.id).cmp(&(a.wish.at, &b.id)));
+        rows
+    }
+
+    /// Where an entry of the outbox (or one not in it) stands.
+    fn delivery(&self, id: &str) -> Delivery {
+        let confirmed = self.confirmed();
+        match self.pending.get(id) {
+            None => Delivery::Received,
+            Some(e) if confirmed(e) => Delivery::Received,
+            Some(_) if self.client.is_ready() => Delivery::Sending,
+            Some(_) => Delivery::Local,
+        }
     }
 
     /// The rider's redemption requests, oldest first, with their delivery state.
@@ -299,22 +347,12 @@ impl Device {
         let Some(doc) = self.client.doc(&self.doc_id) else {
             return Vec::new();
         };
-        let connected = self.client.is_ready();
-        let confirmed = self.confirmed();
         let mut rows: Vec<RequestRow> = rider_doc::redemptions(doc)
             .into_iter()
-            .map(|(id, request)| {
-                let delivery = match self.pending.get(&id) {
-                    None => Delivery::Received,
-                    Some(e) if confirmed(e) => Delivery::Received,
-                    Some(_) if connected => Delivery::Sending,
-                    Some(_) => Delivery::Local,
-                };
-                RequestRow {
-                    id,
-                    request,
-                    delivery,
-                }
+            .map(|(id, request)| RequestRow {
+                delivery: self.delivery(&id),
+                id,
+                request,
             })
             .collect();
         rows.sort_by(|a, b| (a.request.at, &a.id).cmp(&(b.request.at, &b.id)));
@@ -481,7 +519,9 @@ mod tests {
             reward: "5".into(),
             at: 7,
         };
-        let (effects, write) = device.redeem("req-1", &ask).unwrap();
+        let (effects, write) = device
+            .ask("req-1", &rider_doc::Ask::Redemption(ask))
+            .unwrap();
         assert!(effects.is_empty(), "offline: nothing to send");
         assert_eq!(write.outbox_put.len(), 1);
         assert_eq!(write.outbox_put[0].report_id, "req-1");

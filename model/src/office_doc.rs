@@ -198,7 +198,7 @@ pub fn points(doc: &Automerge) -> Option<Points> {
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate, serde::Serialize, serde::Deserialize)]
 pub struct Notice {
     /// `review` (a supervisor decided on a report), `redemption` (the server decided a request
-    /// for a reward) or `notice`.
+    /// for a reward), `wish` (a supervisor moved one of the rider's wishes on) or `notice`.
     #[autosurgeon(hydrate = "lenient::string")]
     pub kind: String,
     /// The report it is about; empty when none.
@@ -207,8 +207,12 @@ pub struct Notice {
     /// The redemption request it is about (its id in `redemptions`); empty when none.
     #[autosurgeon(hydrate = "lenient::opt_string")]
     pub redemption: String,
+    /// The wish it is about (its id in the rider document's `wishes`); empty when none.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
+    pub wish: String,
     /// For a review: the decision's status code (`valid`, `invalid`, …); for a redemption,
-    /// `done`, `failed` or `refunded`.
+    /// `done`, `failed` or `refunded`; for a wish, `approved`, `rejected`, `claimed` or
+    /// `fulfilled`.
     #[autosurgeon(hydrate = "lenient::opt_string")]
     pub status: String,
     /// The points the report has brought after this decision (0 when none); for a redemption,
@@ -385,6 +389,7 @@ mod tests {
             kind: "review".into(),
             report: "r1".into(),
             redemption: String::new(),
+            wish: String::new(),
             status: status.into(),
             points,
             note: String::new(),

@@ -2,11 +2,12 @@
 //!
 //! ```text
 //! { schema: 1, kind: "rider", owner: "<user id>", reports: { "<uuid>": Report, ... },
-//!   redemptions: { "<uuid>": Redemption, ... } }
+//!   redemptions: { "<uuid>": Redemption, ... }, checkins: { "<uuid>": CheckIn, ... },
+//!   wishes: { "<uuid>": Wish, ... } }
 //! ```
-//! The server creates it with the empty `reports` and `redemptions` maps when the rider's
-//! account is created, so every device adds to the same map objects and two devices never race
-//! to create them (a document made before `redemptions` existed gets that map from the server).
+//! The server creates it with the empty maps when the rider's account is created, so every
+//! device adds to the same map objects and two devices never race to create them (a document
+//! made before one of [`ENTRY_MAPS`] existed gets that map from the server).
 
 use automerge::{
     ActorId, Automerge, ChangeHash, ObjType, ROOT, ReadDoc, transaction::Transactable,
@@ -30,7 +31,9 @@ pub fn new_doc(owner: &str, actor: Option<ActorId>) -> Result<Automerge, ModelEr
         tx.put(ROOT, "kind", KIND)?;
         tx.put(ROOT, "owner", owner)?;
         tx.put_object(ROOT, "reports", ObjType::Map)?;
-        tx.put_object(ROOT, "redemptions", ObjType::Map)?;
+        for name in ENTRY_MAPS {
+            tx.put_object(ROOT, name, ObjType::Map)?;
+        }
         Ok(())
     })
     .map_err(|f| f.error)?;
@@ -87,6 +90,11 @@ pub fn put_report(doc: &mut Automerge, report: &Report) -> Result<Option<ChangeH
     Ok(hash)
 }
 
+/// The maps besides `reports` that devices add entries to, each made by the server: a request
+/// for a reward, a check-in at a station, a micro-wish. An entry is written once and never
+/// changed; the server reads each once.
+pub const ENTRY_MAPS: [&str; 3] = ["redemptions", "checkins", "wishes"];
+
 /// A rider's request to spend points on a reward of the county's catalogue. The server decides
 /// it once, and writes the outcome into the rider's office document.
 #[derive(
@@ -108,45 +116,156 @@ pub struct Redemption {
     pub at: i64,
 }
 
-fn redemptions_obj<D: ReadDoc>(doc: &D) -> Option<automerge::ObjId> {
-    match doc.get(ROOT, "redemptions") {
+/// A rider's check-in at a station (by scanning its poster): counted for the county.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    autosurgeon::Reconcile,
+    autosurgeon::Hydrate,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+pub struct CheckIn {
+    /// The station's id in the county's stations document.
+    #[autosurgeon(hydrate = "crate::lenient::string")]
+    pub station: String,
+    /// When, in milliseconds since the Unix epoch (the phone's clock).
+    #[autosurgeon(hydrate = "crate::lenient::i64")]
+    pub at: i64,
+}
+
+/// A rider's micro-wish (微心愿): supervisors approve it for the county's wish wall.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    autosurgeon::Reconcile,
+    autosurgeon::Hydrate,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+pub struct Wish {
+    /// What the rider wishes for: 1 to [`MAX_WISH_CHARS`] characters.
+    #[autosurgeon(hydrate = "crate::lenient::string")]
+    pub text: String,
+    /// A photo's SHA-256 (uploaded as a report's photos are), or empty.
+    #[autosurgeon(hydrate = "crate::lenient::opt_string")]
+    pub photo: String,
+    /// When, in milliseconds since the Unix epoch (the phone's clock).
+    #[autosurgeon(hydrate = "crate::lenient::i64")]
+    pub at: i64,
+}
+
+/// The longest wish, in characters.
+pub const MAX_WISH_CHARS: usize = 100;
+
+impl Wish {
+    /// Why the wish cannot be taken, if it cannot: blank or too long, a control or bidi
+    /// character, a photo that is not a SHA-256.
+    pub fn problem(&self) -> Option<&'static str> {
+        let text = self.text.trim();
+        let chars = text.chars().count();
+        if chars == 0 || chars > MAX_WISH_CHARS {
+            return Some("text must be 1 to 100 characters");
+        }
+        if text.chars().any(|c| c.is_control() || crate::validate::is_bidi_control(c)) {
+            return Some("text has a control character");
+        }
+        if !self.photo.is_empty() && !crate::validate::is_sha256_hex(&self.photo) {
+            return Some("photo is not a SHA-256");
+        }
+        None
+    }
+}
+
+/// Something a device adds to one of [`ENTRY_MAPS`], under an id it makes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Ask {
+    Redemption(Redemption),
+    CheckIn(CheckIn),
+    Wish(Wish),
+}
+
+impl Ask {
+    /// The map it goes into.
+    pub fn map(&self) -> &'static str {
+        match self {
+            Ask::Redemption(_) => "redemptions",
+            Ask::CheckIn(_) => "checkins",
+            Ask::Wish(_) => "wishes",
+        }
+    }
+
+    /// When it was made (the phone's clock).
+    pub fn at(&self) -> i64 {
+        match self {
+            Ask::Redemption(r) => r.at,
+            Ask::CheckIn(c) => c.at,
+            Ask::Wish(w) => w.at,
+        }
+    }
+}
+
+fn map_obj<D: ReadDoc>(doc: &D, name: &str) -> Option<automerge::ObjId> {
+    match doc.get(ROOT, name) {
         Ok(Some((automerge::Value::Object(ObjType::Map), id))) => Some(id),
         _ => None,
     }
 }
 
-/// Whether the document has its `redemptions` map (one made before it existed has not, until
-/// the server adds it).
-pub fn has_redemptions(doc: &Automerge) -> bool {
-    redemptions_obj(doc).is_some()
+/// Whether the document has every one of [`ENTRY_MAPS`] (one made before a map existed has
+/// not, until the server adds it).
+pub fn has_maps(doc: &Automerge) -> bool {
+    ENTRY_MAPS.iter().all(|name| map_obj(doc, name).is_some())
 }
 
-/// Adds the `redemptions` map to a document made before it existed (the server does this, once,
-/// so that devices never race to create it). No change when it is there.
-pub fn add_redemptions_map(doc: &mut Automerge) -> Result<(), ModelError> {
-    if has_redemptions(doc) {
+/// Whether the document has the map `ask` goes into.
+pub fn has_map_for(doc: &Automerge, ask: &Ask) -> bool {
+    map_obj(doc, ask.map()).is_some()
+}
+
+/// Adds those of [`ENTRY_MAPS`] a document made before them lacks (the server does this, once,
+/// so that devices never race to create them). No change when all are there.
+pub fn add_maps(doc: &mut Automerge) -> Result<(), ModelError> {
+    if has_maps(doc) {
         return Ok(());
     }
     let mut tx = doc.transaction();
-    tx.put_object(ROOT, "redemptions", ObjType::Map)?;
+    for name in ENTRY_MAPS {
+        if map_obj(&tx, name).is_none() {
+            tx.put_object(ROOT, name, ObjType::Map)?;
+        }
+    }
     tx.commit();
     Ok(())
 }
 
-/// Adds a redemption request under its client-made `id`, in one change whose hash is returned.
-/// Refused while the document has no `redemptions` map: creating it here could race another
-/// device creating it too, and one of the two maps would be lost.
+/// Adds `ask` under its client-made `id`, in one change whose hash is returned (`None` when the
+/// document held it already, as it is). Refused while the document lacks its map: creating it
+/// here could race another device creating it too, and one of the two maps would be lost.
+pub fn put_ask(doc: &mut Automerge, id: &str, ask: &Ask) -> Result<Option<ChangeHash>, ModelError> {
+    let name = ask.map();
+    let obj = map_obj(doc, name).ok_or_else(|| ModelError::NotRiderDoc(format!("no {name} map")))?;
+    let mut tx = doc.transaction();
+    match ask {
+        Ask::Redemption(r) => reconcile_prop(&mut tx, &obj, id, r)?,
+        Ask::CheckIn(c) => reconcile_prop(&mut tx, &obj, id, c)?,
+        Ask::Wish(w) => reconcile_prop(&mut tx, &obj, id, w)?,
+    }
+    let (hash, _patch) = tx.commit();
+    Ok(hash)
+}
+
+/// Adds a redemption request under its client-made `id` ([`put_ask`]).
 pub fn put_redemption(
     doc: &mut Automerge,
     id: &str,
     request: &Redemption,
 ) -> Result<Option<ChangeHash>, ModelError> {
-    let obj =
-        redemptions_obj(doc).ok_or_else(|| ModelError::NotRiderDoc("no redemptions map".into()))?;
-    let mut tx = doc.transaction();
-    reconcile_prop(&mut tx, &obj, id, request)?;
-    let (hash, _patch) = tx.commit();
-    Ok(hash)
+    put_ask(doc, id, &Ask::Redemption(request.clone()))
 }
 
 /// The redemption requests whose ids `known` does not hold, by id (sorted); only those are
@@ -161,6 +280,32 @@ pub fn redemptions_except(
 /// Every redemption request that reads, by id (sorted); requests that do not read are left out.
 pub fn redemptions(doc: &Automerge) -> Vec<(String, Redemption)> {
     crate::lenient::map_entries(doc, "redemptions", |_| true)
+}
+
+/// The check-ins whose ids `known` does not hold, by id (sorted).
+pub fn checkins_except(
+    doc: &Automerge,
+    known: &std::collections::HashSet<String>,
+) -> Vec<(String, CheckIn)> {
+    crate::lenient::map_entries(doc, "checkins", |k| !known.contains(k))
+}
+
+/// The wishes whose ids `known` does not hold, by id (sorted).
+pub fn wishes_except(
+    doc: &Automerge,
+    known: &std::collections::HashSet<String>,
+) -> Vec<(String, Wish)> {
+    crate::lenient::map_entries(doc, "wishes", |k| !known.contains(k))
+}
+
+/// Every check-in that reads, by id (sorted).
+pub fn checkins(doc: &Automerge) -> Vec<(String, CheckIn)> {
+    crate::lenient::map_entries(doc, "checkins", |_| true)
+}
+
+/// Every wish that reads, by id (sorted).
+pub fn wishes(doc: &Automerge) -> Vec<(String, Wish)> {
+    crate::lenient::map_entries(doc, "wishes", |_| true)
 }
 
 /// One entry of `reports`: its key, and the report or why it does not read as one.
@@ -291,9 +436,50 @@ mod tests {
             .map_err(|f| f.error)
             .expect("delete");
         assert!(put_redemption(&mut old, "req-c", &ask("helmet")).is_err());
-        add_redemptions_map(&mut old).expect("add");
+        assert!(!has_maps(&old));
+        add_maps(&mut old).expect("add");
+        assert!(has_maps(&old));
         put_redemption(&mut old, "req-c", &ask("helmet")).expect("c");
         assert_eq!(redemptions(&old).len(), 1);
+    }
+
+    #[test]
+    fn checkins_and_wishes_from_two_devices_merge() {
+        let server = new_doc("7", None).expect("new");
+        let (mut a, mut b) = (server.fork(), server.fork());
+        let at = 1_790_000_000_000;
+        let check = Ask::CheckIn(CheckIn {
+            station: "yy-bus".into(),
+            at,
+        });
+        let wish = Wish {
+            text: "想要一个新头盔".into(),
+            photo: String::new(),
+            at,
+        };
+        assert!(put_ask(&mut a, "c-1", &check).expect("a").is_some());
+        // The same entry again is no change.
+        assert!(put_ask(&mut a, "c-1", &check).expect("again").is_none());
+        put_ask(&mut b, "w-1", &Ask::Wish(wish.clone())).expect("b");
+        a.merge(&mut b).expect("merge");
+        assert_eq!(checkins(&a).len(), 1);
+        assert_eq!(wishes(&a), [("w-1".to_owned(), wish.clone())]);
+        let known = std::collections::HashSet::from(["w-1".to_owned()]);
+        assert!(wishes_except(&a, &known).is_empty());
+        assert_eq!(checkins_except(&a, &known).len(), 1);
+
+        assert_eq!(wish.problem(), None);
+        let bad = |text: &str, photo: &str| Wish {
+            text: text.into(),
+            photo: photo.into(),
+            at,
+        };
+        assert!(bad("  ", "").problem().is_some());
+        assert!(bad(&"愿".repeat(101), "").problem().is_some());
+        assert_eq!(bad(&"愿".repeat(100), "").problem(), None);
+        assert!(bad("头盔\u{202e}", "").problem().is_some());
+        assert!(bad("头盔", "abc").problem().is_some());
+        assert_eq!(bad("头盔", &"a".repeat(64)).problem(), None);
     }
 
     fn report(note: &str) -> Report {

@@ -4,8 +4,11 @@
 //! ```text
 //! { schema: 1, kind: "stations", county: "<code>", stations: { "<id>": Station, ... },
 //!   rewards: { "<id>": Reward, ... }, awards: { "<category code>": points, ... },
-//!   alerts: { "<id>": Alert, ... }, districts: { "<id>": District, ... } }
+//!   alerts: { "<id>": Alert, ... }, districts: { "<id>": District, ... },
+//!   wishes: { "<id>": WallWish, ... } }
 //! ```
+//! `wishes` is the county's micro-wish wall: the wishes supervisors approved, with the rider's
+//! surname only.
 //! `districts` are the county's towns and subdistricts (乡镇, 街道) with a centre each: a rider
 //! whose phone gives no position picks one, and the stations are ordered from there.
 //! `alerts` are the county's heat and cold alerts; phones show one while it is in force.
@@ -274,6 +277,51 @@ pub fn put_alert(
 /// The county's alerts that read, by id.
 pub fn alerts(doc: &Automerge) -> Vec<(String, Alert)> {
     crate::lenient::map_entries(doc, "alerts", |_| true)
+}
+
+/// A wish on the county's wall (微心愿墙): approved by a supervisor, shown to every rider of
+/// the county with the rider's surname only.
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, Reconcile, Hydrate, serde::Serialize, serde::Deserialize,
+)]
+pub struct WallWish {
+    /// The wish, as the rider wrote it.
+    #[autosurgeon(hydrate = "lenient::string")]
+    pub text: String,
+    /// Who wished it: the surname and 师傅 (`王师傅`), never more.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
+    pub by: String,
+    /// Its photo's SHA-256, or empty.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
+    pub photo: String,
+    /// `approved`, `claimed` (an organisation will fulfil it) or `fulfilled`.
+    #[autosurgeon(hydrate = "lenient::string")]
+    pub status: String,
+    /// The organisation that claimed it; empty until claimed.
+    #[autosurgeon(hydrate = "lenient::opt_string")]
+    pub org: String,
+    /// When the rider made it, in milliseconds since the Unix epoch.
+    #[autosurgeon(hydrate = "lenient::i64")]
+    pub at: i64,
+}
+
+/// Puts wish `id` on the wall, or updates it there (same id as in the rider document).
+pub fn put_wall_wish(doc: &mut Automerge, id: &str, wish: &WallWish) -> Result<(), ModelError> {
+    let mut tx = doc.transaction();
+    let obj = match tx.get(ROOT, "wishes")? {
+        Some((automerge::Value::Object(ObjType::Map), obj)) => obj,
+        _ => tx.put_object(ROOT, "wishes", ObjType::Map)?,
+    };
+    reconcile_prop(&mut tx, &obj, id, wish)?;
+    tx.commit();
+    Ok(())
+}
+
+/// The wishes on the county's wall that read, newest first.
+pub fn wall(doc: &Automerge) -> Vec<(String, WallWish)> {
+    let mut out: Vec<(String, WallWish)> = crate::lenient::map_entries(doc, "wishes", |_| true);
+    out.sort_by(|a, b| b.1.at.cmp(&a.1.at).then(a.0.cmp(&b.0)));
+    out
 }
 
 /// Replaces the county's awards per category (category code, points).

@@ -115,7 +115,13 @@ pub fn check_report(key: &str, r: &Report, now_ms: i64) -> Vec<Problem> {
     problems
 }
 
-/// True for 64 lower-case hex digits.
+/// True for the characters that reorder text (bidi embeddings, overrides, isolates and marks):
+/// refused in what riders write, since they make text read otherwise than it is.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+/// Whether `s` is a SHA-256 as 64 lower-case hex digits.
 pub fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }

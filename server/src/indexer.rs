@@ -10,13 +10,19 @@
 //! Each report is validated on its own: a valid one is upserted (and announced on the live feed
 //! if it is new or changed), an invalid one is flagged and never indexed.
 //!
-//! The same read picks up the rider's redemption requests not decided yet; once the batch is
-//! committed, each is decided once ([`crate::rewards::settle`]). A document made before the
-//! `redemptions` map existed gets it here, from the server, so devices never race to make it.
+//! The same read picks up the rider's redemption requests not decided yet, and the check-ins
+//! and wishes not kept yet; once the batch is committed, each request is decided once
+//! ([`crate::rewards::settle`]) and each check-in and wish kept once (a check-in of a station
+//! id that cannot be one, or a wish that breaks its rules, is left out). A document made before
+//! one of those maps existed gets it here, from the server, so devices never race to make it.
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
-use model::{Report, rider_doc, rider_doc::Redemption, validate};
+use model::{
+    Report, rider_doc,
+    rider_doc::{CheckIn, Redemption, Wish},
+    validate,
+};
 use tokio::sync::mpsc;
 
 use crate::{
@@ -120,8 +126,11 @@ struct Read {
     seq: i64,
     /// Redemption requests not decided yet.
     requests: Vec<(String, Redemption)>,
-    /// The document has its `redemptions` map.
-    has_redemptions: bool,
+    /// Check-ins and wishes not kept yet.
+    checkins: Vec<(String, CheckIn)>,
+    wishes: Vec<(String, Wish)>,
+    /// The document has every map of `rider_doc::ENTRY_MAPS`.
+    has_maps: bool,
 }
 
 /// Reads what changed in each document since its last read, indexes it all in one transaction,
@@ -162,14 +171,25 @@ async fn index_docs(
     // What each document holds: a problem to flag, or a valid report.
     let mut checked: Vec<(String, Vec<Checked>)> = Vec::with_capacity(reads.len());
     let mut marks: Vec<(String, i64)> = Vec::new();
-    // Per document: its requests to decide, and whether it lacks the `redemptions` map.
+    // Per document: its requests to decide, check-ins and wishes to keep, and whether it lacks
+    // a map.
     let mut redeem: Vec<ToRedeem> = Vec::new();
     for read in reads {
-        // Only a document that reads as a rider document gets the map it lacks.
-        let lacks_map = !read.has_redemptions && read.entries.is_ok();
-        let settle = !read.requests.is_empty() || lacks_map;
+        // Only a document that reads as a rider document gets the maps it lacks.
+        let lacks_map = !read.has_maps && read.entries.is_ok();
+        let settle = !read.requests.is_empty()
+            || lacks_map
+            || !read.checkins.is_empty()
+            || !read.wishes.is_empty();
         if settle {
-            redeem.push((read.doc_id.clone(), read.requests, lacks_map, read.seq));
+            redeem.push(ToRedeem {
+                doc_id: read.doc_id.clone(),
+                requests: read.requests,
+                checkins: read.checkins,
+                wishes: read.wishes,
+                lacks_map,
+                seq: read.seq,
+            });
         }
         let Some(indexed) = known.get_mut(&read.doc_id) else {
             continue;
@@ -288,18 +308,29 @@ async fn index_docs(
         // Nobody listening is fine.
         let _ = state.feed.send(row);
     }
-    for (doc_id, requests, lacks_map, seq) in redeem {
+    for todo in redeem {
+        let ToRedeem {
+            doc_id,
+            requests,
+            checkins,
+            wishes,
+            lacks_map,
+            seq,
+        } = todo;
         let Some(indexed) = known.get_mut(&doc_id) else {
             continue;
         };
         if lacks_map {
-            state
-                .relay
-                .change(&doc_id, rider_doc::add_redemptions_map)
-                .await?;
+            state.relay.change(&doc_id, rider_doc::add_maps).await?;
         }
-        let settled =
-            crate::rewards::settle(state, &indexed.rider, &requests, &mut indexed.redeemed).await;
+        let settled = keep_entries(state, indexed, &checkins, &wishes, now).await;
+        let settled = match settled {
+            Ok(()) => {
+                crate::rewards::settle(state, &indexed.rider, &requests, &mut indexed.redeemed)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
         let settled = match settled {
             Ok(()) if seq > 0 => state.db.doc_indexed(&doc_id, seq).await.map_err(Into::into),
             other => other,
@@ -317,9 +348,51 @@ async fn index_docs(
     Ok(())
 }
 
-/// A document's redemption requests not decided yet, whether it lacks the `redemptions` map,
-/// and the mark it was read with.
-type ToRedeem = (String, Vec<(String, Redemption)>, bool, i64);
+/// What a document holds for the server to take after the batch: its redemption requests not
+/// decided yet, its check-ins and wishes not kept yet, whether it lacks a map, and the mark it
+/// was read with.
+struct ToRedeem {
+    doc_id: String,
+    requests: Vec<(String, Redemption)>,
+    checkins: Vec<(String, CheckIn)>,
+    wishes: Vec<(String, Wish)>,
+    lacks_map: bool,
+    seq: i64,
+}
+
+/// Keeps the rider's new check-ins and wishes that hold (each once), and remembers every one
+/// read, those left out too, so that none is read again.
+async fn keep_entries(
+    state: &AppState,
+    indexed: &mut Indexed,
+    checkins: &[(String, CheckIn)],
+    wishes: &[(String, Wish)],
+    now: i64,
+) -> anyhow::Result<()> {
+    if checkins.is_empty() && wishes.is_empty() {
+        return Ok(());
+    }
+    let when = |at: i64| {
+        (validate::MIN_CREATED_AT_MS..=now + validate::MAX_CLOCK_SKEW_MS).contains(&at)
+    };
+    let good_checkins: Vec<(String, CheckIn)> = checkins
+        .iter()
+        .filter(|(_, c)| model::api::is_station_id(&c.station) && when(c.at))
+        .cloned()
+        .collect();
+    let good_wishes: Vec<(String, Wish)> = wishes
+        .iter()
+        .filter(|(_, w)| w.problem().is_none() && when(w.at))
+        .cloned()
+        .collect();
+    state
+        .db
+        .entries_put(&indexed.rider, &good_checkins, &good_wishes, now)
+        .await?;
+    let ids = checkins.iter().map(|(id, _)| id).chain(wishes.iter().map(|(id, _)| id));
+    indexed.entries.extend(ids.cloned());
+    Ok(())
+}
 
 /// One entry of a rider document, checked.
 enum Checked {
@@ -418,11 +491,16 @@ async fn learn(
     for (rider_id, id) in state.db.redemption_ids_of(&ids).await? {
         redeemed.entry(rider_id).or_default().insert(id);
     }
+    let mut kept: HashMap<i64, HashSet<String>> = HashMap::new();
+    for (rider_id, id) in state.db.entry_ids_of(&ids).await? {
+        kept.entry(rider_id).or_default().insert(id);
+    }
     for rider in state.db.users_by_ids(&ids).await? {
         let Some(doc_id) = owners.get(&rider.id) else {
             continue;
         };
         let redeemed = redeemed.remove(&rider.id).unwrap_or_default();
+        let entries = kept.remove(&rider.id).unwrap_or_default();
         known.insert(
             (*doc_id).to_owned(),
             Indexed {
@@ -432,6 +510,7 @@ async fn learn(
                 again: BTreeSet::new(),
                 days: HashMap::new(),
                 redeemed,
+                entries,
             },
         );
     }
@@ -447,6 +526,7 @@ async fn read_doc(
 ) -> anyhow::Result<Option<Read>> {
     let doc_id = pin.id();
     let (read_at, again, redeemed) = (&indexed.read_at, &indexed.again, &indexed.redeemed);
+    let kept = &indexed.entries;
     let Some(read) = state
         .relay
         .read_pinned(pin, |d| {
@@ -462,11 +542,13 @@ async fn read_doc(
                 Ok(entries)
             });
             let requests = rider_doc::redemptions_except(d, redeemed);
+            let checkins = rider_doc::checkins_except(d, kept);
+            let wishes = rider_doc::wishes_except(d, kept);
             (
                 d.get_heads(),
                 entries,
-                requests,
-                rider_doc::has_redemptions(d),
+                (requests, checkins, wishes),
+                rider_doc::has_maps(d),
             )
         })
         .await?
@@ -474,14 +556,16 @@ async fn read_doc(
         tracing::error!(doc_id, "rider document is missing from the store");
         return Ok(None);
     };
-    let (heads, entries, requests, has_redemptions) = read.value;
+    let (heads, entries, (requests, checkins, wishes), has_maps) = read.value;
     Ok(Some(Read {
         doc_id: doc_id.to_owned(),
         heads,
         entries,
         seq: read.seq,
         requests,
-        has_redemptions,
+        checkins,
+        wishes,
+        has_maps,
     }))
 }
 
@@ -502,6 +586,8 @@ struct Indexed {
     days: HashMap<i64, i64>,
     /// The ids of the rider's redemption requests decided already.
     redeemed: HashSet<String>,
+    /// The ids of the rider's check-ins and wishes read already.
+    entries: HashSet<String>,
 }
 
 impl Indexed {

@@ -66,6 +66,11 @@ pub fn app(state: AppState) -> Router {
         .route("/rewards/{id}", put(routes::rewards::update))
         .route("/stations", get(routes::stations::list))
         .route("/stations/{id}", put(routes::stations::put))
+        .route("/stations/{id}/poster.svg", get(routes::coverage::poster))
+        .route("/checkins", get(routes::coverage::checkins))
+        .route("/coverage", get(routes::coverage::coverage))
+        .route("/wishes", get(routes::wishes::list))
+        .route("/wishes/{rider_id}/{id}", post(routes::wishes::step))
         .route(
             "/stations.csv",
             get(routes::stations::export).post(routes::stations::import),

@@ -54,6 +54,7 @@ pub async fn notices(state: &AppState, rider_id: i64) -> sqlx::Result<Vec<(Strin
                 kind: n.kind,
                 report: n.report_id.unwrap_or_default(),
                 redemption: n.redemption_id.unwrap_or_default(),
+                wish: n.wish_id.unwrap_or_default(),
                 status: n.status,
                 points: n.points,
                 note: n.note,

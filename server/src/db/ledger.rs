@@ -25,6 +25,8 @@ pub struct NoticeRow {
     pub kind: String,
     pub report_id: Option<String>,
     pub redemption_id: Option<String>,
+    /// The wish a `wish` notice is about.
+    pub wish_id: Option<String>,
     /// The decision's status code.
     pub status: String,
     /// What the report has brought after the decision.
@@ -226,7 +228,7 @@ impl Db {
     /// A rider's `n` latest notices, oldest first.
     pub async fn notices(&self, user_id: i64, n: i64) -> sqlx::Result<Vec<NoticeRow>> {
         let mut rows: Vec<NoticeRow> = sqlx::query_as(
-            "SELECT id, kind, report_id, redemption_id, status, points, note, created_at
+            "SELECT id, kind, report_id, redemption_id, wish_id, status, points, note, created_at
              FROM notices WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
         )
         .bind(user_id)

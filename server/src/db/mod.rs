@@ -18,6 +18,7 @@ mod sessions;
 mod settings;
 pub mod stats;
 mod users;
+mod wishes;
 
 pub use invites::Invite;
 pub use ledger::{Award, Decision, LedgerEntry, NoticeRow, Refused};

@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod coverage;
 pub mod me;
 pub mod notices;
 pub mod photos;
@@ -11,3 +12,4 @@ pub mod rewards;
 pub mod settings;
 pub mod stations;
 pub mod sync;
+pub mod wishes;

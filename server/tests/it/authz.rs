@@ -400,6 +400,7 @@ async fn every_principal_against_every_json_route() {
     let dup_h = format!("/api/reports/{h_rider}/{h_id}/duplicates");
     let photo_y = format!("/api/photos/{}", w.youyang_photo);
     let photo_h = format!("/api/photos/{}", w.hanyin_photo);
+    let wish_step = format!("/api/wishes/{y_rider}/no-such-wish");
     let reward_y = format!(
         "/api/rewards/{}",
         w.app.state.db.rewards("youyang").await.unwrap()[0].id
@@ -435,6 +436,11 @@ async fn every_principal_against_every_json_route() {
         ("GET", "/api/stations", Value::Null),
         ("GET", "/api/alerts", Value::Null),
         ("GET", "/api/stations.csv", Value::Null),
+        ("GET", "/api/wishes", Value::Null),
+        ("GET", "/api/checkins", Value::Null),
+        ("GET", "/api/coverage", Value::Null),
+        ("GET", "/api/stations/yy-bus/poster.svg", Value::Null),
+        ("POST", &wish_step, json!({"action": "approve"})),
         (
             "POST",
             "/api/alerts",
@@ -502,6 +508,16 @@ async fn every_principal_against_every_json_route() {
                             Want::Status(404)
                         }
                     }
+                    // No such wish in any county.
+                    p2 if p2 == wish_step => Want::Status(404),
+                    // Each county prints its own stations' posters.
+                    "/api/stations/yy-bus/poster.svg" => {
+                        if county == "youyang" {
+                            Want::Ok
+                        } else {
+                            Want::Status(404)
+                        }
+                    }
                     // Each county keeps its own stations: these coordinates lie in youyang.
                     "/api/stations/yy-matrix" => {
                         if county == "youyang" {
@@ -513,7 +529,8 @@ async fn every_principal_against_every_json_route() {
                     _ if role == Role::Admin => Want::Ok,
                     "/api/reports" | "/api/reports/feed" | "/api/reports.csv" | "/api/stats"
                     | "/api/rewards" | "/api/settings" | "/api/stations" | "/api/notices"
-                    | "/api/alerts" | "/api/stations.csv" => Want::Ok,
+                    | "/api/alerts" | "/api/stations.csv" | "/api/wishes" | "/api/checkins"
+                    | "/api/coverage" => Want::Ok,
                     p2 if p2 == review_y.as_str() || p2 == dup_y.as_str() => {
                         if p.who.unwrap().1 == "youyang" {
                             Want::Ok

@@ -18,3 +18,4 @@ mod settings;
 mod stations;
 mod sync;
 mod util;
+mod wishes;

@@ -1,0 +1,90 @@
+//! 微心愿: the console's list of the county's wishes, and the steps a supervisor takes on one
+//! (approve, reject with a reason, claim for an organisation, fulfil). Each step is one SQL
+//! transaction with a notice to the rider; the rider's office document and the county's wish
+//! wall (stations document) are written after it.
+
+use axum::{
+    Json,
+    extract::{Path, Query, State, rejection::JsonRejection},
+};
+use model::{
+    api::{ApiError, ErrorCode, WISH_STATUSES, WishItem, WishStepForm, wall_name},
+    stations_doc::WallWish,
+};
+use serde::Deserialize;
+
+use crate::{auth::Staff, db::now_ms, error::AppError, state::AppState};
+
+/// `GET /api/wishes` parameters.
+#[derive(Debug, Deserialize)]
+pub struct WishQuery {
+    /// Only wishes of this status (one of `WISH_STATUSES`).
+    pub status: Option<String>,
+}
+
+/// `GET /api/wishes`: the county's wishes, newest first (at most 1,000).
+pub async fn list(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Query(q): Query<WishQuery>,
+) -> Result<Json<Vec<WishItem>>, AppError> {
+    let status = q.status.as_deref().filter(|s| !s.is_empty());
+    if status.is_some_and(|s| !WISH_STATUSES.contains(&s)) {
+        return Err(AppError::code(ErrorCode::BadStatus));
+    }
+    Ok(Json(state.db.wishes(&user.county, status).await?))
+}
+
+/// `POST /api/wishes/{rider_id}/{id}`: takes one step on a wish of the supervisor's county. A
+/// step that does not follow from where the wish stands is refused with `wish_step` (409).
+pub async fn step(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path((rider_id, id)): Path<(i64, String)>,
+    form: Result<Json<WishStepForm>, JsonRejection>,
+) -> Result<Json<WishItem>, AppError> {
+    let Json(form) = form?;
+    let wish = state
+        .db
+        .wish(&user.county, rider_id, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let to = form.next(&wish.status).map_err(AppError::Refused)?;
+    let (reason, org) = match to {
+        "rejected" => (form.reason.trim(), ""),
+        "claimed" => ("", form.org.trim()),
+        _ => ("", ""),
+    };
+    let at = now_ms();
+    if !state
+        .db
+        .wish_step(rider_id, &id, &wish.status, to, reason, org, at)
+        .await?
+    {
+        // Another supervisor moved it meanwhile.
+        return Err(AppError::Refused(ApiError::from(ErrorCode::WishStep)));
+    }
+    let wish = state
+        .db
+        .wish(&user.county, rider_id, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if to != "rejected"
+        && let Some(doc) = state.db.county_stations_doc(&user.county).await?
+    {
+        let wall = WallWish {
+            text: wish.text.clone(),
+            by: wall_name(&wish.rider_name),
+            photo: wish.photo.clone(),
+            status: wish.status.clone(),
+            org: wish.org.clone(),
+            at: wish.at,
+        };
+        state
+            .relay
+            .change(&doc, |d| model::stations_doc::put_wall_wish(d, &id, &wall))
+            .await?;
+    }
+    crate::points::write_office(&state, rider_id, None).await?;
+    Ok(Json(wish))
+}
