@@ -199,6 +199,45 @@ pub struct Strings {
     pub notices_empty: &'static str,
     pub notice_review: &'static str,
     pub notice_redemption: &'static str,
+    pub notice_wish: &'static str,
+    pub wish_status_pending: &'static str,
+    pub wish_status_approved: &'static str,
+    pub wish_status_rejected: &'static str,
+    pub wish_status_claimed: &'static str,
+    pub wish_status_fulfilled: &'static str,
+    pub wishes_title: &'static str,
+    pub wish_new: &'static str,
+    pub wish_placeholder: &'static str,
+    pub wish_post: &'static str,
+    pub wish_saved: &'static str,
+    pub wish_bad: &'static str,
+    pub wish_failed: &'static str,
+    pub wishes_mine: &'static str,
+    pub wishes_wall_empty: &'static str,
+    pub wishes_mine_empty: &'static str,
+    pub wish_claimed_by: &'static str,
+    pub checkin_button: &'static str,
+    pub checkin_done: &'static str,
+    pub checkin_failed: &'static str,
+    pub speed_label: &'static str,
+    pub wishes_admin_title: &'static str,
+    pub wish_approve: &'static str,
+    pub wish_reject: &'static str,
+    pub wish_claim: &'static str,
+    pub wish_fulfil: &'static str,
+    pub wish_reason: &'static str,
+    pub wish_org: &'static str,
+    pub wishes_admin_empty: &'static str,
+    pub checkins_title: &'static str,
+    pub checkins_total: &'static str,
+    pub checkins_by_hour: &'static str,
+    pub coverage_title: &'static str,
+    pub coverage_none: &'static str,
+    pub coverage_area: &'static str,
+    pub coverage_reports: &'static str,
+    pub coverage_checkins: &'static str,
+    pub coverage_nearest: &'static str,
+    pub station_poster: &'static str,
     pub notice_notice: &'static str,
     pub notice_unread: &'static str,
     pub rewards_title: &'static str,
@@ -476,6 +515,45 @@ pub static ZH: Strings = Strings {
     notices_empty: "还没有消息。上报经审核后，结果会在这里告诉你。",
     notice_review: "审核结果",
     notice_redemption: "兑换结果",
+    notice_wish: "微心愿",
+    wish_status_pending: "待审核",
+    wish_status_approved: "已上墙",
+    wish_status_rejected: "未通过",
+    wish_status_claimed: "已认领",
+    wish_status_fulfilled: "已实现",
+    wishes_title: "微心愿墙",
+    wish_new: "许个微心愿",
+    wish_placeholder: "需要的帮助或小物件，100 字以内",
+    wish_post: "提交心愿",
+    wish_saved: "心愿已保存在手机上，联网后送审",
+    wish_bad: "心愿应为 1 到 100 个字",
+    wish_failed: "未能保存心愿",
+    wishes_mine: "我的心愿",
+    wishes_wall_empty: "墙上还没有心愿",
+    wishes_mine_empty: "你还没有许愿",
+    wish_claimed_by: "认领单位：",
+    checkin_button: "在此签到",
+    checkin_done: "已签到",
+    checkin_failed: "未能签到",
+    speed_label: "骑行速度（计算骑行分钟）",
+    wishes_admin_title: "微心愿审核",
+    wish_approve: "通过",
+    wish_reject: "驳回",
+    wish_claim: "认领",
+    wish_fulfil: "标记已实现",
+    wish_reason: "驳回理由",
+    wish_org: "认领单位",
+    wishes_admin_empty: "没有待处理的心愿",
+    checkins_title: "驿站签到",
+    checkins_total: "合计",
+    checkins_by_hour: "按小时",
+    coverage_title: "覆盖缺口",
+    coverage_none: "近 30 天的上报和签到都在开放驿站的 15 分钟圈内",
+    coverage_area: "区域",
+    coverage_reports: "上报",
+    coverage_checkins: "签到",
+    coverage_nearest: "最近的开放驿站",
+    station_poster: "二维码海报",
     notice_notice: "通知",
     notice_unread: "未读",
     rewards_title: "积分兑换",
@@ -753,6 +831,45 @@ pub static EN: Strings = Strings {
     notices_empty: "No messages yet. Once a report is reviewed, the outcome shows here.",
     notice_review: "Review result",
     notice_redemption: "Redemption result",
+    notice_wish: "Micro-wish",
+    wish_status_pending: "Waiting for review",
+    wish_status_approved: "On the wall",
+    wish_status_rejected: "Not approved",
+    wish_status_claimed: "Claimed",
+    wish_status_fulfilled: "Fulfilled",
+    wishes_title: "Wish wall",
+    wish_new: "Make a wish",
+    wish_placeholder: "Help or a small thing you need, up to 100 characters",
+    wish_post: "Post the wish",
+    wish_saved: "The wish is kept on this phone and goes for review once online",
+    wish_bad: "A wish has 1 to 100 characters",
+    wish_failed: "The wish could not be saved",
+    wishes_mine: "My wishes",
+    wishes_wall_empty: "No wish on the wall yet",
+    wishes_mine_empty: "You have made no wish yet",
+    wish_claimed_by: "Claimed by: ",
+    checkin_button: "Check in here",
+    checkin_done: "Checked in",
+    checkin_failed: "Could not check in",
+    speed_label: "Riding speed (for riding minutes)",
+    wishes_admin_title: "Wishes",
+    wish_approve: "Approve",
+    wish_reject: "Reject",
+    wish_claim: "Claim",
+    wish_fulfil: "Mark fulfilled",
+    wish_reason: "Reason",
+    wish_org: "Organisation",
+    wishes_admin_empty: "No wish to handle",
+    checkins_title: "Check-ins",
+    checkins_total: "Total",
+    checkins_by_hour: "By hour",
+    coverage_title: "Coverage gaps",
+    coverage_none: "Every report and check-in of the last 30 days lies within 15 minutes of an open station",
+    coverage_area: "Area",
+    coverage_reports: "Reports",
+    coverage_checkins: "Check-ins",
+    coverage_nearest: "Nearest open station",
+    station_poster: "QR poster",
     notice_notice: "Notice",
     notice_unread: "Unread",
     rewards_title: "Rewards",
@@ -1118,12 +1235,51 @@ pub fn redemption_headline(notice: &model::office_doc::Notice, name: &str) -> St
     }
 }
 
-/// The headline of a notice: "审核结果：有效 +8" (the points only when the report brings some).
+/// Where an item of the rider's stands on its way to the server: on the phone, sending, sent.
+pub fn delivery_label(d: model::device::Delivery) -> &'static str {
+    let s = t();
+    match d {
+        model::device::Delivery::Local => s.state_local,
+        model::device::Delivery::Sending => s.state_sending,
+        model::device::Delivery::Received => s.state_received,
+    }
+}
+
+/// "还有 30 个更远的驿站".
+pub fn stations_more(n: usize) -> String {
+    if zh() {
+        format!("还有 {n} 个更远的驿站")
+    } else {
+        format!(
+            "{} farther away",
+            plural(n, "more station", "more stations")
+        )
+    }
+}
+
+/// Where a wish stands, in words ("已上墙").
+pub fn wish_status(code: &str) -> &'static str {
+    let s = t();
+    match code {
+        "approved" => s.wish_status_approved,
+        "rejected" => s.wish_status_rejected,
+        "claimed" => s.wish_status_claimed,
+        "fulfilled" => s.wish_status_fulfilled,
+        _ => s.wish_status_pending,
+    }
+}
+
+/// The headline of a notice: "审核结果：有效 +8" (the points only when the report brings some),
+/// "微心愿：已认领".
 pub fn notice_headline(notice: &model::office_doc::Notice) -> String {
     let s = t();
     let kind = match notice.kind.as_str() {
         "review" => s.notice_review,
         "redemption" => s.notice_redemption,
+        "wish" => {
+            let colon = if zh() { "：" } else { ": " };
+            return format!("{}{colon}{}", s.notice_wish, wish_status(&notice.status));
+        }
         _ => s.notice_notice,
     };
     let status = ReviewStatus::from_code(&notice.status).map(status_label);

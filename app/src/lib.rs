@@ -37,6 +37,7 @@ use crate::{
         register::RegisterPage,
         report::ReportPage,
         station::{StationDetailPage, StationPage},
+        wishes::WishesPage,
     },
     router::{Route, Router},
     state::{Ctx, Services, Session, SyncView},
@@ -91,6 +92,7 @@ pub fn App() -> impl IntoView {
             Route::StationDetail => view! { <StationDetailPage/> }.into_any(),
             Route::Points => view! { <PointsPage/> }.into_any(),
             Route::Mine => view! { <MinePage/> }.into_any(),
+            Route::Wishes => view! { <WishesPage/> }.into_any(),
             // The console is its own build: the router is loading its page.
             Route::Console => ().into_any(),
         }

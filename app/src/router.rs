@@ -1,4 +1,4 @@
-//! A small history-API router over the app's eight routes.
+//! A small history-API router over the app's nine routes.
 //!
 //! The route set is closed and flat (no nesting; one route, a station's page `/s/<id>`, has
 //! its id in the path, read by [`station_id`]), so a signal of [`Route`] plus
@@ -22,6 +22,8 @@ pub enum Route {
     StationDetail,
     Points,
     Mine,
+    /// 微心愿墙: the rider's wishes and the county's wall.
+    Wishes,
     /// The supervisors' triage console.
     Console,
 }
@@ -38,6 +40,7 @@ impl Route {
             "/station" => Route::Station,
             "/points" => Route::Points,
             "/me" => Route::Mine,
+            "/wishes" => Route::Wishes,
             "/console" => Route::Console,
             _ => Route::Report,
         }
@@ -53,6 +56,7 @@ impl Route {
             Route::StationDetail => "/s/",
             Route::Points => "/points",
             Route::Mine => "/me",
+            Route::Wishes => "/wishes",
             Route::Console => "/console/",
         }
     }
@@ -71,7 +75,12 @@ impl Route {
     pub fn is_rider_tab(self) -> bool {
         matches!(
             self,
-            Route::Report | Route::Station | Route::StationDetail | Route::Points | Route::Mine
+            Route::Report
+                | Route::Station
+                | Route::StationDetail
+                | Route::Points
+                | Route::Mine
+                | Route::Wishes
         )
     }
 }
@@ -89,6 +98,8 @@ impl Router {
     /// which build it runs in.
     pub fn new(console: bool) -> Self {
         let current = RwSignal::new(Route::from_path(&current_path()));
+        // A station's poster opens the app at its page: that first visit is a check-in.
+        ARRIVED_AT.with(|a| *a.borrow_mut() = station_id());
         let handle = window_event_listener(leptos::ev::popstate, move |_| {
             current.set(Route::from_path(&current_path()));
         });
@@ -158,6 +169,25 @@ pub fn station_id() -> Option<String> {
     (!id.is_empty()).then_some(id)
 }
 
+thread_local! {
+    /// The station whose page the app was opened at (a scanned poster), until it is taken.
+    static ARRIVED_AT: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Whether the app was opened at station `id`'s page (its poster's QR code) and this has not
+/// been taken yet: true once.
+pub fn take_arrival(id: &str) -> bool {
+    ARRIVED_AT.with(|a| {
+        let mut a = a.borrow_mut();
+        if a.as_deref() == Some(id) {
+            *a = None;
+            true
+        } else {
+            false
+        }
+    })
+}
+
 fn current_path() -> String {
     window()
         .location()
@@ -180,6 +210,7 @@ mod tests {
             Route::StationDetail,
             Route::Points,
             Route::Mine,
+            Route::Wishes,
             Route::Console,
         ];
         for route in all {

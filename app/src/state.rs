@@ -111,8 +111,12 @@ pub struct SyncView {
     pub requests: RwSignal<Vec<RequestRow>>,
     /// The server's outcomes of those requests, by request id (from the office document).
     pub outcomes: RwSignal<Vec<(String, model::office_doc::Outcome)>>,
-    /// Requests can be made: the rider document has its `redemptions` map.
+    /// Requests, check-ins and wishes can be made: the rider document has their maps.
     pub can_redeem: RwSignal<bool>,
+    /// The rider's wishes, from every device, with their delivery state.
+    pub wishes: RwSignal<Vec<model::device::WishRow>>,
+    /// The county's wish wall (from the stations document), newest first.
+    pub wall: RwSignal<Vec<(String, model::stations_doc::WallWish)>>,
 }
 
 impl SyncView {
@@ -136,6 +140,8 @@ impl SyncView {
             requests: RwSignal::new(Vec::new()),
             outcomes: RwSignal::new(Vec::new()),
             can_redeem: RwSignal::new(false),
+            wishes: RwSignal::new(Vec::new()),
+            wall: RwSignal::new(Vec::new()),
         }
     }
 

@@ -14,7 +14,7 @@ test('a heat alert from the console shows on the phone, offline too, names the n
   await rider.login('13800000001');
   // The stations page keeps the phone's position for the banner's distances.
   await phone.getByRole('link', { name: '驿站' }).click();
-  await expect(phone.getByTestId('station')).toHaveCount(3);
+  await expect(phone.getByTestId('station')).toHaveCount(30);
   await expect(phone.getByTestId('alert-banner')).toHaveCount(0);
 
   const desk = await browser.newContext({ viewport: { width: 1280, height: 900 } });

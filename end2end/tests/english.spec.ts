@@ -89,7 +89,7 @@ test('in English, a rider files offline and reads the outbox, stations and Me; ä
   await shoot(p, info, 'en-rider-outbox-offline');
 
   await p.getByRole('link', { name: 'Stations' }).click();
-  await expect(p.getByTestId('station')).toHaveCount(3);
+  await expect(p.getByTestId('station')).toHaveCount(30);
   await expect(p.getByTestId('station').first()).toContainText('Water');
   await expectEnglish(p);
   await shoot(p, info, 'en-stations');

@@ -8,14 +8,16 @@ test("the county's stations are on the phone, offline too", async ({ browser }) 
   await rider.login('13800000002');
   await rider.page.getByRole('link', { name: '驿站' }).click();
   const stations = rider.page.getByTestId('station');
-  await expect(stations).toHaveCount(3);
+  await expect(stations).toHaveCount(30);
+  // The stations with battery swap are fewer than a page: 桃花源广场 is one.
+  await rider.page.locator('.st-filter').getByRole('checkbox', { name: '换电' }).click();
   await expect(stations.filter({ hasText: '桃花源广场' })).toContainText('换电');
   await expect(rider.page.getByText('酉新驿站（桃花源广场）')).toBeVisible();
 
   await phone.setOffline(true);
   await rider.page.reload();
   await expect(rider.badge).toContainText('离线');
-  await expect(stations).toHaveCount(3);
+  await expect(stations).toHaveCount(30);
   await phone.close();
 });
 

@@ -745,7 +745,9 @@ impl ApiError {
             BadAlert => format!(
                 "An alert is heat or cold, level 1 to 3, 1 to {limit} characters, ending after it starts and within 14 days"
             ),
-            BadWish if zh => format!("心愿操作应为通过、驳回、认领或实现；理由和认领单位 1 到 {limit} 个字"),
+            BadWish if zh => {
+                format!("心愿操作应为通过、驳回、认领或实现；理由和认领单位 1 到 {limit} 个字")
+            }
             BadWish => format!(
                 "A wish is approved, rejected, claimed or fulfilled; a reason or organisation has 1 to {limit} characters"
             ),
@@ -1319,14 +1321,17 @@ impl WishStepForm {
 /// `欧阳师傅`), never the given name or anything else of the account.
 pub fn wall_name(name: &str) -> String {
     const DOUBLE: [&str; 12] = [
-        "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙", "夏侯",
+        "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙",
+        "夏侯",
     ];
     let name = name.trim();
     let surname: String = match DOUBLE.iter().find(|d| name.starts_with(**d)) {
         Some(d) => (*d).to_owned(),
-        None if name.chars().next().is_some_and(|c| c.is_ascii()) => {
-            name.split_whitespace().next().unwrap_or_default().to_owned()
-        }
+        None if name.chars().next().is_some_and(|c| c.is_ascii()) => name
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
         None => name.chars().take(1).collect(),
     };
     if surname.is_empty() {
@@ -1504,17 +1509,41 @@ mod wish_tests {
             org: org.into(),
         };
         assert_eq!(step("approve", "", "").next("pending"), Ok("approved"));
-        assert_eq!(step("reject", "与骑手无关", "").next("pending"), Ok("rejected"));
-        assert_eq!(step("claim", "", "县邮政局").next("approved"), Ok("claimed"));
+        assert_eq!(
+            step("reject", "与骑手无关", "").next("pending"),
+            Ok("rejected")
+        );
+        assert_eq!(
+            step("claim", "", "县邮政局").next("approved"),
+            Ok("claimed")
+        );
         assert_eq!(step("fulfil", "", "").next("claimed"), Ok("fulfilled"));
         // No fulfilment before a claim, no claim before approval, nothing after the end.
         let code = |r: Result<&str, ApiError>| r.map_err(|e| e.code);
-        assert_eq!(code(step("fulfil", "", "").next("approved")), Err(ErrorCode::WishStep));
-        assert_eq!(code(step("claim", "", "县邮政局").next("pending")), Err(ErrorCode::WishStep));
-        assert_eq!(code(step("approve", "", "").next("rejected")), Err(ErrorCode::WishStep));
+        assert_eq!(
+            code(step("fulfil", "", "").next("approved")),
+            Err(ErrorCode::WishStep)
+        );
+        assert_eq!(
+            code(step("claim", "", "县邮政局").next("pending")),
+            Err(ErrorCode::WishStep)
+        );
+        assert_eq!(
+            code(step("approve", "", "").next("rejected")),
+            Err(ErrorCode::WishStep)
+        );
         // A rejection needs its reason, a claim its organisation.
-        assert_eq!(code(step("reject", " ", "").next("pending")), Err(ErrorCode::BadWish));
-        assert_eq!(code(step("claim", "", "").next("approved")), Err(ErrorCode::BadWish));
-        assert_eq!(code(step("delete", "", "").next("pending")), Err(ErrorCode::BadWish));
+        assert_eq!(
+            code(step("reject", " ", "").next("pending")),
+            Err(ErrorCode::BadWish)
+        );
+        assert_eq!(
+            code(step("claim", "", "").next("approved")),
+            Err(ErrorCode::BadWish)
+        );
+        assert_eq!(
+            code(step("delete", "", "").next("pending")),
+            Err(ErrorCode::BadWish)
+        );
     }
 }

@@ -264,7 +264,11 @@ mod tests {
             let set: std::collections::BTreeSet<_> = cells.iter().copied().collect();
             assert_eq!(cells.len(), set.len());
             assert_eq!(cells.len(), if ring == 0 { 1 } else { 8 * ring as usize });
-            assert!(cells.iter().all(|(r, c)| (r - 10).abs().max((c + 3).abs()) == ring));
+            assert!(
+                cells
+                    .iter()
+                    .all(|(r, c)| (r - 10).abs().max((c + 3).abs()) == ring)
+            );
         }
     }
 

@@ -171,7 +171,10 @@ impl Wish {
         if chars == 0 || chars > MAX_WISH_CHARS {
             return Some("text must be 1 to 100 characters");
         }
-        if text.chars().any(|c| c.is_control() || crate::validate::is_bidi_control(c)) {
+        if text
+            .chars()
+            .any(|c| c.is_control() || crate::validate::is_bidi_control(c))
+        {
             return Some("text has a control character");
         }
         if !self.photo.is_empty() && !crate::validate::is_sha256_hex(&self.photo) {
@@ -248,7 +251,8 @@ pub fn add_maps(doc: &mut Automerge) -> Result<(), ModelError> {
 /// here could race another device creating it too, and one of the two maps would be lost.
 pub fn put_ask(doc: &mut Automerge, id: &str, ask: &Ask) -> Result<Option<ChangeHash>, ModelError> {
     let name = ask.map();
-    let obj = map_obj(doc, name).ok_or_else(|| ModelError::NotRiderDoc(format!("no {name} map")))?;
+    let obj =
+        map_obj(doc, name).ok_or_else(|| ModelError::NotRiderDoc(format!("no {name} map")))?;
     let mut tx = doc.transaction();
     match ask {
         Ask::Redemption(r) => reconcile_prop(&mut tx, &obj, id, r)?,

@@ -372,9 +372,8 @@ async fn keep_entries(
     if checkins.is_empty() && wishes.is_empty() {
         return Ok(());
     }
-    let when = |at: i64| {
-        (validate::MIN_CREATED_AT_MS..=now + validate::MAX_CLOCK_SKEW_MS).contains(&at)
-    };
+    let when =
+        |at: i64| (validate::MIN_CREATED_AT_MS..=now + validate::MAX_CLOCK_SKEW_MS).contains(&at);
     let good_checkins: Vec<(String, CheckIn)> = checkins
         .iter()
         .filter(|(_, c)| model::api::is_station_id(&c.station) && when(c.at))
@@ -389,7 +388,10 @@ async fn keep_entries(
         .db
         .entries_put(&indexed.rider, &good_checkins, &good_wishes, now)
         .await?;
-    let ids = checkins.iter().map(|(id, _)| id).chain(wishes.iter().map(|(id, _)| id));
+    let ids = checkins
+        .iter()
+        .map(|(id, _)| id)
+        .chain(wishes.iter().map(|(id, _)| id));
     indexed.entries.extend(ids.cloned());
     Ok(())
 }

@@ -55,7 +55,13 @@ pub fn demo_stations(county: &str) -> Vec<(String, Station)> {
     match county {
         "youyang" => {
             let mut all = youyang_named();
-            all.extend(made_up(&YOUYANG_PLACES, "yy", (28.8410, 108.7690), "023-7555-", 57));
+            all.extend(made_up(
+                &YOUYANG_PLACES,
+                "yy",
+                (28.8410, 108.7690),
+                "023-7555-",
+                57,
+            ));
             all
         }
         "hanyin" => made_up(&HANYIN_PLACES, "hy", (32.8930, 108.5090), "0915-521-", 24),
@@ -73,12 +79,35 @@ struct Places {
 
 const YOUYANG_PLACES: Places = Places {
     streets: &[
-        "桃花源大道", "民族路", "钟多大道", "酉州大道", "人民路", "城南路", "渝怀路", "金银山路",
-        "二酉路", "龙潭路", "板溪路", "小坝路",
+        "桃花源大道",
+        "民族路",
+        "钟多大道",
+        "酉州大道",
+        "人民路",
+        "城南路",
+        "渝怀路",
+        "金银山路",
+        "二酉路",
+        "龙潭路",
+        "板溪路",
+        "小坝路",
     ],
     landmarks: &[
-        "农贸市场", "中医院", "实验中学", "客运中心", "万达广场", "邮政支行", "农商银行", "加油站",
-        "社区服务中心", "工会大楼", "物流园", "体育馆", "菜市场", "商业街", "新区公园",
+        "农贸市场",
+        "中医院",
+        "实验中学",
+        "客运中心",
+        "万达广场",
+        "邮政支行",
+        "农商银行",
+        "加油站",
+        "社区服务中心",
+        "工会大楼",
+        "物流园",
+        "体育馆",
+        "菜市场",
+        "商业街",
+        "新区公园",
     ],
     towns: &[
         ("龙潭镇", 28.9610, 108.9760),
@@ -90,11 +119,26 @@ const YOUYANG_PLACES: Places = Places {
 
 const HANYIN_PLACES: Places = Places {
     streets: &[
-        "月河大道", "三沈路", "文化路", "凤台路", "北城街", "南大街", "汉江路", "新民路",
+        "月河大道",
+        "三沈路",
+        "文化路",
+        "凤台路",
+        "北城街",
+        "南大街",
+        "汉江路",
+        "新民路",
     ],
     landmarks: &[
-        "汽车站", "人民医院", "中学", "邮政所", "信用社", "加油站", "便民超市", "社区中心",
-        "菜市场", "物流站",
+        "汽车站",
+        "人民医院",
+        "中学",
+        "邮政所",
+        "信用社",
+        "加油站",
+        "便民超市",
+        "社区中心",
+        "菜市场",
+        "物流站",
     ],
     towns: &[("涧池镇", 32.8620, 108.4470)],
 };
@@ -114,14 +158,29 @@ fn made_up(
         ("xiaoge", "小哥驿站"),
         ("xingkong", "星空补给站"),
     ];
-    const HOSTS: [&str; 6] = ["bank", "post", "supermarket", "petrol", "community", "union"];
+    const HOSTS: [&str; 6] = [
+        "bank",
+        "post",
+        "supermarket",
+        "petrol",
+        "community",
+        "union",
+    ];
     // Weekly hours, Monday first, with the words the county uses for them.
     const WEEKS: [(&str, [&str; 7]); 5] = [
         ("24 小时", ["24h"; 7]),
         ("07:00–22:00", ["07:00-22:00"; 7]),
         (
             "周一至周五 08:30–17:30",
-            ["08:30-17:30", "08:30-17:30", "08:30-17:30", "08:30-17:30", "08:30-17:30", "", ""],
+            [
+                "08:30-17:30",
+                "08:30-17:30",
+                "08:30-17:30",
+                "08:30-17:30",
+                "08:30-17:30",
+                "",
+                "",
+            ],
         ),
         ("09:00–21:00", ["09:00-21:00"; 7]),
         ("20:00–次日 06:00", ["20:00-06:00"; 7]),
@@ -344,7 +403,11 @@ mod tests {
         let bus = (28.8367, 108.7644);
         let all = demo_stations("youyang");
         let near = model::geo::nearest_first(bus, all, |(_, s)| (s.lat, s.lon));
-        let first: Vec<&str> = near.iter().take(3).map(|(_, (id, _))| id.as_str()).collect();
+        let first: Vec<&str> = near
+            .iter()
+            .take(3)
+            .map(|(_, (id, _))| id.as_str())
+            .collect();
         assert_eq!(first, ["yy-bus", "yy-taohuayuan", "yy-night"]);
         assert!(near[3].0 > 1_700.0, "{}", near[3].0);
     }

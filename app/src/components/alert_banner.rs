@@ -3,11 +3,7 @@
 //! the weather calls for: air conditioning in the heat, heating in the cold.
 
 use leptos::prelude::*;
-use model::{
-    geo::{distance_m, riding_minutes},
-    hours::Openness,
-    stations_doc::Alert,
-};
+use model::{geo::distance_m, hours::Openness, stations_doc::Alert};
 
 use crate::{
     i18n::{self, t},
@@ -67,7 +63,7 @@ pub fn AlertBanner() -> impl IntoView {
         });
         let refuge = match refuge {
             Some((distance, id, name)) => {
-                let away = distance.map(|d| i18n::station_away(d, riding_minutes(d)));
+                let away = distance.map(|d| i18n::station_away(d, crate::pages::station::minutes_away(d)));
                 let href = format!("/s/{}", js_sys::encode_uri_component(&id));
                 view! {
                     <p class="alert-refuge" data-testid="alert-refuge">

@@ -15,6 +15,7 @@ fn title(route: Route) -> &'static str {
         Route::StationDetail => s.station_title,
         Route::Points => s.tab_points,
         Route::Mine => s.tab_mine,
+        Route::Wishes => s.wishes_title,
         Route::Console => s.title_console,
     }
 }

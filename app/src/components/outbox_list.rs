@@ -104,12 +104,7 @@ fn ReportPhotos(report_id: String) -> impl IntoView {
 }
 
 fn state_text(d: Delivery) -> &'static str {
-    let s = t();
-    match d {
-        Delivery::Local => s.state_local,
-        Delivery::Sending => s.state_sending,
-        Delivery::Received => s.state_received,
-    }
+    crate::i18n::delivery_label(d)
 }
 
 fn place_text(row: &OutboxRow) -> String {

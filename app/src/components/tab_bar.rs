@@ -46,10 +46,12 @@ pub fn TabBar() -> impl IntoView {
             {tabs()
                 .into_iter()
                 .map(|(route, label, icon)| {
-                    // A station's page is under the 驿站 tab.
+                    // A station's page and the wish wall are under the 驿站 tab.
                     let current = move || {
                         let at = router.route();
-                        at == route || (at == Route::StationDetail && route == Route::Station)
+                        at == route
+                            || (matches!(at, Route::StationDetail | Route::Wishes)
+                                && route == Route::Station)
                     };
                     view! {
                         <a

@@ -175,6 +175,50 @@ pub async fn send_alert(form: &model::api::AlertForm) -> Result<model::api::Aler
     read(&answer.text)
 }
 
+/// The county's wishes, newest first.
+pub async fn wishes() -> Result<Vec<model::api::WishItem>, AppError> {
+    let answer = http::send("GET", "/api/wishes", None).await?;
+    if !answer.ok() {
+        return Err(answer.into_error());
+    }
+    read(&answer.text)
+}
+
+/// Takes a step on a wish.
+pub async fn wish_step(
+    rider_id: i64,
+    id: &str,
+    form: &model::api::WishStepForm,
+) -> Result<model::api::WishItem, AppError> {
+    let path = format!(
+        "/api/wishes/{rider_id}/{}",
+        js_sys::encode_uri_component(id)
+    );
+    let answer = http::send("POST", &path, Some(&body(form))).await?;
+    if !answer.ok() {
+        return Err(answer.into_error());
+    }
+    read(&answer.text)
+}
+
+/// Check-ins per station over the last week.
+pub async fn checkins() -> Result<model::api::CheckinStats, AppError> {
+    let answer = http::send("GET", "/api/checkins?days=7", None).await?;
+    if !answer.ok() {
+        return Err(answer.into_error());
+    }
+    read(&answer.text)
+}
+
+/// Where the last 30 days' reports and check-ins lie out of reach of every open station.
+pub async fn coverage() -> Result<model::api::Coverage, AppError> {
+    let answer = http::send("GET", "/api/coverage?days=30", None).await?;
+    if !answer.ok() {
+        return Err(answer.into_error());
+    }
+    read(&answer.text)
+}
+
 /// The county's settings for triage.
 pub async fn settings() -> Result<CountySettings, AppError> {
     let answer = http::send("GET", "/api/settings", None).await?;

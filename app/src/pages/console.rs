@@ -788,6 +788,9 @@ pub fn ConsolePage() -> impl IntoView {
     let show_settings = RwSignal::new(false);
     let show_stations = RwSignal::new(false);
     let show_alerts = RwSignal::new(false);
+    let show_wishes = RwSignal::new(false);
+    let show_checkins = RwSignal::new(false);
+    let show_coverage = RwSignal::new(false);
     // The selected reports, marked invalid one after the other with the reason picked; a
     // refusal is said in its row, and that report stays selected.
     let batch_reason = RwSignal::new(0usize);
@@ -989,6 +992,9 @@ pub fn ConsolePage() -> impl IntoView {
                 {panel_toggle(show_settings, s.settings_title, "settings-toggle")}
                 {panel_toggle(show_stations, s.station_admin_title, "stations-toggle")}
                 {panel_toggle(show_alerts, s.alerts_title, "alerts-toggle")}
+                {panel_toggle(show_wishes, s.wishes_admin_title, "wishes-toggle")}
+                {panel_toggle(show_checkins, s.checkins_title, "checkins-toggle")}
+                {panel_toggle(show_coverage, s.coverage_title, "coverage-toggle")}
             </form>
             <Show when=move || show_stats.get()>
                 <StatsPanel/>
@@ -1004,6 +1010,15 @@ pub fn ConsolePage() -> impl IntoView {
             </Show>
             <Show when=move || show_alerts.get()>
                 <crate::pages::station_admin::AlertsPanel/>
+            </Show>
+            <Show when=move || show_wishes.get()>
+                <crate::pages::county_admin::WishesPanel/>
+            </Show>
+            <Show when=move || show_checkins.get()>
+                <crate::pages::county_admin::CheckinsPanel/>
+            </Show>
+            <Show when=move || show_coverage.get()>
+                <crate::pages::county_admin::CoveragePanel/>
             </Show>
             <Show when=move || !selected.with(|set| set.is_empty())>
                 <div class="console-bar batch-bar" data-testid="batch-bar">

@@ -91,6 +91,25 @@ pub fn MinePage() -> impl IntoView {
                             .collect_view()}
                     </span>
                 </div>
+                <label class="cell">
+                    <span class="cell-label">{s.speed_label}</span>
+                    <select
+                        data-testid="riding-speed"
+                        on:change=move |ev| {
+                            if let Ok(kmh) = event_target_value(&ev).parse() {
+                                crate::pages::station::set_riding_speed(kmh);
+                            }
+                        }
+                    >
+                        {model::geo::RIDING_SPEEDS_KMH
+                            .into_iter()
+                            .map(|kmh| {
+                                let on = crate::pages::station::riding_speed() == kmh;
+                                view! { <option value=kmh.to_string() selected=on>{format!("{kmh} km/h")}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
             </div>
         </section>
         <div class="form-actions">

@@ -2,6 +2,7 @@
 
 pub mod catalogue;
 pub mod console;
+pub mod county_admin;
 pub mod login;
 pub mod mine;
 pub mod points;
@@ -11,3 +12,4 @@ pub mod settings;
 pub mod station;
 pub mod station_admin;
 pub mod viewer;
+pub mod wishes;

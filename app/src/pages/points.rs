@@ -131,7 +131,13 @@ pub fn PointsPage() -> impl IntoView {
                         key=|(id, _)| id.clone()
                         children=move |(id, n)| {
                             let new = id.parse::<u64>().is_ok_and(|id| id > seen_before);
-                            let what = about(&n.report);
+                            let what = if n.kind == "wish" {
+                                ctx.sync.wishes.with(|all| {
+                                    all.iter().find(|w| w.id == n.wish).map(|w| w.wish.text.clone()).unwrap_or_default()
+                                })
+                            } else {
+                                about(&n.report)
+                            };
                             view! {
                                 <li class="cell notice" class:notice-new=new data-testid="notice" data-new=new.then_some("1")>
                                     <div class="pe-main">

@@ -2,8 +2,10 @@
 //! kept on the phone, so the list is there offline too).
 //!
 //! Nearest first from the phone's position while the page is open, or from the last position
-//! it had (kept on the device), each with its distance and riding minutes at 15 km/h
-//! (`model::geo`); those inside the 15-minute circle stand out. Each says whether it is open
+//! it had (kept on the device), the nearest 30 through a spatial grid (`model::geo::Grid`: a
+//! province's 12,000 stations as fast as a county's), each with its distance and riding minutes
+//! at the rider's speed (15 km/h unless changed in 我的); those inside the 15-minute circle stand
+//! out. Each says whether it is open
 //! now by its weekly hours (`model::hours`, on the phone's clock, checked every minute).
 //! Facility chips keep only the stations that have every facility picked; 正在营业 only those
 //! open now. Each station links to Amap, Baidu Maps and Apple
@@ -13,7 +15,7 @@
 
 use leptos::prelude::*;
 use model::{
-    geo::{CIRCLE_MINUTES, nearest_first, riding_minutes},
+    geo::{CIRCLE_MINUTES, Grid, RIDING_SPEEDS_KMH, circle_m, riding_minutes_at},
     hours::{Openness, openness},
 };
 
@@ -23,6 +25,30 @@ use crate::{
     router::Route,
     state::Ctx,
 };
+
+/// The most stations listed at once (the nearest ones).
+const LIST_MAX: usize = 30;
+
+/// The `localStorage` key of the rider's riding speed, in km/h.
+const SPEED_KEY: &str = "nx-speed";
+
+/// The riding speed the rider picked for "minutes away" (km/h; 15 unless changed).
+pub fn riding_speed() -> u32 {
+    crate::kept::get(SPEED_KEY)
+        .and_then(|v| v.parse().ok())
+        .filter(|v| RIDING_SPEEDS_KMH.contains(v))
+        .unwrap_or(15)
+}
+
+/// Keeps the rider's riding speed on the device.
+pub fn set_riding_speed(kmh: u32) {
+    crate::kept::set(SPEED_KEY, &kmh.to_string());
+}
+
+/// Whole riding minutes to `distance_m` at the rider's speed.
+pub fn minutes_away(distance_m: f64) -> u32 {
+    riding_minutes_at(distance_m, riding_speed())
+}
 
 /// The `localStorage` key of the last position the stations page had: `lat,lon`.
 const LAST_POSITION_KEY: &str = "nx-last-position";
@@ -133,7 +159,9 @@ struct Dot {
 /// The sketch's size in CSS pixels (it is square), and the metres its half-width shows: the
 /// 15-minute ring and a little more.
 const SKETCH_PX: f64 = 300.0;
-const SKETCH_HALF_M: f64 = CIRCLE_MINUTES as f64 * model::geo::RIDING_M_PER_MIN * 1.25;
+fn sketch_half_m() -> f64 {
+    circle_m(riding_speed()) * 1.25
+}
 
 /// Where a point lies on the sketch centred on `from`, in pixels from its top left, north up
 /// (an equirectangular view: true to scale over a few kilometres).
@@ -142,7 +170,7 @@ fn sketch_xy(from: (f64, f64), at: (f64, f64)) -> (f64, f64) {
     let m_per_deg_lon = m_per_deg_lat * from.0.to_radians().cos();
     let east = (at.1 - from.1) * m_per_deg_lon;
     let north = (at.0 - from.0) * m_per_deg_lat;
-    let px_per_m = SKETCH_PX / 2.0 / SKETCH_HALF_M;
+    let px_per_m = SKETCH_PX / 2.0 / sketch_half_m();
     (
         SKETCH_PX / 2.0 + east * px_per_m,
         SKETCH_PX / 2.0 - north * px_per_m,
@@ -154,8 +182,8 @@ fn sketch_xy(from: (f64, f64), at: (f64, f64)) -> (f64, f64) {
 /// lie beyond the frame.
 fn sketch(from: (f64, f64), dots: Vec<Dot>, router: crate::router::Router) -> impl IntoView {
     let s = t();
-    let ring_px =
-        CIRCLE_MINUTES as f64 * model::geo::RIDING_M_PER_MIN * SKETCH_PX / 2.0 / SKETCH_HALF_M;
+    let ring_m = circle_m(riding_speed());
+    let ring_px = ring_m * SKETCH_PX / 2.0 / sketch_half_m();
     let centre = SKETCH_PX / 2.0;
     let (inside, outside): (Vec<_>, Vec<_>) = dots
         .into_iter()
@@ -197,7 +225,7 @@ fn sketch(from: (f64, f64), dots: Vec<Dot>, router: crate::router::Router) -> im
                     cy=centre.to_string()
                     r=format!("{ring_px:.1}")
                     data-testid="sketch-ring"
-                    data-metres=format!("{:.0}", CIRCLE_MINUTES as f64 * model::geo::RIDING_M_PER_MIN)
+                    data-metres=format!("{ring_m:.0}")
                 ></circle>
                 <text class="sk-label" x=centre.to_string() y=format!("{:.1}", centre - ring_px - 4.0) text-anchor="middle">
                     {ring_label}
@@ -214,6 +242,70 @@ fn sketch(from: (f64, f64), dots: Vec<Dot>, router: crate::router::Router) -> im
                 <figcaption>{i18n::sketch_outside(outside.len())}</figcaption>
             })}
         </figure>
+    }
+}
+
+/// The filters of the list: facilities every station must have, open now only, and the
+/// phone's weekday (0 = Monday) and minute of the day.
+pub struct Filters<'a> {
+    pub wanted: &'a [&'a str],
+    pub open_only: bool,
+    pub now: (u32, u32),
+}
+
+impl Filters<'_> {
+    /// Whether `st` is listed: not closed for good, with every facility wanted, open now if
+    /// asked.
+    pub fn pass(&self, st: &model::stations_doc::Station) -> bool {
+        !st.closed()
+            && self
+                .wanted
+                .iter()
+                .all(|w| st.facilities.iter().any(|f| f == w))
+            && (!self.open_only
+                || matches!(
+                    open_now(st, self.now.0, self.now.1),
+                    Openness::AllDay | Openness::Until { .. }
+                ))
+    }
+}
+
+/// What the list shows: at most `max` of the stations `filters` pass, nearest to `from` first
+/// through `grid` (made over `all`, in order), or in the document's order without a position,
+/// as (distance in metres, index in `all`); and how many more pass.
+pub fn nearest_list(
+    grid: &Grid,
+    all: &[(String, model::stations_doc::Station)],
+    from: Option<(f64, f64)>,
+    filters: &Filters<'_>,
+    max: usize,
+) -> (Vec<(Option<f64>, usize)>, usize) {
+    let passing = all.iter().filter(|(_, st)| filters.pass(st)).count();
+    let rows: Vec<(Option<f64>, usize)> = match from {
+        Some(from) => grid
+            .nearest(from, max, |i| filters.pass(&all[i].1))
+            .into_iter()
+            .map(|(d, i)| (Some(d), i))
+            .collect(),
+        None => all
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, st))| filters.pass(st))
+            .take(max)
+            .map(|(i, _)| (None, i))
+            .collect(),
+    };
+    let more = passing.saturating_sub(rows.len());
+    (rows, more)
+}
+
+/// A grid that compares equal only to itself, for a memo.
+#[derive(Clone)]
+struct GridOf(std::sync::Arc<Grid>);
+
+impl PartialEq for GridOf {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
     }
 }
 
@@ -259,39 +351,42 @@ pub fn StationPage() -> impl IntoView {
         tick.try_set_value(None);
     });
 
+    // The grid over the county's stations, made again only when they change.
+    let grid = Memo::new(move |_| {
+        stations.with(|all| {
+            let points = all.iter().flatten().map(|(_, st)| (st.lat, st.lon));
+            GridOf(std::sync::Arc::new(Grid::new(points)))
+        })
+    });
     let chips = FACILITIES
         .into_iter()
         .map(|code| facility_chip(code, picked, code))
         .collect_view();
 
     let list = move || {
-        let Some(all) = stations.get() else {
-            return view! { <p class="empty">{s.stations_loading}</p> }.into_any();
-        };
-        if all.is_empty() {
-            return view! { <p class="empty">{s.stations_empty}</p> }.into_any();
-        }
         let wanted = picked.get();
         let (weekday, minute) = now.get();
-        let open_only = open_only.get();
-        // A station closed for good is not shown.
-        let kept = all.into_iter().filter(|(_, st)| {
-            !st.closed()
-                && wanted.iter().all(|w| st.facilities.iter().any(|f| f == w))
-                && (!open_only
-                    || matches!(
-                        open_now(st, weekday, minute),
-                        Openness::AllDay | Openness::Until { .. }
-                    ))
-        });
-        // Without any position, the document's order.
-        let rows: Vec<(Option<f64>, (String, model::stations_doc::Station))> = match origin() {
-            Some(from) => nearest_first(from, kept, |(_, st)| (st.lat, st.lon))
-                .into_iter()
-                .map(|(d, item)| (Some(d), item))
-                .collect(),
-            None => kept.map(|item| (None, item)).collect(),
+        let filters = Filters {
+            wanted: &wanted,
+            open_only: open_only.get(),
+            now: (weekday, minute),
         };
+        let from = origin();
+        let grid = grid.get();
+        // Only the rows shown are copied out of the document's list.
+        let listed = stations.with(|all| {
+            let all = all.as_ref()?;
+            let (rows, more) = nearest_list(&grid.0, all, from, &filters, LIST_MAX);
+            let rows: Vec<(Option<f64>, (String, model::stations_doc::Station))> =
+                rows.into_iter().map(|(d, i)| (d, all[i].clone())).collect();
+            Some((all.is_empty(), rows, more))
+        });
+        let Some((empty, rows, more)) = listed else {
+            return view! { <p class="empty">{s.stations_loading}</p> }.into_any();
+        };
+        if empty {
+            return view! { <p class="empty">{s.stations_empty}</p> }.into_any();
+        }
         if rows.is_empty() {
             return view! { <p class="empty">{s.stations_none_match}</p> }.into_any();
         }
@@ -313,7 +408,7 @@ pub fn StationPage() -> impl IntoView {
                 {rows
                     .into_iter()
                     .map(|(distance, (id, st))| {
-                        let minutes = distance.map(riding_minutes);
+                        let minutes = distance.map(minutes_away);
                         let open = open_now(&st, weekday, minute);
                         let closed = matches!(open, Openness::Closed { .. });
                         let open_text = i18n::station_open(open);
@@ -366,12 +461,24 @@ pub fn StationPage() -> impl IntoView {
                     })
                     .collect_view()}
             </ul>
+            {(more > 0).then(|| view! { <p class="empty" data-testid="stations-more">{i18n::stations_more(more)}</p> })}
         }
         .into_any()
     };
 
     view! {
         <div class="stations-page">
+            <a
+                class="st-wall-link"
+                href=Route::Wishes.path()
+                data-testid="wall-link"
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    router.go(Route::Wishes);
+                }
+            >
+                {s.wishes_title} " ›"
+            </a>
             <p class="st-where" data-testid="stations-where">
                 {move || {
                     if here.with(Option::is_some) {
@@ -439,6 +546,70 @@ pub fn StationDetailPage() -> impl IntoView {
             {s.station_back}
         </a>
     };
+    // A check-in: made at once when the app was opened here (the station's poster), once the
+    // rider document is on the phone, offline too; or with the button.
+    let checked = RwSignal::new(None::<Result<f64, String>>);
+    let check_in = {
+        let id = id.clone();
+        move || {
+            let Some(engine) = ctx.services.engine() else {
+                return;
+            };
+            let ask = model::rider_doc::Ask::CheckIn(model::rider_doc::CheckIn {
+                station: id.clone(),
+                at: js_sys::Date::now() as i64,
+            });
+            leptos::task::spawn_local(async move {
+                let result = engine.ask(ask).await;
+                let _ = checked.try_set(Some(
+                    result
+                        .map(|()| js_sys::Date::now())
+                        .map_err(|e| e.to_string()),
+                ));
+            });
+        }
+    };
+    {
+        let id = id.clone();
+        let check_in = check_in.clone();
+        Effect::new(move |_| {
+            let known = ctx.sync.stations.with(|all| {
+                all.as_ref()
+                    .is_some_and(|all| all.iter().any(|(k, _)| *k == id))
+            });
+            if known && ctx.sync.can_redeem.get() && crate::router::take_arrival(&id) {
+                check_in();
+            }
+        });
+    }
+    let check_row = move || {
+        let said = checked.get().map(|r| match r {
+            Ok(at) => view! {
+                <span class="ok" data-testid="checkin-said">{format!("{} {}", s.checkin_done, crate::time::short(at))}</span>
+            }
+            .into_any(),
+            Err(e) => view! {
+                <span class="error" data-testid="checkin-said">{format!("{}{}{e}", s.checkin_failed, s.note_separator)}</span>
+            }
+            .into_any(),
+        });
+        let check_in = check_in.clone();
+        view! {
+            <p class="st-checkin">
+                <button
+                    type="button"
+                    class="btn-mini"
+                    data-testid="checkin"
+                    disabled=move || !ctx.sync.can_redeem.get()
+                    on:click=move |_| check_in()
+                >
+                    {s.checkin_button}
+                </button>
+                " "
+                {said}
+            </p>
+        }
+    };
     let body = move || {
         let found = ctx.sync.stations.with(|all| {
             all.as_ref()
@@ -453,7 +624,7 @@ pub fn StationDetailPage() -> impl IntoView {
         let closed = matches!(open, Openness::Closed { .. });
         let away = here.map(|from| {
             let d = model::geo::distance_m(from, (st.lat, st.lon));
-            i18n::station_away(d, riding_minutes(d))
+            i18n::station_away(d, minutes_away(d))
         });
         let week = if st.week.len() == 7 {
             let rows = st
@@ -516,6 +687,7 @@ pub fn StationDetailPage() -> impl IntoView {
     view! {
         <div class="stations-page">
             {back}
+            {check_row}
             {body}
         </div>
     }

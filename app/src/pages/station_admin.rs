@@ -283,6 +283,7 @@ pub fn StationsPanel() -> impl IntoView {
                                 .map(|d| i18n::station_day(d))
                                 .unwrap_or_else(|| item.station.hours.clone());
                             let id = item.id.clone();
+                            let poster = format!("/api/stations/{}/poster.svg", js_sys::encode_uri_component(&id));
                             let status = i18n::station_status(&item.station.status).to_owned();
                             let name = item.station.name.clone();
                             view! {
@@ -294,6 +295,10 @@ pub fn StationsPanel() -> impl IntoView {
                                         <button type="button" class="btn-link" on:click=move |_| edit(Some(item.clone()))>
                                             {s.station_edit}
                                         </button>
+                                        " "
+                                        <a class="btn-link" href=poster target="_blank" rel="noopener" data-testid="station-poster">
+                                            {s.station_poster}
+                                        </a>
                                     </td>
                                 </tr>
                             }

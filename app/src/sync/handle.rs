@@ -225,6 +225,15 @@ impl EngineHandle {
 
     /// Asks for reward `reward`; returns once the request is kept on the phone.
     pub async fn redeem(&self, reward: &str) -> Result<(), AppError> {
+        let request = model::rider_doc::Redemption {
+            reward: reward.to_owned(),
+            at: js_sys::Date::now() as i64,
+        };
+        self.ask(model::rider_doc::Ask::Redemption(request)).await
+    }
+
+    /// Asks for a reward, checks in or posts a wish; returns once it is kept on the phone.
+    pub async fn ask(&self, ask: model::rider_doc::Ask) -> Result<(), AppError> {
         if self.failed.get() {
             return Err(AppError::Sync(t().sync_engine_failed.to_owned()));
         }
@@ -232,10 +241,7 @@ impl EngineHandle {
         self.seq.set(seq);
         let (tx, rx) = oneshot::channel();
         self.replies.borrow_mut().insert(seq, tx);
-        self.send(Command::Redeem {
-            seq,
-            reward: reward.to_owned(),
-        });
+        self.send(Command::Ask { seq, ask });
         match rx.await {
             Ok(None) => Ok(()),
             Ok(Some(error)) => Err(AppError::Sync(error)),
@@ -350,6 +356,11 @@ impl EngineHandle {
                     view.requests.set(requests);
                 }
             }
+            Update::Wishes(wishes) => {
+                if view.wishes.with_untracked(|old| *old != wishes) {
+                    view.wishes.set(wishes);
+                }
+            }
             Update::Status(status) => {
                 let reconnected = status.connected && !view.connected.get_untracked();
                 if status.doc_ready {
@@ -384,7 +395,11 @@ impl EngineHandle {
                 awards,
                 alerts,
                 districts,
+                wall,
             } => {
+                if view.wall.with_untracked(|w| *w != wall) {
+                    view.wall.set(wall);
+                }
                 if view.alerts.with_untracked(|a| *a != alerts) {
                     view.alerts.set(alerts);
                 }

@@ -49,6 +49,10 @@ use protocol::{Status, Update};
 /// snapshot rather than one per frame.
 const PERSIST_DELAY_MS: u32 = 150;
 
+/// A check-in at a station the rider checked in at less than this long ago (an hour) is not
+/// made again: opening the poster's page twice counts once.
+const CHECKIN_GAP_MS: i64 = 3_600_000;
+
 /// Where the engine sends its updates.
 pub type Post = Box<dyn Fn(&Update)>;
 
@@ -90,6 +94,7 @@ pub struct Engine {
 struct Told {
     rows: Option<Vec<model::device::OutboxRow>>,
     requests: Option<Vec<model::device::RequestRow>>,
+    wishes: Option<Vec<model::device::WishRow>>,
     status: Option<Status>,
 }
 
@@ -255,17 +260,23 @@ impl Engine {
         saved
     }
 
-    /// Asks for reward `reward` of the county's catalogue: one change to the rider document,
-    /// kept on the phone (and in the outbox) before anything else, sent now or on the next
-    /// connection. The server decides it; the outcome comes in the office document.
-    pub async fn redeem(&self, reward: &str) -> Result<(), AppError> {
+    /// Asks for a reward, checks in at a station or posts a wish: one change to the rider
+    /// document, kept on the phone (and in the outbox) before anything else, sent now or on the
+    /// next connection. The server takes it; a decision comes in the office document. A
+    /// check-in at a station checked in at within the hour is not made again.
+    pub async fn ask(&self, ask: model::rider_doc::Ask) -> Result<(), AppError> {
+        if let model::rider_doc::Ask::CheckIn(c) = &ask
+            && self
+                .device
+                .borrow()
+                .last_checkin(&c.station)
+                .is_some_and(|last| (c.at - last).abs() < CHECKIN_GAP_MS)
+        {
+            return Ok(());
+        }
         let generation = self.generation.get();
         let id = uuid::Uuid::new_v4().to_string();
-        let request = model::rider_doc::Redemption {
-            reward: reward.to_owned(),
-            at: js_sys::Date::now() as i64,
-        };
-        let (effects, write) = self.device.borrow_mut().redeem(&id, &request)?;
+        let (effects, write) = self.device.borrow_mut().ask(&id, &ask)?;
         let saved = self.write(Batch::from(write)).await;
         self.refresh();
         if generation == self.generation.get() {
@@ -329,6 +340,7 @@ impl Engine {
                 awards: model::stations_doc::awards(doc),
                 alerts: model::stations_doc::alerts(doc),
                 districts: model::stations_doc::districts(doc),
+                wall: model::stations_doc::wall(doc),
             });
         }
     }
@@ -338,8 +350,13 @@ impl Engine {
         let device = self.device.borrow();
         let rows = device.rows();
         let requests = device.requests();
+        let wishes = device.wishes();
         drop(device);
         let mut told = self.told.borrow_mut();
+        if told.wishes.as_ref() != Some(&wishes) {
+            (self.post)(&Update::Wishes(wishes.clone()));
+            told.wishes = Some(wishes);
+        }
         if told.rows.as_ref() != Some(&rows) {
             (self.post)(&Update::Rows(rows.clone()));
             told.rows = Some(rows);

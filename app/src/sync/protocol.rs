@@ -6,9 +6,10 @@
 //! photo queue and the inbox (reports filed and not yet taken into the rider document).
 
 use model::{
-    device::{OutboxRow, RequestRow},
+    device::{OutboxRow, RequestRow, WishRow},
     office_doc::{Notice, Outcome, Points, Review},
-    stations_doc::{Alert, District, Reward, Station},
+    rider_doc::Ask,
+    stations_doc::{Alert, District, Reward, Station, WallWish},
 };
 use serde::{Deserialize, Serialize};
 
@@ -26,8 +27,10 @@ pub enum Command {
     },
     /// Reports were put in the inbox: take them into the rider document.
     Inbox,
-    /// Ask for a reward; the answer is [`Update::Done`] with the same `seq`.
-    Redeem { seq: u32, reward: String },
+    /// Ask for a reward, check in at a station or post a wish; the answer is
+    /// [`Update::Done`] with the same `seq`. A check-in at a station checked in at within the
+    /// hour is kept once.
+    Ask { seq: u32, ask: Ask },
     /// Try to connect now (the page became visible, a new login), even when held.
     Reconnect,
     /// The page's `online` event: try now, unless held.
@@ -49,6 +52,8 @@ pub enum Update {
     Rows(Vec<OutboxRow>),
     /// The rider's redemption requests.
     Requests(Vec<RequestRow>),
+    /// The rider's wishes.
+    Wishes(Vec<WishRow>),
     /// Where syncing stands.
     Status(Status),
     /// What the office document holds for the rider.
@@ -65,11 +70,12 @@ pub enum Update {
         awards: Vec<(String, i64)>,
         alerts: Vec<(String, Alert)>,
         districts: Vec<(String, District)>,
+        wall: Vec<(String, WallWish)>,
     },
     /// The relay refused the socket before it opened: the page checks whether the session
     /// has ended (and then sends [`Command::Hold`]).
     Refused,
-    /// A request [`Command::Redeem`] is done: `None` when kept on the phone, else why not.
+    /// A [`Command::Ask`] is done: `None` when kept on the phone, else why not.
     Done { seq: u32, error: Option<String> },
     /// Something the page should log.
     Warn(String),
@@ -84,7 +90,7 @@ pub struct Status {
     pub doc_ready: bool,
     /// Changes are not yet written to the device.
     pub unsaved: bool,
-    /// Redemption requests can be made.
+    /// Redemption requests, check-ins and wishes can be made.
     pub can_redeem: bool,
 }
 

@@ -105,10 +105,10 @@ impl Worker {
                     scope().close();
                 });
             }
-            (Command::Redeem { seq, reward }, engine) => {
+            (Command::Ask { seq, ask }, engine) => {
                 wasm_bindgen_futures::spawn_local(async move {
                     let error = match engine {
-                        Some(engine) => engine.redeem(&reward).await.err().map(|e| e.to_string()),
+                        Some(engine) => engine.ask(ask).await.err().map(|e| e.to_string()),
                         None => Some("sync: not started".into()),
                     };
                     post(&Update::Done { seq, error });

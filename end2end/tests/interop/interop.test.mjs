@@ -555,6 +555,65 @@ describe("automerge-repo interop", () => {
     assert.equal(Number(office.doc().points.balance), 25 - Number(reward.price));
   });
 
+  test("a rider reads the county's stations, checks in and posts a wish with the official client, following schema.md", async () => {
+    const { cookie, me } = await login(server.base, RIDER_2);
+    const { repo } = officialRepo(await syncTicket(server.base, cookie));
+    // docs/schema.md: the stations document, read-only for the county's riders.
+    const stations = await repo.find(`automerge:${me.docs.stations}`);
+    const all = Object.entries(stations.doc().stations ?? {});
+    assert.ok(all.length >= 58, `the county's stations: ${all.length}`);
+    const [busId, bus] = all.find(([, s]) => String(s.name) === "小哥驿站（汽车站）");
+    assert.equal(Number(bus.lat), 28.8367);
+    assert.equal(bus.week.length, 7);
+    assert.ok(bus.facilities.map(String).includes("water"));
+
+    // A check-in and a wish, each once under its own UUID in the maps the server made.
+    const rider = await repo.find(`automerge:${me.docs.rider}`);
+    const checkinId = randomUUID();
+    const wishId = randomUUID();
+    const text = `想要一个车载手机支架 ${Date.now()}`;
+    rider.change((d) => {
+      d.checkins[checkinId] = { station: new ImmutableString(busId), at: Date.now() };
+      d.wishes[wishId] = { text: new ImmutableString(text), photo: new ImmutableString(""), at: Date.now() };
+    });
+    await within(relayHas(rider), 15_000, "the relay never had the check-in and the wish");
+
+    // docs/protocol.md section 11: the supervisor sees both, and approves the wish.
+    const sup = await login(server.base, SUPERVISOR);
+    const deadline = Date.now() + 15_000;
+    let listed = [];
+    while (Date.now() < deadline) {
+      listed = (await getJson(server.base, "/api/wishes?status=pending", sup.cookie)).filter((w) => w.id === wishId);
+      if (listed.length) break;
+      await sleep(100);
+    }
+    assert.equal(listed.length, 1, "the wish is listed");
+    assert.equal(listed[0].text, text);
+    const counted = await getJson(server.base, "/api/checkins?days=1", sup.cookie);
+    assert.ok(counted.stations.find((s) => s.id === busId)?.total >= 1, "the check-in is counted");
+    const approve = await fetch(`${server.base}/api/wishes/${me.user.id}/${wishId}`, {
+      method: "POST",
+      headers: { cookie: sup.cookie, "content-type": "application/json" },
+      body: JSON.stringify({ action: "approve" }),
+    });
+    assert.equal(approve.status, 200);
+    // docs/schema.md: the wall entry, with the surname only, and the rider's notice.
+    const walled = Date.now() + 15_000;
+    while (!stations.doc().wishes?.[wishId] && Date.now() < walled) await sleep(100);
+    const onWall = stations.doc().wishes?.[wishId];
+    assert.ok(onWall, "the wish never reached the wall");
+    assert.equal(String(onWall.status), "approved");
+    assert.equal(String(onWall.by), "李师傅");
+    const office = await repo.find(`automerge:${me.docs.office}`);
+    while (!Object.values(office.doc().notices ?? {}).some((n) => String(n.wish) === wishId) && Date.now() < walled) {
+      await sleep(100);
+    }
+    const notice = Object.values(office.doc().notices ?? {}).find((n) => String(n.wish) === wishId);
+    assert.ok(notice, "no notice of the approval");
+    assert.equal(String(notice.kind), "wish");
+    assert.equal(String(notice.status), "approved");
+  });
+
   test("the relay refuses what docs/protocol.md says it refuses", async () => {
     const { cookie, me } = await login(server.base, RIDER_2);
     const foreignId = (await login(server.base, RIDER_1)).me.docs.rider;

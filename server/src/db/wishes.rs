@@ -95,7 +95,8 @@ impl Db {
     pub async fn entry_ids_of(&self, riders: &[i64]) -> sqlx::Result<Vec<(i64, String)>> {
         let mut out = Vec::new();
         for part in riders.chunks(256) {
-            let mut q = sqlx::QueryBuilder::new("SELECT rider_id, id FROM checkins WHERE rider_id IN (");
+            let mut q =
+                sqlx::QueryBuilder::new("SELECT rider_id, id FROM checkins WHERE rider_id IN (");
             let mut list = q.separated(", ");
             for id in part {
                 list.push_bind(*id);
@@ -123,24 +124,29 @@ impl Db {
             " WHERE w.county = $1 AND ($2 IS NULL OR w.status = $2)
              ORDER BY w.at DESC, w.id LIMIT 1000"
         ))
-            .bind(county)
-            .bind(status)
-            .fetch_all(&self.pool)
-            .await?;
+        .bind(county)
+        .bind(status)
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
     /// One wish of `county`.
-    pub async fn wish(&self, county: &str, rider_id: i64, id: &str) -> sqlx::Result<Option<WishItem>> {
+    pub async fn wish(
+        &self,
+        county: &str,
+        rider_id: i64,
+        id: &str,
+    ) -> sqlx::Result<Option<WishItem>> {
         let row: Option<WishRecord> = sqlx::query_as(concat!(
             wish_select!(),
             " WHERE w.county = $1 AND w.rider_id = $2 AND w.id = $3"
         ))
-            .bind(county)
-            .bind(rider_id)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        .bind(county)
+        .bind(rider_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.map(Into::into))
     }
 
@@ -194,7 +200,11 @@ impl Db {
     }
 
     /// The check-ins of `county` since `since`: (station id, when).
-    pub async fn checkins_since(&self, county: &str, since: i64) -> sqlx::Result<Vec<(String, i64)>> {
+    pub async fn checkins_since(
+        &self,
+        county: &str,
+        since: i64,
+    ) -> sqlx::Result<Vec<(String, i64)>> {
         sqlx::query_as("SELECT station, at FROM checkins WHERE county = $1 AND at >= $2")
             .bind(county)
             .bind(since)
@@ -203,7 +213,11 @@ impl Db {
     }
 
     /// Where the reports of `county` filed since `since` were made: (lat, lon).
-    pub async fn report_places_since(&self, county: &str, since: i64) -> sqlx::Result<Vec<(f64, f64)>> {
+    pub async fn report_places_since(
+        &self,
+        county: &str,
+        since: i64,
+    ) -> sqlx::Result<Vec<(f64, f64)>> {
         sqlx::query_as("SELECT lat, lon FROM reports WHERE county = $1 AND created_at >= $2")
             .bind(county)
             .bind(since)

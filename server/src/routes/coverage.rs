@@ -100,13 +100,15 @@ pub async fn checkins(
         let Some(name) = names.get(station.as_str()) else {
             continue;
         };
-        let row = rows.entry(station.clone()).or_insert_with(|| StationCheckins {
-            id: station.clone(),
-            name: (*name).to_owned(),
-            total: 0,
-            by_day: vec![0; n as usize],
-            by_hour: vec![0; 24],
-        });
+        let row = rows
+            .entry(station.clone())
+            .or_insert_with(|| StationCheckins {
+                id: station.clone(),
+                name: (*name).to_owned(),
+                total: 0,
+                by_day: vec![0; n as usize],
+                by_hour: vec![0; 24],
+            });
         let day = ((cst_day(at).0 - first) / DAY_MS) as usize;
         let Some(slot) = row.by_day.get_mut(day) else {
             continue;
@@ -167,7 +169,10 @@ pub async fn coverage(
     let mut uncovered = 0u64;
     for ((lat, lon), is_report) in points {
         looked += 1;
-        if grid.nearest_within((lat, lon), radius_m, |_| true).is_some() {
+        if grid
+            .nearest_within((lat, lon), radius_m, |_| true)
+            .is_some()
+        {
             continue;
         }
         uncovered += 1;
@@ -206,7 +211,9 @@ pub async fn coverage(
                 reports,
                 checkins,
                 nearest_m: nearest.map_or(0.0, |(d, _)| d.round()),
-                nearest: nearest.map(|(_, i)| open[i].1.name.clone()).unwrap_or_default(),
+                nearest: nearest
+                    .map(|(_, i)| open[i].1.name.clone())
+                    .unwrap_or_default(),
             }
         })
         .collect();
@@ -237,9 +244,8 @@ pub fn station_url(headers: &HeaderMap, id: &str) -> String {
                     .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
         })
         .unwrap_or("localhost");
-    let local = host.starts_with("localhost")
-        || host.starts_with("127.")
-        || host.starts_with("[::1]");
+    let local =
+        host.starts_with("localhost") || host.starts_with("127.") || host.starts_with("[::1]");
     let scheme = if local { "http" } else { "https" };
     format!("{scheme}://{host}/s/{id}")
 }
@@ -262,11 +268,15 @@ pub async fn poster(
         .map(|(_, s)| s)
         .ok_or(AppError::NotFound)?;
     let url = station_url(&headers, &id);
-    let svg = poster_svg(&station, &url).map_err(|e| AppError::Internal(anyhow::anyhow!("QR code: {e:?}")))?;
+    let svg = poster_svg(&station, &url)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("QR code: {e:?}")))?;
     Ok((
         [
             (header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "inline; filename=\"poster.svg\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "inline; filename=\"poster.svg\"",
+            ),
         ],
         svg,
     )

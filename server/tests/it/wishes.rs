@@ -72,7 +72,11 @@ async fn a_wish_moves_forward_only_by_a_supervisor_and_the_rider_hears_of_each_s
     // No fulfilment or claim before approval; a claim names its organisation.
     for (body, code, want) in [
         (json!({"action": "fulfil"}), 409, "wish_step"),
-        (json!({"action": "claim", "org": "县邮政局"}), 409, "wish_step"),
+        (
+            json!({"action": "claim", "org": "县邮政局"}),
+            409,
+            "wish_step",
+        ),
         (json!({"action": "reject"}), 400, "bad_wish"),
         (json!({"action": "delete"}), 400, "bad_wish"),
     ] {
@@ -82,29 +86,45 @@ async fn a_wish_moves_forward_only_by_a_supervisor_and_the_rider_hears_of_each_s
     let (status, answer) = app
         .post(Some(&boss), &path, json!({"action": "approve"}))
         .await;
-    assert_eq!((status, &answer["status"]), (200, &json!("approved")), "{answer}");
-    let (status, answer) = app.post(Some(&boss), &path, json!({"action": "fulfil"})).await;
+    assert_eq!(
+        (status, &answer["status"]),
+        (200, &json!("approved")),
+        "{answer}"
+    );
+    let (status, answer) = app
+        .post(Some(&boss), &path, json!({"action": "fulfil"}))
+        .await;
     assert_eq!((status, &answer["error"]), (409, &json!("wish_step")));
     let (status, _) = app
         .post(Some(&boss), &path, json!({"action": "claim", "org": ""}))
         .await;
     assert_eq!(status, 400);
     let (status, answer) = app
-        .post(Some(&boss), &path, json!({"action": "claim", "org": "县邮政局"}))
+        .post(
+            Some(&boss),
+            &path,
+            json!({"action": "claim", "org": "县邮政局"}),
+        )
         .await;
     assert_eq!((status, &answer["org"]), (200, &json!("县邮政局")));
     // The wall shows it with the surname only.
-    let wall = app
-        .read_doc(&stations, model::stations_doc::wall)
-        .await;
+    let wall = app.read_doc(&stations, model::stations_doc::wall).await;
     assert_eq!(wall.len(), 1);
     assert_eq!(
-        (wall[0].1.by.as_str(), wall[0].1.status.as_str(), wall[0].1.org.as_str()),
+        (
+            wall[0].1.by.as_str(),
+            wall[0].1.status.as_str(),
+            wall[0].1.org.as_str()
+        ),
         ("张师傅", "claimed", "县邮政局")
     );
-    let (status, answer) = app.post(Some(&boss), &path, json!({"action": "fulfil"})).await;
+    let (status, answer) = app
+        .post(Some(&boss), &path, json!({"action": "fulfil"}))
+        .await;
     assert_eq!((status, &answer["status"]), (200, &json!("fulfilled")));
-    let (status, _) = app.post(Some(&boss), &path, json!({"action": "approve"})).await;
+    let (status, _) = app
+        .post(Some(&boss), &path, json!({"action": "approve"}))
+        .await;
     assert_eq!(status, 409);
     let wall = app.read_doc(&stations, model::stations_doc::wall).await;
     assert_eq!(wall[0].1.status, "fulfilled");
@@ -131,7 +151,9 @@ async fn a_wish_moves_forward_only_by_a_supervisor_and_the_rider_hears_of_each_s
         .await;
     let (_, list) = app.get(Some(&other), "/api/wishes").await;
     assert_eq!(list, json!([]));
-    let (status, _) = app.post(Some(&other), &path, json!({"action": "approve"})).await;
+    let (status, _) = app
+        .post(Some(&other), &path, json!({"action": "approve"}))
+        .await;
     assert_eq!(status, 404);
 
     // A rejected wish never reaches the wall; its reason reaches the rider.
@@ -143,7 +165,11 @@ async fn a_wish_moves_forward_only_by_a_supervisor_and_the_rider_hears_of_each_s
     })
     .await;
     let (status, _) = app
-        .post(Some(&boss), &car, json!({"action": "reject", "reason": "超出微心愿范围"}))
+        .post(
+            Some(&boss),
+            &car,
+            json!({"action": "reject", "reason": "超出微心愿范围"}),
+        )
         .await;
     assert_eq!(status, 200);
     let wall = app.read_doc(&stations, model::stations_doc::wall).await;
@@ -174,7 +200,13 @@ async fn check_ins_are_counted_by_day_and_hour_and_far_reports_show_in_coverage(
     };
     put(&mut phone, &doc, "c-1", checkin("yy-bus", now)).await;
     put(&mut phone, &doc, "c-2", checkin("yy-bus", now - 1_000)).await;
-    put(&mut phone, &doc, "c-3", checkin("yy-night", now - 2 * 86_400_000)).await;
+    put(
+        &mut phone,
+        &doc,
+        "c-3",
+        checkin("yy-night", now - 2 * 86_400_000),
+    )
+    .await;
     // Not one of the county's stations: not counted.
     put(&mut phone, &doc, "c-4", checkin("nowhere", now)).await;
     let stats = || async {
@@ -200,7 +232,15 @@ async fn check_ins_are_counted_by_day_and_hour_and_far_reports_show_in_coverage(
     };
     let bus = row("yy-bus");
     assert_eq!(bus["by_day"][6], 2, "{bus}");
-    assert_eq!(bus["by_hour"].as_array().unwrap().iter().map(|h| h.as_i64().unwrap()).sum::<i64>(), 2);
+    assert_eq!(
+        bus["by_hour"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_i64().unwrap())
+            .sum::<i64>(),
+        2
+    );
     assert_eq!(row("yy-night")["by_day"][4], 1);
     assert!(row("nowhere").is_null());
     let (status, _) = app.get(Some(&boss), "/api/checkins?days=0").await;
@@ -223,8 +263,13 @@ async fn check_ins_are_counted_by_day_and_hour_and_far_reports_show_in_coverage(
         (r.lat, r.lon) = (lat, lon);
         phone.file(&doc, &r).await;
     }
-    app.wait_for_reports(&boss, 10, |rows| rows.iter().filter(|r| r["note"].as_str().unwrap_or("").starts_with("覆盖")).count() == 4)
-        .await;
+    app.wait_for_reports(&boss, 10, |rows| {
+        rows.iter()
+            .filter(|r| r["note"].as_str().unwrap_or("").starts_with("覆盖"))
+            .count()
+            == 4
+    })
+    .await;
     let (status, cover) = app.get(Some(&boss), "/api/coverage?days=30").await;
     assert_eq!(status, 200, "{cover}");
     assert_eq!(cover["radius_m"], 3750.0);
@@ -232,8 +277,10 @@ async fn check_ins_are_counted_by_day_and_hour_and_far_reports_show_in_coverage(
     let cluster: Vec<&Value> = areas
         .iter()
         .filter(|a| {
-            model::geo::distance_m(far, (a["lat"].as_f64().unwrap(), a["lon"].as_f64().unwrap()))
-                < 1_000.0
+            model::geo::distance_m(
+                far,
+                (a["lat"].as_f64().unwrap(), a["lon"].as_f64().unwrap()),
+            ) < 1_000.0
         })
         .collect();
     assert_eq!(cluster.len(), 1, "{cover}");
@@ -242,8 +289,10 @@ async fn check_ins_are_counted_by_day_and_hour_and_far_reports_show_in_coverage(
     assert!(!cluster[0]["district"].as_str().unwrap().is_empty());
     // Nothing near a station is listed.
     assert!(areas.iter().all(|a| {
-        model::geo::distance_m((28.8368, 108.7645), (a["lat"].as_f64().unwrap(), a["lon"].as_f64().unwrap()))
-            > 3_750.0
+        model::geo::distance_m(
+            (28.8368, 108.7645),
+            (a["lat"].as_f64().unwrap(), a["lon"].as_f64().unwrap()),
+        ) > 3_750.0
     }));
     // At 25 km/h the circle is wider.
     let (_, wide) = app.get(Some(&boss), "/api/coverage?speed=25").await;
@@ -273,10 +322,14 @@ async fn the_poster_qr_code_opens_the_station_page() {
     let svg = res.text().await.unwrap();
     assert!(svg.contains("小哥驿站（汽车站）"));
     assert_eq!(decode_qr(&svg), "https://nuanxin.example.cn/s/yy-bus");
-    let (status, _) = app.get(Some(&boss), "/api/stations/yy-none/poster.svg").await;
+    let (status, _) = app
+        .get(Some(&boss), "/api/stations/yy-none/poster.svg")
+        .await;
     assert_eq!(status, 404);
     let rider = app.login("13800000001").await;
-    let (status, _) = app.get(Some(&rider), "/api/stations/yy-bus/poster.svg").await;
+    let (status, _) = app
+        .get(Some(&rider), "/api/stations/yy-bus/poster.svg")
+        .await;
     assert_eq!(status, 403);
 }
 
