@@ -1519,7 +1519,9 @@ mod wish_tests {
         );
         assert_eq!(step("fulfil", "", "").next("claimed"), Ok("fulfilled"));
         // No fulfilment before a claim, no claim before approval, nothing after the end.
-        let code = |r: Result<&str, ApiError>| r.map_err(|e| e.code);
+        fn code(r: Result<&'static str, ApiError>) -> Result<&'static str, ErrorCode> {
+            r.map_err(|e| e.code)
+        }
         assert_eq!(
             code(step("fulfil", "", "").next("approved")),
             Err(ErrorCode::WishStep)

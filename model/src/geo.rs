@@ -292,7 +292,7 @@ mod tests {
         let grid = Grid::new(points.iter().copied());
         for q in 0..200 {
             let from = (28.0 + next() * 1.5, 108.0 + next() * 1.6);
-            let keep = |i: usize| q % 3 == 0 || i % (q % 5 + 1) == 0;
+            let keep = |i: usize| q % 3 == 0 || i.is_multiple_of(q % 5 + 1);
             let want: Vec<(f64, usize)> = {
                 let mut all: Vec<(f64, usize)> = points
                     .iter()
