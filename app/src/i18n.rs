@@ -80,7 +80,6 @@ pub struct Strings {
     pub stations_empty: &'static str,
     pub stations_none_match: &'static str,
     pub stations_in_circle: &'static str,
-    pub stations_by_distance: &'static str,
     pub stations_no_position: &'static str,
     pub stations_filter: &'static str,
     pub stations_open_now: &'static str,
@@ -399,7 +398,6 @@ pub static ZH: Strings = Strings {
     stations_empty: "本县暂无驿站信息",
     stations_none_match: "没有同时具备所选设施的驿站",
     stations_in_circle: "15 分钟内",
-    stations_by_distance: "按离你的距离排序（骑行 15 公里/小时估算）",
     stations_no_position: "未获得定位：允许定位后按距离排序",
     stations_filter: "需要的设施",
     stations_open_now: "正在营业",
@@ -715,7 +713,6 @@ pub static EN: Strings = Strings {
     stations_empty: "No stations in this county yet",
     stations_none_match: "No station has every facility picked",
     stations_in_circle: "Within 15 min",
-    stations_by_distance: "Nearest first (riding at 15 km/h)",
     stations_no_position: "No location yet: allow location to sort by distance",
     stations_filter: "Facilities needed",
     stations_open_now: "Open now",
@@ -1242,6 +1239,15 @@ pub fn delivery_label(d: model::device::Delivery) -> &'static str {
         model::device::Delivery::Local => s.state_local,
         model::device::Delivery::Sending => s.state_sending,
         model::device::Delivery::Received => s.state_received,
+    }
+}
+
+/// "按离你的距离排序（骑行 15 公里/小时估算）".
+pub fn stations_by_distance(kmh: u32) -> String {
+    if zh() {
+        format!("按离你的距离排序（骑行 {kmh} 公里/小时估算）")
+    } else {
+        format!("Nearest first (riding at {kmh} km/h)")
     }
 }
 

@@ -233,3 +233,23 @@ test('a station’s page gives its hours for each weekday, host, phone and map l
   await expect(page.getByTestId('station')).toHaveCount(30);
   await rider.context.close();
 });
+
+test('the riding speed is the rider’s setting: minutes and the circle follow it', async ({ browser }) => {
+  const rider = await RiderApp.onPhone(browser, atBusStation);
+  await rider.login('13800000002');
+  const page = rider.page;
+  await rider.openMine();
+  await page.getByTestId('riding-speed').selectOption('20');
+  await page.getByRole('link', { name: '驿站' }).click();
+  await expect(page.getByTestId('stations-where')).toHaveText('按离你的距离排序（骑行 20 公里/小时估算）');
+  const m = haversine(atBusStation, taohuayuan);
+  await expect(page.getByTestId('station-away').nth(1)).toContainText(
+    `${Math.round(m)} 米 · 骑行约 ${Math.ceil(m / (20_000 / 60))} 分钟`,
+  );
+  expect(Number(await page.getByTestId('sketch-ring').getAttribute('data-metres'))).toBe(5000);
+  // Kept on the phone.
+  await page.reload();
+  await rider.openMine();
+  await expect(page.getByTestId('riding-speed')).toHaveValue('20');
+  await rider.context.close();
+});

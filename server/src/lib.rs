@@ -18,6 +18,7 @@ pub mod routes;
 pub mod seed;
 pub mod state;
 pub mod throttle;
+pub mod wall;
 
 use std::sync::Arc;
 
@@ -142,6 +143,11 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
             Ok(0) => {}
             Ok(n) => tracing::info!(riders = n, "points rewritten from the ledger"),
             Err(e) => tracing::error!(error = ?e, "cannot check the points against the ledger"),
+        }
+        match wall::reconcile(&reconciling).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(wishes = n, "wish walls rewritten from SQL"),
+            Err(e) => tracing::error!(error = ?e, "cannot check the wish walls against SQL"),
         }
     });
     rewards::spawn_refunds(state.clone());

@@ -482,7 +482,7 @@ pub fn StationPage() -> impl IntoView {
             <p class="st-where" data-testid="stations-where">
                 {move || {
                     if here.with(Option::is_some) {
-                        s.stations_by_distance.to_owned()
+                        i18n::stations_by_distance(riding_speed())
                     } else if let Some((name, _)) = district_at() {
                         i18n::stations_from_district(&name)
                     } else {

@@ -78,7 +78,7 @@ pub fn WishesPage() -> impl IntoView {
                 <li class="cell wish" data-testid="my-wish" data-status=status.clone()>
                     <p class="wish-text" translate="no">{row.wish.text.clone()}</p>
                     <p class="wish-state">
-                        <span class="chip chip-static" data-testid="my-wish-status">{i18n::wish_status(&status)}</span>
+                        <span class="wish-badge" data-testid="my-wish-status">{i18n::wish_status(&status)}</span>
                         " " <span class="wish-delivery">{delivery}</span>
                     </p>
                     {(!note.is_empty()).then(|| view! { <p class="pe-reason" translate="no">{note}</p> })}
@@ -98,7 +98,7 @@ pub fn WishesPage() -> impl IntoView {
                     <p class="wish-state">
                         <span class="wish-by" translate="no" data-testid="wall-wish-by">{w.by.clone()}</span>
                         " · "
-                        <span class="chip chip-static">{i18n::wish_status(&w.status)}</span>
+                        <span class="wish-badge">{i18n::wish_status(&w.status)}</span>
                     </p>
                     {claimed}
                 </li>

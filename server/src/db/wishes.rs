@@ -43,7 +43,14 @@ impl From<WishRecord> for WishItem {
 /// The start of a query for [`WishRecord`]s, for `concat!`.
 macro_rules! wish_select {
     () => {
-        "SELECT w.id, w.rider_id, u.name AS rider_name, w.text, w.photo, w.status, w.reason, \
+        concat!("SELECT ", wish_columns!())
+    };
+}
+
+/// The columns of a [`WishRecord`] and the join they come from, for `concat!`.
+macro_rules! wish_columns {
+    () => {
+        "w.id, w.rider_id, u.name AS rider_name, w.text, w.photo, w.status, w.reason, \
          w.org, w.at, w.updated_at FROM wishes w JOIN users u ON u.id = w.rider_id"
     };
 }
@@ -148,6 +155,31 @@ impl Db {
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(Into::into))
+    }
+
+    /// The wishes that belong on a wall (approved, claimed, fulfilled), by county.
+    pub async fn wishes_on_walls(&self) -> sqlx::Result<Vec<(String, Vec<WishItem>)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            county: String,
+            #[sqlx(flatten)]
+            wish: WishRecord,
+        }
+        let rows: Vec<Row> = sqlx::query_as(concat!(
+            "SELECT w.county, ",
+            wish_columns!(),
+            " WHERE w.status IN ('approved', 'claimed', 'fulfilled') ORDER BY w.county"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<(String, Vec<WishItem>)> = Vec::new();
+        for row in rows {
+            match out.last_mut() {
+                Some((county, list)) if *county == row.county => list.push(row.wish.into()),
+                _ => out.push((row.county, vec![row.wish.into()])),
+            }
+        }
+        Ok(out)
     }
 
     /// Moves a wish from `from` to `to` (with the reason or organisation given) and sends its

@@ -7,10 +7,7 @@ use axum::{
     Json,
     extract::{Path, Query, State, rejection::JsonRejection},
 };
-use model::{
-    api::{ApiError, ErrorCode, WISH_STATUSES, WishItem, WishStepForm, wall_name},
-    stations_doc::WallWish,
-};
+use model::api::{ApiError, ErrorCode, WISH_STATUSES, WishItem, WishStepForm};
 use serde::Deserialize;
 
 use crate::{auth::Staff, db::now_ms, error::AppError, state::AppState};
@@ -69,21 +66,8 @@ pub async fn step(
         .wish(&user.county, rider_id, &id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if to != "rejected"
-        && let Some(doc) = state.db.county_stations_doc(&user.county).await?
-    {
-        let wall = WallWish {
-            text: wish.text.clone(),
-            by: wall_name(&wish.rider_name),
-            photo: wish.photo.clone(),
-            status: wish.status.clone(),
-            org: wish.org.clone(),
-            at: wish.at,
-        };
-        state
-            .relay
-            .change(&doc, |d| model::stations_doc::put_wall_wish(d, &id, &wall))
-            .await?;
+    if to != "rejected" {
+        crate::wall::write(&state, &user.county, &wish).await?;
     }
     crate::points::write_office(&state, rider_id, None).await?;
     Ok(Json(wish))

@@ -182,6 +182,33 @@ async fn a_wish_moves_forward_only_by_a_supervisor_and_the_rider_hears_of_each_s
     );
     let (status, _) = app.get(Some(&boss), "/api/wishes?status=lost").await;
     assert_eq!(status, 400);
+
+    // A stop between SQL and the wall: the wall is put right at the next start.
+    app.state
+        .relay
+        .change(&stations, |d| {
+            use automerge::{ROOT, ReadDoc, transaction::Transactable};
+            let Some((_, wall)) = d.get(ROOT, "wishes")? else {
+                return Ok::<_, model::ModelError>(());
+            };
+            let mut tx = d.transaction();
+            tx.delete(&wall, "w-helmet")?;
+            tx.commit();
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert!(
+        app.read_doc(&stations, model::stations_doc::wall)
+            .await
+            .is_empty()
+    );
+    let app = app.restart().await;
+    eventually("the wall is rewritten", || async {
+        let wall = app.read_doc(&stations, model::stations_doc::wall).await;
+        wall.len() == 1 && wall[0].1.status == "fulfilled"
+    })
+    .await;
 }
 
 #[tokio::test]
