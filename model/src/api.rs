@@ -1318,21 +1318,24 @@ impl WishStepForm {
 }
 
 /// How the wish wall names a rider: the surname and 师傅 (`张三` → `张师傅`, `欧阳娜` →
-/// `欧阳师傅`), never the given name or anything else of the account.
+/// `欧阳师傅`, `Wang Lei` → `W师傅`), never the given name, a digit or anything else of the
+/// account (`师傅` alone when the name starts otherwise).
 pub fn wall_name(name: &str) -> String {
     const DOUBLE: [&str; 12] = [
         "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙",
         "夏侯",
     ];
     let name = name.trim();
+    let han = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
     let surname: String = match DOUBLE.iter().find(|d| name.starts_with(**d)) {
         Some(d) => (*d).to_owned(),
-        None if name.chars().next().is_some_and(|c| c.is_ascii()) => name
-            .split_whitespace()
-            .next()
-            .unwrap_or_default()
-            .to_owned(),
-        None => name.chars().take(1).collect(),
+        // A Chinese name's first character, or a Latin name's initial; never a digit or
+        // anything else (a name may be a phone number).
+        None => match name.chars().next() {
+            Some(c) if han(c) => c.to_string(),
+            Some(c) if c.is_ascii_alphabetic() => c.to_ascii_uppercase().to_string(),
+            _ => String::new(),
+        },
     };
     if surname.is_empty() {
         "师傅".to_owned()
@@ -1497,8 +1500,12 @@ mod wish_tests {
         assert_eq!(wall_name("张三"), "张师傅");
         assert_eq!(wall_name("李师傅"), "李师傅");
         assert_eq!(wall_name(" 欧阳娜娜 "), "欧阳师傅");
-        assert_eq!(wall_name("Wang Lei"), "Wang师傅");
+        assert_eq!(wall_name("wang Lei"), "W师傅");
         assert_eq!(wall_name(""), "师傅");
+        // A name that is a phone number, or starts oddly, shows nothing of itself.
+        assert_eq!(wall_name("13800000001"), "师傅");
+        assert_eq!(wall_name("A张三"), "A师傅");
+        assert_eq!(wall_name("\u{202e}张三"), "师傅");
     }
 
     #[test]

@@ -159,6 +159,12 @@ pub struct Wish {
     pub at: i64,
 }
 
+/// Whether `id` can be the key of a check-in or a wish: 1 to 64 ASCII letters, digits and
+/// hyphens (a UUID is).
+pub fn is_entry_id(id: &str) -> bool {
+    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 /// The longest wish, in characters.
 pub const MAX_WISH_CHARS: usize = 100;
 

@@ -305,7 +305,13 @@ pub struct WallWish {
     pub at: i64,
 }
 
-/// Puts wish `id` on the wall, or updates it there (same id as in the rider document).
+/// The wall's key of wish `wish_id` of rider `rider_id`: `u<rider id>-<wish id>`, so that no
+/// rider's wish can take the place of another's, and a rider finds their own.
+pub fn wall_key(rider_id: i64, wish_id: &str) -> String {
+    format!("u{rider_id}-{wish_id}")
+}
+
+/// Puts a wish on the wall under `id` ([`wall_key`]), or updates it there.
 pub fn put_wall_wish(doc: &mut Automerge, id: &str, wish: &WallWish) -> Result<(), ModelError> {
     let mut tx = doc.transaction();
     let obj = match tx.get(ROOT, "wishes")? {

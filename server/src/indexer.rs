@@ -376,12 +376,14 @@ async fn keep_entries(
         |at: i64| (validate::MIN_CREATED_AT_MS..=now + validate::MAX_CLOCK_SKEW_MS).contains(&at);
     let good_checkins: Vec<(String, CheckIn)> = checkins
         .iter()
-        .filter(|(_, c)| model::api::is_station_id(&c.station) && when(c.at))
+        .filter(|(id, c)| {
+            rider_doc::is_entry_id(id) && model::api::is_station_id(&c.station) && when(c.at)
+        })
         .cloned()
         .collect();
     let good_wishes: Vec<(String, Wish)> = wishes
         .iter()
-        .filter(|(_, w)| w.problem().is_none() && when(w.at))
+        .filter(|(id, w)| rider_doc::is_entry_id(id) && w.problem().is_none() && when(w.at))
         .cloned()
         .collect();
     state

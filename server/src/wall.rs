@@ -24,11 +24,10 @@ pub async fn write(state: &AppState, county: &str, wish: &WishItem) -> anyhow::R
         return Ok(());
     };
     let wall = entry(wish);
+    let key = model::stations_doc::wall_key(wish.rider_id, &wish.id);
     state
         .relay
-        .change(&doc, |d| {
-            model::stations_doc::put_wall_wish(d, &wish.id, &wall)
-        })
+        .change(&doc, |d| model::stations_doc::put_wall_wish(d, &key, &wall))
         .await?;
     Ok(())
 }
@@ -49,7 +48,8 @@ pub async fn reconcile(state: &AppState) -> anyhow::Result<usize> {
             .into_iter()
             .collect();
         for wish in wishes {
-            if wall.get(&wish.id) != Some(&entry(&wish)) {
+            let key = model::stations_doc::wall_key(wish.rider_id, &wish.id);
+            if wall.get(&key) != Some(&entry(&wish)) {
                 write(state, &county, &wish).await?;
                 written += 1;
             }

@@ -115,6 +115,14 @@ pub fn WishesPanel() -> impl IntoView {
     }
 }
 
+/// A day of China Standard Time as month/day ("11/27"), whatever the browser's time zone.
+fn cst_day(start_ms: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+        (start_ms + 8 * 3_600_000) as f64,
+    ));
+    format!("{}/{}", d.get_utc_month() + 1, d.get_utc_date())
+}
+
 /// Check-ins at each station over the last seven days, and by hour of the day.
 #[component]
 pub fn CheckinsPanel() -> impl IntoView {
@@ -130,7 +138,7 @@ pub fn CheckinsPanel() -> impl IntoView {
         let heads = stats
             .days
             .iter()
-            .map(|d| view! { <th scope="col">{time::day(*d as f64)}</th> })
+            .map(|d| view! { <th scope="col">{cst_day(*d)}</th> })
             .collect_view();
         let rows = stats
             .stations

@@ -53,7 +53,18 @@ pub fn WishesPage() -> impl IntoView {
     };
     // Where each of the rider's wishes stands: the latest notice about it, else waiting; and
     // the latest words said of it (the reason of a rejection, who claimed it).
+    let me = move || ctx.session.me.with(|m| m.as_ref().map(|m| m.user.id));
     let standing = move |id: &str| -> (String, String) {
+        // On the wall: its status and who claimed it, however old.
+        let key = me().map(|me| model::stations_doc::wall_key(me, id));
+        let walled = ctx.sync.wall.with(|wall| {
+            wall.iter()
+                .find(|(k, _)| Some(k) == key.as_ref())
+                .map(|(_, w)| (w.status.clone(), w.org.clone()))
+        });
+        if let Some(found) = walled {
+            return found;
+        }
         ctx.sync.notices.with(|all| {
             let mut about = all
                 .iter()

@@ -599,8 +599,10 @@ describe("automerge-repo interop", () => {
     assert.equal(approve.status, 200);
     // docs/schema.md: the wall entry, with the surname only, and the rider's notice.
     const walled = Date.now() + 15_000;
-    while (!stations.doc().wishes?.[wishId] && Date.now() < walled) await sleep(100);
-    const onWall = stations.doc().wishes?.[wishId];
+    // Keyed by the rider's user id and the wish's id.
+    const wallKey = `u${me.user.id}-${wishId}`;
+    while (!stations.doc().wishes?.[wallKey] && Date.now() < walled) await sleep(100);
+    const onWall = stations.doc().wishes?.[wallKey];
     assert.ok(onWall, "the wish never reached the wall");
     assert.equal(String(onWall.status), "approved");
     assert.equal(String(onWall.by), "李师傅");

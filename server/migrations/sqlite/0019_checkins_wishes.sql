@@ -27,3 +27,9 @@ CREATE TABLE wishes (
 CREATE INDEX wishes_county ON wishes (county, status, at);
 
 ALTER TABLE notices ADD COLUMN wish_id TEXT;
+
+-- Rider documents made before `checkins` and `wishes` existed get those maps from the indexer,
+-- which reads each of these once at the next start.
+INSERT INTO docs_unindexed (doc_id, seq)
+    SELECT rider_doc, 1 FROM users WHERE rider_doc IS NOT NULL
+    ON CONFLICT (doc_id) DO NOTHING;

@@ -57,7 +57,8 @@ macro_rules! wish_columns {
 
 impl Db {
     /// Keeps the rider's new check-ins and wishes, in one transaction; one already kept (same
-    /// rider, same id) is left as it is.
+    /// rider, same id) is left as it is, and so is a check-in of the rider at the same station
+    /// within an hour of one kept (a page opened twice counts once).
     pub async fn entries_put(
         &self,
         rider: &User,
@@ -69,7 +70,10 @@ impl Db {
         for (id, c) in checkins {
             sqlx::query(
                 "INSERT INTO checkins (rider_id, id, county, station, at, received_at)
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                 SELECT $1, $2, $3, $4, $5, $6
+                 WHERE NOT EXISTS (SELECT 1 FROM checkins WHERE rider_id = $1 AND station = $4
+                                   AND at > $5 - 3600000 AND at < $5 + 3600000)
+                 ON CONFLICT DO NOTHING",
             )
             .bind(rider.id)
             .bind(id)

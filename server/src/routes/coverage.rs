@@ -244,8 +244,10 @@ pub fn station_url(headers: &HeaderMap, id: &str) -> String {
                     .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
         })
         .unwrap_or("localhost");
-    let local =
-        host.starts_with("localhost") || host.starts_with("127.") || host.starts_with("[::1]");
+    let local = host == "localhost"
+        || host.starts_with("localhost:")
+        || host.starts_with("127.")
+        || host.starts_with("[::1]");
     let scheme = if local { "http" } else { "https" };
     format!("{scheme}://{host}/s/{id}")
 }

@@ -66,9 +66,15 @@ pub async fn step(
         .wish(&user.county, rider_id, &id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if to != "rejected" {
-        crate::wall::write(&state, &user.county, &wish).await?;
+    // The step stands once SQL has it: the copies are written after, and a failure here is
+    // put right at the next start (`wall::reconcile`, `points::reconcile`).
+    if to != "rejected"
+        && let Err(e) = crate::wall::write(&state, &user.county, &wish).await
+    {
+        tracing::error!(error = ?e, rider_id, id, "wish not copied to the wall");
     }
-    crate::points::write_office(&state, rider_id, None).await?;
+    if let Err(e) = crate::points::write_office(&state, rider_id, None).await {
+        tracing::error!(error = ?e, rider_id, id, "wish notice not copied to the office document");
+    }
     Ok(Json(wish))
 }
