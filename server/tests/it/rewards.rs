@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::util::{Session, SyncConn, TestApp, sync_conn_report as report};
+use crate::util::{Session, SyncConn, TestApp, eventually, sync_conn_report as report};
 
 /// The catalogue as the county's stations document carries it: name → (id, price, stock).
 async fn catalogue(app: &TestApp, stations: &str) -> Vec<(String, String, i64, i64)> {
@@ -61,19 +61,6 @@ async fn funded(app: &TestApp, points: i64) -> Funded {
         doc,
         phone,
         boss,
-    }
-}
-
-/// Polls `f` until it holds (10 s at most).
-async fn eventually<F, Fut>(what: &str, f: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !f().await {
-        assert!(tokio::time::Instant::now() < deadline, "never: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

@@ -2,24 +2,10 @@
 //! only, forward only, each step a notice to the rider and the wall following; check-ins and
 //! reports out of reach of every open station in the coverage view; the poster's QR code.
 
-use std::time::Duration;
-
 use model::rider_doc::{Ask, CheckIn, Wish};
 use serde_json::{Value, json};
 
-use crate::util::{SyncConn, TestApp};
-
-async fn eventually<F, Fut>(what: &str, f: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !f().await {
-        assert!(tokio::time::Instant::now() < deadline, "never: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+use crate::util::{SyncConn, TestApp, eventually};
 
 /// Adds `ask` under `id` to the rider document from `phone`, and waits until the relay has it.
 async fn put(phone: &mut SyncConn, doc: &str, id: &str, ask: Ask) {
