@@ -46,6 +46,7 @@ fn province(n: usize) -> Vec<(String, Station)> {
                 host: "community".into(),
                 phone: format!("0571-8800-{:04}", i % 10_000),
                 status: String::new(),
+                updated: None,
             };
             (format!("zj-{i:05}"), station)
         })

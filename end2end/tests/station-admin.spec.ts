@@ -90,4 +90,10 @@ async function change(
   await expect(stations).toHaveCount(30);
   await expect(stations.filter({ hasText: '城北超市' })).toHaveCount(0);
   await expect(bus.getByTestId('station-open')).toHaveText('营业中 · 23:00 关门');
+  // Its page says when the county last changed it; one never changed says nothing.
+  await bus.getByRole('link', { name: '小哥驿站（汽车站）' }).click();
+  await expect(phone.getByTestId('station-updated')).toContainText('信息更新于');
+  await phone.goto('/s/yy-taohuayuan');
+  await expect(phone.getByTestId('station-detail')).toBeVisible();
+  await expect(phone.getByTestId('station-updated')).toHaveCount(0);
 }

@@ -66,6 +66,10 @@ pub struct Station {
     /// good: riders' lists leave it out).
     #[autosurgeon(hydrate = "lenient::opt_string")]
     pub status: String,
+    /// When a supervisor last wrote it, in milliseconds since the Unix epoch (server clock);
+    /// `None` for a station not changed since the county's document was made.
+    #[autosurgeon(hydrate = "lenient::opt_i64")]
+    pub updated: Option<i64>,
 }
 
 impl Station {
@@ -83,6 +87,7 @@ impl Station {
             host: f.host,
             phone: f.phone,
             status: f.status,
+            updated: None,
         }
     }
 
@@ -118,24 +123,40 @@ impl Station {
     }
 }
 
-/// Adds or replaces every station of `stations` (id, station), in one change.
-pub fn put_stations(doc: &mut Automerge, stations: &[(String, Station)]) -> Result<(), ModelError> {
+/// Adds or replaces every station of `stations` (id, station), in one change, each stamped
+/// `updated` at `now` where it changes (a station written again as it was keeps its stamp).
+pub fn put_stations(
+    doc: &mut Automerge,
+    stations: &[(String, Station)],
+    now: i64,
+) -> Result<(), ModelError> {
     let obj = stations_obj(doc)?;
     let mut tx = doc.transaction();
     for (id, station) in stations {
-        reconcile_prop(&mut tx, &obj, id.as_str(), station)?;
+        let old = hydrate_prop::<_, Station, _, _>(&tx, &obj, id.as_str()).ok();
+        let updated = match old {
+            // As a form: a status written as `open` or left empty is the same station.
+            Some(old) if old.form() == station.form() => old.updated,
+            _ => Some(now),
+        };
+        let stamped = Station {
+            updated,
+            ..station.clone()
+        };
+        reconcile_prop(&mut tx, &obj, id.as_str(), &stamped)?;
     }
     tx.commit();
     Ok(())
 }
 
-/// Adds or replaces station `id`.
-pub fn put_station(doc: &mut Automerge, id: &str, station: &Station) -> Result<(), ModelError> {
-    let obj = stations_obj(doc)?;
-    let mut tx = doc.transaction();
-    reconcile_prop(&mut tx, &obj, id, station)?;
-    tx.commit();
-    Ok(())
+/// Adds or replaces station `id` ([`put_stations`] of one).
+pub fn put_station(
+    doc: &mut Automerge,
+    id: &str,
+    station: &Station,
+    now: i64,
+) -> Result<(), ModelError> {
+    put_stations(doc, &[(id.to_owned(), station.clone())], now)
 }
 
 /// A reward of the county's catalogue.
@@ -435,6 +456,7 @@ mod tests {
             host: "community".into(),
             phone: "023-7555-0101".into(),
             status: String::new(),
+            updated: None,
         };
         let doc = new_doc("youyang", &[("s1".into(), s.clone())]).expect("new");
         assert_eq!(stations(&doc).expect("read"), vec![("s1".to_owned(), s)]);

@@ -236,6 +236,7 @@ fn made_up(
                 host: host.to_owned(),
                 phone: format!("{phone}{:04}", 1_000 + i),
                 status: String::new(),
+                updated: None,
             };
             (format!("{prefix}-{:03}", i + 1), station)
         })

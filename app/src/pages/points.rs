@@ -131,12 +131,16 @@ pub fn PointsPage() -> impl IntoView {
                         key=|(id, _)| id.clone()
                         children=move |(id, n)| {
                             let new = id.parse::<u64>().is_ok_and(|id| id > seen_before);
-                            let what = if n.kind == "wish" {
-                                ctx.sync.wishes.with(|all| {
-                                    all.iter().find(|w| w.id == n.wish).map(|w| w.wish.text.clone()).unwrap_or_default()
-                                })
-                            } else {
-                                about(&n.report)
+                            // Followed: the reports and wishes may reach the page after the notices.
+                            let (kind, report, wish) = (n.kind.clone(), n.report.clone(), n.wish.clone());
+                            let what = move || {
+                                if kind == "wish" {
+                                    ctx.sync.wishes.with(|all| {
+                                        all.iter().find(|w| w.id == wish).map(|w| w.wish.text.clone()).unwrap_or_default()
+                                    })
+                                } else {
+                                    about(&report)
+                                }
                             };
                             view! {
                                 <li class="cell notice" class:notice-new=new data-testid="notice" data-new=new.then_some("1")>
@@ -149,7 +153,10 @@ pub fn PointsPage() -> impl IntoView {
                                                 i18n::notice_headline(&n)
                                             }}
                                         </p>
-                                        {(!what.is_empty()).then(|| view! { <p class="pe-about" translate="no">{what}</p> })}
+                                        {move || {
+                                            let what = what();
+                                            (!what.is_empty()).then(|| view! { <p class="pe-about" translate="no">{what}</p> })
+                                        }}
                                         {(!n.note.is_empty()).then(|| view! { <p class="pe-reason" translate="no">{n.note.clone()}</p> })}
                                         <p class="pe-when"><time>{time::short(n.at as f64)}</time></p>
                                     </div>
@@ -171,7 +178,9 @@ pub fn PointsPage() -> impl IntoView {
                         each=entries
                         key=|(id, _)| id.clone()
                         children=move |(_, e)| {
-                            let what = about(&e.report);
+                            // Followed: the reports may reach the page after the points.
+                            let report = e.report.clone();
+                            let what = move || about(&report);
                             let title = match e.kind.as_str() {
                                 "award" => s.points_award,
                                 "redemption" => s.rewards_title,
@@ -183,7 +192,10 @@ pub fn PointsPage() -> impl IntoView {
                                 <li class="cell points-entry" data-testid="points-entry">
                                     <div class="pe-main">
                                         <p class="pe-title">{title}</p>
-                                        {(!what.is_empty()).then(|| view! { <p class="pe-about" translate="no">{what}</p> })}
+                                        {move || {
+                                            let what = what();
+                                            (!what.is_empty()).then(|| view! { <p class="pe-about" translate="no">{what}</p> })
+                                        }}
                                         {(!e.reason.is_empty()).then(|| view! { <p class="pe-reason" translate="no">{e.reason.clone()}</p> })}
                                         <p class="pe-when"><time>{time::short(e.at as f64)}</time></p>
                                     </div>

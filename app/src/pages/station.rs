@@ -678,6 +678,9 @@ pub fn StationDetailPage() -> impl IntoView {
                 <ul class="facilities">{facilities}</ul>
                 {host}
                 {phone}
+                {st.updated.map(|at| view! {
+                    <p class="st-line" data-testid="station-updated">{s.station_updated} " " {crate::time::day(at as f64)}</p>
+                })}
                 <h3 class="st-sub">{s.station_navigate}</h3>
                 <p class="st-maps">{map_link_views(&st.name, st.lat, st.lon)}</p>
             </article>

@@ -74,7 +74,7 @@ pub async fn put(
     state
         .relay
         .change(&county.stations_doc, |d| {
-            model::stations_doc::put_station(d, &id, &station)
+            model::stations_doc::put_station(d, &id, &station, now_ms())
         })
         .await?;
     Ok(Json(StationItem {
@@ -229,7 +229,7 @@ pub async fn import(
     state
         .relay
         .change(&county.stations_doc, |d| {
-            model::stations_doc::put_stations(d, &stations)
+            model::stations_doc::put_stations(d, &stations, now_ms())
         })
         .await?;
     Ok(Json(StationsImported {

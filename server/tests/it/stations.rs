@@ -113,6 +113,19 @@ async fn a_station_is_checked_field_by_field_and_reaches_riders() {
         written.facilities,
         ["water", "charging", "air_conditioning"]
     );
+    // Stamped when written; the same station written again keeps its stamp.
+    let stamp = written.updated.expect("updated");
+    assert!((server::db::now_ms() - stamp).abs() < 60_000);
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let (status, _) = app
+        .put(Some(&boss), "/api/stations/yy-hospital", station())
+        .await;
+    assert_eq!(status, 200);
+    let again = app
+        .read_doc(&stations, |d| model::stations_doc::stations(d).unwrap())
+        .await;
+    let (_, again) = again.iter().find(|(id, _)| id == "yy-hospital").unwrap();
+    assert_eq!(again.updated, Some(stamp));
 
     // Closed: kept for the record, marked for riders' phones to leave out.
     let (status, _) = app
@@ -258,6 +271,16 @@ async fn stations_go_out_and_come_back_as_csv_and_a_file_with_errors_imports_not
     let (status, answer) = import(&app, &boss, &exported).await;
     assert_eq!((status, &answer), (200, &json!({"imported": demo})));
     assert_eq!(in_doc().await, demo + 1);
+    // The stations that came back unchanged are not stamped as changed.
+    let read = app
+        .read_doc(&stations, |d| model::stations_doc::stations(d).unwrap())
+        .await;
+    let stamped: Vec<&str> = read
+        .iter()
+        .filter(|(_, s)| s.updated.is_some())
+        .map(|(id, _)| id.as_str())
+        .collect();
+    assert_eq!(stamped, ["yy-new-1"]);
     let (status, _) = import(&app, &rider, &exported).await;
     assert_eq!(status, 403);
 }
