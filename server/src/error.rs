@@ -93,7 +93,9 @@ impl IntoResponse for AppError {
 }
 
 /// Middleware: error answers get their message in the language of the request's
-/// `Accept-Language` (Chinese when it names neither Chinese nor English).
+/// `Accept-Language` (Chinese when it names neither Chinese nor English), and an error answer
+/// made outside [`AppError`] (an extractor's rejection of a path or a query, a method not
+/// allowed) gets the same `{"error","message"}` shape, its text as `detail`, its status kept.
 pub async fn localize(request: Request, next: Next) -> Response {
     let lang = request
         .headers()
@@ -101,6 +103,35 @@ pub async fn localize(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .map_or(Lang::Zh, Lang::from_accept_language);
     let mut response = next.run(request).await;
+    let status = response.status();
+    if (status.is_client_error() || status.is_server_error())
+        && response.extensions().get::<ApiError>().is_none()
+    {
+        let code = match status.as_u16() {
+            401 => ErrorCode::Unauthorized,
+            403 => ErrorCode::Forbidden,
+            404 => ErrorCode::NotFound,
+            500.. => ErrorCode::Internal,
+            _ => ErrorCode::BadRequest,
+        };
+        let (mut parts, body) = response.into_parts();
+        let detail = axum::body::to_bytes(body, 4096)
+            .await
+            .ok()
+            .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+            .filter(|d| !d.is_empty());
+        let error = ApiError {
+            detail,
+            ..code.into()
+        };
+        parts.headers.remove(header::CONTENT_LENGTH);
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        let body = Json(error.body(lang)).into_response().into_body();
+        return Response::from_parts(parts, body);
+    }
     if lang != Lang::Zh
         && let Some(error) = response.extensions_mut().remove::<ApiError>()
     {

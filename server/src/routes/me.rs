@@ -68,10 +68,19 @@ pub const TICKET_TTL_MS: i64 = 60_000;
 pub async fn sync_ticket(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
+    headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<Ticket>, AppError> {
-    // The body is optional; when present it must be a JSON object.
-    let form: TicketForm = if body.iter().all(u8::is_ascii_whitespace) {
+    // The body is optional; when present, or announced as JSON, it must be a JSON object.
+    let says_json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"));
+    let empty = body.iter().all(u8::is_ascii_whitespace);
+    if empty && says_json {
+        return Err(AppError::bad_json("an empty body sent as application/json"));
+    }
+    let form: TicketForm = if empty {
         TicketForm::default()
     } else {
         serde_json::from_slice(&body).map_err(|e| AppError::bad_json(e.to_string()))?

@@ -8,6 +8,7 @@ mod authz;
 mod bench_console;
 mod console_data;
 mod crash;
+mod errors;
 mod ledger_props;
 mod limits;
 mod migrations;
