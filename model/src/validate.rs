@@ -115,6 +115,29 @@ pub fn check_report(key: &str, r: &Report, now_ms: i64) -> Vec<Problem> {
     problems
 }
 
+/// The longest person's name, in characters.
+pub const MAX_PERSON_NAME_CHARS: usize = 20;
+
+/// A person's name as an account keeps it: trimmed, 1 to [`MAX_PERSON_NAME_CHARS`]
+/// characters, with no control or direction-changing character, and something visible left
+/// once invisible characters (zero-width spaces and joiners, the byte-order mark, soft hyphens)
+/// and spaces are taken away. `None` when the name breaks a rule.
+pub fn person_name(name: &str) -> Option<&str> {
+    let name = name.trim();
+    let invisible = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{00ad}' | '\u{180e}'
+            )
+    };
+    let chars = name.chars().count();
+    let ok = (1..=MAX_PERSON_NAME_CHARS).contains(&chars)
+        && !name.chars().any(|c| c.is_control() || is_bidi_control(c))
+        && name.chars().any(|c| !invisible(c));
+    ok.then_some(name)
+}
+
 /// True for the characters that reorder text (bidi embeddings, overrides, isolates and marks):
 /// refused in what riders write, since they make text read otherwise than it is.
 pub fn is_bidi_control(c: char) -> bool {
@@ -132,6 +155,24 @@ fn truncate(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn person_names_are_visible_plain_text() {
+        assert_eq!(person_name(" 赵师傅 "), Some("赵师傅"));
+        assert_eq!(person_name("Wang Lei"), Some("Wang Lei"));
+        for bad in [
+            "",
+            "  ",
+            "\u{200b}",
+            " \u{200b}\u{feff} ",
+            "\u{0}张",
+            "张\u{202e}三",
+            "一二三四五六七八九十一二三四五六七八九十一",
+        ] {
+            assert_eq!(person_name(bad), None, "{bad:?}");
+        }
+    }
+
     use super::*;
 
     const NOW: i64 = 1_790_000_000_000;

@@ -178,9 +178,15 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
             password,
         } => {
             let login = login.trim();
-            if login.is_empty() || name.trim().is_empty() || county.trim().is_empty() {
-                anyhow::bail!("login, name and county must not be empty");
+            if login.is_empty() || county.trim().is_empty() {
+                anyhow::bail!("login and county must not be empty");
             }
+            let Some(name) = model::validate::person_name(&name) else {
+                anyhow::bail!(
+                    "the name must have 1 to 20 visible characters, and no control or \
+                     direction-changing character"
+                );
+            };
             if password.chars().count() < 8 {
                 anyhow::bail!("the password must have at least 8 characters");
             }
@@ -191,7 +197,7 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
             }
             let account = crate::accounts::NewAccount {
                 login,
-                name: name.trim(),
+                name,
                 role: role.into(),
                 county: county.trim(),
                 password: &password,

@@ -24,11 +24,11 @@ pub fn valid_phone(p: &str) -> bool {
 
 /// Checks the form.
 fn check(form: &RegisterForm) -> Result<(), AppError> {
-    let name = form.name.trim().chars().count();
     let password = form.password.chars().count();
-    let problem = if !valid_phone(form.phone.trim()) {
+    // The phone exactly as documented: no spaces around it.
+    let problem = if !valid_phone(&form.phone) {
         ErrorCode::BadPhone
-    } else if name == 0 || name > 20 {
+    } else if model::validate::person_name(&form.name).is_none() {
         ErrorCode::BadPersonName
     } else if !(8..=128).contains(&password) {
         ErrorCode::BadPassword
@@ -49,7 +49,7 @@ pub async fn register(
 ) -> Result<Response, AppError> {
     let Json(form) = form?;
     check(&form)?;
-    let phone = form.phone.trim();
+    let phone = form.phone.as_str();
     let invite = form.invite.trim().to_uppercase();
     let throttle_key = format!("invite:{ip}");
     state

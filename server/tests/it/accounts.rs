@@ -50,6 +50,7 @@ async fn a_rider_registers_with_an_invite_code_of_their_county() {
         ("13900000005", "NOSUCH22", 400, "bad_invite"), // unknown
         ("13900000001", "HANYIN22", 409, "phone_taken"),
         ("1390000", "HANYIN22", 400, "bad_phone"),
+        (" 13900000007", "HANYIN22", 400, "bad_phone"),
         ("13900000006", " ", 400, "missing_invite"),
     ] {
         let (status, body) = app.post(None, "/api/register", form(phone, code)).await;
@@ -60,6 +61,39 @@ async fn a_rider_registers_with_an_invite_code_of_their_county() {
             "a message for third-party clients: {body}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_name_must_be_visible_plain_text() {
+    let app = TestApp::start().await;
+    let far = server::db::now_ms() + 86_400_000;
+    app.state
+        .db
+        .invite_insert("NAMES222", "hanyin", 10, far, "")
+        .await
+        .unwrap();
+    for name in [
+        "\u{0}赵",
+        "赵\u{202e}师傅",
+        "\u{200b}",
+        " \u{200b}\u{feff} ",
+    ] {
+        let body = json!({ "phone": "13900000031", "name": name, "password": "riders-pass-1", "invite": "NAMES222" });
+        let (status, answer) = app.post(None, "/api/register", body).await;
+        assert_eq!(
+            (status, &answer["error"]),
+            (400, &json!("bad_person_name")),
+            "{name:?}"
+        );
+    }
+    let body = json!({ "phone": "13900000031", "name": " 赵师傅 ", "password": "riders-pass-1", "invite": "NAMES222" });
+    let (status, answer) = app.post(None, "/api/register", body).await;
+    assert_eq!(status, 201, "{answer}");
+    let me = app
+        .try_login("13900000031", "riders-pass-1")
+        .await
+        .expect("login");
+    assert_eq!(me.me["user"]["name"], "赵师傅");
 }
 
 #[tokio::test]
