@@ -319,10 +319,11 @@ impl Device {
         let Some(doc) = self.client.doc(&self.doc_id) else {
             return Vec::new();
         };
+        let delivery = self.delivery();
         let mut rows: Vec<WishRow> = rider_doc::wishes(doc)
             .into_iter()
             .map(|(id, wish)| WishRow {
-                delivery: self.delivery(&id),
+                delivery: delivery(&id),
                 id,
                 wish,
             })
@@ -331,13 +332,15 @@ impl Device {
         rows
     }
 
-    /// Where an entry of the outbox (or one not in it) stands.
-    fn delivery(&self, id: &str) -> Delivery {
+    /// Where an entry of the outbox (or one not in it) stands, by its id: made once for a
+    /// list, so the relay's unconfirmed changes are read once.
+    fn delivery(&self) -> impl Fn(&str) -> Delivery + '_ {
         let confirmed = self.confirmed();
-        match self.pending.get(id) {
+        let connected = self.client.is_ready();
+        move |id| match self.pending.get(id) {
             None => Delivery::Received,
             Some(e) if confirmed(e) => Delivery::Received,
-            Some(_) if self.client.is_ready() => Delivery::Sending,
+            Some(_) if connected => Delivery::Sending,
             Some(_) => Delivery::Local,
         }
     }
@@ -347,10 +350,11 @@ impl Device {
         let Some(doc) = self.client.doc(&self.doc_id) else {
             return Vec::new();
         };
+        let delivery = self.delivery();
         let mut rows: Vec<RequestRow> = rider_doc::redemptions(doc)
             .into_iter()
             .map(|(id, request)| RequestRow {
-                delivery: self.delivery(&id),
+                delivery: delivery(&id),
                 id,
                 request,
             })

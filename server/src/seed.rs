@@ -152,20 +152,10 @@ fn made_up(
     phone: &str,
     n: usize,
 ) -> Vec<(String, Station)> {
-    const KINDS: [(&str, &str); 4] = [
-        ("aixin", "爱心驿站"),
-        ("nuanxin", "暖新驿站"),
-        ("xiaoge", "小哥驿站"),
-        ("xingkong", "星空补给站"),
-    ];
-    const HOSTS: [&str; 6] = [
-        "bank",
-        "post",
-        "supermarket",
-        "petrol",
-        "community",
-        "union",
-    ];
+    // The names of `model::api::STATION_KINDS`, in its order.
+    const KIND_NAMES: [&str; 4] = ["爱心驿站", "暖新驿站", "小哥驿站", "星空补给站"];
+    const KINDS: [&str; 4] = model::api::STATION_KINDS;
+    const HOSTS: [&str; 6] = model::api::STATION_HOSTS;
     // Weekly hours, Monday first, with the words the county uses for them.
     const WEEKS: [(&str, [&str; 7]); 5] = [
         ("24 小时", ["24h"; 7]),
@@ -195,7 +185,7 @@ fn made_up(
     let facilities = model::api::FACILITIES;
     (0..n)
         .map(|i| {
-            let (kind, kind_name) = KINDS[i % KINDS.len()];
+            let (kind, kind_name) = (KINDS[i % KINDS.len()], KIND_NAMES[i % KINDS.len()]);
             let host = HOSTS[(i / 2) % HOSTS.len()];
             let in_town = i % 4 == 3 && !places.towns.is_empty();
             let (lat, lon, area) = if in_town {
