@@ -1715,6 +1715,17 @@ pub fn problem(p: &model::validate::Problem) -> String {
                 .to_owned()
         }
         Problem::UnknownCategory(_) => t().form_need_category.to_owned(),
+        Problem::BadText(field) if zh => format!(
+            "{}中有不允许的控制字符或方向字符，请删去",
+            if *field == "place" {
+                "地点描述"
+            } else {
+                "补充说明"
+            }
+        ),
+        Problem::BadText(field) => {
+            format!("The {field} holds a control or direction character: remove it")
+        }
         other if zh => format!("上报内容有误：{other}"),
         other => format!("The report is not valid: {other}"),
     }

@@ -190,6 +190,14 @@ pub struct LoginForm {
     pub password: String,
 }
 
+/// `POST /api/password`: the logged-in user changes their password. Every other session of
+/// the account ends, with its open connections; this one stays.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordForm {
+    pub current: String,
+    pub new: String,
+}
+
 /// `POST /api/register`: a rider signs up with the invite code printed at their station.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegisterForm {
@@ -437,9 +445,9 @@ impl CountySettings {
         let list = |words: Vec<String>, code| -> Result<Vec<String>, ApiError> {
             let words: Vec<String> = words.iter().map(|w| w.trim().to_owned()).collect();
             let bad = |w: &String| {
-                w.is_empty()
+                !crate::validate::has_visible(w)
                     || w.chars().count() > MAX_CHOICE_CHARS
-                    || w.chars().any(char::is_control)
+                    || !crate::validate::plain_text(w, false)
             };
             if words.is_empty() || words.len() > MAX_CHOICES || words.iter().any(bad) {
                 return Err(ApiError::with_limit(code, MAX_CHOICES as u64));
@@ -504,7 +512,7 @@ code_enum! {
         BadPhone = "bad_phone",
         /// Registration: a name of 0 or over 20 characters (400).
         BadPersonName = "bad_person_name",
-        /// Registration: a password of under 8 or over 128 characters (400).
+        /// A new password of under 8 or over 128 characters (400).
         BadPassword = "bad_password",
         /// Registration: no invite code (400).
         MissingInvite = "missing_invite",
@@ -586,6 +594,16 @@ code_enum! {
         Truncated = "truncated",
         /// Photo: the bytes do not hash to the name (422).
         HashMismatch = "hash_mismatch",
+        /// A free-text field (named in `detail`) holds a control or direction-changing
+        /// character, or nothing visible where something is needed (400).
+        BadText = "bad_text",
+        /// A request body over the size limit (413).
+        BodyTooLarge = "body_too_large",
+        /// The request was not sent or answered in time (408).
+        Timeout = "timeout",
+        /// The server has no room for another connection now; try again after `Retry-After`
+        /// seconds (503).
+        Busy = "busy",
         /// Anything else; the server logs it (500).
         Internal = "internal",
     }
@@ -601,7 +619,9 @@ impl ErrorCode {
             NotFound | UnknownCode => 404,
             PhoneTaken | DecisionFinal | PointsSpent | PickedUp | WishStep => 409,
             CodeExpired => 410,
-            TooLarge => 413,
+            TooLarge | BodyTooLarge => 413,
+            Timeout => 408,
+            Busy => 503,
             UnsupportedType => 415,
             TooManyPixels | BadImage | Truncated | HashMismatch => 422,
             TooManyAttempts => 429,
@@ -610,7 +630,7 @@ impl ErrorCode {
             | BadPeerId | BadStatus | NoteTooLong | BadPoints | BadDuplicate | BadName
             | Interrupted | BadCode | BadRewardName | BadPrice | BadStock | BadReasons
             | BadDepartments | BadShare | BadNotice | BadStationName | BadCoordinates
-            | BadHours | BadStationField | BadAlert | BadCsv | BadWish => 400,
+            | BadHours | BadStationField | BadAlert | BadCsv | BadWish | BadText => 400,
         }
     }
 }
@@ -757,6 +777,14 @@ impl ApiError {
             BadName => "A photo's name is its SHA-256 in 64 lower-case hex digits".into(),
             TooLarge if zh => format!("照片不能超过 {} KB", limit / 1024),
             TooLarge => format!("A photo may not exceed {} KB", limit / 1024),
+            BadText if zh => "文字中有不允许的字符，或没有可见的文字".into(),
+            BadText => "The text has a character that is not allowed, or nothing visible".into(),
+            BodyTooLarge if zh => "提交的内容太多".into(),
+            BodyTooLarge => "The request is too large".into(),
+            Timeout if zh => "请求超时，请重试".into(),
+            Timeout => "The request took too long; try again".into(),
+            Busy if zh => "服务器繁忙，请稍后再试".into(),
+            Busy => "The server is busy; try again shortly".into(),
             Interrupted if zh => "上传中断".into(),
             Interrupted => "The upload broke off".into(),
             UnsupportedType if zh => "只接受 JPEG、PNG 或 WebP 照片".into(),
@@ -1102,7 +1130,10 @@ impl StationForm {
         };
         let name = self.name.trim().to_owned();
         let chars = name.chars().count();
-        if chars == 0 || chars > MAX_STATION_NAME_CHARS || name.chars().any(char::is_control) {
+        if chars > MAX_STATION_NAME_CHARS
+            || !crate::validate::has_visible(&name)
+            || !crate::validate::plain_text(&name, false)
+        {
             return Err(ApiError::with_limit(
                 ErrorCode::BadStationName,
                 MAX_STATION_NAME_CHARS as u64,
@@ -1132,7 +1163,9 @@ impl StationForm {
             return Err(refuse(ErrorCode::BadHours, format!("week[{day}]: {part}")));
         }
         for (field, text) in [("address", &self.address), ("hours", &self.hours)] {
-            if text.chars().count() > MAX_STATION_TEXT_CHARS || text.chars().any(char::is_control) {
+            if text.chars().count() > MAX_STATION_TEXT_CHARS
+                || !crate::validate::plain_text(text, false)
+            {
                 return Err(refuse(ErrorCode::BadStationField, field.to_owned()));
             }
         }
@@ -1228,7 +1261,10 @@ impl AlertForm {
         }
         let text = self.text.trim().to_owned();
         let chars = text.chars().count();
-        if chars == 0 || chars > MAX_ALERT_CHARS {
+        if chars > MAX_ALERT_CHARS
+            || !crate::validate::has_visible(&text)
+            || !crate::validate::plain_text(&text, true)
+        {
             return Err(refuse("text"));
         }
         if self.from <= 0 || self.to <= self.from || self.to - self.from > MAX_ALERT_MS {
@@ -1299,7 +1335,9 @@ impl WishStepForm {
     pub fn next(&self, from: &str) -> Result<&'static str, ApiError> {
         let words = |w: &str| {
             let n = w.trim().chars().count();
-            (1..=MAX_WISH_WORDS_CHARS).contains(&n) && !w.chars().any(char::is_control)
+            (1..=MAX_WISH_WORDS_CHARS).contains(&n)
+                && crate::validate::has_visible(w)
+                && crate::validate::plain_text(w, false)
         };
         let bad = || ApiError::with_limit(ErrorCode::BadWish, MAX_WISH_WORDS_CHARS as u64);
         let (needs, to) = match self.action.as_str() {

@@ -174,13 +174,10 @@ impl Wish {
     pub fn problem(&self) -> Option<&'static str> {
         let text = self.text.trim();
         let chars = text.chars().count();
-        if chars == 0 || chars > MAX_WISH_CHARS {
+        if chars > MAX_WISH_CHARS || !crate::validate::has_visible(text) {
             return Some("text must be 1 to 100 characters");
         }
-        if text
-            .chars()
-            .any(|c| c.is_control() || crate::validate::is_bidi_control(c))
-        {
+        if !crate::validate::plain_text(text, false) {
             return Some("text has a control character");
         }
         if !self.photo.is_empty() && !crate::validate::is_sha256_hex(&self.photo) {

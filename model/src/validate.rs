@@ -32,6 +32,8 @@ pub enum Problem {
     BadPhotoLocation,
     /// Latitude and longitude both exactly 0: a default value, not a place riders work.
     NullIsland,
+    /// The note or the place (named) holds a control or direction-changing character.
+    BadText(&'static str),
 }
 
 impl std::fmt::Display for Problem {
@@ -53,6 +55,9 @@ impl std::fmt::Display for Problem {
             Problem::BadTime => write!(f, "created_at is implausible"),
             Problem::BadPhotoLocation => write!(f, "photo_lat/photo_lon out of range"),
             Problem::NullIsland => write!(f, "location is (0, 0)"),
+            Problem::BadText(field) => {
+                write!(f, "{field} has a control or direction-changing character")
+            }
         }
     }
 }
@@ -76,6 +81,12 @@ pub fn check_report(key: &str, r: &Report, now_ms: i64) -> Vec<Problem> {
     let place = r.place.chars().count();
     if place > MAX_PLACE_CHARS {
         problems.push(Problem::PlaceTooLong(place));
+    }
+    if !plain_text(&r.note, true) {
+        problems.push(Problem::BadText("note"));
+    }
+    if !plain_text(&r.place, false) {
+        problems.push(Problem::BadText("place"));
     }
     if !(r.lat.is_finite() && (-90.0..=90.0).contains(&r.lat)) {
         problems.push(Problem::LatitudeOutOfRange);
@@ -124,18 +135,37 @@ pub const MAX_PERSON_NAME_CHARS: usize = 20;
 /// and spaces are taken away. `None` when the name breaks a rule.
 pub fn person_name(name: &str) -> Option<&str> {
     let name = name.trim();
-    let invisible = |c: char| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{00ad}' | '\u{180e}'
-            )
-    };
     let chars = name.chars().count();
     let ok = (1..=MAX_PERSON_NAME_CHARS).contains(&chars)
-        && !name.chars().any(|c| c.is_control() || is_bidi_control(c))
-        && name.chars().any(|c| !invisible(c));
+        && plain_text(name, false)
+        && has_visible(name);
     ok.then_some(name)
+}
+
+/// The rule for every free text a person writes (report notes and places, review notes,
+/// reasons, notices, wishes, names of rewards and stations): no control character (line
+/// breaks and tabs are allowed where `multiline`) and no direction-changing character. Blank
+/// text passes; where text is needed, [`has_visible`] says whether there is any.
+pub fn plain_text(s: &str, multiline: bool) -> bool {
+    !s.chars().any(|c| {
+        (c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'))) || is_bidi_control(c)
+    })
+}
+
+/// Whether `s` shows anything once spaces and invisible characters (zero-width spaces and
+/// joiners, the word joiner, the byte-order mark, soft hyphens, the Mongolian vowel separator)
+/// are taken away.
+pub fn has_visible(s: &str) -> bool {
+    s.chars().any(|c| !is_invisible(c))
+}
+
+/// Spaces and the characters that take no room.
+pub fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{00ad}' | '\u{180e}'
+        )
 }
 
 /// True for the characters that reorder text (bidi embeddings, overrides, isolates and marks):

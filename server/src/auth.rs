@@ -71,6 +71,24 @@ pub fn session_cookie(token: &str, secure: bool) -> String {
     )
 }
 
+/// The long-lived cookie of a device that has logged in before (see [`crate::throttle`]).
+pub const DEVICE_COOKIE: &str = "nx_device";
+/// How long a device cookie lives: a year.
+const DEVICE_TTL_S: i64 = 365 * 24 * 3600;
+
+/// The `Set-Cookie` value of a device cookie: sent only to the login route.
+pub fn device_cookie(token: &str, secure: bool) -> String {
+    format!(
+        "{DEVICE_COOKIE}={token}; Path=/api/login; HttpOnly; SameSite=Strict; Max-Age={DEVICE_TTL_S}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// Whether `s` has the form of a token from [`new_token`].
+pub fn is_token(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_cookie() -> String {
     format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
@@ -82,6 +100,15 @@ pub struct CurrentUser(pub User);
 
 /// Looks up the session of a request, renewing it when it is more than a day old.
 pub async fn user_from_headers(state: &AppState, headers: &HeaderMap) -> Result<User, AppError> {
+    session_from_headers(state, headers).await.map(|(u, _)| u)
+}
+
+/// The user of the request's session and the session's token hash, which ties a connection
+/// or feed to the session (see [`crate::revoke`]).
+pub async fn session_from_headers(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<(User, String), AppError> {
     let token = cookie(headers, COOKIE).ok_or(AppError::Unauthorized)?;
     let hash = token_hash(token);
     let (user, expires_at) = state
@@ -93,7 +120,7 @@ pub async fn user_from_headers(state: &AppState, headers: &HeaderMap) -> Result<
     if fresh - expires_at > 24 * 3600 * 1000 {
         state.db.session_extend(&hash, fresh).await?;
     }
-    Ok(user)
+    Ok((user, hash))
 }
 
 impl FromRequestParts<AppState> for CurrentUser {

@@ -6,7 +6,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use rand::Rng;
 
-use crate::{Config, app, build_state, db::Db, db::Role, db::now_ms, seed};
+use crate::{Config, build_state, db::Db, db::Role, db::now_ms, seed};
 
 /// Nuanxin server.
 #[derive(Debug, Parser)]
@@ -72,6 +72,13 @@ pub enum UserCommand {
     Enable { login: String },
     /// End every session of an account (each device must log in again; nothing unsent is lost).
     Logout { login: String },
+    /// Set a new password; every session of the account ends.
+    Password {
+        login: String,
+        /// At least 8 characters; or set NUANXIN_NEW_PASSWORD.
+        #[arg(long, env = "NUANXIN_NEW_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
 }
 
 /// Invite-code commands.
@@ -226,6 +233,19 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
             println!("ended every session of {login}");
             Ok(())
         }
+        UserCommand::Password { login, password } => {
+            if !(8..=128).contains(&password.chars().count()) {
+                anyhow::bail!("the password must have 8 to 128 characters");
+            }
+            let db = Db::connect(&config.database_url).await?;
+            let Some((user, _)) = db.user_by_login(&login).await? else {
+                anyhow::bail!("no account with login {login}");
+            };
+            let hash = crate::auth::hash_password(&password)?;
+            db.user_set_password(user.id, &hash, None).await?;
+            println!("set a new password for {login}; every session of it ended");
+            Ok(())
+        }
     }
 }
 
@@ -298,12 +318,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("暖新 Nuanxin serving at http://{}", listener.local_addr()?);
     let relay = state.relay.clone();
-    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    crate::listen::serve(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     relay.stop().await;
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Configuration, read once at start-up and passed down.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 /// Everything the server needs to know about where it runs.
 #[derive(Debug, Clone)]
@@ -24,16 +24,86 @@ pub struct Config {
     /// Largest photo upload, in bytes, and largest width or height, in pixels.
     pub max_photo_bytes: usize,
     pub max_photo_side: u32,
-    /// How often an open sync connection checks that its account is still enabled.
-    pub account_check_every: std::time::Duration,
+    /// How often an open sync connection or live feed checks in the database that its session
+    /// still lives (ended sessions are also announced within a second, see `revoke`).
+    pub account_check_every: Duration,
+    /// The limits on connections and requests.
+    pub limits: NetLimits,
     /// Mark the session cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
     /// Seed demo accounts when the database has no user.
     pub seed_demo: bool,
-    /// Failed logins allowed per account, and per client address, within `login_window`.
-    pub login_max_per_account: u32,
+    /// Failed logins allowed per (account, address) and per address within `login_window`,
+    /// and the failures of an account (from anywhere) past which its attempts slow down.
+    pub login_max_per_pair: u32,
     pub login_max_per_ip: u32,
-    pub login_window: std::time::Duration,
+    pub login_slow_after: u32,
+    pub login_window: Duration,
+}
+
+/// Limits against slow, idle and too many clients; `NUANXIN_*` variables set them (in
+/// seconds, or counts).
+#[derive(Debug, Clone)]
+pub struct NetLimits {
+    /// Time to send a request's headers, and the longest a kept-alive connection waits idle
+    /// for its next request (`NUANXIN_HEADER_TIMEOUT`).
+    pub header_read: Duration,
+    /// Time to read a JSON route's body and answer it (`NUANXIN_REQUEST_TIMEOUT`). Photo
+    /// uploads get four times as long; the live feed's stream is not limited.
+    pub request: Duration,
+    /// Time from a sync connection's upgrade to its `join` (`NUANXIN_JOIN_DEADLINE`).
+    pub join_deadline: Duration,
+    /// A sync connection silent this long is pinged, and closed after twice as long
+    /// (`NUANXIN_WS_IDLE`).
+    pub ws_idle: Duration,
+    /// Open connections (HTTP and sync) in all (`NUANXIN_MAX_CONNECTIONS`; 0: from the
+    /// descriptor limit, leaving room for the database and photo files).
+    pub max_connections: usize,
+    /// Open connections from one address (`NUANXIN_MAX_CONNECTIONS_PER_IP`).
+    pub max_connections_per_ip: usize,
+    /// Largest JSON body, in bytes (`NUANXIN_MAX_JSON`); a station CSV may be 8 times as
+    /// large, a photo has its own cap.
+    pub max_json_bytes: usize,
+}
+
+impl Default for NetLimits {
+    fn default() -> Self {
+        NetLimits {
+            header_read: Duration::from_secs(10),
+            request: Duration::from_secs(30),
+            join_deadline: Duration::from_secs(10),
+            ws_idle: Duration::from_secs(30),
+            max_connections: 0,
+            max_connections_per_ip: 512,
+            max_json_bytes: 256 * 1024,
+        }
+    }
+}
+
+impl NetLimits {
+    /// The defaults, changed by the environment.
+    fn from_env(var: impl Fn(&str) -> Option<String>) -> Self {
+        let d = NetLimits::default();
+        let secs = |k: &str, d: Duration| {
+            var(k)
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|s| *s > 0.0)
+                .map_or(d, Duration::from_secs_f64)
+        };
+        let count = |k: &str, d: usize| var(k).and_then(|v| v.parse().ok()).unwrap_or(d);
+        NetLimits {
+            header_read: secs("NUANXIN_HEADER_TIMEOUT", d.header_read),
+            request: secs("NUANXIN_REQUEST_TIMEOUT", d.request),
+            join_deadline: secs("NUANXIN_JOIN_DEADLINE", d.join_deadline),
+            ws_idle: secs("NUANXIN_WS_IDLE", d.ws_idle),
+            max_connections: count("NUANXIN_MAX_CONNECTIONS", d.max_connections),
+            max_connections_per_ip: count(
+                "NUANXIN_MAX_CONNECTIONS_PER_IP",
+                d.max_connections_per_ip,
+            ),
+            max_json_bytes: count("NUANXIN_MAX_JSON", d.max_json_bytes),
+        }
+    }
 }
 
 impl Config {
@@ -61,12 +131,14 @@ impl Config {
                 .unwrap_or(50),
             max_photo_bytes: 2 * 1024 * 1024,
             max_photo_side: 8000,
-            account_check_every: std::time::Duration::from_secs(30),
+            account_check_every: Duration::from_secs(30),
+            limits: NetLimits::from_env(var),
             secure_cookies: var("NUANXIN_SECURE_COOKIES").is_some_and(|v| v == "1"),
             seed_demo: var("NUANXIN_NO_DEMO").is_none(),
-            login_max_per_account: 10,
+            login_max_per_pair: 10,
             login_max_per_ip: 50,
-            login_window: std::time::Duration::from_secs(
+            login_slow_after: 10,
+            login_window: Duration::from_secs(
                 var("NUANXIN_LOGIN_WINDOW_SECS")
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(900),

@@ -65,7 +65,14 @@ impl AppError {
 
 impl From<axum::extract::rejection::JsonRejection> for AppError {
     fn from(e: axum::extract::rejection::JsonRejection) -> Self {
-        AppError::bad_json(e.body_text())
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::Refused(ApiError::with_detail(
+                ErrorCode::BodyTooLarge,
+                e.body_text(),
+            ))
+        } else {
+            AppError::bad_json(e.body_text())
+        }
     }
 }
 
@@ -111,6 +118,9 @@ pub async fn localize(request: Request, next: Next) -> Response {
             401 => ErrorCode::Unauthorized,
             403 => ErrorCode::Forbidden,
             404 => ErrorCode::NotFound,
+            408 => ErrorCode::Timeout,
+            413 => ErrorCode::BodyTooLarge,
+            503 => ErrorCode::Busy,
             500.. => ErrorCode::Internal,
             _ => ErrorCode::BadRequest,
         };

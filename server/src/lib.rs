@@ -10,9 +10,11 @@ pub mod db;
 pub mod error;
 pub mod export;
 pub mod indexer;
+pub mod listen;
 pub mod photos;
 pub mod points;
 pub mod relay;
+pub mod revoke;
 pub mod rewards;
 pub mod routes;
 pub mod seed;
@@ -24,10 +26,13 @@ use std::sync::Arc;
 
 use axum::{
     Router,
-    http::{HeaderValue, header},
+    extract::DefaultBodyLimit,
+    http::{HeaderValue, StatusCode, header},
     routing::{get, post, put},
 };
-use tower_http::{compression::CompressionLayer, set_header::SetResponseHeaderLayer};
+use tower_http::{
+    compression::CompressionLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
+};
 
 pub use config::Config;
 pub use state::AppState;
@@ -37,9 +42,22 @@ pub fn app(state: AppState) -> Router {
     // Hashed asset names change on every build, so only the shell's entry points must be
     // revalidated; the service worker checks for a new deploy through them.
     let shell = routes::assets::Shell::new(&state.config.dist_dir);
+    let limits = &state.config.limits;
+    // A photo takes longer to send than a JSON body; the photo route streams its body and
+    // checks its own size cap.
+    let photos = Router::new()
+        .route(
+            "/photos/{sha256}",
+            get(routes::photos::get).put(routes::photos::put),
+        )
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.request * 4,
+        ));
     let api = Router::new()
         .route("/login", post(routes::auth::login))
         .route("/logout", post(routes::auth::logout))
+        .route("/password", post(routes::auth::change_password))
         .route("/register", post(routes::register::register))
         .route("/me", get(routes::me::me))
         .route("/sync-ticket", post(routes::me::sync_ticket))
@@ -47,10 +65,6 @@ pub fn app(state: AppState) -> Router {
         .route("/reports/feed", get(routes::reports::feed))
         .route("/reports.csv", get(routes::reports::export))
         .route("/stats", get(routes::reports::stats))
-        .route(
-            "/photos/{sha256}",
-            get(routes::photos::get).put(routes::photos::put),
-        )
         .route(
             "/reports/{rider_id}/{id}/review",
             post(routes::reports::review),
@@ -74,7 +88,9 @@ pub fn app(state: AppState) -> Router {
         .route("/wishes/{rider_id}/{id}", post(routes::wishes::step))
         .route(
             "/stations.csv",
-            get(routes::stations::export).post(routes::stations::import),
+            get(routes::stations::export)
+                .post(routes::stations::import)
+                .layer(DefaultBodyLimit::max(limits.max_json_bytes * 8)),
         )
         .route(
             "/alerts",
@@ -85,6 +101,14 @@ pub fn app(state: AppState) -> Router {
             "/settings",
             get(routes::settings::get).put(routes::settings::put),
         )
+        .layer(DefaultBodyLimit::max(limits.max_json_bytes))
+        // Bounds the time to read a body and answer; the live feed's stream, which follows
+        // its answer, is not bounded.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.request,
+        ))
+        .merge(photos)
         .fallback(|| async { error::AppError::NotFound })
         // Inside the compression, so that it sees the error body before it is compressed.
         .layer(axum::middleware::from_fn(error::localize))
@@ -121,13 +145,17 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let (feed, _) = tokio::sync::broadcast::channel(16 * 1024);
     let throttle = Arc::new(throttle::LoginThrottle::new(
         config.login_window,
-        config.login_max_per_account,
+        config.login_max_per_pair,
         config.login_max_per_ip,
+        config.login_slow_after,
     ));
+    let revocations = revoke::Revocations::start(db.clone(), config.account_check_every).await?;
     let photos = photos::PhotoStore::local(&config.photos_dir())?;
     let state = AppState {
         photos,
         throttle,
+        conns: listen::Caps::from_limits(&config.limits),
+        revocations,
         config: Arc::new(config),
         db,
         relay,

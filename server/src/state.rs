@@ -25,6 +25,10 @@ pub struct AppState {
     pub photos: crate::photos::PhotoStore,
     /// Failed-login counters.
     pub throttle: Arc<LoginThrottle>,
+    /// Open connections, under their caps.
+    pub conns: Arc<crate::listen::Caps>,
+    /// Ended sessions, for the connections and feeds they opened.
+    pub revocations: crate::revoke::Revocations,
     /// What the relay has written to the document store.
     pub store_stats: crate::relay::StoreStats,
 }

@@ -1,9 +1,18 @@
-//! Login throttling: a fixed window of failed attempts per account and per client address.
+//! Login throttling that stops guessing without locking the owner out.
+//!
+//! Failed attempts are counted in fixed windows, per (account, address) pair, per address
+//! across accounts, per account across addresses, and per login device. A full pair or
+//! address window refuses that pair or address until the window ends. An account is never
+//! locked: past `slow_after` failures in its window, each further failure makes the next
+//! attempt from any address wait twice as long as the one before (1 s, 2 s, 4 s, … up to
+//! [`MAX_DELAY`]). A device that has logged in to the account before (its long-lived device
+//! cookie, see `routes::auth`) is not slowed by the account's count, only by its own, so the
+//! owner gets in while others guess.
 //!
 //! Only failures count, and they are checked before the password is, so a burst of guesses
-//! costs the server no argon2 work once it is throttled. A success clears the account's window.
-//! The table lives in memory: a restart forgives, which is acceptable for a limit measured in
-//! minutes, and each relay node throttles on its own.
+//! costs the server no argon2 work once it is throttled. The table lives in memory: a restart
+//! forgives, which is acceptable for limits measured in minutes, and each server process
+//! throttles on its own.
 
 use std::{
     collections::HashMap,
@@ -15,11 +24,15 @@ use std::{
 /// Entries kept before expired windows are swept, so memory stays bounded under a flood of
 /// distinct logins or addresses.
 const SWEEP_AT: usize = 10_000;
+/// The longest an account's attempts are slowed to.
+pub const MAX_DELAY: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone, Copy)]
 struct Window {
     started: Instant,
     failures: u32,
+    /// For an account past its ceiling: no attempt before this.
+    not_before: Option<Instant>,
 }
 
 /// Failed-login counters.
@@ -27,45 +40,82 @@ struct Window {
 pub struct LoginThrottle {
     windows: Mutex<HashMap<String, Window>>,
     window: Duration,
-    per_account: u32,
+    per_pair: u32,
     per_ip: u32,
+    slow_after: u32,
+}
+
+fn account_key(account: &str) -> String {
+    format!("a:{}", account.to_lowercase())
+}
+
+fn pair_key(account: &str, ip: IpAddr) -> String {
+    format!("p:{ip}|{}", account.to_lowercase())
+}
+
+fn ip_key(ip: IpAddr) -> String {
+    format!("i:{ip}")
+}
+
+fn device_key(device: &str) -> String {
+    format!("d:{device}")
 }
 
 impl LoginThrottle {
-    /// At most `per_account` failures per account and `per_ip` per address within `window`.
-    pub fn new(window: Duration, per_account: u32, per_ip: u32) -> Self {
+    /// At most `per_pair` failures per (account, address) and `per_ip` per address within
+    /// `window`; an account's attempts slow down past `slow_after` failures.
+    pub fn new(window: Duration, per_pair: u32, per_ip: u32, slow_after: u32) -> Self {
         Self {
             windows: Mutex::new(HashMap::new()),
             window,
-            per_account,
+            per_pair,
             per_ip,
+            slow_after,
         }
     }
 
-    fn keys(account: &str, ip: IpAddr) -> [String; 2] {
-        [format!("a:{}", account.to_lowercase()), format!("i:{ip}")]
+    /// The live window of `key`, if any.
+    fn live<'a>(&self, map: &'a HashMap<String, Window>, key: &str) -> Option<&'a Window> {
+        map.get(key).filter(|w| w.started.elapsed() < self.window)
     }
 
-    /// `Err(retry_after)` when either counter is full.
+    /// `Err(retry_after)` when the pair's or the address's window is full.
     pub fn check(&self, account: &str, ip: IpAddr) -> Result<(), Duration> {
-        let now = Instant::now();
         let Ok(map) = self.windows.lock() else {
             return Ok(());
         };
-        let limits = [self.per_account, self.per_ip];
-        for (key, limit) in Self::keys(account, ip).iter().zip(limits) {
-            if let Some(w) = map.get(key) {
-                let age = now.duration_since(w.started);
-                if age < self.window && w.failures >= limit {
-                    return Err(self.window - age);
-                }
+        for (key, limit) in [
+            (pair_key(account, ip), self.per_pair),
+            (ip_key(ip), self.per_ip),
+        ] {
+            if let Some(w) = self.live(&map, &key)
+                && w.failures >= limit
+            {
+                return Err(self.window.saturating_sub(w.started.elapsed()));
             }
         }
         Ok(())
     }
 
-    /// Records a failed attempt.
-    pub fn failed(&self, account: &str, ip: IpAddr) {
+    /// How long the account's attempts must still wait, when it is slowed down.
+    pub fn account_wait(&self, account: &str) -> Option<Duration> {
+        let map = self.windows.lock().ok()?;
+        let not_before = self.live(&map, &account_key(account))?.not_before?;
+        let now = Instant::now();
+        (not_before > now).then(|| not_before - now)
+    }
+
+    /// Whether a device may pass a slowed account: it has not failed `per_pair` times itself.
+    pub fn device_trusted(&self, device: &str) -> bool {
+        let Ok(map) = self.windows.lock() else {
+            return false;
+        };
+        self.live(&map, &device_key(device))
+            .is_none_or(|w| w.failures < self.per_pair)
+    }
+
+    /// Records a failed attempt from `ip`, with the device's cookie hash if it sent one.
+    pub fn failed(&self, account: &str, ip: IpAddr, device: Option<&str>) {
         let now = Instant::now();
         let Ok(mut map) = self.windows.lock() else {
             return;
@@ -74,25 +124,36 @@ impl LoginThrottle {
             let window = self.window;
             map.retain(|_, w| now.duration_since(w.started) < window);
         }
-        for key in Self::keys(account, ip) {
+        let mut keys = vec![pair_key(account, ip), ip_key(ip), account_key(account)];
+        keys.extend(device.map(device_key));
+        for key in keys {
+            let is_account = key.starts_with("a:");
             let w = map.entry(key).or_insert(Window {
                 started: now,
                 failures: 0,
+                not_before: None,
             });
             if now.duration_since(w.started) >= self.window {
                 *w = Window {
                     started: now,
                     failures: 0,
+                    not_before: None,
                 };
             }
             w.failures += 1;
+            if is_account && w.failures > self.slow_after {
+                let doublings = (w.failures - self.slow_after - 1).min(16);
+                let delay = Duration::from_secs(1 << doublings).min(MAX_DELAY);
+                w.not_before = Some(now + delay);
+            }
         }
     }
 
-    /// Clears an account's window after a successful login.
-    pub fn succeeded(&self, account: &str) {
+    /// Clears the pair's window after a successful login. The account's stays: its failures
+    /// may be someone else's guesses, which the owner's login must not forgive.
+    pub fn succeeded(&self, account: &str, ip: IpAddr) {
         if let Ok(mut map) = self.windows.lock() {
-            map.remove(&format!("a:{}", account.to_lowercase()));
+            map.remove(&pair_key(account, ip));
         }
     }
 }
@@ -102,17 +163,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn failures_fill_the_window_then_it_expires() {
-        let t = LoginThrottle::new(Duration::from_millis(50), 3, 100);
+    fn failures_fill_the_pair_window_then_it_expires() {
+        let t = LoginThrottle::new(Duration::from_millis(50), 3, 100, 100);
         let ip: IpAddr = [127, 0, 0, 1].into();
         for _ in 0..3 {
             assert!(t.check("13800000001", ip).is_ok());
-            t.failed("13800000001", ip);
+            t.failed("13800000001", ip, None);
         }
         assert!(t.check("13800000001", ip).is_err());
         assert!(
             t.check("13800000002", ip).is_ok(),
             "another account is not affected"
+        );
+        assert!(
+            t.check("13800000001", [127, 0, 0, 2].into()).is_ok(),
+            "nor the same account from elsewhere"
         );
         std::thread::sleep(Duration::from_millis(60));
         assert!(t.check("13800000001", ip).is_ok());
@@ -120,12 +185,45 @@ mod tests {
 
     #[test]
     fn one_address_is_limited_across_accounts() {
-        let t = LoginThrottle::new(Duration::from_secs(60), 100, 5);
+        let t = LoginThrottle::new(Duration::from_secs(60), 100, 5, 100);
         let ip: IpAddr = [10, 0, 0, 1].into();
         for i in 0..5 {
-            t.failed(&format!("user{i}"), ip);
+            t.failed(&format!("user{i}"), ip, None);
         }
         assert!(t.check("someone-else", ip).is_err());
         assert!(t.check("someone-else", [10, 0, 0, 2].into()).is_ok());
+    }
+
+    #[test]
+    fn an_account_slows_down_with_growing_delays_but_a_known_device_passes() {
+        let t = LoginThrottle::new(Duration::from_secs(60), 10, 100, 3);
+        let account = "13800000001";
+        let mut waits = Vec::new();
+        for i in 0..6u8 {
+            t.failed(account, [10, 0, 0, i].into(), None);
+            waits.push(
+                t.account_wait(account)
+                    .map(|d| d.as_secs_f64().ceil() as u64),
+            );
+        }
+        assert_eq!(
+            waits,
+            [None, None, None, Some(1), Some(2), Some(4)],
+            "the delay doubles past the ceiling"
+        );
+        assert!(t.device_trusted("owner-device"));
+        for _ in 0..10 {
+            t.failed(account, [10, 0, 0, 99].into(), Some("stolen-device"));
+        }
+        assert!(
+            !t.device_trusted("stolen-device"),
+            "a device that guesses is not trusted"
+        );
+        assert!(t.account_wait(account).unwrap() <= MAX_DELAY);
+        t.succeeded(account, [10, 0, 0, 1].into());
+        assert!(
+            t.account_wait(account).is_some(),
+            "the owner's login does not forgive the guesses"
+        );
     }
 }

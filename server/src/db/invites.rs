@@ -92,14 +92,4 @@ impl Db {
             .await?;
         Ok(())
     }
-
-    /// Disables or enables an account; false if there is no such login.
-    pub async fn user_set_disabled(&self, login: &str, disabled: bool) -> sqlx::Result<bool> {
-        let done = sqlx::query("UPDATE users SET disabled = $1 WHERE login = $2")
-            .bind(disabled)
-            .bind(login)
-            .execute(&self.writer)
-            .await?;
-        Ok(done.rows_affected() == 1)
-    }
 }

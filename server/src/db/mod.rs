@@ -26,6 +26,7 @@ pub use model::api::ReportRow;
 pub use photos::PhotoRow;
 pub use reports::{IndexBatch, ReportFilter, Stored, Upsert, UpsertOutcome, cst_day};
 pub use rewards::{PickupRefused, Redeem, RedemptionRow, RewardRow};
+pub use sessions::Revocation;
 pub use users::{Bounds, County, Names, NewUser, Role, User};
 
 /// A handle to the database; cheap to clone.

@@ -8,7 +8,7 @@
 //! stored size plus the changes the message carries. A change is answered only once it is
 //! stored, so a client is never told the relay holds a change that a crash could still lose.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use axum::extract::ws::{CloseFrame, Message};
 use futures::{Sink, SinkExt, Stream, StreamExt};
@@ -16,7 +16,7 @@ use model::{
     relay::{Access, ConnId},
     wire::{self, PROTOCOL_VERSION},
 };
-use tokio::sync::mpsc;
+use tokio::{sync::mpsc, time::Instant};
 
 use super::{Outbox, Relay, Slot, SlotState};
 
@@ -27,12 +27,15 @@ pub struct Limits {
     pub max_frame: usize,
     /// Largest document, in stored bytes, that a sync message may grow.
     pub max_doc: usize,
-    /// The account behind the connection, checked every `account_check_every`: an account
-    /// disabled meanwhile (the CLI works on the database directly) loses its open connections.
-    pub db: crate::db::Db,
-    pub user_id: i64,
-    pub account_check_every: std::time::Duration,
+    /// Time from the upgrade to the client's `join`.
+    pub join_deadline: Duration,
+    /// A ping goes out after this long without a frame from the client, and the connection
+    /// closes after twice as long.
+    pub idle: Duration,
 }
+
+/// How long the last frames of a closing connection may take to go out.
+const CLOSE_WAIT: Duration = Duration::from_secs(5);
 
 /// Why a connection ends early: a WebSocket close code and a reason for the peer.
 type Failure = (u16, String);
@@ -246,14 +249,22 @@ impl Conn {
     }
 }
 
-/// Serves one authenticated socket bound to `peer` until either side closes it. After the
-/// handshake the relay offers `announce` (the rider's own document) unasked.
+/// Sends one frame; false when the socket failed or the client did not take it within `wait`
+/// (a client that stops reading must not hold the connection forever).
+async fn sent<T: Sink<Message> + Unpin>(tx: &mut T, msg: Message, wait: Duration) -> bool {
+    matches!(tokio::time::timeout(wait, tx.send(msg)).await, Ok(Ok(())))
+}
+
+/// Serves one authenticated socket bound to `peer` until either side closes it, the client
+/// misses a deadline, or `watch` sees its session end. After the handshake the relay offers
+/// `announce` (the rider's own document) unasked.
 pub async fn serve_socket<S, E>(
     socket: S,
     relay: Relay,
     peer: String,
     announce: Option<String>,
     limits: Limits,
+    mut watch: crate::revoke::Watch,
 ) where
     S: Stream<Item = Result<Message, E>> + Sink<Message> + Send + Unpin + 'static,
     E: std::fmt::Display,
@@ -270,21 +281,33 @@ pub async fn serve_socket<S, E>(
     };
     let mut announce = announce;
     let mut peer_closed = false;
-    let mut account_check = tokio::time::interval(limits.account_check_every);
-    account_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    account_check.tick().await;
+    let join_by = Instant::now() + limits.join_deadline;
+    let mut heard = Instant::now();
+    let mut pinged = false;
     let failure: Option<(u16, String)> = loop {
+        let deadline = if conn.ready {
+            heard + limits.idle * if pinged { 2 } else { 1 }
+        } else {
+            join_by
+        };
         tokio::select! {
-            _ = account_check.tick() => {
-                match limits.db.user_by_id(limits.user_id).await {
-                    Ok(Some(u)) if !u.disabled => {}
-                    Ok(_) => break Some((1008, "account disabled".into())),
-                    // A database hiccup is no reason to drop a rider.
-                    Err(e) => tracing::warn!(error = %e, "checking an account"),
+            reason = watch.ended() => break Some((1008, reason.into())),
+            _ = tokio::time::sleep_until(deadline) => {
+                if !conn.ready {
+                    break Some((1008, "no join before the deadline".into()));
+                }
+                if pinged {
+                    break Some((1001, "idle".into()));
+                }
+                pinged = true;
+                if !sent(&mut ws_tx, Message::Ping(Default::default()), limits.idle).await {
+                    break None;
                 }
             }
             inbound = ws_rx.next() => match inbound {
                 Some(Ok(Message::Binary(bytes))) => {
+                    heard = Instant::now();
+                    pinged = false;
                     if bytes.len() > limits.max_frame {
                         break Some((1009, format!("frame of {} bytes is over the limit of {}", bytes.len(), limits.max_frame)));
                     }
@@ -304,7 +327,10 @@ pub async fn serve_socket<S, E>(
                 Some(Ok(Message::Text(_))) => {
                     break Some((1003, "text frames are not part of the protocol".into()));
                 }
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
+                    heard = Instant::now();
+                    pinged = false;
+                }
                 Some(Ok(Message::Close(_))) | None => {
                     peer_closed = true;
                     break None;
@@ -313,7 +339,7 @@ pub async fn serve_socket<S, E>(
             },
             outbound = from_relay.recv() => match outbound {
                 Some(bytes) => {
-                    if ws_tx.send(Message::Binary(bytes.into())).await.is_err() {
+                    if !sent(&mut ws_tx, Message::Binary(bytes.into()), limits.idle).await {
                         break None;
                     }
                 }
@@ -324,7 +350,7 @@ pub async fn serve_socket<S, E>(
     conn.leave_all().await;
     // Frames already queued (an answer just before a failure) still go out.
     while let Ok(bytes) = from_relay.try_recv() {
-        if ws_tx.send(Message::Binary(bytes.into())).await.is_err() {
+        if !sent(&mut ws_tx, Message::Binary(bytes.into()), limits.idle).await {
             break;
         }
     }
@@ -334,22 +360,20 @@ pub async fn serve_socket<S, E>(
             message: reason.clone(),
         }
         .encode();
-        let _ = ws_tx.send(Message::Binary(msg.into())).await;
         let reason: String = reason.chars().take(100).collect();
-        let _ = ws_tx
-            .send(Message::Close(Some(CloseFrame {
-                code,
-                reason: reason.into(),
-            })))
-            .await;
+        let close = Message::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        }));
+        let _ = sent(&mut ws_tx, Message::Binary(msg.into()), CLOSE_WAIT).await
+            && sent(&mut ws_tx, close, CLOSE_WAIT).await;
     } else if !peer_closed {
-        let _ = ws_tx
-            .send(Message::Close(Some(CloseFrame {
-                code: 1000,
-                reason: "".into(),
-            })))
-            .await;
+        let close = Message::Close(Some(CloseFrame {
+            code: 1000,
+            reason: "".into(),
+        }));
+        sent(&mut ws_tx, close, CLOSE_WAIT).await;
     }
     // Flushes the close reply the socket layer queued when the peer closed first.
-    let _ = ws_tx.close().await;
+    let _ = tokio::time::timeout(CLOSE_WAIT, ws_tx.close()).await;
 }

@@ -1,4 +1,4 @@
-//! `POST /api/login`, `POST /api/logout`.
+//! `POST /api/login`, `POST /api/logout`, `POST /api/password`.
 
 use axum::{
     Json,
@@ -6,10 +6,10 @@ use axum::{
     http::{HeaderMap, StatusCode, header::SET_COOKIE},
     response::{IntoResponse, Response},
 };
-use model::api::LoginForm;
+use model::api::{ApiError, ErrorCode, LoginForm, PasswordForm};
 
 use crate::{
-    auth::{self, COOKIE},
+    auth::{self, COOKIE, CurrentUser, DEVICE_COOKIE},
     client_ip::ClientIp,
     db::User,
     db::now_ms,
@@ -18,11 +18,14 @@ use crate::{
     state::AppState,
 };
 
-/// Checks the password and starts a session. Failed attempts are throttled per account and
-/// per address (429 with `Retry-After`); the check comes before any password work.
+/// Checks the password and starts a session. Failed attempts are throttled (429 with
+/// `Retry-After`, see [`crate::throttle`]); the check comes before any password work. A login
+/// also gives the device a long-lived cookie, which lets it past an account slowed down by
+/// guesses from elsewhere.
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     form: Result<Json<LoginForm>, JsonRejection>,
 ) -> Result<Response, AppError> {
     let Json(form) = form?;
@@ -31,11 +34,23 @@ pub async fn login(
     {
         return Err(AppError::BadCredentials);
     }
-    state
-        .throttle
-        .check(login, ip)
-        .map_err(|wait| AppError::TooManyRequests(wait.as_secs().max(1)))?;
+    let throttled = |wait: std::time::Duration| AppError::TooManyRequests(wait.as_secs().max(1));
+    state.throttle.check(login, ip).map_err(throttled)?;
+    let device = auth::cookie(&headers, DEVICE_COOKIE)
+        .filter(|d| auth::is_token(d))
+        .map(auth::token_hash);
     let found = state.db.user_by_login(login).await?;
+    if let Some(wait) = state.throttle.account_wait(login) {
+        let known = match (&device, &found) {
+            (Some(d), Some((u, _))) if state.throttle.device_trusted(d) => {
+                state.db.device_known(d, u.id).await?
+            }
+            _ => false,
+        };
+        if !known {
+            return Err(throttled(wait));
+        }
+    }
     let password = form.password.clone();
     // Verify even for an unknown login, so timing does not tell which logins exist.
     let (user, hash) = match found {
@@ -48,12 +63,24 @@ pub async fn login(
     let user = match user {
         Some(u) if ok && !u.disabled => u,
         _ => {
-            state.throttle.failed(login, ip);
+            state.throttle.failed(login, ip, device.as_deref());
             return Err(AppError::BadCredentials);
         }
     };
-    state.throttle.succeeded(login);
-    start_session(&state, &user, StatusCode::OK).await
+    state.throttle.succeeded(login, ip);
+    let mut response = start_session(&state, &user, StatusCode::OK).await?;
+    // The device keeps its cookie; one without gets a new one.
+    let token = auth::cookie(&headers, DEVICE_COOKIE)
+        .filter(|d| auth::is_token(d))
+        .map_or_else(auth::new_token, str::to_owned);
+    state
+        .db
+        .device_remember(&auth::token_hash(&token), user.id)
+        .await?;
+    if let Ok(v) = auth::device_cookie(&token, state.config.secure_cookies).parse() {
+        response.headers_mut().append(SET_COOKIE, v);
+    }
+    Ok(response)
 }
 
 /// Creates a session for `user` and answers with its cookie and the Me body.
@@ -83,15 +110,61 @@ pub async fn start_session(
         .into_response())
 }
 
-/// Ends the session.
+/// Ends the session, with the sync connections and live feeds it opened.
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     if let Some(token) = auth::cookie(&headers, COOKIE) {
         state.db.session_delete(&auth::token_hash(token)).await?;
+        state.revocations.nudge();
     }
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, auth::clear_cookie())]).into_response())
+}
+
+/// Changes the password of the logged-in user, who must give the current one (throttled like
+/// a login). Every other session of the account ends; this one stays.
+pub async fn change_password(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    CurrentUser(user): CurrentUser,
+    headers: HeaderMap,
+    form: Result<Json<PasswordForm>, JsonRejection>,
+) -> Result<StatusCode, AppError> {
+    let Json(form) = form?;
+    if !(8..=128).contains(&form.new.chars().count()) {
+        return Err(AppError::Refused(ApiError::with_detail(
+            ErrorCode::BadPassword,
+            "new",
+        )));
+    }
+    state
+        .throttle
+        .check(&user.login, ip)
+        .map_err(|wait| AppError::TooManyRequests(wait.as_secs().max(1)))?;
+    let Some((_, hash)) = state.db.user_by_login(&user.login).await? else {
+        return Err(AppError::Unauthorized);
+    };
+    let (current, new) = (form.current, form.new);
+    let hashed = tokio::task::spawn_blocking(move || {
+        auth::verify_password(&current, &hash).then(|| auth::hash_password(&new))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?;
+    let Some(hashed) = hashed else {
+        state.throttle.failed(&user.login, ip, None);
+        return Err(AppError::Refused(ApiError::with_detail(
+            ErrorCode::BadCredentials,
+            "current",
+        )));
+    };
+    let keep = auth::cookie(&headers, COOKIE).map(auth::token_hash);
+    state
+        .db
+        .user_set_password(user.id, &hashed?, keep.as_deref())
+        .await?;
+    state.revocations.nudge();
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// An argon2id hash of a random password, checked against when the login is unknown.

@@ -64,13 +64,14 @@ pub async fn me(
 /// How long a ticket may wait before it is used.
 pub const TICKET_TTL_MS: i64 = 60_000;
 
-/// Issues a ticket for clients that cannot send cookies on a WebSocket.
+/// Issues a ticket for clients that cannot send cookies on a WebSocket. The ticket is good
+/// while the session that asked for it lives.
 pub async fn sync_ticket(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<Ticket>, AppError> {
+    let (user, session) = auth::session_from_headers(&state, &headers).await?;
     // The body is optional; when present, or announced as JSON, it must be a JSON object.
     let says_json = headers
         .get(axum::http::header::CONTENT_TYPE)
@@ -99,6 +100,7 @@ pub async fn sync_ticket(
         .db
         .ticket_insert(
             &auth::token_hash(&ticket),
+            &session,
             user.id,
             &peer_id,
             now_ms() + TICKET_TTL_MS,

@@ -20,8 +20,10 @@ pub async fn send(
     let Json(form) = form?;
     let text = form.text.trim();
     let chars = text.chars().count();
-    let control = text.chars().any(|c| c.is_control() && c != '\n');
-    if chars == 0 || chars > MAX_NOTICE_CHARS || control {
+    if chars > MAX_NOTICE_CHARS
+        || !model::validate::has_visible(text)
+        || !model::validate::plain_text(text, true)
+    {
         return Err(AppError::Refused(ApiError::with_limit(
             ErrorCode::BadNotice,
             MAX_NOTICE_CHARS as u64,

@@ -6,7 +6,7 @@ use axum::{
     http::StatusCode,
     response::Response,
 };
-use model::api::{ErrorCode, RegisterForm};
+use model::api::{ApiError, ErrorCode, RegisterForm};
 
 use crate::{
     accounts::{NewAccount, create_user},
@@ -26,18 +26,18 @@ pub fn valid_phone(p: &str) -> bool {
 fn check(form: &RegisterForm) -> Result<(), AppError> {
     let password = form.password.chars().count();
     // The phone exactly as documented: no spaces around it.
-    let problem = if !valid_phone(&form.phone) {
-        ErrorCode::BadPhone
+    let (problem, field) = if !valid_phone(&form.phone) {
+        (ErrorCode::BadPhone, "phone")
     } else if model::validate::person_name(&form.name).is_none() {
-        ErrorCode::BadPersonName
+        (ErrorCode::BadPersonName, "name")
     } else if !(8..=128).contains(&password) {
-        ErrorCode::BadPassword
+        (ErrorCode::BadPassword, "password")
     } else if form.invite.trim().is_empty() {
-        ErrorCode::MissingInvite
+        (ErrorCode::MissingInvite, "invite")
     } else {
         return Ok(());
     };
-    Err(AppError::code(problem))
+    Err(AppError::Refused(ApiError::with_detail(problem, field)))
 }
 
 /// Creates a rider of the invite's county and logs them in (201 with the session cookie).
@@ -56,11 +56,14 @@ pub async fn register(
         .throttle
         .check(&throttle_key, ip)
         .map_err(|wait| AppError::TooManyRequests(wait.as_secs().max(1)))?;
+    if let Some(wait) = state.throttle.account_wait(&throttle_key) {
+        return Err(AppError::TooManyRequests(wait.as_secs().max(1)));
+    }
     if state.db.user_by_login(phone).await?.is_some() {
         return Err(AppError::code(ErrorCode::PhoneTaken));
     }
     let Some(county) = state.db.invite_take(&invite).await? else {
-        state.throttle.failed(&throttle_key, ip);
+        state.throttle.failed(&throttle_key, ip, None);
         return Err(AppError::code(ErrorCode::BadInvite));
     };
     let account = NewAccount {

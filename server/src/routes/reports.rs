@@ -154,11 +154,21 @@ pub async fn export(
         .into_response())
 }
 
-/// New and changed reports of the supervisor's county, as server-sent events named `report`.
+/// New and changed reports of the supervisor's county, as server-sent events named `report`,
+/// until the session that opened the feed ends.
 pub async fn feed(
     State(state): State<AppState>,
-    Staff(user): Staff,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    headers: axum::http::HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    let (user, session) = crate::auth::session_from_headers(&state, &headers).await?;
+    if !user.role.supervises() {
+        return Err(AppError::Forbidden);
+    }
+    let mut watch = state.revocations.watch(user.id, session);
+    let ended = Box::pin(async move {
+        let reason = watch.ended().await;
+        tracing::info!(reason, "closing a live feed");
+    });
     let county = user.county.clone();
     let admin = user.role == Role::Admin;
     let stream = BroadcastStream::new(state.feed.subscribe()).filter_map(move |row| {
@@ -174,7 +184,7 @@ pub async fn feed(
         };
         futures::future::ready(out)
     });
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    Ok(Sse::new(stream.take_until(ended)).keep_alive(KeepAlive::default()))
 }
 
 /// `POST /api/reports/{rider_id}/{id}/review`: a supervisor of the report's county decides on
@@ -195,6 +205,12 @@ pub async fn review(
         return Err(AppError::Refused(ApiError::with_limit(
             ErrorCode::NoteTooLong,
             MAX_REVIEW_NOTE_CHARS as u64,
+        )));
+    }
+    if !model::validate::plain_text(&form.note, true) {
+        return Err(AppError::Refused(ApiError::with_detail(
+            ErrorCode::BadText,
+            "note",
         )));
     }
     if form.points.is_some_and(|p| p > MAX_AWARD) {

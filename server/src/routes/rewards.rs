@@ -33,7 +33,10 @@ fn item(r: RewardRow) -> CatalogueItem {
 fn checked(form: RewardForm) -> Result<RewardForm, AppError> {
     let name = form.name.trim().to_owned();
     let chars = name.chars().count();
-    if chars == 0 || chars > MAX_REWARD_NAME_CHARS || name.chars().any(char::is_control) {
+    if chars > MAX_REWARD_NAME_CHARS
+        || !model::validate::has_visible(&name)
+        || !model::validate::plain_text(&name, false)
+    {
         return Err(AppError::Refused(ApiError::with_limit(
             ErrorCode::BadRewardName,
             MAX_REWARD_NAME_CHARS as u64,

@@ -5,6 +5,7 @@
 //! WebSocket. Either way the connection is bound to one peer id of the authenticated user.
 
 use axum::{
+    Extension,
     extract::{Query, State, WebSocketUpgrade},
     http::HeaderMap,
     response::Response,
@@ -13,7 +14,8 @@ use model::api::ErrorCode;
 use serde::Deserialize;
 
 use crate::{
-    auth, error::AppError, relay::serve_socket, routes::me::valid_peer_for, state::AppState,
+    auth, error::AppError, listen::ConnSlot, relay::serve_socket, routes::me::valid_peer_for,
+    state::AppState,
 };
 
 /// Each connection's read and write buffer, in bytes (frames larger than this still pass).
@@ -42,21 +44,24 @@ fn same_origin(headers: &HeaderMap) -> bool {
     }
 }
 
-/// Authenticates the upgrade and hands the socket to the relay.
+/// Authenticates the upgrade and hands the socket to the relay, tied to the session that
+/// opened it (directly, or through the ticket), and holding its connection's place under the
+/// caps until it closes.
 pub async fn upgrade(
     State(state): State<AppState>,
     Query(q): Query<SyncQuery>,
+    slot: Option<Extension<ConnSlot>>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
-    let (user, peer) = if let Some(ticket) = q.ticket {
+    let (user, peer, session) = if let Some(ticket) = q.ticket {
         state
             .db
             .ticket_consume(&auth::token_hash(&ticket))
             .await?
             .ok_or(AppError::Unauthorized)?
     } else {
-        let user = auth::user_from_headers(&state, &headers).await?;
+        let (user, session) = auth::session_from_headers(&state, &headers).await?;
         if !same_origin(&headers) {
             return Err(AppError::Forbidden);
         }
@@ -64,7 +69,7 @@ pub async fn upgrade(
         if !valid_peer_for(&peer, user.id) {
             return Err(AppError::code(ErrorCode::BadPeerId));
         }
-        (user, peer)
+        (user, peer, session)
     };
     // The account, its documents or its county may have been made or changed since the relay
     // started (the CLI works on the database): learn them now.
@@ -75,10 +80,10 @@ pub async fn upgrade(
     let limits = crate::relay::Limits {
         max_frame: max,
         max_doc: state.config.max_doc_bytes,
-        db: state.db.clone(),
-        user_id: user.id,
-        account_check_every: state.config.account_check_every,
+        join_deadline: state.config.limits.join_deadline,
+        idle: state.config.limits.ws_idle,
     };
+    let watch = state.revocations.watch(user.id, session);
     let relay = state.relay.clone();
     let announce = user.rider_doc.clone();
     // Let a slightly larger frame through the socket layer so that the pump, not tungstenite,
@@ -90,5 +95,8 @@ pub async fn upgrade(
         .write_buffer_size(SOCKET_BUFFER)
         .max_message_size(max + 1024)
         .max_frame_size(max + 1024)
-        .on_upgrade(move |socket| serve_socket(socket, relay, peer, announce, limits)))
+        .on_upgrade(move |socket| async move {
+            serve_socket(socket, relay, peer, announce, limits, watch).await;
+            drop(slot);
+        }))
 }

@@ -374,3 +374,75 @@ async fn an_account_made_by_the_cli_while_the_server_runs_syncs_and_is_indexed_a
         .await;
     assert_eq!(rows.len(), 1, "{rows:?}");
 }
+
+/// One login attempt from 127.0.0.`host`, sending a device cookie if given: the status, the
+/// device cookie the answer sets, and its `Retry-After`.
+async fn login_from(
+    app: &TestApp,
+    host: u8,
+    password: &str,
+    device: Option<&str>,
+) -> (u16, Option<String>, Option<u64>) {
+    let client = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, host]))
+        .build()
+        .unwrap();
+    let mut req = client
+        .post(app.url("/api/login"))
+        .json(&json!({ "login": "13800000001", "password": password }));
+    if let Some(d) = device {
+        req = req.header("cookie", format!("nx_device={d}"));
+    }
+    let res = req.send().await.unwrap();
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("nx_device="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned());
+    let retry = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    (res.status().as_u16(), cookie, retry)
+}
+
+#[tokio::test]
+async fn guesses_from_elsewhere_slow_the_account_down_but_its_own_device_gets_in() {
+    let app = TestApp::start_with(|c| c.login_window = Duration::from_secs(600)).await;
+    // The rider has logged in on their phone before: it holds a device cookie.
+    let (status, device, _) = login_from(&app, 1, "nuanxin-demo", None).await;
+    assert_eq!(status, 200);
+    let device = device.expect("a device cookie");
+
+    // 50 wrong passwords from 5 other addresses.
+    let mut statuses = Vec::new();
+    for i in 0..50u8 {
+        statuses.push(login_from(&app, 2 + i % 5, "guess-guess", None).await.0);
+    }
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked + throttled, 50, "{statuses:?}");
+    assert!(
+        checked <= 15,
+        "{checked} guesses were checked: {statuses:?}"
+    );
+
+    // The owner's phone gets in, and keeps its cookie.
+    let (status, again, _) = login_from(&app, 1, "nuanxin-demo", Some(&device)).await;
+    assert_eq!(status, 200);
+    assert_eq!(again.as_deref(), Some(device.as_str()));
+    // The owner on a new phone is slowed down, not locked out.
+    let (status, _, retry) = login_from(&app, 7, "nuanxin-demo", None).await;
+    assert_eq!(status, 429);
+    assert!(retry.is_some_and(|r| r <= 60), "{retry:?}");
+    // Guessing stays throttled, from a new address and with a made-up device cookie too.
+    assert_eq!(login_from(&app, 8, "guess-again", None).await.0, 429);
+    let made_up = "ab".repeat(32);
+    assert_eq!(
+        login_from(&app, 9, "guess-again", Some(&made_up)).await.0,
+        429
+    );
+}

@@ -14,6 +14,7 @@ mod limits;
 mod migrations;
 mod photos;
 mod points;
+mod revocation;
 mod rewards;
 mod settings;
 mod stations;

@@ -3,7 +3,7 @@
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
 use serde_json::Value;
-use server::{AppState, Config, app, build_state, seed};
+use server::{AppState, Config, build_state, seed};
 use tokio::{sync::oneshot, task::JoinHandle};
 
 /// A running server.
@@ -69,8 +69,10 @@ impl TestApp {
             account_check_every: Duration::from_millis(200),
             secure_cookies: false,
             seed_demo: true,
-            login_max_per_account: 10,
+            limits: Default::default(),
+            login_max_per_pair: 10,
             login_max_per_ip: 50,
+            login_slow_after: 10,
             login_window: std::time::Duration::from_secs(2),
         };
         tweak(&mut config);
@@ -79,14 +81,13 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let router = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let serving = state.clone();
         let task = tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-                .unwrap();
+            server::listen::serve(listener, serving, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
         });
         TestApp {
             addr,

@@ -1,0 +1,143 @@
+//! Revocation that reaches open connections: a sync connection or live feed is tied to the
+//! session that opened it, and ends within about a second of that session ending.
+//!
+//! Whatever ends a session writes a row in `revocations` (see [`crate::db::Db::session_delete`]
+//! and its neighbours). One task per process reads the new rows: at once when this process
+//! wrote them ([`Revocations::nudge`]), and every [`POLL_EVERY`] for those of the command line
+//! or of another process. It broadcasts each row to every [`Watch`], which ends when a row
+//! names its session or its user. A watch also checks its session in the database when it
+//! starts, when it missed rows, and every `recheck` (the configured `account_check_every`), so
+//! a session that simply expires ends too.
+
+use std::{sync::Arc, time::Duration};
+
+use tokio::{
+    sync::{Notify, broadcast},
+    time::Instant,
+};
+
+use crate::db::{Db, Revocation, now_ms};
+
+/// How often the table is read for revocations written by other processes.
+pub const POLL_EVERY: Duration = Duration::from_secs(1);
+/// How long revocation rows are kept: every process has read them long before.
+const KEEP_MS: i64 = 3600 * 1000;
+
+/// The revocations of this process; cheap to clone.
+#[derive(Clone)]
+pub struct Revocations {
+    tx: broadcast::Sender<Revocation>,
+    nudge: Arc<Notify>,
+    db: Db,
+    recheck: Duration,
+}
+
+impl Revocations {
+    /// Starts reading the table; watches check their session every `recheck` besides.
+    pub async fn start(db: Db, recheck: Duration) -> sqlx::Result<Revocations> {
+        let (tx, _) = broadcast::channel(1024);
+        let me = Revocations {
+            tx,
+            nudge: Arc::new(Notify::new()),
+            db,
+            recheck,
+        };
+        let last = me.db.revocations_last().await?;
+        tokio::spawn(me.clone().run(last));
+        Ok(me)
+    }
+
+    /// Reads the table now: this process has just written to it.
+    pub fn nudge(&self) {
+        self.nudge.notify_one();
+    }
+
+    /// A watch on one session of `user_id` (`session` is the token's hash).
+    pub fn watch(&self, user_id: i64, session: String) -> Watch {
+        Watch {
+            rx: self.tx.subscribe(),
+            db: self.db.clone(),
+            user_id,
+            session,
+            recheck: self.recheck,
+            // Checked once at once: a row read before this watch subscribed is not missed.
+            next_check: Instant::now(),
+            closed: false,
+        }
+    }
+
+    async fn run(self, mut last: i64) {
+        let mut pruned = Instant::now();
+        loop {
+            tokio::select! {
+                _ = self.nudge.notified() => {}
+                _ = tokio::time::sleep(POLL_EVERY) => {}
+            }
+            match self.db.revocations_after(last).await {
+                Ok(rows) => {
+                    for row in rows {
+                        last = row.id;
+                        let _ = self.tx.send(row);
+                    }
+                }
+                Err(sqlx::Error::PoolClosed) => return,
+                Err(e) => tracing::warn!(error = %e, "reading revocations"),
+            }
+            if pruned.elapsed() > Duration::from_secs(600) {
+                pruned = Instant::now();
+                if let Err(e) = self.db.revocations_prune(now_ms() - KEEP_MS).await {
+                    tracing::warn!(error = %e, "pruning revocations");
+                }
+            }
+        }
+    }
+}
+
+/// One session's watch, held by the connection or feed it opened.
+pub struct Watch {
+    rx: broadcast::Receiver<Revocation>,
+    db: Db,
+    user_id: i64,
+    session: String,
+    recheck: Duration,
+    next_check: Instant,
+    closed: bool,
+}
+
+impl Watch {
+    /// Resolves when the session has ended, with the reason to give the client. Cancel-safe:
+    /// a `select!` loop may drop it and call it again.
+    pub async fn ended(&mut self) -> &'static str {
+        loop {
+            tokio::select! {
+                got = self.rx.recv(), if !self.closed => match got {
+                    Ok(r) if r.user_id == self.user_id
+                        && r.token_hash.as_deref().is_none_or(|h| h == self.session) =>
+                    {
+                        return self.reason().await;
+                    }
+                    Ok(_) => {}
+                    Err(broadcast::error::RecvError::Lagged(_)) => self.next_check = Instant::now(),
+                    // The process is stopping; the periodic check still runs.
+                    Err(broadcast::error::RecvError::Closed) => self.closed = true,
+                },
+                _ = tokio::time::sleep_until(self.next_check) => {
+                    match self.db.session_live(&self.session).await {
+                        Ok(true) => {}
+                        Ok(false) => return self.reason().await,
+                        // A database hiccup is no reason to drop a rider.
+                        Err(e) => tracing::warn!(error = %e, "checking a session"),
+                    }
+                    self.next_check = Instant::now() + self.recheck;
+                }
+            }
+        }
+    }
+
+    async fn reason(&self) -> &'static str {
+        match self.db.user_by_id(self.user_id).await {
+            Ok(Some(u)) if u.disabled => "account disabled",
+            _ => "session ended",
+        }
+    }
+}
