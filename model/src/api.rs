@@ -343,10 +343,57 @@ impl ReportRow {
     }
 }
 
-/// `GET /api/reports`: the newest reports of the supervisor's county.
+/// `GET /api/reports`: one page of the supervisor's county's reports, newest first (by the
+/// date filed, then rider and id).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportList {
     pub reports: Vec<ReportRow>,
+    /// The `cursor` of the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+/// Reports a page holds when `limit` is not given, and the most it may ask for.
+pub const REPORT_PAGE: i64 = 200;
+pub const MAX_REPORT_PAGE: i64 = 500;
+
+/// Where a page of reports starts: after the report filed at `created_at` by `rider_id` with
+/// `id`. Clients pass it on as it came (`next`); its form may change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportCursor {
+    pub created_at: i64,
+    pub rider_id: i64,
+    pub id: String,
+}
+
+impl ReportCursor {
+    /// The cursor after `row`.
+    pub fn after(row: &ReportRow) -> Self {
+        ReportCursor {
+            created_at: row.created_at,
+            rider_id: row.rider_id,
+            id: row.id.clone(),
+        }
+    }
+
+    /// The cursor as sent: `<created_at>.<rider_id>.<id>`.
+    pub fn encode(&self) -> String {
+        format!("{}.{}.{}", self.created_at, self.rider_id, self.id)
+    }
+
+    /// A cursor as received; `None` when it is not one.
+    pub fn parse(s: &str) -> Option<Self> {
+        let mut parts = s.splitn(3, '.');
+        let created_at = parts.next()?.parse().ok()?;
+        let rider_id = parts.next()?.parse().ok()?;
+        let id = parts.next()?;
+        let plain = |c: char| c.is_ascii_alphanumeric() || c == '-';
+        (!id.is_empty() && id.len() <= 64 && id.chars().all(plain)).then(|| ReportCursor {
+            created_at,
+            rider_id,
+            id: id.to_owned(),
+        })
+    }
 }
 
 /// `POST /api/reports/{rider_id}/{id}/review`: a supervisor's decision.

@@ -30,8 +30,9 @@ use crate::{config::NetLimits, state::AppState};
 
 /// Seconds a client turned away is asked to wait.
 pub const RETRY_AFTER_SECS: u64 = 5;
-/// Descriptors kept free of connections: the database, photo files, the listener itself.
-const FD_RESERVE: u64 = 256;
+/// Descriptors kept free of connections: the database, photo files being written, the
+/// listener itself.
+const FD_RESERVE: u64 = 1024;
 /// How long a stop waits for open requests to finish.
 const DRAIN: Duration = Duration::from_secs(10);
 
@@ -46,8 +47,8 @@ pub fn connection_cap(limits: &NetLimits, fd_limit: u64) -> usize {
     if limits.max_connections > 0 {
         return limits.max_connections;
     }
-    // Each connection is one descriptor; a photo upload may open one more for a moment.
-    (fd_limit.saturating_sub(FD_RESERVE) / 2).clamp(64, 1 << 20) as usize
+    // Each connection is one descriptor.
+    fd_limit.saturating_sub(FD_RESERVE).clamp(64, 1 << 20) as usize
 }
 
 /// Open connections, in all and per address.

@@ -63,18 +63,27 @@ pub async fn me() -> Result<Me, AppError> {
     me::parse(&answer.text)
 }
 
-/// The newest reports of the supervisor's county that pass `filter`, newest first.
-pub async fn reports(limit: u32, filter: &row::Filter) -> Result<Vec<ReportRow>, AppError> {
+/// One page of the reports of the supervisor's county that pass `filter`, newest first, from
+/// `cursor` (the first page without one), and the cursor of the next page if there is one.
+pub async fn reports(
+    limit: u32,
+    filter: &row::Filter,
+    cursor: Option<&str>,
+) -> Result<(Vec<ReportRow>, Option<String>), AppError> {
     let query = filter.query();
     let sep = if query.is_empty() { "" } else { "&" };
-    let path = format!("/api/reports?limit={limit}{sep}{query}");
+    let from = cursor.map_or_else(String::new, |c| {
+        format!("&cursor={}", js_sys::encode_uri_component(c))
+    });
+    let path = format!("/api/reports?limit={limit}{from}{sep}{query}");
     let answer = http::send("GET", &path, None).await?;
     if !answer.ok() {
         return Err(answer.into_error());
     }
-    let mut rows = read::<ReportList>(&answer.text)?.reports;
+    let list = read::<ReportList>(&answer.text)?;
+    let mut rows = list.reports;
     row::sort(&mut rows);
-    Ok(rows)
+    Ok((rows, list.next))
 }
 
 /// A supervisor's decision on a report; the updated row.

@@ -553,13 +553,22 @@ pub fn ConsolePage() -> impl IntoView {
         }
     });
 
-    let fetch = move || {
+    // The cursor of the next, older page, while there is one; and whether it is being fetched.
+    let next = RwSignal::new(None::<String>);
+    let paging = RwSignal::new(false);
+    let fetch_page = move |cursor: Option<String>| {
         let wanted = filter.get_untracked();
         leptos::task::spawn_local(async move {
-            match api::reports(LIMIT, &wanted).await {
+            let got = api::reports(LIMIT, &wanted, cursor.as_deref()).await;
+            let _ = paging.try_set(false);
+            match got {
                 // A newer filter's answer is on its way: this one is stale.
                 Ok(_) if filter.get_untracked() != wanted => {}
-                Ok(list) => {
+                Ok((list, more)) => {
+                    // A reload of the first page keeps the place of pages already fetched.
+                    if cursor.is_some() || rows.with_untracked(|r| r.len() <= LIMIT as usize) {
+                        next.set(more);
+                    }
                     rows.update(|cur| {
                         for row in list {
                             merge(cur, row);
@@ -575,6 +584,15 @@ pub fn ConsolePage() -> impl IntoView {
                 ))),
             }
         });
+    };
+    let fetch = move || fetch_page(None);
+    let more = move || {
+        if let Some(cursor) = next.get_untracked()
+            && !paging.get_untracked()
+        {
+            paging.set(true);
+            fetch_page(Some(cursor));
+        }
     };
 
     let was_down = std::rc::Rc::new(Cell::new(false));
@@ -780,6 +798,7 @@ pub fn ConsolePage() -> impl IntoView {
     // A new filter: the list is fetched again for it.
     let refilter = move || {
         rows.set(Vec::new());
+        next.set(None);
         load.set(Load::Loading);
         fetch();
     };
@@ -1319,6 +1338,17 @@ pub fn ConsolePage() -> impl IntoView {
             </table>
             <Show when=move || load.get() == Load::Ready && rows.with(Vec::is_empty)>
                 <p class="empty">{s.console_empty}</p>
+            </Show>
+            <Show when=move || next.with(Option::is_some)>
+                <button
+                    type="button"
+                    class="btn-mini reports-more"
+                    data-testid="reports-more"
+                    disabled=move || paging.get()
+                    on:click=move |_| more()
+                >
+                    {s.console_more}
+                </button>
             </Show>
             <Show when=move || viewing.with(Option::is_some)>
                 <PhotoViewer viewing/>

@@ -258,19 +258,34 @@ impl Db {
         county: &str,
         limit: i64,
     ) -> sqlx::Result<Vec<ReportRow>> {
-        self.reports_filtered(county, &ReportFilter::default(), limit)
+        self.reports_filtered(county, &ReportFilter::default(), limit, None)
             .await
     }
 
-    /// The reports of `county` that pass `filter`, newest first, at most `limit`.
+    /// The reports of `county` that pass `filter`, newest first (then by rider and id), at
+    /// most `limit`, from just after `after` when given.
     pub async fn reports_filtered(
         &self,
         county: &str,
         filter: &ReportFilter,
         limit: i64,
+        after: Option<&model::api::ReportCursor>,
     ) -> sqlx::Result<Vec<ReportRow>> {
         let mut q = sqlx::QueryBuilder::new(ROW_SELECT);
         q.push(" WHERE r.county = ").push_bind(county);
+        if let Some(c) = after {
+            q.push(" AND (r.created_at < ")
+                .push_bind(c.created_at)
+                .push(" OR (r.created_at = ")
+                .push_bind(c.created_at)
+                .push(" AND (r.rider_id > ")
+                .push_bind(c.rider_id)
+                .push(" OR (r.rider_id = ")
+                .push_bind(c.rider_id)
+                .push(" AND r.id > ")
+                .push_bind(c.id.clone())
+                .push("))))");
+        }
         if let Some(status) = &filter.status {
             q.push(" AND r.status = ").push_bind(status.clone());
         }
@@ -321,7 +336,7 @@ impl Db {
                 .push_bind(pattern)
                 .push(" ESCAPE '\\')");
         }
-        q.push(" ORDER BY r.created_at DESC, r.id LIMIT ")
+        q.push(" ORDER BY r.created_at DESC, r.rider_id, r.id LIMIT ")
             .push_bind(limit);
         let rows: Vec<RowRecord> = q
             .build_query_as()

@@ -14,7 +14,8 @@ use futures::{Stream, StreamExt};
 use model::{
     api::{
         ApiError, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_MS, ErrorCode, Lang, MAX_AWARD,
-        MAX_REVIEW_NOTE_CHARS, ReportList, ReportRow, ReviewForm, ReviewStatus,
+        MAX_REPORT_PAGE, MAX_REVIEW_NOTE_CHARS, REPORT_PAGE, ReportCursor, ReportList, ReportRow,
+        ReviewForm, ReviewStatus,
     },
     office_doc::Review,
 };
@@ -28,10 +29,13 @@ use crate::{
     state::AppState,
 };
 
-/// List parameters: how many, and the filters (each optional).
+/// List parameters: the page (where it starts, how many), and the filters (each optional).
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
+    /// 1 to [`MAX_REPORT_PAGE`]; [`REPORT_PAGE`] when not given.
     pub limit: Option<i64>,
+    /// The `next` of the page before.
+    pub cursor: Option<String>,
     /// A status code (`new`, `valid`, …).
     pub status: Option<String>,
     /// A category code.
@@ -89,18 +93,38 @@ impl ListQuery {
     }
 }
 
-/// The newest reports of the supervisor's county that pass the filters.
+/// One page of the reports of the supervisor's county that pass the filters, newest first,
+/// with the cursor of the next page. Pages follow a fixed order (date filed, rider, id), so
+/// walking them lists every report once, however many arrive meanwhile.
 pub async fn list(
     State(state): State<AppState>,
     Staff(user): Staff,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<ReportList>, AppError> {
-    let limit = q.limit.unwrap_or(200).clamp(1, 1000);
-    let reports = state
+    let limit = q.limit.unwrap_or(REPORT_PAGE);
+    if !(1..=MAX_REPORT_PAGE).contains(&limit) {
+        return Err(AppError::Refused(ApiError {
+            detail: Some("limit".into()),
+            ..ApiError::with_limit(ErrorCode::BadRequest, MAX_REPORT_PAGE as u64)
+        }));
+    }
+    let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(ReportCursor::parse(c).ok_or_else(|| {
+            AppError::Refused(ApiError::with_detail(ErrorCode::BadRequest, "cursor"))
+        })?),
+    };
+    let mut reports = state
         .db
-        .reports_filtered(&user.county, &q.filter()?, limit)
+        .reports_filtered(&user.county, &q.filter()?, limit + 1, after.as_ref())
         .await?;
-    Ok(Json(ReportList { reports }))
+    let next = if reports.len() as i64 > limit {
+        reports.truncate(limit as usize);
+        reports.last().map(|r| ReportCursor::after(r).encode())
+    } else {
+        None
+    };
+    Ok(Json(ReportList { reports, next }))
 }
 
 /// Stats parameters.
@@ -134,7 +158,7 @@ pub async fn export(
 ) -> Result<axum::response::Response, AppError> {
     let rows = state
         .db
-        .reports_filtered(&user.county, &q.filter()?, EXPORT_LIMIT)
+        .reports_filtered(&user.county, &q.filter()?, EXPORT_LIMIT, None)
         .await?;
     let lang = headers
         .get(axum::http::header::ACCEPT_LANGUAGE)
@@ -322,5 +346,6 @@ pub async fn duplicates(
     near.sort_by(|a, b| a.0.total_cmp(&b.0));
     Ok(Json(ReportList {
         reports: near.into_iter().map(|(_, r)| r).collect(),
+        next: None,
     }))
 }

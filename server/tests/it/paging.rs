@@ -1,0 +1,120 @@
+//! Cursor pages over the report list: every report once, in a fixed order, while new ones
+//! arrive, an old one (filed offline days ago) included.
+
+use std::collections::HashMap;
+
+use crate::util::TestApp;
+
+async fn insert(pool: &sqlx::SqlitePool, rider: i64, id: &str, created: i64, note: &str) {
+    sqlx::query(
+        "INSERT INTO reports (rider_id, id, doc_id, county, category, note, lat, lon,
+         accuracy_m, location_source, place, created_at, photos, received_at, status)
+         VALUES ($1, $2, 'paging', 'youyang', 'street_light', $3, 28.84, 108.77, 12.0, 'gps', '',
+         $4, '[]', $4, 'new')",
+    )
+    .bind(rider)
+    .bind(id)
+    .bind(note)
+    .bind(created)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn cursor_pages_cover_every_report_once_while_new_ones_arrive() {
+    let app = TestApp::start().await;
+    let rider = app.login("13800000001").await.me["user"]["id"]
+        .as_i64()
+        .unwrap();
+    let other = app.login("13800000002").await.me["user"]["id"]
+        .as_i64()
+        .unwrap();
+    let boss = app.login("grid-youyang").await;
+    let pool = sqlx::SqlitePool::connect(&app.state.config.database_url)
+        .await
+        .unwrap();
+    let now = server::db::now_ms();
+    // 1,500 reports of the last day, three to a minute (so pages break inside equal dates),
+    // from two riders, and one filed five days ago.
+    let mut listed: HashMap<String, usize> = HashMap::new();
+    for i in 0..1500i64 {
+        let id = uuid::Uuid::new_v4().to_string();
+        let who = if i % 2 == 0 { rider } else { other };
+        insert(&pool, who, &id, now - (i / 3) * 60_000, "路面坑洼").await;
+        listed.insert(id, 0);
+    }
+    let old = uuid::Uuid::new_v4().to_string();
+    insert(&pool, rider, &old, now - 5 * 86_400_000, "五天前的上报").await;
+    listed.insert(old.clone(), 0);
+
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    let mut arrived = Vec::new();
+    let mut last_date = i64::MAX;
+    loop {
+        let path = match &cursor {
+            None => "/api/reports?limit=200".to_owned(),
+            Some(c) => format!("/api/reports?limit=200&cursor={c}"),
+        };
+        let (status, body) = app.get(Some(&boss), &path).await;
+        assert_eq!(status, 200, "{body}");
+        pages += 1;
+        for r in body["reports"].as_array().unwrap() {
+            let created = r["created_at"].as_i64().unwrap();
+            assert!(created <= last_date, "pages are newest first");
+            last_date = created;
+            *listed
+                .entry(r["id"].as_str().unwrap().to_owned())
+                .or_default() += 1;
+        }
+        // Reports arrive between pages: new ones, and ones filed offline days ago.
+        for k in 0..20i64 {
+            let id = uuid::Uuid::new_v4().to_string();
+            let created = if k % 2 == 0 {
+                server::db::now_ms() + k
+            } else {
+                now - 3 * 86_400_000 - pages * 1000 - k
+            };
+            insert(&pool, rider, &id, created, "翻页时新到").await;
+            arrived.push((id, created));
+        }
+        match body["next"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert!(pages >= 8, "{pages} pages");
+    let twice: Vec<_> = listed.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "listed twice: {twice:?}");
+    let missed = listed
+        .iter()
+        .filter(|(id, n)| **n == 0 && !arrived.iter().any(|(a, _)| a == *id))
+        .count();
+    assert_eq!(missed, 0, "every report present at the start is listed");
+    assert_eq!(listed[&old], 1, "the report of five days ago is on a page");
+    // Those filed offline, older than where the walk stood, are listed once too.
+    let late_old = arrived
+        .iter()
+        .filter(|(id, created)| *created < now - 86_400_000 && listed.get(id) == Some(&1))
+        .count();
+    assert!(
+        late_old > 0,
+        "older reports that arrived meanwhile are listed"
+    );
+    println!(
+        "{pages} pages, {} reports listed",
+        listed.values().filter(|n| **n == 1).count()
+    );
+
+    // A page size out of range and a cursor that is not one are refused.
+    for bad in ["limit=0", "limit=501", "cursor=abc", "cursor=1.2.%20x"] {
+        let (status, body) = app.get(Some(&boss), &format!("/api/reports?{bad}")).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("bad_request")),
+            "{bad}"
+        );
+    }
+    pool.close().await;
+}
