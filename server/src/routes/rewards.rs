@@ -111,11 +111,11 @@ pub async fn update(
     Path(id): Path<String>,
     form: Result<Json<RewardForm>, JsonRejection>,
 ) -> Result<Json<CatalogueItem>, AppError> {
+    let Json(form) = form?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     if state.db.reward(&user.county, id).await?.is_none() {
         return Err(AppError::NotFound);
     }
-    let Json(form) = form?;
     let form = checked(form)?;
     check_photo(&state, &form.photo).await?;
     let row = state

@@ -27,7 +27,10 @@ pub async fn list(
 ) -> Result<Json<Vec<WishItem>>, AppError> {
     let status = q.status.as_deref().filter(|s| !s.is_empty());
     if status.is_some_and(|s| !WISH_STATUSES.contains(&s)) {
-        return Err(AppError::code(ErrorCode::BadStatus));
+        return Err(AppError::Refused(ApiError::with_detail(
+            ErrorCode::BadRequest,
+            "status",
+        )));
     }
     Ok(Json(state.db.wishes(&user.county, status).await?))
 }

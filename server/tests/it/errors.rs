@@ -64,3 +64,405 @@ async fn every_error_answer_has_the_one_json_shape() {
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
 }
+
+/// Every route of the API, as `lib.rs` declares it, answers a malformed path, query or body
+/// with the documented JSON error: a 4xx status, `error` a known code, a message. The table
+/// names each route's template, and the test fails when a route is missing from it.
+#[tokio::test]
+async fn every_route_answers_malformed_input_with_the_json_error() {
+    let app = TestApp::start().await;
+    let boss = app.login("grid-youyang").await;
+    let client = reqwest::Client::new();
+    let sha = "0".repeat(64);
+    let big = format!("{{\"text\":\"{}\"}}", "x".repeat(300 * 1024));
+    let huge_csv = "名称,纬度,经度\n".repeat(200 * 1024);
+    // (route template, method, path, body, status, code); `None` as code: any known code.
+    let table: Vec<(&str, &str, String, Option<String>, u16, Option<&str>)> = vec![
+        (
+            "/login",
+            "POST",
+            "/api/login".into(),
+            Some("{".into()),
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/login",
+            "POST",
+            "/api/login".into(),
+            Some(r#"{"login":1}"#.into()),
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/login",
+            "POST",
+            "/api/login".into(),
+            Some(big.clone()),
+            413,
+            Some("body_too_large"),
+        ),
+        (
+            "/password",
+            "POST",
+            "/api/password".into(),
+            Some(r#"{"current":"x"}"#.into()),
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/register",
+            "POST",
+            "/api/register".into(),
+            Some("[]".into()),
+            400,
+            Some("bad_request"),
+        ),
+        ("/me", "GET", "/api/me?%zz".into(), None, 200, None),
+        (
+            "/sync-ticket",
+            "POST",
+            "/api/sync-ticket".into(),
+            Some("[1,2]".into()),
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/reports",
+            "GET",
+            "/api/reports?limit=abc".into(),
+            None,
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/reports",
+            "GET",
+            "/api/reports?from=yesterday".into(),
+            None,
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/reports",
+            "GET",
+            "/api/reports?cursor=..".into(),
+            None,
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/reports",
+            "GET",
+            "/api/reports?near=north".into(),
+            None,
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/reports",
+            "GET",
+            "/api/reports?status=lost".into(),
+            None,
+            400,
+            Some("bad_status"),
+        ),
+        (
+            "/reports/feed",
+            "GET",
+            "/api/reports/feed?limit=abc".into(),
+            None,
+            200,
+            None,
+        ),
+        (
+            "/reports.csv",
+            "GET",
+            "/api/reports.csv?to=soon".into(),
+            None,
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/stats",
+            "GET",
+            "/api/stats?weeks=many".into(),
+            None,
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/reports/{rider_id}/{id}/review",
+            "POST",
+            "/api/reports/abc/x/review".into(),
+            Some("{}".into()),
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/reports/{rider_id}/{id}/review",
+            "POST",
+            "/api/reports/1/x/review".into(),
+            Some("{".into()),
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/reports/{rider_id}/{id}/duplicates",
+            "GET",
+            "/api/reports/-x/y/duplicates".into(),
+            None,
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/pickups",
+            "POST",
+            "/api/pickups".into(),
+            Some(r#"{"code":[]}"#.into()),
+            400,
+            Some("bad_request"),
+        ),
+        ("/rewards", "GET", "/api/rewards?%".into(), None, 200, None),
+        (
+            "/rewards",
+            "POST",
+            "/api/rewards".into(),
+            Some("null".into()),
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/rewards/{id}",
+            "PUT",
+            "/api/rewards/1".into(),
+            Some("{".into()),
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/stations",
+            "GET",
+            "/api/stations?%".into(),
+            None,
+            200,
+            None,
+        ),
+        (
+            "/stations/{id}",
+            "PUT",
+            "/api/stations/x".into(),
+            Some(r#"{"name":5}"#.into()),
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/stations/{id}/poster.svg",
+            "GET",
+            "/api/stations/%FF/poster.svg".into(),
+            None,
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/checkins",
+            "GET",
+            "/api/checkins?days=-1".into(),
+            None,
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/coverage",
+            "GET",
+            "/api/coverage?speed=fast".into(),
+            None,
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/wishes",
+            "GET",
+            "/api/wishes?status=lost".into(),
+            None,
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/wishes/{rider_id}/{id}",
+            "POST",
+            "/api/wishes/x/y".into(),
+            Some("{}".into()),
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/wishes/{rider_id}/{id}",
+            "POST",
+            "/api/wishes/1/y".into(),
+            Some("{".into()),
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/stations.csv",
+            "GET",
+            "/api/stations.csv?%".into(),
+            None,
+            200,
+            None,
+        ),
+        (
+            "/stations.csv",
+            "POST",
+            "/api/stations.csv".into(),
+            Some(huge_csv),
+            413,
+            Some("body_too_large"),
+        ),
+        ("/alerts", "GET", "/api/alerts?%".into(), None, 200, None),
+        (
+            "/alerts",
+            "POST",
+            "/api/alerts".into(),
+            Some(r#"{"kind":"heat","level":"high"}"#.into()),
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/notices",
+            "POST",
+            "/api/notices".into(),
+            Some(big),
+            413,
+            Some("body_too_large"),
+        ),
+        (
+            "/settings",
+            "GET",
+            "/api/settings?%".into(),
+            None,
+            200,
+            None,
+        ),
+        (
+            "/settings",
+            "PUT",
+            "/api/settings".into(),
+            Some(r#"{"reasons":"x"}"#.into()),
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/photos/{sha256}",
+            "GET",
+            "/api/photos/zz".into(),
+            None,
+            400,
+            Some("bad_name"),
+        ),
+        (
+            "/photos/{sha256}",
+            "PUT",
+            format!("/api/photos/{sha}"),
+            Some("not a photo at all, just words".into()),
+            415,
+            Some("unsupported_type"),
+        ),
+        (
+            "/sync",
+            "GET",
+            "/sync?peer=u1.x".into(),
+            None,
+            400,
+            Some("bad_request"),
+        ),
+        // Last: it ends the session.
+        (
+            "/logout",
+            "POST",
+            "/api/logout?x=%zz".into(),
+            None,
+            204,
+            None,
+        ),
+    ];
+    let known: Vec<&str> = model::api::ErrorCode::ALL
+        .iter()
+        .map(|c| c.code())
+        .collect();
+    for (_, method, path, body, status, code) in &table {
+        let mut req = client
+            .request(method.parse().unwrap(), app.url(path))
+            .header("cookie", &boss.cookie)
+            .header("origin", app.url(""));
+        if let Some(b) = body {
+            req = req
+                .header("content-type", "application/json")
+                .body(b.clone());
+        }
+        let res = req.send().await.unwrap();
+        let got = res.status().as_u16();
+        assert_eq!(got, *status, "{method} {path}");
+        if got < 400 {
+            continue;
+        }
+        let json = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        let answer: Value = res.json().await.unwrap_or(Value::Null);
+        assert!(json, "{method} {path}: not JSON: {answer}");
+        let error = answer["error"].as_str().unwrap_or("");
+        assert!(
+            known.contains(&error),
+            "{method} {path}: unknown code in {answer}"
+        );
+        if let Some(code) = code {
+            assert_eq!(error, *code, "{method} {path}: {answer}");
+        }
+        assert!(
+            !answer["message"].as_str().unwrap_or("").is_empty(),
+            "{method} {path}: {answer}"
+        );
+    }
+    // Every route is in the table.
+    let lib = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/lib.rs")).unwrap();
+    let declared: std::collections::BTreeSet<&str> = lib
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|s| s.starts_with('/') && !s.starts_with("/api") && *s != "/")
+        .collect();
+    let tested: std::collections::BTreeSet<&str> = table.iter().map(|t| t.0).collect();
+    assert_eq!(
+        declared, tested,
+        "every route of lib.rs has a row in the table"
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_never_finishes_is_answered_timeout_in_json() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::start_with(|c| c.limits.request = std::time::Duration::from_secs(1)).await;
+    let mut s = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    s.write_all(
+        b"POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+          Content-Length: 100\r\nConnection: close\r\n\r\n{\"login\":",
+    )
+    .await
+    .unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = String::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        s.read_to_string(&mut answer),
+    )
+    .await
+    .expect("answered")
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains(r#""error":"timeout""#), "{answer}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+}
