@@ -65,6 +65,17 @@ async fn every_error_answer_has_the_one_json_shape() {
     assert_eq!(res.status().as_u16(), 200);
 }
 
+/// One row of the table below: route template, method, path, body, status, and code (`None`:
+/// any known code).
+type Case<'a> = (
+    &'a str,
+    &'a str,
+    String,
+    Option<String>,
+    u16,
+    Option<&'a str>,
+);
+
 /// Every route of the API, as `lib.rs` declares it, answers a malformed path, query or body
 /// with the documented JSON error: a 4xx status, `error` a known code, a message. The table
 /// names each route's template, and the test fails when a route is missing from it.
@@ -77,7 +88,7 @@ async fn every_route_answers_malformed_input_with_the_json_error() {
     let big = format!("{{\"text\":\"{}\"}}", "x".repeat(300 * 1024));
     let huge_csv = "名称,纬度,经度\n".repeat(200 * 1024);
     // (route template, method, path, body, status, code); `None` as code: any known code.
-    let table: Vec<(&str, &str, String, Option<String>, u16, Option<&str>)> = vec![
+    let table: Vec<Case> = vec![
         (
             "/login",
             "POST",
