@@ -58,6 +58,7 @@ fn the_protocol_examples_are_the_api_types() {
     for (name, text, line) in &found {
         let checked = match name.as_str() {
             "LoginForm" => round_trip::<LoginForm>(text),
+            "PasswordForm" => round_trip::<model::api::PasswordForm>(text),
             "RegisterForm" => round_trip::<RegisterForm>(text),
             "Me" => round_trip::<Me>(text),
             "TicketForm" => round_trip::<TicketForm>(text),
@@ -92,6 +93,7 @@ fn the_protocol_examples_are_the_api_types() {
     }
     let every = [
         "LoginForm",
+        "PasswordForm",
         "RegisterForm",
         "Me",
         "TicketForm",
