@@ -13,6 +13,7 @@ pub mod error;
 pub mod exif;
 pub mod geo;
 pub mod hours;
+pub mod image_info;
 pub mod lenient;
 pub mod office_doc;
 pub mod peer_id;

@@ -5,7 +5,7 @@
 //! ([`PhotoStore::local`]); an S3-compatible bucket is the same trait with another builder.
 //! A photo is stored under its lower-case hex SHA-256.
 
-pub mod image_info;
+pub use model::image_info;
 
 use std::{path::Path, sync::Arc};
 
