@@ -353,43 +353,45 @@ pub struct ReportList {
     pub next: Option<String>,
 }
 
-/// Reports a page holds when `limit` is not given, and the most it may ask for.
-pub const REPORT_PAGE: i64 = 200;
-pub const MAX_REPORT_PAGE: i64 = 500;
+/// Entries a page of a list holds when `limit` is not given, and the most it may ask for.
+pub const PAGE: i64 = 200;
+pub const MAX_PAGE: i64 = 500;
 
-/// Where a page of reports starts: after the report filed at `created_at` by `rider_id` with
-/// `id`. Clients pass it on as it came (`next`); its form may change.
+/// Where a page of a list of riders' entries (reports, wishes) starts: after the entry of
+/// `rider_id` with `id`, dated `at` (a report's `created_at`, a wish's `at`). Lists are in
+/// the order (date newest first, rider, id). Clients pass it on as it came (`next`); its form
+/// may change.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReportCursor {
-    pub created_at: i64,
+pub struct Cursor {
+    pub at: i64,
     pub rider_id: i64,
     pub id: String,
 }
 
-impl ReportCursor {
-    /// The cursor after `row`.
+impl Cursor {
+    /// The cursor after a report.
     pub fn after(row: &ReportRow) -> Self {
-        ReportCursor {
-            created_at: row.created_at,
+        Cursor {
+            at: row.created_at,
             rider_id: row.rider_id,
             id: row.id.clone(),
         }
     }
 
-    /// The cursor as sent: `<created_at>.<rider_id>.<id>`.
+    /// The cursor as sent: `<at>.<rider_id>.<id>`.
     pub fn encode(&self) -> String {
-        format!("{}.{}.{}", self.created_at, self.rider_id, self.id)
+        format!("{}.{}.{}", self.at, self.rider_id, self.id)
     }
 
     /// A cursor as received; `None` when it is not one.
     pub fn parse(s: &str) -> Option<Self> {
         let mut parts = s.splitn(3, '.');
-        let created_at = parts.next()?.parse().ok()?;
+        let at = parts.next()?.parse().ok()?;
         let rider_id = parts.next()?.parse().ok()?;
         let id = parts.next()?;
         let plain = |c: char| c.is_ascii_alphanumeric() || c == '-';
-        (!id.is_empty() && id.len() <= 64 && id.chars().all(plain)).then(|| ReportCursor {
-            created_at,
+        (!id.is_empty() && id.len() <= 64 && id.chars().all(plain)).then(|| Cursor {
+            at,
             rider_id,
             id: id.to_owned(),
         })
@@ -1342,6 +1344,15 @@ pub const MAX_WISH_WORDS_CHARS: usize = 40;
 /// Where a wish stands: `pending` (waiting for a supervisor), `approved` (on the wall),
 /// `rejected`, `claimed` (an organisation will fulfil it), `fulfilled`.
 pub const WISH_STATUSES: [&str; 5] = ["pending", "approved", "rejected", "claimed", "fulfilled"];
+
+/// `GET /api/wishes`: one page of the county's wishes, newest first (by `at`, then rider and
+/// id), and the cursor of the next page, absent on the last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WishList {
+    pub wishes: Vec<WishItem>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
 
 /// A rider's wish as the console lists it (`GET /api/wishes`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

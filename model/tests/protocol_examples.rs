@@ -78,7 +78,7 @@ fn the_protocol_examples_are_the_api_types() {
             "AlertItem" => round_trip::<model::api::AlertItem>(text),
             "CheckinStats" => round_trip::<model::api::CheckinStats>(text),
             "Coverage" => round_trip::<model::api::Coverage>(text),
-            "WishItem" => round_trip::<model::api::WishItem>(text),
+            "WishList" => round_trip::<model::api::WishList>(text),
             "WishStepForm" => round_trip::<model::api::WishStepForm>(text),
             "NoticeForm" => round_trip::<NoticeForm>(text),
             "NoticeSent" => round_trip::<NoticeSent>(text),

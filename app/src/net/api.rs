@@ -184,13 +184,27 @@ pub async fn send_alert(form: &model::api::AlertForm) -> Result<model::api::Aler
     read(&answer.text)
 }
 
-/// The county's wishes, newest first.
+/// The county's wishes, newest first: every page.
 pub async fn wishes() -> Result<Vec<model::api::WishItem>, AppError> {
-    let answer = http::send("GET", "/api/wishes", None).await?;
-    if !answer.ok() {
-        return Err(answer.into_error());
+    let mut all = Vec::new();
+    let mut path = "/api/wishes?limit=500".to_owned();
+    loop {
+        let answer = http::send("GET", &path, None).await?;
+        if !answer.ok() {
+            return Err(answer.into_error());
+        }
+        let page = read::<model::api::WishList>(&answer.text)?;
+        all.extend(page.wishes);
+        match page.next {
+            Some(next) => {
+                path = format!(
+                    "/api/wishes?limit=500&cursor={}",
+                    js_sys::encode_uri_component(&next)
+                )
+            }
+            None => return Ok(all),
+        }
     }
-    read(&answer.text)
 }
 
 /// Takes a step on a wish.

@@ -583,7 +583,7 @@ describe("automerge-repo interop", () => {
     const deadline = Date.now() + 15_000;
     let listed = [];
     while (Date.now() < deadline) {
-      listed = (await getJson(server.base, "/api/wishes?status=pending", sup.cookie)).filter((w) => w.id === wishId);
+      listed = (await getJson(server.base, "/api/wishes?status=pending", sup.cookie)).wishes.filter((w) => w.id === wishId);
       if (listed.length) break;
       await sleep(100);
     }

@@ -269,15 +269,15 @@ impl Db {
         county: &str,
         filter: &ReportFilter,
         limit: i64,
-        after: Option<&model::api::ReportCursor>,
+        after: Option<&model::api::Cursor>,
     ) -> sqlx::Result<Vec<ReportRow>> {
         let mut q = sqlx::QueryBuilder::new(ROW_SELECT);
         q.push(" WHERE r.county = ").push_bind(county);
         if let Some(c) = after {
             q.push(" AND (r.created_at < ")
-                .push_bind(c.created_at)
+                .push_bind(c.at)
                 .push(" OR (r.created_at = ")
-                .push_bind(c.created_at)
+                .push_bind(c.at)
                 .push(" AND (r.rider_id > ")
                 .push_bind(c.rider_id)
                 .push(" OR (r.rider_id = ")

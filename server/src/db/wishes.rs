@@ -128,15 +128,28 @@ impl Db {
         Ok(out)
     }
 
-    /// The wishes of `county`, newest first; only those of `status` when given.
-    pub async fn wishes(&self, county: &str, status: Option<&str>) -> sqlx::Result<Vec<WishItem>> {
+    /// The wishes of `county` (only those of `status` when given), newest first (then by rider
+    /// and id), at most `limit`, from just after `after` when given.
+    pub async fn wishes(
+        &self,
+        county: &str,
+        status: Option<&str>,
+        limit: i64,
+        after: Option<&model::api::Cursor>,
+    ) -> sqlx::Result<Vec<WishItem>> {
         let rows: Vec<WishRecord> = sqlx::query_as(concat!(
             wish_select!(),
             " WHERE w.county = $1 AND ($2 IS NULL OR w.status = $2)
-             ORDER BY w.at DESC, w.id LIMIT 1000"
+               AND ($3 IS NULL OR w.at < $3 OR (w.at = $3
+                    AND (w.rider_id > $4 OR (w.rider_id = $4 AND w.id > $5))))
+             ORDER BY w.at DESC, w.rider_id, w.id LIMIT $6"
         ))
         .bind(county)
         .bind(status)
+        .bind(after.map(|c| c.at))
+        .bind(after.map(|c| c.rider_id))
+        .bind(after.map(|c| c.id.clone()))
+        .bind(limit)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(Into::into).collect())

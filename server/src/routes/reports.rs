@@ -13,9 +13,8 @@ use axum::{
 use futures::{Stream, StreamExt};
 use model::{
     api::{
-        ApiError, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_MS, ErrorCode, Lang, MAX_AWARD,
-        MAX_REPORT_PAGE, MAX_REVIEW_NOTE_CHARS, REPORT_PAGE, ReportCursor, ReportList, ReportRow,
-        ReviewForm, ReviewStatus,
+        ApiError, Cursor, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_MS, ErrorCode, Lang, MAX_AWARD,
+        MAX_REVIEW_NOTE_CHARS, ReportList, ReportRow, ReviewForm, ReviewStatus,
     },
     office_doc::Review,
 };
@@ -32,7 +31,7 @@ use crate::{
 /// List parameters: the page (where it starts, how many), and the filters (each optional).
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
-    /// 1 to [`MAX_REPORT_PAGE`]; [`REPORT_PAGE`] when not given.
+    /// 1 to [`MAX_PAGE`]; [`PAGE`] when not given.
     pub limit: Option<i64>,
     /// The `next` of the page before.
     pub cursor: Option<String>,
@@ -101,26 +100,14 @@ pub async fn list(
     Staff(user): Staff,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<ReportList>, AppError> {
-    let limit = q.limit.unwrap_or(REPORT_PAGE);
-    if !(1..=MAX_REPORT_PAGE).contains(&limit) {
-        return Err(AppError::Refused(ApiError {
-            detail: Some("limit".into()),
-            ..ApiError::with_limit(ErrorCode::BadRequest, MAX_REPORT_PAGE as u64)
-        }));
-    }
-    let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
-        None => None,
-        Some(c) => Some(ReportCursor::parse(c).ok_or_else(|| {
-            AppError::Refused(ApiError::with_detail(ErrorCode::BadRequest, "cursor"))
-        })?),
-    };
+    let (limit, after) = super::page(q.limit, q.cursor.as_deref())?;
     let mut reports = state
         .db
         .reports_filtered(&user.county, &q.filter()?, limit + 1, after.as_ref())
         .await?;
     let next = if reports.len() as i64 > limit {
         reports.truncate(limit as usize);
-        reports.last().map(|r| ReportCursor::after(r).encode())
+        reports.last().map(|r| Cursor::after(r).encode())
     } else {
         None
     };

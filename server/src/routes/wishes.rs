@@ -7,7 +7,7 @@ use axum::{
     Json,
     extract::{Path, Query, State, rejection::JsonRejection},
 };
-use model::api::{ApiError, ErrorCode, WISH_STATUSES, WishItem, WishStepForm};
+use model::api::{ApiError, Cursor, ErrorCode, WISH_STATUSES, WishItem, WishList, WishStepForm};
 use serde::Deserialize;
 
 use crate::{auth::Staff, db::now_ms, error::AppError, state::AppState};
@@ -17,14 +17,18 @@ use crate::{auth::Staff, db::now_ms, error::AppError, state::AppState};
 pub struct WishQuery {
     /// Only wishes of this status (one of `WISH_STATUSES`).
     pub status: Option<String>,
+    /// The page: its size and where it starts (`next` of the page before).
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
 }
 
-/// `GET /api/wishes`: the county's wishes, newest first (at most 1,000).
+/// `GET /api/wishes`: one page of the county's wishes, newest first.
 pub async fn list(
     State(state): State<AppState>,
     Staff(user): Staff,
     Query(q): Query<WishQuery>,
-) -> Result<Json<Vec<WishItem>>, AppError> {
+) -> Result<Json<WishList>, AppError> {
+    let (limit, after) = super::page(q.limit, q.cursor.as_deref())?;
     let status = q.status.as_deref().filter(|s| !s.is_empty());
     if status.is_some_and(|s| !WISH_STATUSES.contains(&s)) {
         return Err(AppError::Refused(ApiError::with_detail(
@@ -32,7 +36,24 @@ pub async fn list(
             "status",
         )));
     }
-    Ok(Json(state.db.wishes(&user.county, status).await?))
+    let mut wishes = state
+        .db
+        .wishes(&user.county, status, limit + 1, after.as_ref())
+        .await?;
+    let next = if wishes.len() as i64 > limit {
+        wishes.truncate(limit as usize);
+        wishes.last().map(|w| {
+            Cursor {
+                at: w.at,
+                rider_id: w.rider_id,
+                id: w.id.clone(),
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
+    Ok(Json(WishList { wishes, next }))
 }
 
 /// `POST /api/wishes/{rider_id}/{id}`: takes one step on a wish of the supervisor's county. A

@@ -118,3 +118,56 @@ async fn cursor_pages_cover_every_report_once_while_new_ones_arrive() {
     }
     pool.close().await;
 }
+
+#[tokio::test]
+async fn wish_pages_cover_every_wish_once() {
+    let app = TestApp::start().await;
+    let riders = [
+        app.login("13800000001").await.me["user"]["id"]
+            .as_i64()
+            .unwrap(),
+        app.login("13800000002").await.me["user"]["id"]
+            .as_i64()
+            .unwrap(),
+    ];
+    let boss = app.login("grid-youyang").await;
+    let pool = sqlx::SqlitePool::connect(&app.state.config.database_url)
+        .await
+        .unwrap();
+    // 450 wishes, two to a second (pages break inside equal dates), from two riders.
+    for i in 0..450i64 {
+        sqlx::query(
+            "INSERT INTO wishes (rider_id, id, county, text, at, updated_at)
+             VALUES ($1, $2, 'youyang', '想要一副手套', $3, $3)",
+        )
+        .bind(riders[i as usize % 2])
+        .bind(format!("w-{i}"))
+        .bind(1_795_600_000_000 - (i / 2) * 1000)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut path = "/api/wishes?limit=200".to_owned();
+    let mut pages = 0;
+    loop {
+        let (status, body) = app.get(Some(&boss), &path).await;
+        assert_eq!(status, 200, "{body}");
+        pages += 1;
+        for w in body["wishes"].as_array().unwrap() {
+            let key = (
+                w["rider_id"].as_i64().unwrap(),
+                w["id"].as_str().unwrap().to_owned(),
+            );
+            assert!(seen.insert(key), "a wish listed twice");
+        }
+        match body["next"].as_str() {
+            Some(next) => path = format!("/api/wishes?limit=200&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!((pages, seen.len()), (3, 450));
+    let (status, _) = app.get(Some(&boss), "/api/wishes?limit=501").await;
+    assert_eq!(status, 400);
+    pool.close().await;
+}

@@ -42,10 +42,11 @@ async fn a_wish_moves_forward_only_by_a_supervisor_and_the_rider_hears_of_each_s
     put(&mut phone, &doc, "w-long", wish(&"长".repeat(101))).await;
     eventually("the wish is listed", || async {
         let (_, list) = app.get(Some(&boss), "/api/wishes").await;
-        list.as_array().is_some_and(|l| l.len() == 1)
+        list["wishes"].as_array().is_some_and(|l| l.len() == 1)
     })
     .await;
     let (_, list) = app.get(Some(&boss), "/api/wishes?status=pending").await;
+    let list = &list["wishes"];
     assert_eq!(list[0]["id"], "w-helmet");
     assert_eq!(list[0]["rider_name"], "张师傅");
     let path = format!("/api/wishes/{rider_id}/w-helmet");
@@ -136,7 +137,7 @@ async fn a_wish_moves_forward_only_by_a_supervisor_and_the_rider_hears_of_each_s
         .add_account("grid-hanyin-2", server::db::Role::Supervisor, "hanyin")
         .await;
     let (_, list) = app.get(Some(&other), "/api/wishes").await;
-    assert_eq!(list, json!([]));
+    assert_eq!(list, json!({"wishes": []}));
     let (status, _) = app
         .post(Some(&other), &path, json!({"action": "approve"}))
         .await;
@@ -147,7 +148,7 @@ async fn a_wish_moves_forward_only_by_a_supervisor_and_the_rider_hears_of_each_s
     let car = format!("/api/wishes/{rider_id}/w-car");
     eventually("the second wish is listed", || async {
         let (_, list) = app.get(Some(&boss), "/api/wishes?status=pending").await;
-        list.as_array().is_some_and(|l| l.len() == 1)
+        list["wishes"].as_array().is_some_and(|l| l.len() == 1)
     })
     .await;
     let (status, _) = app
@@ -186,7 +187,7 @@ async fn a_wish_moves_forward_only_by_a_supervisor_and_the_rider_hears_of_each_s
     let cup = format!("/api/wishes/{numbered_id}/w-helmet");
     eventually("the numbered rider's wish is listed", || async {
         let (_, list) = app.get(Some(&boss), "/api/wishes?status=pending").await;
-        list.as_array().is_some_and(|l| l.len() == 1)
+        list["wishes"].as_array().is_some_and(|l| l.len() == 1)
     })
     .await;
     let (status, _) = app
