@@ -343,8 +343,8 @@ impl ReportRow {
     }
 }
 
-/// `GET /api/reports`: one page of the supervisor's county's reports, newest first (by the
-/// date filed, then rider and id).
+/// `GET /api/reports`: one page of the supervisor's county's reports, the last received first
+/// (then by rider and id).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportList {
     pub reports: Vec<ReportRow>,
@@ -358,7 +358,7 @@ pub const PAGE: i64 = 200;
 pub const MAX_PAGE: i64 = 500;
 
 /// Where a page of a list of riders' entries (reports, wishes) starts: after the entry of
-/// `rider_id` with `id`, dated `at` (a report's `created_at`, a wish's `at`). Lists are in
+/// `rider_id` with `id`, dated `at` (a report's `received_at`, a wish's `at`). Lists are in
 /// the order (date newest first, rider, id). Clients pass it on as it came (`next`); its form
 /// may change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -372,7 +372,7 @@ impl Cursor {
     /// The cursor after a report.
     pub fn after(row: &ReportRow) -> Self {
         Cursor {
-            at: row.created_at,
+            at: row.received_at,
             rider_id: row.rider_id,
             id: row.id.clone(),
         }
@@ -563,6 +563,8 @@ code_enum! {
         BadPersonName = "bad_person_name",
         /// A new password of under 8 or over 128 characters (400).
         BadPassword = "bad_password",
+        /// A password change: the current password is wrong (403).
+        WrongPassword = "wrong_password",
         /// Registration: no invite code (400).
         MissingInvite = "missing_invite",
         /// Registration: an invite code unknown, used up, expired or revoked (400).
@@ -664,7 +666,7 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             Unauthorized | BadCredentials => 401,
-            Forbidden => 403,
+            Forbidden | WrongPassword => 403,
             NotFound | UnknownCode => 404,
             PhoneTaken | DecisionFinal | PointsSpent | PickedUp | WishStep => 409,
             CodeExpired => 410,
@@ -754,6 +756,8 @@ impl ApiError {
             BadPersonName => "A name has 1 to 20 characters".into(),
             BadPassword if zh => "密码至少 8 位".into(),
             BadPassword => "A password has at least 8 characters".into(),
+            WrongPassword if zh => "当前密码不正确".into(),
+            WrongPassword => "The current password is wrong".into(),
             MissingInvite if zh => "请输入邀请码".into(),
             MissingInvite => "Enter your invite code".into(),
             BadInvite if zh => "邀请码无效、已用完或已过期".into(),

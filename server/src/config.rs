@@ -59,7 +59,8 @@ pub struct NetLimits {
     /// Open connections (HTTP and sync) in all (`NUANXIN_MAX_CONNECTIONS`; 0: from the
     /// descriptor limit, leaving room for the database and photo files).
     pub max_connections: usize,
-    /// Open connections from one address (`NUANXIN_MAX_CONNECTIONS_PER_IP`).
+    /// Open connections from one address (`NUANXIN_MAX_CONNECTIONS_PER_IP`; 0: no cap per
+    /// address).
     pub max_connections_per_ip: usize,
     /// Largest JSON body, in bytes (`NUANXIN_MAX_JSON`); a station CSV may be 8 times as
     /// large, a photo has its own cap.

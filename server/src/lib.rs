@@ -149,11 +149,19 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         config.login_max_per_ip,
         config.login_slow_after,
     ));
+    // Invite codes: 10 wrong ones per address and window; no slow-down shared by all.
+    let invites = Arc::new(throttle::LoginThrottle::new(
+        config.login_window,
+        config.login_max_per_pair,
+        config.login_max_per_ip,
+        u32::MAX,
+    ));
     let revocations = revoke::Revocations::start(db.clone(), config.account_check_every).await?;
     let photos = photos::PhotoStore::local(&config.photos_dir())?;
     let state = AppState {
         photos,
         throttle,
+        invites,
         conns: listen::Caps::from_limits(&config.limits),
         revocations,
         config: Arc::new(config),

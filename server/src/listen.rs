@@ -33,6 +33,8 @@ pub const RETRY_AFTER_SECS: u64 = 5;
 /// Descriptors kept free of connections: the database, photo files being written, the
 /// listener itself.
 const FD_RESERVE: u64 = 1024;
+/// Connections being answered `503` at once; more are closed without an answer.
+const TURNING_AWAY: usize = 256;
 /// How long a stop waits for open requests to finish.
 const DRAIN: Duration = Duration::from_secs(10);
 
@@ -104,7 +106,7 @@ impl Caps {
     pub fn take(self: &Arc<Self>, ip: IpAddr) -> Option<ConnSlot> {
         let mut open = self.open.lock().ok()?;
         let from_ip = open.1.get(&ip).copied().unwrap_or(0);
-        if open.0 >= self.max || from_ip >= self.max_per_ip {
+        if open.0 >= self.max || (self.max_per_ip > 0 && from_ip >= self.max_per_ip) {
             return None;
         }
         open.0 += 1;
@@ -158,6 +160,7 @@ pub async fn serve(
     );
     let router = crate::app(state);
     let busy: Arc<[u8]> = busy_answer().into();
+    let refusing = Arc::new(tokio::sync::Semaphore::new(TURNING_AWAY));
     let (stopping, stopped) = watch::channel(false);
     tokio::pin!(stop);
     let mut last_accept_error = None::<tokio::time::Instant>;
@@ -179,8 +182,11 @@ pub async fn serve(
             },
         };
         let Some(slot) = caps.take(addr.ip()) else {
-            let busy = busy.clone();
-            tokio::spawn(turn_away(stream, busy));
+            // A few answered politely; past those, a flood is dropped at once, so that turning
+            // it away does not itself hold the descriptors the cap keeps free.
+            if let Ok(permit) = refusing.clone().try_acquire_owned() {
+                tokio::spawn(turn_away(stream, busy.clone(), permit));
+            }
             continue;
         };
         let _ = stream.set_nodelay(true);
@@ -206,7 +212,11 @@ pub async fn serve(
 
 /// Answers `503` and closes, reading briefly what the client sent so that the close does not
 /// reset the connection before the answer arrives.
-async fn turn_away(mut stream: tokio::net::TcpStream, busy: Arc<[u8]>) {
+async fn turn_away(
+    mut stream: tokio::net::TcpStream,
+    busy: Arc<[u8]>,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+) {
     let quick = async {
         stream.write_all(&busy).await?;
         stream.shutdown().await?;

@@ -25,6 +25,8 @@ pub struct AppState {
     pub photos: crate::photos::PhotoStore,
     /// Failed-login counters.
     pub throttle: Arc<LoginThrottle>,
+    /// Wrong invite codes, per address.
+    pub invites: Arc<LoginThrottle>,
     /// Open connections, under their caps.
     pub conns: Arc<crate::listen::Caps>,
     /// Ended sessions, for the connections and feeds they opened.

@@ -79,9 +79,20 @@ impl LoginThrottle {
         map.get(key).filter(|w| w.started.elapsed() < self.window)
     }
 
-    /// `Err(retry_after)` when the pair's or the address's window is full.
-    pub fn check(&self, account: &str, ip: IpAddr) -> Result<(), Duration> {
-        let Ok(map) = self.windows.lock() else {
+    /// Counts an attempt before its password is checked, in the same lock as the check, so
+    /// that attempts sent in parallel cannot pass a full window together: `Err(retry_after)`
+    /// when the pair's or the address's window is full, or the account is slowed down and the
+    /// device is not `known` to it (or has failed too often itself). Each attempt is then
+    /// [`Self::failed`] or [`Self::succeeded`].
+    pub fn attempt(
+        &self,
+        account: &str,
+        ip: IpAddr,
+        device: Option<&str>,
+        known: bool,
+    ) -> Result<(), Duration> {
+        let now = Instant::now();
+        let Ok(mut map) = self.windows.lock() else {
             return Ok(());
         };
         for (key, limit) in [
@@ -94,32 +105,19 @@ impl LoginThrottle {
                 return Err(self.window.saturating_sub(w.started.elapsed()));
             }
         }
-        Ok(())
-    }
-
-    /// How long the account's attempts must still wait, when it is slowed down.
-    pub fn account_wait(&self, account: &str) -> Option<Duration> {
-        let map = self.windows.lock().ok()?;
-        let not_before = self.live(&map, &account_key(account))?.not_before?;
-        let now = Instant::now();
-        (not_before > now).then(|| not_before - now)
-    }
-
-    /// Whether a device may pass a slowed account: it has not failed `per_pair` times itself.
-    pub fn device_trusted(&self, device: &str) -> bool {
-        let Ok(map) = self.windows.lock() else {
-            return false;
-        };
-        self.live(&map, &device_key(device))
-            .is_none_or(|w| w.failures < self.per_pair)
-    }
-
-    /// Records a failed attempt from `ip`, with the device's cookie hash if it sent one.
-    pub fn failed(&self, account: &str, ip: IpAddr, device: Option<&str>) {
-        let now = Instant::now();
-        let Ok(mut map) = self.windows.lock() else {
-            return;
-        };
+        let trusted = known
+            && device.is_some_and(|d| {
+                self.live(&map, &device_key(d))
+                    .is_none_or(|w| w.failures < self.per_pair)
+            });
+        if !trusted
+            && let Some(not_before) = self
+                .live(&map, &account_key(account))
+                .and_then(|w| w.not_before)
+            && not_before > now
+        {
+            return Err(not_before - now);
+        }
         if map.len() >= SWEEP_AT {
             let window = self.window;
             map.retain(|_, w| now.duration_since(w.started) < window);
@@ -127,7 +125,6 @@ impl LoginThrottle {
         let mut keys = vec![pair_key(account, ip), ip_key(ip), account_key(account)];
         keys.extend(device.map(device_key));
         for key in keys {
-            let is_account = key.starts_with("a:");
             let w = map.entry(key).or_insert(Window {
                 started: now,
                 failures: 0,
@@ -141,19 +138,55 @@ impl LoginThrottle {
                 };
             }
             w.failures += 1;
-            if is_account && w.failures > self.slow_after {
-                let doublings = (w.failures - self.slow_after - 1).min(16);
-                let delay = Duration::from_secs(1 << doublings).min(MAX_DELAY);
-                w.not_before = Some(now + delay);
-            }
+        }
+        Ok(())
+    }
+
+    /// How long the account's attempts must still wait, when it is slowed down.
+    pub fn account_wait(&self, account: &str) -> Option<Duration> {
+        let map = self.windows.lock().ok()?;
+        let not_before = self.live(&map, &account_key(account))?.not_before?;
+        let now = Instant::now();
+        (not_before > now).then(|| not_before - now)
+    }
+
+    /// The attempt failed (it is already counted): past the account's ceiling, its next
+    /// attempt from anywhere waits twice as long as the one before.
+    pub fn failed(&self, account: &str) {
+        let Ok(mut map) = self.windows.lock() else {
+            return;
+        };
+        if let Some(w) = map.get_mut(&account_key(account))
+            && w.failures > self.slow_after
+        {
+            let doublings = (w.failures - self.slow_after - 1).min(16);
+            let delay = Duration::from_secs(1 << doublings).min(MAX_DELAY);
+            w.not_before = Some(Instant::now() + delay);
         }
     }
 
-    /// Clears the pair's window after a successful login. The account's stays: its failures
-    /// may be someone else's guesses, which the owner's login must not forgive.
-    pub fn succeeded(&self, account: &str, ip: IpAddr) {
+    /// The attempt succeeded: it is not counted, and the pair's window is cleared. The
+    /// account's failures stay: they may be someone else's guesses, which the owner's login
+    /// must not forgive.
+    pub fn succeeded(&self, account: &str, ip: IpAddr, device: Option<&str>) {
         if let Ok(mut map) = self.windows.lock() {
             map.remove(&pair_key(account, ip));
+        }
+        self.cancel(account, ip, device);
+    }
+
+    /// The attempt came to nothing either way (refused for another reason): it is not
+    /// counted, and no window is cleared.
+    pub fn cancel(&self, account: &str, ip: IpAddr, device: Option<&str>) {
+        let Ok(mut map) = self.windows.lock() else {
+            return;
+        };
+        let mut keys = vec![pair_key(account, ip), ip_key(ip), account_key(account)];
+        keys.extend(device.map(device_key));
+        for key in keys {
+            if let Some(w) = map.get_mut(&key) {
+                w.failures = w.failures.saturating_sub(1);
+            }
         }
     }
 }
@@ -162,25 +195,48 @@ impl LoginThrottle {
 mod tests {
     use super::*;
 
+    /// One failed attempt, as the login route makes it.
+    fn fail(t: &LoginThrottle, account: &str, ip: IpAddr, device: Option<&str>) -> bool {
+        let ok = t.attempt(account, ip, device, false).is_ok();
+        if ok {
+            t.failed(account);
+        }
+        ok
+    }
+
     #[test]
     fn failures_fill_the_pair_window_then_it_expires() {
         let t = LoginThrottle::new(Duration::from_millis(50), 3, 100, 100);
         let ip: IpAddr = [127, 0, 0, 1].into();
         for _ in 0..3 {
-            assert!(t.check("13800000001", ip).is_ok());
-            t.failed("13800000001", ip, None);
+            assert!(fail(&t, "13800000001", ip, None));
         }
-        assert!(t.check("13800000001", ip).is_err());
+        assert!(t.attempt("13800000001", ip, None, false).is_err());
         assert!(
-            t.check("13800000002", ip).is_ok(),
+            t.attempt("13800000002", ip, None, false).is_ok(),
             "another account is not affected"
         );
         assert!(
-            t.check("13800000001", [127, 0, 0, 2].into()).is_ok(),
+            t.attempt("13800000001", [127, 0, 0, 2].into(), None, false)
+                .is_ok(),
             "nor the same account from elsewhere"
         );
         std::thread::sleep(Duration::from_millis(60));
-        assert!(t.check("13800000001", ip).is_ok());
+        assert!(t.attempt("13800000001", ip, None, false).is_ok());
+    }
+
+    #[test]
+    fn attempts_in_flight_count_before_their_outcome() {
+        let t = LoginThrottle::new(Duration::from_secs(60), 3, 100, 100);
+        let ip: IpAddr = [127, 0, 0, 1].into();
+        // Three attempts under way, none decided yet: a fourth is refused.
+        for _ in 0..3 {
+            assert!(t.attempt("13800000001", ip, None, false).is_ok());
+        }
+        assert!(t.attempt("13800000001", ip, None, false).is_err());
+        // One of them succeeds: its pair window is cleared.
+        t.succeeded("13800000001", ip, None);
+        assert!(t.attempt("13800000001", ip, None, false).is_ok());
     }
 
     #[test]
@@ -188,10 +244,13 @@ mod tests {
         let t = LoginThrottle::new(Duration::from_secs(60), 100, 5, 100);
         let ip: IpAddr = [10, 0, 0, 1].into();
         for i in 0..5 {
-            t.failed(&format!("user{i}"), ip, None);
+            assert!(fail(&t, &format!("user{i}"), ip, None));
         }
-        assert!(t.check("someone-else", ip).is_err());
-        assert!(t.check("someone-else", [10, 0, 0, 2].into()).is_ok());
+        assert!(t.attempt("someone-else", ip, None, false).is_err());
+        assert!(
+            t.attempt("someone-else", [10, 0, 0, 2].into(), None, false)
+                .is_ok()
+        );
     }
 
     #[test]
@@ -200,7 +259,11 @@ mod tests {
         let account = "13800000001";
         let mut waits = Vec::new();
         for i in 0..6u8 {
-            t.failed(account, [10, 0, 0, i].into(), None);
+            // Each from a new address, each after the delay of the one before.
+            if let Some(w) = t.account_wait(account) {
+                std::thread::sleep(w);
+            }
+            assert!(fail(&t, account, [10, 0, 0, i].into(), None));
             waits.push(
                 t.account_wait(account)
                     .map(|d| d.as_secs_f64().ceil() as u64),
@@ -211,19 +274,28 @@ mod tests {
             [None, None, None, Some(1), Some(2), Some(4)],
             "the delay doubles past the ceiling"
         );
-        assert!(t.device_trusted("owner-device"));
-        for _ in 0..10 {
-            t.failed(account, [10, 0, 0, 99].into(), Some("stolen-device"));
-        }
+        let elsewhere: IpAddr = [10, 0, 0, 50].into();
         assert!(
-            !t.device_trusted("stolen-device"),
-            "a device that guesses is not trusted"
+            t.attempt(account, elsewhere, None, false).is_err(),
+            "slowed"
         );
-        assert!(t.account_wait(account).unwrap() <= MAX_DELAY);
-        t.succeeded(account, [10, 0, 0, 1].into());
+        assert!(
+            t.attempt(account, elsewhere, Some("owner"), true).is_ok(),
+            "a known device passes"
+        );
+        t.succeeded(account, elsewhere, Some("owner"));
         assert!(
             t.account_wait(account).is_some(),
             "the owner's login does not forgive the guesses"
+        );
+        for _ in 0..10 {
+            let _ = t.attempt(account, [10, 0, 0, 99].into(), Some("stolen"), true);
+            t.failed(account);
+        }
+        assert!(
+            t.attempt(account, [10, 0, 0, 98].into(), Some("stolen"), true)
+                .is_err(),
+            "a device that guesses is not trusted"
         );
     }
 }

@@ -556,11 +556,18 @@ pub fn ConsolePage() -> impl IntoView {
     // The cursor of the next, older page, while there is one; and whether it is being fetched.
     let next = RwSignal::new(None::<String>);
     let paging = RwSignal::new(false);
+    // Bumped whenever the list starts over (a new filter, a resync): answers to requests
+    // made before are stale, whether they bring rows or an error.
+    let epoch = RwSignal::new(0u32);
     let fetch_page = move |cursor: Option<String>| {
         let wanted = filter.get_untracked();
+        let asked_in = epoch.get_untracked();
         leptos::task::spawn_local(async move {
             let got = api::reports(LIMIT, &wanted, cursor.as_deref()).await;
             let _ = paging.try_set(false);
+            if epoch.try_get_untracked() != Some(asked_in) {
+                return;
+            }
             match got {
                 // A newer filter's answer is on its way: this one is stale.
                 Ok(_) if filter.get_untracked() != wanted => {}
@@ -609,7 +616,13 @@ pub fn ConsolePage() -> impl IntoView {
                 merge(cur, row);
             }
         }),
-        FeedEvent::Resync => fetch(),
+        // The feed dropped rows: the list starts over.
+        FeedEvent::Resync => {
+            epoch.update(|e| *e = e.wrapping_add(1));
+            next.set(None);
+            rows.set(Vec::new());
+            fetch();
+        }
         FeedEvent::Down => {
             desk.feed_live.set(false);
             was_down.set(true);
@@ -797,6 +810,7 @@ pub fn ConsolePage() -> impl IntoView {
 
     // A new filter: the list is fetched again for it.
     let refilter = move || {
+        epoch.update(|e| *e = e.wrapping_add(1));
         rows.set(Vec::new());
         next.set(None);
         load.set(Load::Loading);

@@ -262,8 +262,9 @@ impl Db {
             .await
     }
 
-    /// The reports of `county` that pass `filter`, newest first (then by rider and id), at
-    /// most `limit`, from just after `after` when given.
+    /// The reports of `county` that pass `filter`, the last received first (then by rider and
+    /// id), at most `limit`, from just after `after` when given. The server sets
+    /// `received_at` once, so a walk through the pages lists each report once.
     pub async fn reports_filtered(
         &self,
         county: &str,
@@ -274,9 +275,9 @@ impl Db {
         let mut q = sqlx::QueryBuilder::new(ROW_SELECT);
         q.push(" WHERE r.county = ").push_bind(county);
         if let Some(c) = after {
-            q.push(" AND (r.created_at < ")
+            q.push(" AND (r.received_at < ")
                 .push_bind(c.at)
-                .push(" OR (r.created_at = ")
+                .push(" OR (r.received_at = ")
                 .push_bind(c.at)
                 .push(" AND (r.rider_id > ")
                 .push_bind(c.rider_id)
@@ -336,7 +337,7 @@ impl Db {
                 .push_bind(pattern)
                 .push(" ESCAPE '\\')");
         }
-        q.push(" ORDER BY r.created_at DESC, r.rider_id, r.id LIMIT ")
+        q.push(" ORDER BY r.received_at DESC, r.rider_id, r.id LIMIT ")
             .push_bind(limit);
         let rows: Vec<RowRecord> = q
             .build_query_as()

@@ -98,6 +98,7 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         revoke(&mut tx, user_id, None).await?;
+        forget_devices(&mut tx, user_id).await?;
         tx.commit().await
     }
 
@@ -125,6 +126,7 @@ impl Db {
         for (hash,) in ended {
             revoke(&mut tx, user_id, Some(&hash)).await?;
         }
+        forget_devices(&mut tx, user_id).await?;
         tx.commit().await
     }
 
@@ -143,6 +145,7 @@ impl Db {
         };
         if disabled {
             revoke(&mut tx, user_id, None).await?;
+            forget_devices(&mut tx, user_id).await?;
         }
         tx.commit().await?;
         Ok(true)
@@ -248,6 +251,19 @@ impl Db {
         .await?;
         Ok(())
     }
+}
+
+/// Forgets every login device of a user: after a password change, a logout of every session
+/// or disabling, no device is trusted past the account's slow-down until it logs in again.
+async fn forget_devices(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    user_id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM login_devices WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Writes one revocation inside the caller's transaction.

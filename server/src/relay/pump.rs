@@ -281,6 +281,11 @@ pub async fn serve_socket<S, E>(
     };
     let mut announce = announce;
     let mut peer_closed = false;
+    // One future for the connection's life: dropping it in the `select!` below would lose a
+    // revocation it had taken, or restart a session check that a busy client never lets end.
+    let ended = watch.ended();
+    tokio::pin!(ended);
+    let mut revoked = false;
     let join_by = Instant::now() + limits.join_deadline;
     let mut heard = Instant::now();
     let mut pinged = false;
@@ -291,7 +296,10 @@ pub async fn serve_socket<S, E>(
             join_by
         };
         tokio::select! {
-            reason = watch.ended() => break Some((1008, reason.into())),
+            reason = &mut ended => {
+                revoked = true;
+                break Some((1008, reason.into()));
+            }
             _ = tokio::time::sleep_until(deadline) => {
                 if !conn.ready {
                     break Some((1008, "no join before the deadline".into()));
@@ -348,14 +356,25 @@ pub async fn serve_socket<S, E>(
         }
     };
     conn.leave_all().await;
-    // Frames already queued (an answer just before a failure) still go out.
-    while let Ok(bytes) = from_relay.try_recv() {
+    // Frames already queued (an answer just before a failure) still go out, unless the
+    // session has ended: then nothing more of the documents leaves.
+    while !revoked && let Ok(bytes) = from_relay.try_recv() {
         if !sent(&mut ws_tx, Message::Binary(bytes.into()), limits.idle).await {
             break;
         }
     }
     if let Some((code, reason)) = failure {
         tracing::info!(peer = %peer, code, reason = %reason, "closing a sync connection");
+        // An idle close is no protocol violation: no `error`, which tells clients not to retry.
+        if code == 1001 {
+            let close = Message::Close(Some(CloseFrame {
+                code,
+                reason: reason.into(),
+            }));
+            sent(&mut ws_tx, close, CLOSE_WAIT).await;
+            let _ = tokio::time::timeout(CLOSE_WAIT, ws_tx.close()).await;
+            return;
+        }
         let msg = wire::Message::Error {
             message: reason.clone(),
         }

@@ -30,49 +30,49 @@ pub async fn login(
 ) -> Result<Response, AppError> {
     let Json(form) = form?;
     let login = form.login.trim();
-    if login.is_empty() || form.password.is_empty() || login.len() > 64 || form.password.len() > 256
-    {
+    let chars = form.password.chars().count();
+    if login.is_empty() || chars == 0 || login.len() > 64 || chars > MAX_PASSWORD_CHARS {
         return Err(AppError::BadCredentials);
     }
     let throttled = |wait: std::time::Duration| AppError::TooManyRequests(wait.as_secs().max(1));
-    state.throttle.check(login, ip).map_err(throttled)?;
-    let device = auth::cookie(&headers, DEVICE_COOKIE)
-        .filter(|d| auth::is_token(d))
-        .map(auth::token_hash);
+    let cookie = auth::cookie(&headers, DEVICE_COOKIE).filter(|d| auth::is_token(d));
+    let device = cookie.map(auth::token_hash);
     let found = state.db.user_by_login(login).await?;
-    if let Some(wait) = state.throttle.account_wait(login) {
-        let known = match (&device, &found) {
-            (Some(d), Some((u, _))) if state.throttle.device_trusted(d) => {
-                state.db.device_known(d, u.id).await?
-            }
-            _ => false,
-        };
-        if !known {
-            return Err(throttled(wait));
+    // Whether this device has logged in to the account before: asked only when it matters,
+    // for an account slowed down by failures.
+    let known = match (&device, &found) {
+        (Some(d), Some((u, _))) if state.throttle.account_wait(login).is_some() => {
+            state.db.device_known(d, u.id).await?
         }
-    }
+        _ => false,
+    };
+    state
+        .throttle
+        .attempt(login, ip, device.as_deref(), known)
+        .map_err(throttled)?;
     let password = form.password.clone();
     // Verify even for an unknown login, so timing does not tell which logins exist.
     let (user, hash) = match found {
         Some((u, h)) => (Some(u), h),
         None => (None, dummy_hash().to_owned()),
     };
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
+    let ok = verify(password, hash).await;
     let user = match user {
         Some(u) if ok && !u.disabled => u,
         _ => {
-            state.throttle.failed(login, ip, device.as_deref());
+            state.throttle.failed(login);
             return Err(AppError::BadCredentials);
         }
     };
-    state.throttle.succeeded(login, ip);
+    state.throttle.succeeded(login, ip, device.as_deref());
     let mut response = start_session(&state, &user, StatusCode::OK).await?;
-    // The device keeps its cookie; one without gets a new one.
-    let token = auth::cookie(&headers, DEVICE_COOKIE)
-        .filter(|d| auth::is_token(d))
-        .map_or_else(auth::new_token, str::to_owned);
+    // A device the server gave a cookie for this account keeps it; any other gets a new one
+    // (a cookie a client made up is never remembered).
+    let keep = match (&device, cookie) {
+        (Some(d), Some(c)) if known || state.db.device_known(d, user.id).await? => Some(c),
+        _ => None,
+    };
+    let token = keep.map_or_else(auth::new_token, str::to_owned);
     state
         .db
         .device_remember(&auth::token_hash(&token), user.id)
@@ -132,39 +132,63 @@ pub async fn change_password(
     form: Result<Json<PasswordForm>, JsonRejection>,
 ) -> Result<StatusCode, AppError> {
     let Json(form) = form?;
-    if !(8..=128).contains(&form.new.chars().count()) {
+    if !(8..=MAX_PASSWORD_CHARS).contains(&form.new.chars().count()) {
         return Err(AppError::Refused(ApiError::with_detail(
             ErrorCode::BadPassword,
             "new",
         )));
     }
+    if form.current.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(AppError::Refused(ApiError::with_detail(
+            ErrorCode::WrongPassword,
+            "current",
+        )));
+    }
+    // Throttled like a login, the account's slow-down included: a stolen session must not
+    // guess the password faster than a login could.
     state
         .throttle
-        .check(&user.login, ip)
+        .attempt(&user.login, ip, None, false)
         .map_err(|wait| AppError::TooManyRequests(wait.as_secs().max(1)))?;
     let Some((_, hash)) = state.db.user_by_login(&user.login).await? else {
         return Err(AppError::Unauthorized);
     };
-    let (current, new) = (form.current, form.new);
-    let hashed = tokio::task::spawn_blocking(move || {
-        auth::verify_password(&current, &hash).then(|| auth::hash_password(&new))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?;
-    let Some(hashed) = hashed else {
-        state.throttle.failed(&user.login, ip, None);
+    if !verify(form.current, hash).await {
+        state.throttle.failed(&user.login);
         return Err(AppError::Refused(ApiError::with_detail(
-            ErrorCode::BadCredentials,
+            ErrorCode::WrongPassword,
             "current",
         )));
-    };
+    }
+    state.throttle.succeeded(&user.login, ip, None);
+    let new = form.new;
+    let hashed = tokio::task::spawn_blocking(move || auth::hash_password(&new))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))??;
     let keep = auth::cookie(&headers, COOKIE).map(auth::token_hash);
     state
         .db
-        .user_set_password(user.id, &hashed?, keep.as_deref())
+        .user_set_password(user.id, &hashed, keep.as_deref())
         .await?;
     state.revocations.nudge();
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The longest password, in characters.
+pub const MAX_PASSWORD_CHARS: usize = 128;
+
+/// Password checks at once: argon2 takes 19 MiB and tens of milliseconds each, so a burst of
+/// logins queues here instead of taking every blocking thread.
+static ARGON2: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// Checks a password against its hash on the blocking pool, a few at a time.
+async fn verify(password: String, hash: String) -> bool {
+    let Ok(_permit) = ARGON2.acquire().await else {
+        return false;
+    };
+    tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .unwrap_or(false)
 }
 
 /// An argon2id hash of a random password, checked against when the login is unknown.

@@ -17,6 +17,9 @@ use crate::{
     state::AppState,
 };
 
+/// The one "account" of the invite-code throttle: its windows are per address.
+const INVITES: &str = "invite";
+
 /// A mainland mobile number: 11 digits starting with 1.
 pub fn valid_phone(p: &str) -> bool {
     p.len() == 11 && p.starts_with('1') && p.bytes().all(|b| b.is_ascii_digit())
@@ -51,21 +54,21 @@ pub async fn register(
     check(&form)?;
     let phone = form.phone.as_str();
     let invite = form.invite.trim().to_uppercase();
-    let throttle_key = format!("invite:{ip}");
+    // Wrong invite codes are counted per address, apart from logins (no login name can
+    // reach this table).
     state
-        .throttle
-        .check(&throttle_key, ip)
+        .invites
+        .attempt(INVITES, ip, None, false)
         .map_err(|wait| AppError::TooManyRequests(wait.as_secs().max(1)))?;
-    if let Some(wait) = state.throttle.account_wait(&throttle_key) {
-        return Err(AppError::TooManyRequests(wait.as_secs().max(1)));
-    }
     if state.db.user_by_login(phone).await?.is_some() {
+        state.invites.cancel(INVITES, ip, None);
         return Err(AppError::code(ErrorCode::PhoneTaken));
     }
     let Some(county) = state.db.invite_take(&invite).await? else {
-        state.throttle.failed(&throttle_key, ip, None);
+        state.invites.failed(INVITES);
         return Err(AppError::code(ErrorCode::BadInvite));
     };
+    state.invites.cancel(INVITES, ip, None);
     let account = NewAccount {
         login: phone,
         name: form.name.trim(),

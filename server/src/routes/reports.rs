@@ -92,9 +92,10 @@ impl ListQuery {
     }
 }
 
-/// One page of the reports of the supervisor's county that pass the filters, newest first,
-/// with the cursor of the next page. Pages follow a fixed order (date filed, rider, id), so
-/// walking them lists every report once, however many arrive meanwhile.
+/// One page of the reports of the supervisor's county that pass the filters, the last
+/// received first, with the cursor of the next page. Pages follow a fixed order (time
+/// received, set once by the server; rider; id), so walking them lists every report once,
+/// however many arrive or change meanwhile.
 pub async fn list(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -143,10 +144,12 @@ pub async fn export(
     headers: axum::http::HeaderMap,
     Query(q): Query<ListQuery>,
 ) -> Result<axum::response::Response, AppError> {
-    let rows = state
+    let mut rows = state
         .db
         .reports_filtered(&user.county, &q.filter()?, EXPORT_LIMIT, None)
         .await?;
+    // A spreadsheet reads best by the date filed.
+    rows.sort_by(|a, b| (b.created_at, a.rider_id, &a.id).cmp(&(a.created_at, b.rider_id, &b.id)));
     let lang = headers
         .get(axum::http::header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())

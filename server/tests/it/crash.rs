@@ -171,16 +171,24 @@ impl Phone {
 
 /// The ids in the supervisors' list.
 async fn indexed(port: u16, cookie: &str) -> HashSet<String> {
-    let body: serde_json::Value = reqwest::Client::new()
-        .get(format!("http://127.0.0.1:{port}/api/reports?limit=1000"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let rows = body["reports"].as_array().cloned().unwrap_or_default();
+    let mut rows = Vec::new();
+    let mut path = "/api/reports?limit=500".to_owned();
+    loop {
+        let body: serde_json::Value = reqwest::Client::new()
+            .get(format!("http://127.0.0.1:{port}{path}"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        rows.extend(body["reports"].as_array().cloned().unwrap_or_default());
+        match body["next"].as_str() {
+            Some(next) => path = format!("/api/reports?limit=500&cursor={next}"),
+            None => break,
+        }
+    }
     let ids: HashSet<String> = rows
         .iter()
         .filter_map(|r| r["id"].as_str().map(str::to_owned))

@@ -1,21 +1,28 @@
-//! Cursor pages over the report list: every report once, in a fixed order, while new ones
-//! arrive, an old one (filed offline days ago) included.
+//! Cursor pages over the report and wish lists: every entry once, in a fixed order, while new
+//! ones arrive; a report filed offline days ago and synced now comes first.
 
 use std::collections::HashMap;
 
 use crate::util::TestApp;
 
-async fn insert(pool: &sqlx::SqlitePool, rider: i64, id: &str, created: i64, note: &str) {
+async fn insert(
+    pool: &sqlx::SqlitePool,
+    rider: i64,
+    id: &str,
+    (created, received): (i64, i64),
+    note: &str,
+) {
     sqlx::query(
         "INSERT INTO reports (rider_id, id, doc_id, county, category, note, lat, lon,
          accuracy_m, location_source, place, created_at, photos, received_at, status)
          VALUES ($1, $2, 'paging', 'youyang', 'street_light', $3, 28.84, 108.77, 12.0, 'gps', '',
-         $4, '[]', $4, 'new')",
+         $4, '[]', $5, 'new')",
     )
     .bind(rider)
     .bind(id)
     .bind(note)
     .bind(created)
+    .bind(received)
     .execute(pool)
     .await
     .unwrap();
@@ -41,11 +48,20 @@ async fn cursor_pages_cover_every_report_once_while_new_ones_arrive() {
     for i in 0..1500i64 {
         let id = uuid::Uuid::new_v4().to_string();
         let who = if i % 2 == 0 { rider } else { other };
-        insert(&pool, who, &id, now - (i / 3) * 60_000, "路面坑洼").await;
+        let at = now - (i / 3) * 60_000;
+        insert(&pool, who, &id, (at, at), "路面坑洼").await;
         listed.insert(id, 0);
     }
     let old = uuid::Uuid::new_v4().to_string();
-    insert(&pool, rider, &old, now - 5 * 86_400_000, "五天前的上报").await;
+    let five_days_ago = now - 5 * 86_400_000;
+    insert(
+        &pool,
+        rider,
+        &old,
+        (five_days_ago, five_days_ago),
+        "五天前的上报",
+    )
+    .await;
     listed.insert(old.clone(), 0);
 
     let mut cursor: Option<String> = None;
@@ -61,9 +77,9 @@ async fn cursor_pages_cover_every_report_once_while_new_ones_arrive() {
         assert_eq!(status, 200, "{body}");
         pages += 1;
         for r in body["reports"].as_array().unwrap() {
-            let created = r["created_at"].as_i64().unwrap();
-            assert!(created <= last_date, "pages are newest first");
-            last_date = created;
+            let received = r["received_at"].as_i64().unwrap();
+            assert!(received <= last_date, "pages are the last received first");
+            last_date = received;
             *listed
                 .entry(r["id"].as_str().unwrap().to_owned())
                 .or_default() += 1;
@@ -71,12 +87,13 @@ async fn cursor_pages_cover_every_report_once_while_new_ones_arrive() {
         // Reports arrive between pages: new ones, and ones filed offline days ago.
         for k in 0..20i64 {
             let id = uuid::Uuid::new_v4().to_string();
+            let received = server::db::now_ms() + 1;
             let created = if k % 2 == 0 {
-                server::db::now_ms() + k
+                received
             } else {
                 now - 3 * 86_400_000 - pages * 1000 - k
             };
-            insert(&pool, rider, &id, created, "翻页时新到").await;
+            insert(&pool, rider, &id, (created, received), "翻页时新到").await;
             arrived.push((id, created));
         }
         match body["next"].as_str() {
@@ -87,20 +104,24 @@ async fn cursor_pages_cover_every_report_once_while_new_ones_arrive() {
     assert!(pages >= 8, "{pages} pages");
     let twice: Vec<_> = listed.iter().filter(|(_, n)| **n > 1).collect();
     assert!(twice.is_empty(), "listed twice: {twice:?}");
-    let missed = listed
-        .iter()
-        .filter(|(id, n)| **n == 0 && !arrived.iter().any(|(a, _)| a == *id))
-        .count();
+    let missed = listed.values().filter(|n| **n == 0).count();
     assert_eq!(missed, 0, "every report present at the start is listed");
     assert_eq!(listed[&old], 1, "the report of five days ago is on a page");
-    // Those filed offline, older than where the walk stood, are listed once too.
-    let late_old = arrived
-        .iter()
-        .filter(|(id, created)| *created < now - 86_400_000 && listed.get(id) == Some(&1))
-        .count();
     assert!(
-        late_old > 0,
-        "older reports that arrived meanwhile are listed"
+        arrived.iter().all(|(id, _)| !listed.contains_key(id)),
+        "reports received during the walk come before its first page, not inside it"
+    );
+    // A new walk starts with them, those filed offline days ago among them.
+    let (_, first) = app.get(Some(&boss), "/api/reports?limit=200").await;
+    let top: Vec<&str> = first["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        arrived.iter().all(|(id, _)| top.contains(&id.as_str())),
+        "late reports are on the first page"
     );
     println!(
         "{pages} pages, {} reports listed",

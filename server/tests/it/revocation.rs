@@ -232,7 +232,7 @@ async fn a_password_change_needs_the_current_password_and_a_valid_new_one() {
         .await;
     assert_eq!(
         (status, body["error"].as_str()),
-        (401, Some("bad_credentials"))
+        (403, Some("wrong_password"))
     );
     let (status, body) = app
         .post(
