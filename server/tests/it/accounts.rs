@@ -81,9 +81,19 @@ async fn a_name_must_be_visible_plain_text() {
         let body = json!({ "phone": "13900000031", "name": name, "password": "riders-pass-1", "invite": "NAMES222" });
         let (status, answer) = app.post(None, "/api/register", body).await;
         assert_eq!(
-            (status, &answer["error"]),
-            (400, &json!("bad_person_name")),
+            (status, &answer["error"], &answer["detail"]),
+            (400, &json!("bad_person_name"), &json!("name")),
             "{name:?}"
+        );
+    }
+    // The phone exactly as documented: spaces around it are refused, not trimmed.
+    for phone in [" 13900000031", "13900000031 ", "139 0000 0031"] {
+        let body = json!({ "phone": phone, "name": "赵师傅", "password": "riders-pass-1", "invite": "NAMES222" });
+        let (status, answer) = app.post(None, "/api/register", body).await;
+        assert_eq!(
+            (status, &answer["error"], &answer["detail"]),
+            (400, &json!("bad_phone"), &json!("phone")),
+            "{phone:?}"
         );
     }
     let body = json!({ "phone": "13900000031", "name": " 赵师傅 ", "password": "riders-pass-1", "invite": "NAMES222" });

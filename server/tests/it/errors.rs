@@ -1,6 +1,6 @@
 //! One error shape for every error answer: those of extractors and of the router too.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::util::TestApp;
 
@@ -476,4 +476,67 @@ async fn a_body_that_never_finishes_is_answered_timeout_in_json() {
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains(r#""error":"timeout""#), "{answer}");
     assert!(started.elapsed() < std::time::Duration::from_secs(3));
+}
+
+/// Free text with a control or direction-changing character, or nothing visible where text is
+/// needed, is refused on every route that takes some, naming the field where one code covers
+/// several.
+#[tokio::test]
+async fn free_text_with_control_or_bidi_characters_is_refused() {
+    let app = TestApp::start().await;
+    let boss = app.login("grid-youyang").await;
+    let cases = [
+        (
+            "/api/notices",
+            json!({"text": "高温\u{0}预警"}),
+            "bad_notice",
+            None,
+        ),
+        (
+            "/api/notices",
+            json!({"text": "\u{200b}\u{feff}"}),
+            "bad_notice",
+            None,
+        ),
+        (
+            "/api/reports/1/x/review",
+            json!({"status": "invalid", "note": "已\u{202e}处理"}),
+            "bad_text",
+            Some("note"),
+        ),
+        (
+            "/api/alerts",
+            json!({"kind": "heat", "level": 2, "text": "\u{2066}高温", "from": 1, "to": 2}),
+            "bad_alert",
+            Some("text"),
+        ),
+        (
+            "/api/rewards",
+            json!({"name": "矿泉水\u{7}", "price": 10, "active": true, "stock_change": 5}),
+            "bad_reward_name",
+            None,
+        ),
+    ];
+    for (path, body, code, field) in cases {
+        let (status, answer) = app.post(Some(&boss), path, body).await;
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (400, Some(code)),
+            "{path}: {answer}"
+        );
+        if let Some(field) = field {
+            assert_eq!(answer["detail"], field, "{path}");
+        }
+    }
+    let (status, answer) = app
+        .put(
+            Some(&boss),
+            "/api/stations/yy-test",
+            json!({"name": "驿站\u{202d}", "lat": 28.84, "lon": 108.77}),
+        )
+        .await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (400, Some("bad_station_name"))
+    );
 }

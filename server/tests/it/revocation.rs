@@ -266,3 +266,37 @@ async fn a_password_change_needs_the_current_password_and_a_valid_new_one() {
 fn user_id(s: &Session) -> i64 {
     s.me["user"]["id"].as_i64().unwrap()
 }
+
+#[tokio::test]
+async fn a_busy_connection_is_closed_by_a_revocation_too() {
+    use futures::SinkExt;
+    let app = TestApp::start_with(|c| c.account_check_every = Duration::from_secs(60)).await;
+    let rider = app.add_account("13800000203", Role::Rider, "youyang").await;
+    let mut conn = SyncConn::rider(&app, &rider, "busy").await;
+    // The account is disabled from elsewhere (the command line's path: read within a second)
+    // while the client never stops talking, a ping every 20 ms.
+    let db = app.state.db.clone();
+    let disable = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(db.user_set_disabled("13800000203", true).await.unwrap());
+        Instant::now()
+    });
+    let closed = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if conn.ws.send(Message::Ping(vec![1].into())).await.is_err() {
+                return Instant::now();
+            }
+            match tokio::time::timeout(Duration::from_millis(20), conn.ws.next()).await {
+                Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return Instant::now(),
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("a busy connection outlasted its revocation");
+    let disabled = disable.await.unwrap();
+    assert!(closed > disabled, "closed only after the revocation");
+    let took = closed - disabled;
+    println!("busy connection closed {took:?} after the account was disabled");
+    assert!(took <= WITHIN, "{took:?}");
+}
