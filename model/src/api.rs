@@ -31,13 +31,27 @@ macro_rules! code_enum {
             }
         }
 
-        serde_by_code!($name);
+        serde_by_code!($name, $name::ALL);
     };
 }
 
-/// Serde for a type with `code()` and `from_code()`: it travels as its code.
+/// Serde for a type with `code()` and `from_code()`: it travels as its code. Its OpenAPI
+/// schema is a string, one of the codes of `$all`.
 macro_rules! serde_by_code {
-    ($name:ty) => {
+    ($name:ty, $all:expr) => {
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some($all.iter().map(|v| v.code())))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
+
         impl Serialize for $name {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.code())
@@ -58,8 +72,11 @@ macro_rules! serde_by_code {
     };
 }
 
-serde_by_code!(Category);
-serde_by_code!(LocationSource);
+serde_by_code!(Category, Category::ALL);
+serde_by_code!(
+    LocationSource,
+    [LocationSource::Gps, LocationSource::Manual]
+);
 
 code_enum! {
     /// What an account may do.
@@ -185,6 +202,7 @@ impl Lang {
 
 /// `POST /api/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginForm {
     pub login: String,
     pub password: String,
@@ -193,22 +211,36 @@ pub struct LoginForm {
 /// `POST /api/password`: the logged-in user changes their password. Every other session of
 /// the account ends, with its open connections; this one stays.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordForm {
+    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
     pub current: String,
+    /// 8 to 128 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub new: String,
 }
 
 /// `POST /api/register`: a rider signs up with the invite code printed at their station.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterForm {
+    /// The rider's mobile number, the login: 11 digits starting with 1, nothing around them.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^1[0-9]{10}$"))]
     pub phone: String,
+    /// 1 to 20 characters once the spaces around it are dropped, something visible among
+    /// them, and no control or direction-changing character.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub name: String,
+    /// 8 to 128 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub password: String,
+    /// The invite code printed at the rider's station.
     pub invite: String,
 }
 
 /// A county's area as a latitude/longitude box (degrees, WGS 84).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Bounds {
     pub south: f64,
     pub west: f64,
@@ -225,6 +257,7 @@ impl Bounds {
 
 /// A name in each language the app shows; a proper name may be the same in both.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Names {
     pub zh: String,
     pub en: String,
@@ -243,6 +276,7 @@ impl Names {
 /// `GET /api/me`, and the answer to login and registration: the user, their documents and the
 /// prefix every peer id of theirs carries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub user: MeUser,
     pub docs: MeDocs,
@@ -251,6 +285,7 @@ pub struct Me {
 
 /// The logged-in user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeUser {
     pub id: i64,
     pub login: String,
@@ -267,6 +302,7 @@ pub struct MeUser {
 /// The ids of the user's documents. The rider document is read-write; the office and stations
 /// documents are read-only. Staff have no rider or office document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeDocs {
     pub rider: Option<String>,
     pub office: Option<String>,
@@ -276,6 +312,7 @@ pub struct MeDocs {
 /// `POST /api/sync-ticket`: the peer id the ticket is to be bound to, or none for one the
 /// server picks.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketForm {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer_id: Option<String>,
@@ -283,6 +320,7 @@ pub struct TicketForm {
 
 /// A single-use ticket for `/sync?ticket=`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ticket {
     pub ticket: String,
     pub peer_id: String,
@@ -292,6 +330,7 @@ pub struct Ticket {
 
 /// The answer to `PUT /api/photos/{sha256}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhotoStored {
     pub sha256: String,
     pub bytes: i64,
@@ -304,6 +343,7 @@ pub struct PhotoStored {
 /// A report as supervisors see it: a row of `GET /api/reports`, the data of a `report` event
 /// of the feed, and the answer to a review.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportRow {
     pub id: String,
     pub rider_id: i64,
@@ -346,6 +386,7 @@ impl ReportRow {
 /// `GET /api/reports`: one page of the supervisor's county's reports, the last received first
 /// (then by rider and id).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportList {
     pub reports: Vec<ReportRow>,
     /// The `cursor` of the next page; absent on the last page.
@@ -400,6 +441,7 @@ impl Cursor {
 
 /// `POST /api/reports/{rider_id}/{id}/review`: a supervisor's decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReviewForm {
     /// One of [`ReviewStatus::DECISIONS`].
     pub status: ReviewStatus,
@@ -418,6 +460,7 @@ pub struct ReviewForm {
 
 /// A report's key in the index: its rider and its id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportKey {
     pub rider_id: i64,
     pub id: String,
@@ -435,6 +478,7 @@ pub const MAX_CHOICE_CHARS: usize = 20;
 /// A county's own rules for triage (`GET /api/settings`, `PUT /api/settings`). A county that
 /// never set them has [`CountySettings::default`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CountySettings {
     /// The reasons offered for an invalid report, in order (1 to 9 of them). They go to the
     /// rider as written.
@@ -451,6 +495,7 @@ pub struct CountySettings {
 
 /// The award of a first valid report of one category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryAward {
     pub category: Category,
     pub points: u32,
@@ -869,6 +914,7 @@ impl ApiError {
 
 /// The body of every error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorCode,
     /// The refusal in words, in the language of `Accept-Language` (Chinese by default).
@@ -1096,12 +1142,14 @@ pub const MAX_NOTICE_CHARS: usize = 200;
 
 /// `POST /api/notices`: a notice (通知) to every rider of the supervisor's county.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoticeForm {
     pub text: String,
 }
 
 /// The answer to a notice: how many riders it went to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoticeSent {
     pub riders: u64,
 }
@@ -1109,6 +1157,7 @@ pub struct NoticeSent {
 /// A station of the county, as the console lists it (`GET /api/stations`): to filter reports
 /// by their distance from it, and to edit it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StationItem {
     pub id: String,
     #[serde(flatten)]
@@ -1118,6 +1167,7 @@ pub struct StationItem {
 /// A station as a supervisor writes it (`PUT /api/stations/{id}`), and as the console reads it.
 /// Codes only: the app words them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct StationForm {
     /// 1 to [`MAX_STATION_NAME_CHARS`] characters.
@@ -1281,6 +1331,7 @@ impl StationForm {
 
 /// A heat or cold alert as a supervisor sends it (`POST /api/alerts`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct AlertForm {
     /// `heat` or `cold`.
@@ -1329,6 +1380,7 @@ impl AlertForm {
 
 /// An alert as the console lists it (`GET /api/alerts`) and as `POST /api/alerts` answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertItem {
     pub id: String,
     #[serde(flatten)]
@@ -1337,6 +1389,7 @@ pub struct AlertItem {
 
 /// What `POST /api/stations.csv` did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StationsImported {
     /// How many stations were added or replaced.
     pub imported: usize,
@@ -1352,6 +1405,7 @@ pub const WISH_STATUSES: [&str; 5] = ["pending", "approved", "rejected", "claime
 /// `GET /api/wishes`: one page of the county's wishes, newest first (by `at`, then rider and
 /// id), and the cursor of the next page, absent on the last.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WishList {
     pub wishes: Vec<WishItem>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1360,6 +1414,7 @@ pub struct WishList {
 
 /// A rider's wish as the console lists it (`GET /api/wishes`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WishItem {
     /// The wish's id in the rider document.
     pub id: String,
@@ -1384,6 +1439,7 @@ pub struct WishItem {
 /// A step for a wish (`POST /api/wishes/{rider_id}/{id}`): `approve`, `reject` (with a
 /// `reason`), `claim` (with the `org`) or `fulfil`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WishStepForm {
     pub action: String,
     #[serde(default)]
@@ -1446,6 +1502,7 @@ pub fn wall_name(name: &str) -> String {
 
 /// Check-ins per station (`GET /api/checkins`): the last `days` days, China Standard Time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckinStats {
     /// The days counted, oldest first: each day's start (ms since the epoch).
     pub days: Vec<i64>,
@@ -1455,6 +1512,7 @@ pub struct CheckinStats {
 
 /// One station's check-ins over [`CheckinStats::days`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StationCheckins {
     pub id: String,
     pub name: String,
@@ -1469,6 +1527,7 @@ pub struct StationCheckins {
 /// check-ins of the last `days` days that lie farther than `radius_m` (15 riding minutes at
 /// `speed_kmh`) from any open station, grouped by area.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Coverage {
     pub days: u32,
     pub speed_kmh: u32,
@@ -1482,6 +1541,7 @@ pub struct Coverage {
 
 /// A cell of about 2 km holding points out of reach of every open station.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CoverageArea {
     /// The nearest district's name ("" when the county has none), for people to place it.
     pub district: String,
@@ -1513,6 +1573,7 @@ pub const MAX_STOCK: i64 = 100_000;
 
 /// A reward of the county's catalogue as the console keeps it (`GET /api/rewards`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CatalogueItem {
     pub id: i64,
     pub name: String,
@@ -1528,6 +1589,7 @@ pub struct CatalogueItem {
 
 /// `POST /api/rewards` (a new reward) and `PUT /api/rewards/{id}` (a change to one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RewardForm {
     pub name: String,
     pub price: i64,
@@ -1542,12 +1604,14 @@ pub struct RewardForm {
 
 /// `POST /api/pickups`: a pickup code read out by a rider at the counter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PickupForm {
     pub code: String,
 }
 
 /// The answer to a pickup: the reward to hand over and to whom.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pickup {
     /// The reward's name.
     pub reward: String,
@@ -1562,6 +1626,7 @@ pub struct Pickup {
 /// `GET /api/stats`: the county's figures per week (Monday to Sunday, China Standard Time)
 /// and category, newest week first, and the riders with the most points this month.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Stats {
     pub weeks: Vec<WeekStats>,
     pub riders: Vec<RiderPoints>,
@@ -1569,6 +1634,7 @@ pub struct Stats {
 
 /// One category in one week: reports filed then, and what became of them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WeekStats {
     /// The week's Monday, 00:00 China Standard Time (ms since the epoch).
     pub week: i64,
@@ -1585,6 +1651,7 @@ pub struct WeekStats {
 
 /// A rider's points earned this month (redemptions not counted).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RiderPoints {
     pub rider_id: i64,
     pub name: String,

@@ -30,6 +30,8 @@ pub enum Command {
     /// Manage stored photos.
     #[command(subcommand)]
     Photos(PhotosCommand),
+    /// Print the JSON API's OpenAPI document (docs/openapi.json).
+    Openapi,
 }
 
 /// Photo commands.
@@ -144,6 +146,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(cmd) => user(config, cmd).await,
         Command::Invite(cmd) => invite(config, cmd).await,
         Command::Photos(cmd) => photos(config, cmd).await,
+        Command::Openapi => {
+            print!("{}", crate::openapi::json());
+            Ok(())
+        }
     }
 }
 

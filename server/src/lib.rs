@@ -11,6 +11,7 @@ pub mod error;
 pub mod export;
 pub mod indexer;
 pub mod listen;
+pub mod openapi;
 pub mod photos;
 pub mod points;
 pub mod relay;
@@ -60,6 +61,7 @@ pub fn app(state: AppState) -> Router {
         .route("/password", post(routes::auth::change_password))
         .route("/register", post(routes::register::register))
         .route("/me", get(routes::me::me))
+        .route("/openapi.json", get(openapi::serve))
         .route("/sync-ticket", post(routes::me::sync_ticket))
         .route("/reports", get(routes::reports::list))
         .route("/reports/feed", get(routes::reports::feed))

@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    extract::{State, rejection::JsonRejection},
+    extract::State,
     http::{HeaderMap, StatusCode, header::SET_COOKIE},
     response::{IntoResponse, Response},
 };
@@ -22,13 +22,26 @@ use crate::{
 /// `Retry-After`, see [`crate::throttle`]); the check comes before any password work. A login
 /// also gives the device a long-lived cookie, which lets it past an account slowed down by
 /// guesses from elsewhere.
+#[utoipa::path(
+    post,
+    path = "/login",
+    operation_id = "login",
+    tag = "session",
+    request_body = model::api::LoginForm,
+    security(()),
+    responses(
+        (status = 200, description = "Logged in: sets the session cookie `nx_session` and the device cookie `nx_device`", body = model::api::Me),
+        (status = 401, description = "`bad_credentials`: wrong login or password, or a disabled account", body = model::api::ErrorBody),
+        (status = 429, description = "`too_many_attempts`: wait `retry_after` seconds (also in `Retry-After`)", body = model::api::ErrorBody),
+    )
+)]
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    form: Result<Json<LoginForm>, JsonRejection>,
+    form: Result<super::JsonForm<LoginForm>, AppError>,
 ) -> Result<Response, AppError> {
-    let Json(form) = form?;
+    let super::JsonForm(form) = form?;
     let login = form.login.trim();
     let chars = form.password.chars().count();
     if login.is_empty() || chars == 0 || login.len() > 64 || chars > MAX_PASSWORD_CHARS {
@@ -111,6 +124,16 @@ pub async fn start_session(
 }
 
 /// Ends the session, with the sync connections and live feeds it opened.
+#[utoipa::path(
+    post,
+    path = "/logout",
+    operation_id = "logout",
+    tag = "session",
+    security(()),
+    responses(
+        (status = 204, description = "Logged out (also when there was no session): the session cookie is cleared"),
+    )
+)]
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -124,14 +147,27 @@ pub async fn logout(
 
 /// Changes the password of the logged-in user, who must give the current one (throttled like
 /// a login). Every other session of the account ends; this one stays.
+#[utoipa::path(
+    post,
+    path = "/password",
+    operation_id = "change_password",
+    tag = "session",
+    request_body = model::api::PasswordForm,
+    responses(
+        (status = 204, description = "Changed; every other session of the account has ended"),
+        (status = 400, description = "`bad_password`: the new password is under 8 or over 128 characters; or a body that is not the form", body = model::api::ErrorBody),
+        (status = 403, description = "`wrong_password`: the current password is wrong", body = model::api::ErrorBody),
+        (status = 429, description = "`too_many_attempts`: wait `retry_after` seconds (also in `Retry-After`)", body = model::api::ErrorBody),
+    )
+)]
 pub async fn change_password(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     CurrentUser(user): CurrentUser,
     headers: HeaderMap,
-    form: Result<Json<PasswordForm>, JsonRejection>,
+    form: Result<super::JsonForm<PasswordForm>, AppError>,
 ) -> Result<StatusCode, AppError> {
-    let Json(form) = form?;
+    let super::JsonForm(form) = form?;
     if !(8..=MAX_PASSWORD_CHARS).contains(&form.new.chars().count()) {
         return Err(AppError::Refused(ApiError::with_detail(
             ErrorCode::BadPassword,

@@ -48,16 +48,24 @@ async fn county_doc(
         .unwrap_or_default())
 }
 
-/// `GET /api/checkins` and `GET /api/coverage` parameters.
-#[derive(Debug, Deserialize)]
-pub struct SpanQuery {
+/// `GET /api/checkins` and `GET /api/coverage`: the days they look at.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DaysQuery {
     /// How many days back, today included (1–90; 7 for check-ins, 30 for coverage).
+    #[param(minimum = 1, maximum = 90)]
     pub days: Option<u32>,
+}
+
+/// `GET /api/coverage`: the speed its circles are drawn at.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SpeedQuery {
     /// The riding speed the 15-minute circle is drawn at, in km/h (one of 10, 15, 20, 25).
     pub speed: Option<u32>,
 }
 
-fn days(q: &SpanQuery, default: u32) -> Result<u32, AppError> {
+fn days(q: &DaysQuery, default: u32) -> Result<u32, AppError> {
     match q.days.unwrap_or(default) {
         d @ 1..=90 => Ok(d),
         _ => Err(AppError::code(ErrorCode::BadRequest)),
@@ -67,10 +75,22 @@ fn days(q: &SpanQuery, default: u32) -> Result<u32, AppError> {
 /// `GET /api/checkins?days=7`: check-ins at each station of the county over the last `days`
 /// days (China Standard Time), per day and per hour of the day, most check-ins first. Stations
 /// closed for good are listed too while they have check-ins.
+#[utoipa::path(
+    get,
+    path = "/checkins",
+    operation_id = "checkins",
+    tag = "stations",
+    params(DaysQuery),
+    responses(
+        (status = 200, description = "Check-ins per station, day and hour", body = model::api::CheckinStats),
+        (status = 400, description = "`bad_request`: `days` is not 1 to 90", body = model::api::ErrorBody),
+        (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
+    )
+)]
 pub async fn checkins(
     State(state): State<AppState>,
     Staff(user): Staff,
-    Query(q): Query<SpanQuery>,
+    Query(q): Query<DaysQuery>,
 ) -> Result<Json<CheckinStats>, AppError> {
     let n = days(&q, 7)? as i64;
     let today = cst_day(now_ms()).0;
@@ -129,13 +149,26 @@ pub async fn checkins(
 /// `days` days that lie farther than 15 riding minutes (at `speed` km/h) from every open
 /// station, grouped in cells of about 2 km, most points first. An open station is one not
 /// paused or closed, whatever its hours.
+#[utoipa::path(
+    get,
+    path = "/coverage",
+    operation_id = "coverage",
+    tag = "stations",
+    params(DaysQuery, SpeedQuery),
+    responses(
+        (status = 200, description = "Where reports and check-ins lie beyond 15 riding minutes of every open station", body = model::api::Coverage),
+        (status = 400, description = "`bad_request`: `days` is not 1 to 90, or `speed` not one of 10, 15, 20, 25", body = model::api::ErrorBody),
+        (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
+    )
+)]
 pub async fn coverage(
     State(state): State<AppState>,
     Staff(user): Staff,
-    Query(q): Query<SpanQuery>,
+    Query(q): Query<DaysQuery>,
+    Query(speed): Query<SpeedQuery>,
 ) -> Result<Json<Coverage>, AppError> {
     let n = days(&q, 30)?;
-    let speed = q.speed.unwrap_or(15);
+    let speed = speed.speed.unwrap_or(15);
     if !RIDING_SPEEDS_KMH.contains(&speed) {
         return Err(AppError::code(ErrorCode::BadRequest));
     }
@@ -254,6 +287,18 @@ pub fn station_url(headers: &HeaderMap, id: &str) -> String {
 
 /// `GET /api/stations/{id}/poster.svg`: a printable A4 poster for station `id` of the county:
 /// its name, address and hours, and a QR code of its check-in address ([`station_url`]).
+#[utoipa::path(
+    get,
+    path = "/stations/{id}/poster.svg",
+    operation_id = "station_poster",
+    tag = "stations",
+    params(("id" = String, Path, description = "The station's id")),
+    responses(
+        (status = 200, description = "A printable A4 poster with the station's check-in QR code", content_type = "image/svg+xml", body = String),
+        (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
+        (status = 404, description = "`not_found`: no such station in the county", body = model::api::ErrorBody),
+    )
+)]
 pub async fn poster(
     State(state): State<AppState>,
     Staff(user): Staff,

@@ -54,6 +54,15 @@ pub fn valid_peer_for(peer: &str, user_id: i64) -> bool {
 }
 
 /// The logged-in user.
+#[utoipa::path(
+    get,
+    path = "/me",
+    operation_id = "me",
+    tag = "session",
+    responses(
+        (status = 200, description = "The logged-in user, their documents and their peer-id prefix", body = model::api::Me),
+    )
+)]
 pub async fn me(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -66,6 +75,17 @@ pub const TICKET_TTL_MS: i64 = 60_000;
 
 /// Issues a ticket for clients that cannot send cookies on a WebSocket. The ticket is good
 /// while the session that asked for it lives.
+#[utoipa::path(
+    post,
+    path = "/sync-ticket",
+    operation_id = "sync_ticket",
+    tag = "sync",
+    request_body(content = Option<model::api::TicketForm>, description = "Optional: the peer id to bind the ticket to"),
+    responses(
+        (status = 200, description = "A single-use ticket for `/sync?ticket=`, good for `expires_in` seconds", body = model::api::Ticket),
+        (status = 400, description = "`bad_peer_id`: not a peer id of this user; or a body that is not the form (the body may be left out)", body = model::api::ErrorBody),
+    )
+)]
 pub async fn sync_ticket(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
@@ -84,7 +104,9 @@ pub async fn sync_ticket(
     let form: TicketForm = if empty {
         TicketForm::default()
     } else {
-        serde_json::from_slice(&body).map_err(|e| AppError::bad_json(e.to_string()))?
+        super::json_object(
+            serde_json::from_slice(&body).map_err(|e| AppError::bad_json(e.to_string()))?,
+        )?
     };
     let peer_id = match form.peer_id {
         Some(p) if valid_peer_for(&p, user.id) => p,

@@ -93,6 +93,23 @@ async fn read_checked(
 
 /// Stores a photo under its SHA-256: a rider's (for their reports) or a supervisor's (a
 /// reward's picture).
+#[utoipa::path(
+    put,
+    path = "/photos/{sha256}",
+    operation_id = "put_photo",
+    tag = "photos",
+    params(("sha256" = String, Path, pattern = "^[0-9a-f]{64}$", description = "The SHA-256 of the bytes, 64 lower-case hex digits")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The photo's bytes: JPEG, PNG or WebP (the type is read from the bytes)"),
+    responses(
+        (status = 201, description = "Stored", body = model::api::PhotoStored),
+        (status = 200, description = "Stored before (by this user): nothing was written", body = model::api::PhotoStored),
+        (status = 400, description = "`bad_name`: not 64 lower-case hex digits; `interrupted`: the upload broke off", body = model::api::ErrorBody),
+        (status = 403, description = "`forbidden`: station staff cannot upload", body = model::api::ErrorBody),
+        (status = 413, description = "`too_large`: over `limit` bytes", body = model::api::ErrorBody),
+        (status = 415, description = "`unsupported_type`: not JPEG, PNG or WebP", body = model::api::ErrorBody),
+        (status = 422, description = "`too_many_pixels`, `bad_image`, `truncated`, `hash_mismatch`", body = model::api::ErrorBody),
+    )
+)]
 pub async fn put(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -170,6 +187,23 @@ fn stored(row: PhotoRow, created: bool, status: StatusCode) -> Response {
 
 /// A photo, for its uploader and for supervisors of the uploader's county. Anyone else gets
 /// 404, as if it did not exist.
+#[utoipa::path(
+    get,
+    path = "/photos/{sha256}",
+    operation_id = "get_photo",
+    tag = "photos",
+    params(("sha256" = String, Path, pattern = "^[0-9a-f]{64}$", description = "The SHA-256 of the bytes, 64 lower-case hex digits")),
+    responses(
+        (status = 200, description = "The photo's bytes", content(
+            (Vec<u8> = "image/jpeg"),
+            (Vec<u8> = "image/png"),
+            (Vec<u8> = "image/webp"),
+        )),
+        (status = 304, description = "Not modified (`If-None-Match` named its ETag)"),
+        (status = 400, description = "`bad_name`: not 64 lower-case hex digits", body = model::api::ErrorBody),
+        (status = 404, description = "`not_found`: no such photo, or not this user's to see", body = model::api::ErrorBody),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -1,11 +1,6 @@
 //! `POST /api/register`: a rider signs up with the invite code printed at their station.
 
-use axum::{
-    Json,
-    extract::{State, rejection::JsonRejection},
-    http::StatusCode,
-    response::Response,
-};
+use axum::{extract::State, http::StatusCode, response::Response};
 use model::api::{ApiError, ErrorCode, RegisterForm};
 
 use crate::{
@@ -45,12 +40,26 @@ fn check(form: &RegisterForm) -> Result<(), AppError> {
 
 /// Creates a rider of the invite's county and logs them in (201 with the session cookie).
 /// Wrong invite codes count as failed attempts of the address, so codes cannot be guessed.
+#[utoipa::path(
+    post,
+    path = "/register",
+    operation_id = "register",
+    tag = "session",
+    request_body = model::api::RegisterForm,
+    security(()),
+    responses(
+        (status = 201, description = "A rider account: logged in, with the session cookie", body = model::api::Me),
+        (status = 400, description = "`bad_phone`, `bad_person_name`, `bad_password`, `missing_invite`, `bad_invite`, `bad_text` (`detail` names the field); or a body that is not the form", body = model::api::ErrorBody),
+        (status = 409, description = "`phone_taken`: the phone number has an account already", body = model::api::ErrorBody),
+        (status = 429, description = "`too_many_attempts`: too many wrong invite codes from this address", body = model::api::ErrorBody),
+    )
+)]
 pub async fn register(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    form: Result<Json<RegisterForm>, JsonRejection>,
+    form: Result<super::JsonForm<RegisterForm>, AppError>,
 ) -> Result<Response, AppError> {
-    let Json(form) = form?;
+    let super::JsonForm(form) = form?;
     check(&form)?;
     let phone = form.phone.as_str();
     let invite = form.invite.trim().to_uppercase();

@@ -4,7 +4,7 @@ use std::convert::Infallible;
 
 use axum::{
     Json,
-    extract::{Path, Query, State, rejection::JsonRejection},
+    extract::{Path, Query, State},
     response::{
         IntoResponse,
         sse::{Event, KeepAlive, Sse},
@@ -28,13 +28,10 @@ use crate::{
     state::AppState,
 };
 
-/// List parameters: the page (where it starts, how many), and the filters (each optional).
-#[derive(Debug, Deserialize)]
-pub struct ListQuery {
-    /// 1 to [`MAX_PAGE`]; [`PAGE`] when not given.
-    pub limit: Option<i64>,
-    /// The `next` of the page before.
-    pub cursor: Option<String>,
+/// The filters of the report list and its CSV export, each optional.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FilterQuery {
     /// A status code (`new`, `valid`, …).
     pub status: Option<String>,
     /// A category code.
@@ -52,7 +49,7 @@ pub struct ListQuery {
     pub within: Option<f64>,
 }
 
-impl ListQuery {
+impl FilterQuery {
     /// The filter, once its codes are checked.
     fn filter(&self) -> Result<ReportFilter, AppError> {
         let status = self.status.as_deref().filter(|s| !s.is_empty());
@@ -96,12 +93,25 @@ impl ListQuery {
 /// received first, with the cursor of the next page. Pages follow a fixed order (time
 /// received, set once by the server; rider; id), so walking them lists every report once,
 /// however many arrive or change meanwhile.
+#[utoipa::path(
+    get,
+    path = "/reports",
+    operation_id = "list_reports",
+    tag = "reports",
+    params(super::PageQuery, FilterQuery),
+    responses(
+        (status = 200, description = "One page of reports, the last received first", body = model::api::ReportList),
+        (status = 400, description = "`bad_status`, or `bad_request` for a bad category, page size, cursor or point (`detail` names it)", body = model::api::ErrorBody),
+        (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     Staff(user): Staff,
-    Query(q): Query<ListQuery>,
+    Query(page): Query<super::PageQuery>,
+    Query(q): Query<FilterQuery>,
 ) -> Result<Json<ReportList>, AppError> {
-    let (limit, after) = super::page(q.limit, q.cursor.as_deref())?;
+    let (limit, after) = page.checked()?;
     let mut reports = state
         .db
         .reports_filtered(&user.county, &q.filter()?, limit + 1, after.as_ref())
@@ -116,7 +126,8 @@ pub async fn list(
 }
 
 /// Stats parameters.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// How many weeks back (1–26, default 8).
     pub weeks: Option<i64>,
@@ -124,6 +135,17 @@ pub struct StatsQuery {
 
 /// `GET /api/stats`: the county's reports per week and category (received, decided, valid,
 /// median time to decision, points), and its riders by points earned this month.
+#[utoipa::path(
+    get,
+    path = "/stats",
+    operation_id = "report_stats",
+    tag = "reports",
+    params(StatsQuery),
+    responses(
+        (status = 200, description = "Figures per week and category, and riders by points this month", body = model::api::Stats),
+        (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
+    )
+)]
 pub async fn stats(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -138,11 +160,23 @@ const EXPORT_LIMIT: i64 = 100_000;
 
 /// `GET /api/reports.csv`: the filtered list (the filters of [`list`]) as a CSV file, newest
 /// first, in the language of `Accept-Language`.
+#[utoipa::path(
+    get,
+    path = "/reports.csv",
+    operation_id = "export_reports",
+    tag = "reports",
+    params(FilterQuery),
+    responses(
+        (status = 200, description = "The filtered reports as a CSV file (UTF-8 with a byte-order mark)", content_type = "text/csv", body = String),
+        (status = 400, description = "`bad_status`, or `bad_request` for a bad filter", body = model::api::ErrorBody),
+        (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
+    )
+)]
 pub async fn export(
     State(state): State<AppState>,
     Staff(user): Staff,
     headers: axum::http::HeaderMap,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<FilterQuery>,
 ) -> Result<axum::response::Response, AppError> {
     let mut rows = state
         .db
@@ -170,6 +204,16 @@ pub async fn export(
 
 /// New and changed reports of the supervisor's county, as server-sent events named `report`,
 /// until the session that opened the feed ends.
+#[utoipa::path(
+    get,
+    path = "/reports/feed",
+    operation_id = "report_feed",
+    tag = "reports",
+    responses(
+        (status = 200, description = "Server-sent events named `report`, each a `ReportRow` in JSON, until the session ends", content_type = "text/event-stream", body = String),
+        (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
+    )
+)]
 pub async fn feed(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
@@ -204,14 +248,32 @@ pub async fn feed(
 /// `POST /api/reports/{rider_id}/{id}/review`: a supervisor of the report's county decides on
 /// it. The decision goes into the rider's office document, which only the server writes; a
 /// report of another county answers 404, exactly like a missing one.
+#[utoipa::path(
+    post,
+    path = "/reports/{rider_id}/{id}/review",
+    operation_id = "review_report",
+    tag = "reports",
+    params(
+        ("rider_id" = i64, Path, description = "The rider's user id"),
+        ("id" = String, Path, description = "The report's id"),
+    ),
+    request_body = model::api::ReviewForm,
+    responses(
+        (status = 200, description = "The report as decided", body = model::api::ReportRow),
+        (status = 400, description = "`bad_status`, `note_too_long`, `bad_points`, `bad_duplicate`, `bad_text`; or a body that is not the form", body = model::api::ErrorBody),
+        (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
+        (status = 404, description = "`not_found`: no such report in the county", body = model::api::ErrorBody),
+        (status = 409, description = "`decision_final`: decided over 24 hours ago; `points_spent`: the change would take back spent points", body = model::api::ErrorBody),
+    )
+)]
 pub async fn review(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path((rider_id, id)): Path<(i64, String)>,
-    form: Result<Json<ReviewForm>, JsonRejection>,
+    form: Result<super::JsonForm<ReviewForm>, AppError>,
 ) -> Result<Json<ReportRow>, AppError> {
     // A status that is not a code at all fails here, as a malformed body.
-    let Json(form) = form?;
+    let super::JsonForm(form) = form?;
     if form.status == ReviewStatus::New {
         return Err(AppError::code(ErrorCode::BadStatus));
     }
@@ -309,6 +371,21 @@ pub async fn review(
 
 /// `GET /api/reports/{rider_id}/{id}/duplicates`: the reports this one may repeat: of the same
 /// county and category, filed in the 48 hours before it, within 200 m; nearest first.
+#[utoipa::path(
+    get,
+    path = "/reports/{rider_id}/{id}/duplicates",
+    operation_id = "report_duplicates",
+    tag = "reports",
+    params(
+        ("rider_id" = i64, Path, description = "The rider's user id"),
+        ("id" = String, Path, description = "The report's id"),
+    ),
+    responses(
+        (status = 200, description = "The earlier reports this one may repeat, nearest first (one page, no `next`)", body = model::api::ReportList),
+        (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
+        (status = 404, description = "`not_found`: no such report in the county", body = model::api::ErrorBody),
+    )
+)]
 pub async fn duplicates(
     State(state): State<AppState>,
     Staff(user): Staff,

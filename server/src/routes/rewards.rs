@@ -3,7 +3,7 @@
 
 use axum::{
     Json,
-    extract::{Path, State, rejection::JsonRejection},
+    extract::{Path, State},
     http::StatusCode,
 };
 use model::api::{
@@ -78,6 +78,16 @@ async fn publish(state: &AppState, county: &str) {
 }
 
 /// `GET /api/rewards`: the supervisor's county's catalogue, by id.
+#[utoipa::path(
+    get,
+    path = "/rewards",
+    operation_id = "list_rewards",
+    tag = "rewards",
+    responses(
+        (status = 200, description = "The county's catalogue, by id", body = Vec<model::api::CatalogueItem>),
+        (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -87,12 +97,24 @@ pub async fn list(
 }
 
 /// `POST /api/rewards`: adds a reward to the supervisor's county's catalogue.
+#[utoipa::path(
+    post,
+    path = "/rewards",
+    operation_id = "add_reward",
+    tag = "rewards",
+    request_body = model::api::RewardForm,
+    responses(
+        (status = 201, description = "The reward as added", body = model::api::CatalogueItem),
+        (status = 400, description = "`bad_reward_name`, `bad_price`, `bad_stock`, `bad_name` (the photo), `bad_text`; or a body that is not the form", body = model::api::ErrorBody),
+        (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
+    )
+)]
 pub async fn add(
     State(state): State<AppState>,
     Staff(user): Staff,
-    form: Result<Json<RewardForm>, JsonRejection>,
+    form: Result<super::JsonForm<RewardForm>, AppError>,
 ) -> Result<(StatusCode, Json<CatalogueItem>), AppError> {
-    let Json(form) = form?;
+    let super::JsonForm(form) = form?;
     let form = checked(form)?;
     if !(0..=MAX_STOCK).contains(&form.stock_change) {
         return Err(bad_stock());
@@ -105,13 +127,27 @@ pub async fn add(
 
 /// `PUT /api/rewards/{id}`: changes a reward of the supervisor's county: name, price, offered
 /// or not, and the stock by `stock_change`. Another county's reward answers 404.
+#[utoipa::path(
+    put,
+    path = "/rewards/{id}",
+    operation_id = "update_reward",
+    tag = "rewards",
+    params(("id" = String, Path, description = "The reward's id")),
+    request_body = model::api::RewardForm,
+    responses(
+        (status = 200, description = "The reward as changed", body = model::api::CatalogueItem),
+        (status = 400, description = "`bad_reward_name`, `bad_price`, `bad_stock`, `bad_name` (the photo), `bad_text`; or a body that is not the form", body = model::api::ErrorBody),
+        (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
+        (status = 404, description = "`not_found`: no such reward in the county", body = model::api::ErrorBody),
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path(id): Path<String>,
-    form: Result<Json<RewardForm>, JsonRejection>,
+    form: Result<super::JsonForm<RewardForm>, AppError>,
 ) -> Result<Json<CatalogueItem>, AppError> {
-    let Json(form) = form?;
+    let super::JsonForm(form) = form?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     if state.db.reward(&user.county, id).await?.is_none() {
         return Err(AppError::NotFound);
@@ -129,12 +165,27 @@ pub async fn update(
 
 /// `POST /api/pickups`: hands over the reward waiting under the code in the staff member's
 /// county, once; a second use answers `409 picked_up` (已领取).
+#[utoipa::path(
+    post,
+    path = "/pickups",
+    operation_id = "pick_up_reward",
+    tag = "rewards",
+    request_body = model::api::PickupForm,
+    responses(
+        (status = 200, description = "Handed over: what and to whom", body = model::api::Pickup),
+        (status = 400, description = "`bad_code`: not 6 digits; or a body that is not the form", body = model::api::ErrorBody),
+        (status = 403, description = "`forbidden`: not station staff, a supervisor or an admin", body = model::api::ErrorBody),
+        (status = 404, description = "`unknown_code`: no reward of the county waits under this code", body = model::api::ErrorBody),
+        (status = 409, description = "`picked_up`: handed over already", body = model::api::ErrorBody),
+        (status = 410, description = "`code_expired`: the code is over 30 days old", body = model::api::ErrorBody),
+    )
+)]
 pub async fn pickup(
     State(state): State<AppState>,
     Counter(user): Counter,
-    form: Result<Json<PickupForm>, JsonRejection>,
+    form: Result<super::JsonForm<PickupForm>, AppError>,
 ) -> Result<Json<Pickup>, AppError> {
-    let Json(form) = form?;
+    let super::JsonForm(form) = form?;
     let code = form.code.trim();
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(AppError::code(ErrorCode::BadCode));

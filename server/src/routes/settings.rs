@@ -1,10 +1,7 @@
 //! A county's own rules for triage: the reasons for an invalid report, the departments to
 //! forward to, the award of each category and the duplicate share.
 
-use axum::{
-    Json,
-    extract::{State, rejection::JsonRejection},
-};
+use axum::{Json, extract::State};
 use model::api::CountySettings;
 
 use crate::{
@@ -33,6 +30,16 @@ pub async fn publish_awards(db: &Db, relay: &Relay, county: &str) -> anyhow::Res
 }
 
 /// `GET /api/settings`: the supervisor's county's settings (the defaults if it never set any).
+#[utoipa::path(
+    get,
+    path = "/settings",
+    operation_id = "get_settings",
+    tag = "settings",
+    responses(
+        (status = 200, description = "The county's settings", body = model::api::CountySettings),
+        (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -42,12 +49,24 @@ pub async fn get(
 
 /// `PUT /api/settings`: replaces the supervisor's county's settings; answers them as stored
 /// (trimmed).
+#[utoipa::path(
+    put,
+    path = "/settings",
+    operation_id = "put_settings",
+    tag = "settings",
+    request_body = model::api::CountySettings,
+    responses(
+        (status = 200, description = "The settings as stored (trimmed)", body = model::api::CountySettings),
+        (status = 400, description = "`bad_reasons`, `bad_departments`, `bad_points`, `bad_share`; or a body that is not the form", body = model::api::ErrorBody),
+        (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
+    )
+)]
 pub async fn put(
     State(state): State<AppState>,
     Staff(user): Staff,
-    form: Result<Json<CountySettings>, JsonRejection>,
+    form: Result<super::JsonForm<CountySettings>, AppError>,
 ) -> Result<Json<CountySettings>, AppError> {
-    let Json(form) = form?;
+    let super::JsonForm(form) = form?;
     let settings = form.checked().map_err(AppError::Refused)?;
     state
         .db

@@ -5,7 +5,7 @@
 use axum::response::IntoResponse;
 use axum::{
     Json,
-    extract::{Path, State, rejection::JsonRejection},
+    extract::{Path, State},
     http::StatusCode,
 };
 use model::{
@@ -20,6 +20,16 @@ use crate::{auth::Staff, db::now_ms, error::AppError, state::AppState};
 
 /// `GET /api/stations`: the stations of the supervisor's county, by name, from its stations
 /// document (empty when the county has none).
+#[utoipa::path(
+    get,
+    path = "/stations",
+    operation_id = "list_stations",
+    tag = "stations",
+    responses(
+        (status = 200, description = "The county's stations, by name", body = Vec<model::api::StationItem>),
+        (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -50,18 +60,32 @@ pub async fn list(
 /// field by field (coordinates inside the county, hours that read, codes from the fixed
 /// lists); a refusal names the field in `detail`. `status: closed` keeps the station for the
 /// record but out of riders' lists.
+#[utoipa::path(
+    put,
+    path = "/stations/{id}",
+    operation_id = "put_station",
+    tag = "stations",
+    params(("id" = String, Path, description = "1 to 40 lower-case letters, digits and hyphens")),
+    request_body = model::api::StationForm,
+    responses(
+        (status = 200, description = "The station as stored", body = model::api::StationItem),
+        (status = 400, description = "`bad_station_name`, `bad_coordinates`, `bad_hours`, `bad_station_field` (`detail` names the field); or a body that is not the form", body = model::api::ErrorBody),
+        (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
+        (status = 404, description = "`not_found`: the county has no stations document", body = model::api::ErrorBody),
+    )
+)]
 pub async fn put(
     State(state): State<AppState>,
     Staff(user): Staff,
     Path(id): Path<String>,
-    form: Result<Json<StationForm>, JsonRejection>,
+    form: Result<super::JsonForm<StationForm>, AppError>,
 ) -> Result<Json<StationItem>, AppError> {
     if !is_station_id(&id) {
         return Err(AppError::Refused(model::api::ApiError::from(
             ErrorCode::BadStationName,
         )));
     }
-    let Json(form) = form?;
+    let super::JsonForm(form) = form?;
     let county = state
         .db
         .county(&user.county)
@@ -87,6 +111,16 @@ pub async fn put(
 const ALERTS_KEPT_MS: i64 = 7 * 24 * 3_600_000;
 
 /// `GET /api/alerts`: the county's alerts, newest first.
+#[utoipa::path(
+    get,
+    path = "/alerts",
+    operation_id = "list_alerts",
+    tag = "stations",
+    responses(
+        (status = 200, description = "The county's alerts, newest first", body = Vec<model::api::AlertItem>),
+        (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
+    )
+)]
 pub async fn alerts(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -118,12 +152,25 @@ pub async fn alerts(
 
 /// `POST /api/alerts`: publishes a heat or cold alert to the county's riders through its
 /// stations document; phones show it while it is in force, offline too.
+#[utoipa::path(
+    post,
+    path = "/alerts",
+    operation_id = "add_alert",
+    tag = "stations",
+    request_body = model::api::AlertForm,
+    responses(
+        (status = 201, description = "The alert as published", body = model::api::AlertItem),
+        (status = 400, description = "`bad_alert` (`detail` names the field); or a body that is not the form", body = model::api::ErrorBody),
+        (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
+        (status = 404, description = "`not_found`: the county has no stations document", body = model::api::ErrorBody),
+    )
+)]
 pub async fn alert(
     State(state): State<AppState>,
     Staff(user): Staff,
-    form: Result<Json<AlertForm>, JsonRejection>,
+    form: Result<super::JsonForm<AlertForm>, AppError>,
 ) -> Result<(StatusCode, Json<AlertItem>), AppError> {
-    let Json(form) = form?;
+    let super::JsonForm(form) = form?;
     let form = form.checked().map_err(AppError::Refused)?;
     let doc = state
         .db
@@ -153,6 +200,16 @@ const MAX_LISTED_ERRORS: usize = 50;
 
 /// `GET /api/stations.csv`: the county's stations as a CSV file (`model::station_csv`), the
 /// file `POST /api/stations.csv` reads.
+#[utoipa::path(
+    get,
+    path = "/stations.csv",
+    operation_id = "export_stations",
+    tag = "stations",
+    responses(
+        (status = 200, description = "The county's stations as a CSV file, the file `POST /stations.csv` reads", content_type = "text/csv", body = String),
+        (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
+    )
+)]
 pub async fn export(
     State(state): State<AppState>,
     user: Staff,
@@ -174,6 +231,19 @@ pub async fn export(
 /// `POST /api/stations.csv`: adds or replaces the stations of a CSV file in one change, each
 /// checked as `PUT /api/stations/{id}` checks it. One line that does not hold and nothing is
 /// imported: `400 bad_csv` lists every such line in `detail`.
+#[utoipa::path(
+    post,
+    path = "/stations.csv",
+    operation_id = "import_stations",
+    tag = "stations",
+    request_body(content = String, content_type = "text/csv", description = "A CSV file in the form `GET /stations.csv` writes"),
+    responses(
+        (status = 200, description = "How many stations were added or replaced", body = model::api::StationsImported),
+        (status = 400, description = "`bad_csv`: `detail` lists every line that does not hold; nothing was imported", body = model::api::ErrorBody),
+        (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
+        (status = 404, description = "`not_found`: the county has no stations document", body = model::api::ErrorBody),
+    )
+)]
 pub async fn import(
     State(state): State<AppState>,
     Staff(user): Staff,

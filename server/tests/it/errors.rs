@@ -97,6 +97,15 @@ async fn every_route_answers_malformed_input_with_the_json_error() {
             400,
             Some("bad_request"),
         ),
+        // A form is an object: serde alone would read this array as login and password.
+        (
+            "/login",
+            "POST",
+            "/api/login".into(),
+            Some(r#"["13800000001","nuanxin-demo"]"#.into()),
+            400,
+            Some("bad_request"),
+        ),
         (
             "/login",
             "POST",
@@ -131,10 +140,26 @@ async fn every_route_answers_malformed_input_with_the_json_error() {
         ),
         ("/me", "GET", "/api/me?%zz".into(), None, 200, None),
         (
+            "/openapi.json",
+            "GET",
+            "/api/openapi.json?%zz".into(),
+            None,
+            200,
+            None,
+        ),
+        (
             "/sync-ticket",
             "POST",
             "/api/sync-ticket".into(),
             Some("[1,2]".into()),
+            400,
+            Some("bad_request"),
+        ),
+        (
+            "/sync-ticket",
+            "POST",
+            "/api/sync-ticket".into(),
+            Some("[]".into()),
             400,
             Some("bad_request"),
         ),

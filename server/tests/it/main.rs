@@ -12,6 +12,7 @@ mod errors;
 mod ledger_props;
 mod limits;
 mod migrations;
+mod openapi;
 mod paging;
 mod photos;
 mod points;
