@@ -56,6 +56,9 @@ pub struct NetLimits {
     /// A sync connection silent this long is pinged, and closed after twice as long
     /// (`NUANXIN_WS_IDLE`).
     pub ws_idle: Duration,
+    /// The longest an answer (or a sync connection's message) may wait for the client to
+    /// take any of its bytes; past it the connection is closed (`NUANXIN_WRITE_TIMEOUT`).
+    pub write_stall: Duration,
     /// Open connections (HTTP and sync) in all (`NUANXIN_MAX_CONNECTIONS`; 0: from the
     /// descriptor limit, leaving room for the database and photo files).
     pub max_connections: usize,
@@ -74,6 +77,7 @@ impl Default for NetLimits {
             request: Duration::from_secs(30),
             join_deadline: Duration::from_secs(10),
             ws_idle: Duration::from_secs(30),
+            write_stall: Duration::from_secs(30),
             max_connections: 0,
             max_connections_per_ip: 512,
             max_json_bytes: 256 * 1024,
@@ -97,6 +101,7 @@ impl NetLimits {
             request: secs("NUANXIN_REQUEST_TIMEOUT", d.request),
             join_deadline: secs("NUANXIN_JOIN_DEADLINE", d.join_deadline),
             ws_idle: secs("NUANXIN_WS_IDLE", d.ws_idle),
+            write_stall: secs("NUANXIN_WRITE_TIMEOUT", d.write_stall),
             max_connections: count("NUANXIN_MAX_CONNECTIONS", d.max_connections),
             max_connections_per_ip: count(
                 "NUANXIN_MAX_CONNECTIONS_PER_IP",

@@ -43,6 +43,15 @@ impl AppError {
         AppError::Refused(ApiError::with_detail(ErrorCode::BadRequest, detail))
     }
 
+    /// An extractor's refusal of a body: over the size limit, or not the expected JSON.
+    fn body_refused(status: StatusCode, text: String) -> Self {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::Refused(ApiError::with_detail(ErrorCode::BodyTooLarge, text))
+        } else {
+            AppError::bad_json(text)
+        }
+    }
+
     /// What the client is told.
     fn api_error(&self) -> ApiError {
         match self {
@@ -65,14 +74,13 @@ impl AppError {
 
 impl From<axum::extract::rejection::JsonRejection> for AppError {
     fn from(e: axum::extract::rejection::JsonRejection) -> Self {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::Refused(ApiError::with_detail(
-                ErrorCode::BodyTooLarge,
-                e.body_text(),
-            ))
-        } else {
-            AppError::bad_json(e.body_text())
-        }
+        AppError::body_refused(e.status(), e.body_text())
+    }
+}
+
+impl From<axum::extract::rejection::BytesRejection> for AppError {
+    fn from(e: axum::extract::rejection::BytesRejection) -> Self {
+        AppError::body_refused(e.status(), e.body_text())
     }
 }
 

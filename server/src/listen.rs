@@ -8,14 +8,18 @@
 //!
 //! HTTP/1.1 only, served by hyper with a header read timeout that also bounds how long a
 //! kept-alive connection may wait idle for its next request; the router bounds each JSON
-//! request (see [`crate::app`]), and the relay a sync socket's `join` and silence.
+//! request (see [`crate::app`]), and the relay a sync socket's `join` and silence. A client
+//! that stops reading is cut off too ([`WriteDeadline`]): an answer, an event of the live feed
+//! or a sync message may wait only so long for the client to take its bytes.
 
 use std::{
     collections::HashMap,
     future::Future,
     io,
     net::{IpAddr, SocketAddr},
+    pin::Pin,
     sync::{Arc, Mutex},
+    task::{Context, Poll},
     time::Duration,
 };
 
@@ -23,7 +27,11 @@ use axum::{Router, extract::ConnectInfo};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use model::api::{ErrorCode, Lang};
-use tokio::{io::AsyncWriteExt, net::TcpListener, sync::watch};
+use tokio::{
+    io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf},
+    net::TcpListener,
+    sync::watch,
+};
 use tower::ServiceExt;
 
 use crate::{config::NetLimits, state::AppState};
@@ -153,12 +161,22 @@ pub async fn serve(
 ) -> io::Result<()> {
     let limits = state.config.limits.clone();
     let caps = state.conns.clone();
+    serve_router(listener, crate::app(state), caps, limits, stop).await
+}
+
+/// Serves `router` on `listener` under `caps` and `limits` until `stop` resolves.
+async fn serve_router(
+    listener: TcpListener,
+    router: Router,
+    caps: Arc<Caps>,
+    limits: NetLimits,
+    stop: impl Future<Output = ()> + Send,
+) -> io::Result<()> {
     tracing::info!(
         max_connections = caps.max,
         per_address = caps.max_per_ip,
         "accepting connections"
     );
-    let router = crate::app(state);
     let busy: Arc<[u8]> = busy_answer().into();
     let refusing = Arc::new(tokio::sync::Semaphore::new(TURNING_AWAY));
     let (stopping, stopped) = watch::channel(false);
@@ -196,6 +214,7 @@ pub async fn serve(
             slot,
             router.clone(),
             limits.header_read,
+            limits.write_stall,
             stopped.clone(),
         ));
     }
@@ -236,6 +255,7 @@ async fn serve_conn(
     slot: ConnSlot,
     router: Router,
     header_read: Duration,
+    write_stall: Duration,
     mut stopped: watch::Receiver<bool>,
 ) {
     let held = slot.clone();
@@ -247,7 +267,10 @@ async fn serve_conn(
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(header_read)
-        .serve_connection(TokioIo::new(stream), service)
+        .serve_connection(
+            TokioIo::new(WriteDeadline::new(stream, write_stall)),
+            service,
+        )
         .with_upgrades();
     tokio::pin!(conn);
     tokio::select! {
@@ -258,4 +281,184 @@ async fn serve_conn(
         }
     }
     drop(slot);
+}
+
+/// A connection whose writes wait at most `limit` for the client to take bytes: a write, flush
+/// or shutdown still pending that long fails with `TimedOut`, and hyper then closes the
+/// connection (an upgraded sync socket keeps the same rule). Any progress starts the wait
+/// again, so a slow reader is served; one that stopped reading is not kept forever.
+#[derive(Debug)]
+pub struct WriteDeadline<S> {
+    inner: S,
+    limit: Duration,
+    /// Armed when a write first has to wait; cleared by any progress.
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<S> WriteDeadline<S> {
+    pub fn new(inner: S, limit: Duration) -> Self {
+        WriteDeadline {
+            inner,
+            limit,
+            stalled: None,
+        }
+    }
+
+    /// Passes `poll` on, unless the write has waited `limit` already.
+    fn watch<T>(&mut self, cx: &mut Context<'_>, poll: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+        if poll.is_ready() {
+            self.stalled = None;
+            return poll;
+        }
+        let limit = self.limit;
+        let stalled = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match stalled.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the client stopped reading",
+            ))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for WriteDeadline<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for WriteDeadline<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_write(cx, buf);
+        this.watch(cx, poll)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        this.watch(cx, poll)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_flush(cx);
+        this.watch(cx, poll)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_shutdown(cx);
+        this.watch(cx, poll)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    /// A client that stops reading: the answer waits in a full pipe, and fails after the limit.
+    #[tokio::test(start_paused = true)]
+    async fn a_write_that_waits_past_the_limit_fails() {
+        let (server, _client) = tokio::io::duplex(64);
+        let mut conn = WriteDeadline::new(server, Duration::from_secs(30));
+        let started = tokio::time::Instant::now();
+        let err = conn.write_all(&[7; 1024]).await.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert_eq!(started.elapsed(), Duration::from_secs(30));
+    }
+
+    /// A slow reader that keeps taking bytes is served, however long the whole answer takes.
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_reader_that_keeps_reading_is_served() {
+        let (server, mut client) = tokio::io::duplex(64);
+        let mut conn = WriteDeadline::new(server, Duration::from_secs(30));
+        let reader = tokio::spawn(async move {
+            let mut got = Vec::new();
+            let mut chunk = [0u8; 64];
+            loop {
+                tokio::time::sleep(Duration::from_secs(20)).await;
+                match client.read(&mut chunk).await.unwrap() {
+                    0 => return got,
+                    n => got.extend_from_slice(&chunk[..n]),
+                }
+            }
+        });
+        let started = tokio::time::Instant::now();
+        conn.write_all(&[7; 1024]).await.unwrap();
+        conn.shutdown().await.unwrap();
+        drop(conn);
+        assert_eq!(reader.await.unwrap(), vec![7; 1024]);
+        // 16 reads of 64 bytes, 20 s apart: far longer than the limit in all.
+        assert!(started.elapsed() >= Duration::from_secs(300));
+    }
+
+    /// Through the server: a client that asks for an endless answer and never reads is cut off
+    /// once the kernel's buffers are full and the limit has passed. Without the limit, the
+    /// read below would never end.
+    #[tokio::test]
+    async fn the_server_closes_a_connection_whose_client_stopped_reading() {
+        let router = Router::new().route(
+            "/endless",
+            axum::routing::get(|| async {
+                axum::body::Body::from_stream(futures::stream::repeat_with(|| {
+                    Ok::<_, io::Error>(axum::body::Bytes::from(vec![b'x'; 64 * 1024]))
+                }))
+            }),
+        );
+        let limits = NetLimits {
+            write_stall: Duration::from_millis(500),
+            ..NetLimits::default()
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(serve_router(
+            listener,
+            router,
+            Caps::new(64, 0),
+            limits,
+            std::future::pending(),
+        ));
+        let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
+        client
+            .write_all(b"GET /endless HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        // Not reading, for longer than the limit.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let drained = tokio::time::timeout(Duration::from_secs(20), async {
+            let mut got = 0usize;
+            let mut buf = vec![0u8; 256 * 1024];
+            loop {
+                match client.read(&mut buf).await {
+                    Ok(0) | Err(_) => return got,
+                    Ok(n) => got += n,
+                }
+            }
+        })
+        .await;
+        let got = drained.expect("the server kept the connection of a client that stopped reading");
+        assert!(got > 64 * 1024, "only {got} bytes arrived");
+    }
 }

@@ -15,7 +15,7 @@ use utoipa::{
     openapi::{
         self, ContentBuilder, HeaderBuilder, Ref, RefOr, ResponseBuilder,
         path::{Operation, ParameterIn},
-        schema::{ObjectBuilder, Type},
+        schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type},
         security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme},
     },
 };
@@ -232,6 +232,21 @@ fn tidy_words(op: &mut Operation) {
     op.summary = Some(summary);
     op.description = Some(text);
 }
+
+/// Raw bytes in the document (a photo): a binary string.
+#[derive(Debug)]
+pub struct Binary;
+
+impl utoipa::PartialSchema for Binary {
+    fn schema() -> RefOr<openapi::schema::Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Binary {}
 
 /// The document.
 pub fn document() -> openapi::OpenApi {

@@ -80,7 +80,7 @@ pub const TICKET_TTL_MS: i64 = 60_000;
     path = "/sync-ticket",
     operation_id = "sync_ticket",
     tag = "sync",
-    request_body(content = Option<model::api::TicketForm>, description = "Optional: the peer id to bind the ticket to"),
+    request_body(content = Option<model::api::TicketForm>, description = "The peer id to bind the ticket to. The body may be left out (or be `null`); announced as JSON, it is not empty"),
     responses(
         (status = 200, description = "A single-use ticket for `/sync?ticket=`, good for `expires_in` seconds", body = model::api::Ticket),
         (status = 400, description = "`bad_peer_id`: not a peer id of this user; or a body that is not the form (the body may be left out)", body = model::api::ErrorBody),
@@ -92,7 +92,8 @@ pub async fn sync_ticket(
     body: axum::body::Bytes,
 ) -> Result<Json<Ticket>, AppError> {
     let (user, session) = auth::session_from_headers(&state, &headers).await?;
-    // The body is optional; when present, or announced as JSON, it must be a JSON object.
+    // The body is optional (JSON `null` says the same); when present, or announced as JSON, it
+    // must be a JSON object.
     let says_json = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -101,12 +102,10 @@ pub async fn sync_ticket(
     if empty && says_json {
         return Err(AppError::bad_json("an empty body sent as application/json"));
     }
-    let form: TicketForm = if empty {
+    let form: TicketForm = if empty || body.trim_ascii() == b"null" {
         TicketForm::default()
     } else {
-        super::json_object(
-            serde_json::from_slice(&body).map_err(|e| AppError::bad_json(e.to_string()))?,
-        )?
+        super::json_object(&body)?
     };
     let peer_id = match form.peer_id {
         Some(p) if valid_peer_for(&p, user.id) => p,

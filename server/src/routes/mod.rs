@@ -28,21 +28,36 @@ where
     type Rejection = crate::error::AppError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(req, state).await?;
-        json_object(value).map(JsonForm)
+        let essence = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let json = essence == "application/json"
+            || (essence.starts_with("application/") && essence.ends_with("+json"));
+        if !json {
+            return Err(crate::error::AppError::bad_json(
+                "Expected request with `Content-Type: application/json`",
+            ));
+        }
+        let body = axum::body::Bytes::from_request(req, state).await?;
+        json_object(&body).map(JsonForm)
     }
 }
 
-/// `value` read as `T`, when it is a JSON object.
+/// A JSON object read as `T` (serde's complaint, with its line and column, in `detail`).
 pub fn json_object<T: serde::de::DeserializeOwned>(
-    value: serde_json::Value,
+    body: &[u8],
 ) -> Result<T, crate::error::AppError> {
-    if !value.is_object() {
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(crate::error::AppError::bad_json(
             "the body is not a JSON object",
         ));
     }
-    T::deserialize(value).map_err(|e| crate::error::AppError::bad_json(e.to_string()))
+    let axum::Json(form) = axum::Json::<T>::from_bytes(body)?;
+    Ok(form)
 }
 
 /// Where a page of a list starts, and how many entries it holds.

@@ -17,7 +17,7 @@ use crate::{auth::Staff, db::now_ms, error::AppError, state::AppState};
     request_body = model::api::NoticeForm,
     responses(
         (status = 200, description = "How many riders it goes to", body = model::api::NoticeSent),
-        (status = 400, description = "`bad_notice`: empty or over `limit` characters; `bad_text`; or a body that is not the form", body = model::api::ErrorBody),
+        (status = 400, description = "`bad_notice`: empty, over `limit` characters, or not plain text; or a body that is not the form", body = model::api::ErrorBody),
         (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
     )
 )]

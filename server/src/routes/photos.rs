@@ -99,7 +99,7 @@ async fn read_checked(
     operation_id = "put_photo",
     tag = "photos",
     params(("sha256" = String, Path, pattern = "^[0-9a-f]{64}$", description = "The SHA-256 of the bytes, 64 lower-case hex digits")),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The photo's bytes: JPEG, PNG or WebP (the type is read from the bytes)"),
+    request_body(content = inline(crate::openapi::Binary), content_type = "application/octet-stream", description = "The photo's bytes: JPEG, PNG or WebP (the type is read from the bytes)"),
     responses(
         (status = 201, description = "Stored", body = model::api::PhotoStored),
         (status = 200, description = "Stored before (by this user): nothing was written", body = model::api::PhotoStored),
@@ -195,9 +195,9 @@ fn stored(row: PhotoRow, created: bool, status: StatusCode) -> Response {
     params(("sha256" = String, Path, pattern = "^[0-9a-f]{64}$", description = "The SHA-256 of the bytes, 64 lower-case hex digits")),
     responses(
         (status = 200, description = "The photo's bytes", content(
-            (Vec<u8> = "image/jpeg"),
-            (Vec<u8> = "image/png"),
-            (Vec<u8> = "image/webp"),
+            (inline(crate::openapi::Binary) = "image/jpeg"),
+            (inline(crate::openapi::Binary) = "image/png"),
+            (inline(crate::openapi::Binary) = "image/webp"),
         )),
         (status = 304, description = "Not modified (`If-None-Match` named its ETag)"),
         (status = 400, description = "`bad_name`: not 64 lower-case hex digits", body = model::api::ErrorBody),

@@ -49,7 +49,7 @@ fn check(form: &RegisterForm) -> Result<(), AppError> {
     security(()),
     responses(
         (status = 201, description = "A rider account: logged in, with the session cookie", body = model::api::Me),
-        (status = 400, description = "`bad_phone`, `bad_person_name`, `bad_password`, `missing_invite`, `bad_invite`, `bad_text` (`detail` names the field); or a body that is not the form", body = model::api::ErrorBody),
+        (status = 400, description = "`bad_phone`, `bad_person_name`, `bad_password`, `missing_invite`, `bad_invite` (`detail` names the field); or a body that is not the form", body = model::api::ErrorBody),
         (status = 409, description = "`phone_taken`: the phone number has an account already", body = model::api::ErrorBody),
         (status = 429, description = "`too_many_attempts`: too many wrong invite codes from this address", body = model::api::ErrorBody),
     )

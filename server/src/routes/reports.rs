@@ -36,8 +36,9 @@ pub struct FilterQuery {
     pub status: Option<String>,
     /// A category code.
     pub category: Option<String>,
-    /// Filed at or after, and before (ms since the epoch).
+    /// Filed at or after (ms since the epoch).
     pub from: Option<i64>,
+    /// Filed before (ms since the epoch).
     pub to: Option<i64>,
     /// A rider's user id.
     pub rider: Option<i64>,
@@ -46,6 +47,7 @@ pub struct FilterQuery {
     /// A point, `lat,lon` (a station's): only reports within `within` metres of it (1,000 when
     /// not given).
     pub near: Option<String>,
+    /// With `near`: the distance, 1 to 50,000 metres.
     pub within: Option<f64>,
 }
 
@@ -210,7 +212,7 @@ pub async fn export(
     operation_id = "report_feed",
     tag = "reports",
     responses(
-        (status = 200, description = "Server-sent events named `report`, each a `ReportRow` in JSON, until the session ends", content_type = "text/event-stream", body = String),
+        (status = 200, description = "Server-sent events until the session ends: `report`, a `ReportRow` in JSON, new or changed; `resync` (`{}`), when the feed fell behind: read the list again", content_type = "text/event-stream", body = String),
         (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
     )
 )]

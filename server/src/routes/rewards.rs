@@ -105,8 +105,9 @@ pub async fn list(
     request_body = model::api::RewardForm,
     responses(
         (status = 201, description = "The reward as added", body = model::api::CatalogueItem),
-        (status = 400, description = "`bad_reward_name`, `bad_price`, `bad_stock`, `bad_name` (the photo), `bad_text`; or a body that is not the form", body = model::api::ErrorBody),
+        (status = 400, description = "`bad_reward_name`, `bad_price`, `bad_stock`, `bad_name` (the photo); or a body that is not the form", body = model::api::ErrorBody),
         (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
+        (status = 404, description = "`not_found`: the photo is not stored", body = model::api::ErrorBody),
     )
 )]
 pub async fn add(
@@ -136,9 +137,9 @@ pub async fn add(
     request_body = model::api::RewardForm,
     responses(
         (status = 200, description = "The reward as changed", body = model::api::CatalogueItem),
-        (status = 400, description = "`bad_reward_name`, `bad_price`, `bad_stock`, `bad_name` (the photo), `bad_text`; or a body that is not the form", body = model::api::ErrorBody),
+        (status = 400, description = "`bad_reward_name`, `bad_price`, `bad_stock`, `bad_name` (the photo); or a body that is not the form", body = model::api::ErrorBody),
         (status = 403, description = "`forbidden`: not a supervisor or admin of a county", body = model::api::ErrorBody),
-        (status = 404, description = "`not_found`: no such reward in the county", body = model::api::ErrorBody),
+        (status = 404, description = "`not_found`: no such reward in the county, or the photo is not stored", body = model::api::ErrorBody),
     )
 )]
 pub async fn update(

@@ -163,6 +163,24 @@ async fn every_route_answers_malformed_input_with_the_json_error() {
             400,
             Some("bad_request"),
         ),
+        // `null`, like no body: a peer id picked by the server.
+        (
+            "/sync-ticket",
+            "POST",
+            "/api/sync-ticket".into(),
+            Some("null".into()),
+            200,
+            None,
+        ),
+        // A form with a field twice is not read.
+        (
+            "/login",
+            "POST",
+            "/api/login".into(),
+            Some(r#"{"login":"a","login":"b","password":"p"}"#.into()),
+            400,
+            Some("bad_request"),
+        ),
         (
             "/reports",
             "GET",
