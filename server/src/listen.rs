@@ -110,8 +110,10 @@ impl Caps {
         })
     }
 
-    /// A place for a connection from `ip`, if there is room.
+    /// A place for a connection from `ip`, if there is room. IPv6 addresses are counted by
+    /// their /64 ([`crate::throttle::client_net`]).
     pub fn take(self: &Arc<Self>, ip: IpAddr) -> Option<ConnSlot> {
+        let ip = crate::throttle::client_net(ip);
         let mut open = self.open.lock().ok()?;
         let from_ip = open.1.get(&ip).copied().unwrap_or(0);
         if open.0 >= self.max || (self.max_per_ip > 0 && from_ip >= self.max_per_ip) {

@@ -16,13 +16,18 @@
 
 use std::{
     collections::HashMap,
-    net::IpAddr,
-    sync::Mutex,
+    net::{IpAddr, Ipv6Addr},
+    sync::{
+        Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
     time::{Duration, Instant},
 };
 
-/// Entries kept before expired windows are swept, so memory stays bounded under a flood of
-/// distinct logins or addresses.
+/// Entries kept before expired windows are first swept, so memory stays bounded under a flood
+/// of distinct logins or addresses. After a sweep the next waits until the table has doubled,
+/// so that a flood of live windows costs each attempt a constant share of a sweep, not a
+/// sweep each.
 const SWEEP_AT: usize = 10_000;
 /// The longest an account's attempts are slowed to.
 pub const MAX_DELAY: Duration = Duration::from_secs(60);
@@ -39,6 +44,8 @@ struct Window {
 #[derive(Debug)]
 pub struct LoginThrottle {
     windows: Mutex<HashMap<String, Window>>,
+    /// The table's size at which it is next swept (changed under the table's lock).
+    sweep_at: AtomicUsize,
     window: Duration,
     per_pair: u32,
     per_ip: u32,
@@ -50,11 +57,20 @@ fn account_key(account: &str) -> String {
 }
 
 fn pair_key(account: &str, ip: IpAddr) -> String {
-    format!("p:{ip}|{}", account.to_lowercase())
+    format!("p:{}|{}", client_net(ip), account.to_lowercase())
 }
 
 fn ip_key(ip: IpAddr) -> String {
-    format!("i:{ip}")
+    format!("i:{}", client_net(ip))
+}
+
+/// The address a client is counted by: an IPv4 address as it is (an IPv4-mapped IPv6 address
+/// too), an IPv6 address by its /64, which one subscriber usually holds whole.
+pub fn client_net(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !(u128::MAX >> 64))),
+        v4 => v4,
+    }
 }
 
 fn device_key(device: &str) -> String {
@@ -67,6 +83,7 @@ impl LoginThrottle {
     pub fn new(window: Duration, per_pair: u32, per_ip: u32, slow_after: u32) -> Self {
         Self {
             windows: Mutex::new(HashMap::new()),
+            sweep_at: AtomicUsize::new(SWEEP_AT),
             window,
             per_pair,
             per_ip,
@@ -118,9 +135,11 @@ impl LoginThrottle {
         {
             return Err(not_before - now);
         }
-        if map.len() >= SWEEP_AT {
+        if map.len() >= self.sweep_at.load(Ordering::Relaxed) {
             let window = self.window;
             map.retain(|_, w| now.duration_since(w.started) < window);
+            self.sweep_at
+                .store((map.len() * 2).max(SWEEP_AT), Ordering::Relaxed);
         }
         let mut keys = vec![pair_key(account, ip), ip_key(ip), account_key(account)];
         keys.extend(device.map(device_key));
@@ -297,5 +316,41 @@ mod tests {
                 .is_err(),
             "a device that guesses is not trusted"
         );
+    }
+
+    /// Addresses of one IPv6 /64 are one client; IPv4 addresses stay apart, and an
+    /// IPv4-mapped IPv6 address is its IPv4 address.
+    #[test]
+    fn an_ipv6_client_is_counted_by_its_64() {
+        let t = LoginThrottle::new(Duration::from_secs(60), 10, 3, 100);
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        for (i, ip) in [a, b, a].into_iter().enumerate() {
+            assert!(fail(&t, &format!("acct{i}"), ip, None), "{ip}");
+        }
+        assert!(!fail(&t, "acct9", b, None), "the /64 has used its 3");
+        assert!(fail(&t, "acct9", other, None), "another /64");
+        let v4: IpAddr = [10, 0, 0, 1].into();
+        let mapped: IpAddr = "::ffff:10.0.0.1".parse().unwrap();
+        assert_eq!(client_net(mapped), v4);
+        assert_eq!(client_net(v4), v4);
+        assert_ne!(client_net([10, 0, 0, 2].into()), v4);
+    }
+
+    /// A flood of distinct accounts, all in their window: the table is swept when it reaches
+    /// the mark, and then only once it has doubled, not at every attempt.
+    #[test]
+    fn sweeps_wait_for_the_table_to_double() {
+        let t = LoginThrottle::new(Duration::from_secs(600), 1_000_000, 1_000_000, 100);
+        let ip: IpAddr = [10, 0, 0, 1].into();
+        for i in 0..SWEEP_AT {
+            fail(&t, &format!("a{i}"), ip, None);
+        }
+        // Each attempt adds an account and a pair: past the mark, one sweep kept them all.
+        let after = t.sweep_at.load(Ordering::Relaxed);
+        assert!(after >= 2 * SWEEP_AT, "{after}");
+        let len = t.windows.lock().unwrap().len();
+        assert!(len < after, "{len} entries, next sweep at {after}");
     }
 }
