@@ -386,7 +386,10 @@ mod tests {
         let (server, _client) = tokio::io::duplex(64);
         let mut conn = WriteDeadline::new(server, Duration::from_secs(30));
         let started = tokio::time::Instant::now();
-        let err = conn.write_all(&[7; 1024]).await.unwrap_err();
+        let err = tokio::time::timeout(Duration::from_secs(60), conn.write_all(&[7; 1024]))
+            .await
+            .expect("the write waits no longer than the limit")
+            .unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::TimedOut);
         assert_eq!(started.elapsed(), Duration::from_secs(30));
     }

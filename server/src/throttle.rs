@@ -25,9 +25,9 @@ use std::{
 };
 
 /// Entries kept before expired windows are first swept, so memory stays bounded under a flood
-/// of distinct logins or addresses. After a sweep the next waits until the table has doubled,
-/// so that a flood of live windows costs each attempt a constant share of a sweep, not a
-/// sweep each.
+/// of distinct logins or addresses. After a sweep the next waits until the table has doubled
+/// (so that a flood of live windows costs each attempt a constant share of a sweep, not a
+/// sweep each) or a window has passed.
 const SWEEP_AT: usize = 10_000;
 /// The longest an account's attempts are slowed to.
 pub const MAX_DELAY: Duration = Duration::from_secs(60);
@@ -44,8 +44,10 @@ struct Window {
 #[derive(Debug)]
 pub struct LoginThrottle {
     windows: Mutex<HashMap<String, Window>>,
-    /// The table's size at which it is next swept (changed under the table's lock).
+    /// The table's size at which it is next swept, and when it was last swept (changed under
+    /// the table's lock).
     sweep_at: AtomicUsize,
+    swept: Mutex<Instant>,
     window: Duration,
     per_pair: u32,
     per_ip: u32,
@@ -84,6 +86,7 @@ impl LoginThrottle {
         Self {
             windows: Mutex::new(HashMap::new()),
             sweep_at: AtomicUsize::new(SWEEP_AT),
+            swept: Mutex::new(Instant::now()),
             window,
             per_pair,
             per_ip,
@@ -135,12 +138,19 @@ impl LoginThrottle {
         {
             return Err(not_before - now);
         }
-        if map.len() >= self.sweep_at.load(Ordering::Relaxed) {
+        // Swept when the table has grown to the mark, and once a window after the last
+        // sweep, so that what a flood left behind is let go when it has expired.
+        let mut swept = self.swept.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= self.sweep_at.load(Ordering::Relaxed)
+            || now.duration_since(*swept) >= self.window
+        {
             let window = self.window;
             map.retain(|_, w| now.duration_since(w.started) < window);
             self.sweep_at
                 .store((map.len() * 2).max(SWEEP_AT), Ordering::Relaxed);
+            *swept = now;
         }
+        drop(swept);
         let mut keys = vec![pair_key(account, ip), ip_key(ip), account_key(account)];
         keys.extend(device.map(device_key));
         for key in keys {
@@ -352,5 +362,20 @@ mod tests {
         assert!(after >= 2 * SWEEP_AT, "{after}");
         let len = t.windows.lock().unwrap().len();
         assert!(len < after, "{len} entries, next sweep at {after}");
+    }
+
+    /// What a flood left behind goes once its windows have ended, however small the table.
+    #[test]
+    fn expired_windows_go_a_window_after_the_last_sweep() {
+        let t = LoginThrottle::new(Duration::from_millis(50), 10, 1000, 100);
+        let ip: IpAddr = [10, 0, 0, 1].into();
+        for i in 0..100 {
+            fail(&t, &format!("a{i}"), ip, None);
+        }
+        assert!(t.windows.lock().unwrap().len() > 100);
+        std::thread::sleep(Duration::from_millis(60));
+        fail(&t, "late", ip, None);
+        // Only the late attempt's pair, address and account.
+        assert_eq!(t.windows.lock().unwrap().len(), 3);
     }
 }

@@ -94,10 +94,7 @@ pub async fn sync_ticket(
     let (user, session) = auth::session_from_headers(&state, &headers).await?;
     // The body is optional (JSON `null` says the same); when present, or announced as JSON, it
     // must be a JSON object.
-    let says_json = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().starts_with("application/json"));
+    let says_json = super::says_json(&headers);
     let empty = body.iter().all(u8::is_ascii_whitespace);
     if empty && says_json {
         return Err(AppError::bad_json("an empty body sent as application/json"));

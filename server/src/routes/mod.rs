@@ -28,16 +28,7 @@ where
     type Rejection = crate::error::AppError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        let essence = req
-            .headers()
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|v| v.trim().to_ascii_lowercase())
-            .unwrap_or_default();
-        let json = essence == "application/json"
-            || (essence.starts_with("application/") && essence.ends_with("+json"));
-        if !json {
+        if !says_json(req.headers()) {
             return Err(crate::error::AppError::bad_json(
                 "Expected request with `Content-Type: application/json`",
             ));
@@ -45,6 +36,19 @@ where
         let body = axum::body::Bytes::from_request(req, state).await?;
         json_object(&body).map(JsonForm)
     }
+}
+
+/// Whether the request's `Content-Type` is JSON: `application/json`, or `application/…+json`,
+/// with any parameters.
+pub fn says_json(headers: &axum::http::HeaderMap) -> bool {
+    let essence = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// A JSON object read as `T` (serde's complaint, with its line and column, in `detail`).
