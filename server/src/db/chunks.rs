@@ -3,27 +3,25 @@
 
 use std::collections::HashMap;
 
-use sqlx::SqlitePool;
-
-use super::Db;
+use super::{Db, Pool, on};
 
 impl Db {
     /// Every chunk whose key equals `prefix` or lies under `prefix/`.
     pub async fn chunk_range(&self, prefix: &str) -> sqlx::Result<HashMap<String, Vec<u8>>> {
         let rows: Vec<(String, Vec<u8>)> = if prefix.is_empty() {
-            sqlx::query_as("SELECT key, data FROM doc_chunks")
-                .fetch_all(&self.pool)
-                .await?
+            on!(self.pool, p => sqlx::query_as("SELECT key, data FROM doc_chunks")
+                .fetch_all(p)
+                .await)?
         } else {
             // Keys under `p/` sort between `p/` and `p0` ('0' follows '/').
-            sqlx::query_as(
+            on!(self.pool, p => sqlx::query_as(
                 "SELECT key, data FROM doc_chunks WHERE key = $1 OR (key >= $2 AND key < $3)",
             )
             .bind(prefix)
             .bind(format!("{prefix}/"))
             .bind(format!("{prefix}0"))
-            .fetch_all(&self.pool)
-            .await?
+            .fetch_all(p)
+            .await)?
         };
         Ok(rows.into_iter().collect())
     }
@@ -55,50 +53,51 @@ impl Db {
         data: &[u8],
         replaces: &[String],
     ) -> sqlx::Result<()> {
-        let mut tx = self.writer.begin().await?;
-        sqlx::query(
-            "INSERT INTO doc_chunks (key, data) VALUES ($1, $2)
-             ON CONFLICT (key) DO UPDATE SET data = excluded.data",
-        )
-        .bind(key)
-        .bind(data)
-        .execute(&mut *tx)
-        .await?;
-        for old in replaces.iter().filter(|k| *k != key) {
-            sqlx::query("DELETE FROM doc_chunks WHERE key = $1")
-                .bind(old)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await
+        on!(self.writer, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query(
+                "INSERT INTO doc_chunks (key, data) VALUES ($1, $2)
+                 ON CONFLICT (key) DO UPDATE SET data = excluded.data",
+            )
+            .bind(key)
+            .bind(data)
+            .execute(&mut *tx)
+            .await?;
+            for old in replaces.iter().filter(|k| *k != key) {
+                sqlx::query("DELETE FROM doc_chunks WHERE key = $1")
+                    .bind(old)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await
+        })
     }
 
     /// The documents holding changes the indexer has not read.
     pub async fn docs_unindexed(&self) -> sqlx::Result<Vec<String>> {
-        sqlx::query_scalar("SELECT doc_id FROM docs_unindexed ORDER BY doc_id")
-            .fetch_all(&self.pool)
-            .await
+        on!(self.pool, p => sqlx::query_scalar("SELECT doc_id FROM docs_unindexed ORDER BY doc_id")
+            .fetch_all(p)
+            .await)
     }
 
     /// Forgets the marks of documents that are no rider's (office and stations documents,
     /// which the indexer never reads).
     pub async fn docs_unindexed_prune(&self) -> sqlx::Result<()> {
-        sqlx::query(
+        on!(self.writer, p => sqlx::query(
             "DELETE FROM docs_unindexed WHERE doc_id NOT IN
                  (SELECT rider_doc FROM users WHERE rider_doc IS NOT NULL)",
         )
-        .execute(&self.writer)
-        .await?;
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// The mark of a document (0 when unmarked), read before the indexer reads the document.
     pub async fn doc_unindexed_seq(&self, doc_id: &str) -> sqlx::Result<i64> {
-        let seq: Option<i64> =
-            sqlx::query_scalar("SELECT seq FROM docs_unindexed WHERE doc_id = $1")
+        let seq: Option<i64> = on!(self.pool, p => sqlx::query_scalar("SELECT seq FROM docs_unindexed WHERE doc_id = $1")
                 .bind(doc_id)
-                .fetch_optional(&self.pool)
-                .await?;
+                .fetch_optional(p)
+                .await)?;
         Ok(seq.unwrap_or(0))
     }
 }
@@ -116,7 +115,7 @@ const GROUP_MAX: usize = 256;
 
 /// Writes queued chunks, each group in one transaction, until every sender is gone.
 pub(super) async fn write_chunks(
-    writer: SqlitePool,
+    writer: Pool,
     mut queue: tokio::sync::mpsc::UnboundedReceiver<ChunkPut>,
 ) {
     while let Some(first) = queue.recv().await {
@@ -145,10 +144,28 @@ pub(super) async fn write_chunks(
 
 /// Writes a group of chunks and marks their documents, in one transaction of two statements
 /// per 128 chunks. Returns each chunk's document mark after the write.
-async fn write_group(writer: &SqlitePool, group: &[ChunkPut]) -> sqlx::Result<Vec<i64>> {
-    let mut tx = writer.begin().await?;
+async fn write_group(writer: &Pool, group: &[ChunkPut]) -> sqlx::Result<Vec<i64>> {
+    // A document's chunks in one group raise its mark once each.
+    let mut added: HashMap<&str, i64> = HashMap::new();
+    for p in group {
+        *added.entry(&p.doc_id).or_default() += 1;
+    }
+    let mut added: Vec<(&str, i64)> = added.into_iter().collect();
+    // In one order in every process, so that two groups marking the same documents on
+    // PostgreSQL wait for each other rather than deadlock.
+    added.sort_unstable();
+    // Each key once (the last value written), by key: PostgreSQL refuses a statement that
+    // upserts one row twice.
+    let chunks: Vec<&ChunkPut> = group
+        .iter()
+        .map(|p| (p.key.as_str(), p))
+        .collect::<std::collections::BTreeMap<_, _>>()
+        .into_values()
+        .collect();
     let mut marks: HashMap<String, i64> = HashMap::new();
-    for part in group.chunks(128) {
+    on!(*writer, w => {
+    let mut tx = w.begin().await?;
+    for part in chunks.chunks(128) {
         let mut q = sqlx::QueryBuilder::new("INSERT INTO doc_chunks (key, data) ");
         q.push_values(part, |mut b, p| {
             b.push_bind(p.key.as_str()).push_bind(p.data.as_slice());
@@ -156,12 +173,6 @@ async fn write_group(writer: &SqlitePool, group: &[ChunkPut]) -> sqlx::Result<Ve
         q.push(" ON CONFLICT (key) DO UPDATE SET data = excluded.data");
         q.build().execute(&mut *tx).await?;
     }
-    // A document's chunks in one group raise its mark once each.
-    let mut added: HashMap<&str, i64> = HashMap::new();
-    for p in group {
-        *added.entry(&p.doc_id).or_default() += 1;
-    }
-    let added: Vec<(&str, i64)> = added.into_iter().collect();
     for part in added.chunks(128) {
         let mut q = sqlx::QueryBuilder::new("INSERT INTO docs_unindexed (doc_id, seq) ");
         q.push_values(part, |mut b, (doc_id, n)| {
@@ -175,6 +186,7 @@ async fn write_group(writer: &SqlitePool, group: &[ChunkPut]) -> sqlx::Result<Ve
         marks.extend(rows);
     }
     tx.commit().await?;
+    });
     group
         .iter()
         .map(|p| {

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Db, now_ms};
+use super::{Db, now_ms, on};
 
 /// An invite code as the CLI lists it.
 #[derive(Debug, Clone, Serialize)]
@@ -25,7 +25,7 @@ impl Db {
         expires_at: i64,
         note: &str,
     ) -> sqlx::Result<()> {
-        sqlx::query(
+        on!(self.writer, p => sqlx::query(
             "INSERT INTO invites (code, county, uses_left, expires_at, note, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -35,19 +35,19 @@ impl Db {
         .bind(expires_at)
         .bind(note)
         .bind(now_ms())
-        .execute(&self.writer)
-        .await?;
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Every invite code, newest first.
     pub async fn invites(&self) -> sqlx::Result<Vec<Invite>> {
-        let rows: Vec<(String, String, i64, i64, bool, String)> = sqlx::query_as(
-            "SELECT code, county, uses_left, expires_at, revoked != 0, note FROM invites
+        let rows: Vec<(String, String, i64, i64, bool, String)> = on!(self.pool, p => sqlx::query_as(
+            "SELECT code, county, uses_left, expires_at, revoked, note FROM invites
              ORDER BY created_at DESC, code",
         )
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(p)
+        .await)?;
         Ok(rows
             .into_iter()
             .map(|r| Invite {
@@ -63,33 +63,33 @@ impl Db {
 
     /// Revokes a code; false if there is no such code.
     pub async fn invite_revoke(&self, code: &str) -> sqlx::Result<bool> {
-        let done = sqlx::query("UPDATE invites SET revoked = 1 WHERE code = $1")
+        let done = on!(self.writer, p => sqlx::query("UPDATE invites SET revoked = TRUE WHERE code = $1")
             .bind(code)
-            .execute(&self.writer)
-            .await?;
-        Ok(done.rows_affected() == 1)
+            .execute(p)
+            .await.map(|r| r.rows_affected()))?;
+        Ok(done == 1)
     }
 
     /// Uses one registration of a live code and returns its county; `None` when the code is
     /// unknown, used up, expired or revoked. Atomic: two riders cannot share the last use.
     pub async fn invite_take(&self, code: &str) -> sqlx::Result<Option<String>> {
-        sqlx::query_scalar(
+        on!(self.writer, p => sqlx::query_scalar(
             "UPDATE invites SET uses_left = uses_left - 1
-             WHERE code = $1 AND uses_left > 0 AND revoked = 0 AND expires_at > $2
+             WHERE code = $1 AND uses_left > 0 AND NOT revoked AND expires_at > $2
              RETURNING county",
         )
         .bind(code)
         .bind(now_ms())
-        .fetch_optional(&self.writer)
-        .await
+        .fetch_optional(p)
+        .await)
     }
 
     /// Gives back a use taken by a registration that then failed.
     pub async fn invite_give_back(&self, code: &str) -> sqlx::Result<()> {
-        sqlx::query("UPDATE invites SET uses_left = uses_left + 1 WHERE code = $1")
+        on!(self.writer, p => sqlx::query("UPDATE invites SET uses_left = uses_left + 1 WHERE code = $1")
             .bind(code)
-            .execute(&self.writer)
-            .await?;
+            .execute(p)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 }

@@ -3,7 +3,7 @@
 
 use model::api::{DECISION_CHANGE_MS, ReviewStatus};
 
-use super::Db;
+use super::{Db, lock_account, on};
 
 /// One ledger entry.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -83,7 +83,9 @@ impl Db {
     /// entry, and no booking takes the balance below zero. The rider gets a notice of it in the
     /// same transaction. Returns the entry booked, if any.
     pub async fn decide(&self, d: &Decision<'_>) -> Result<Option<LedgerEntry>, Refused> {
-        let mut tx = self.writer.begin().await?;
+        on!(self.writer, p => {
+        let mut tx = p.begin().await?;
+        lock_account!(tx, self.is_pg(), d.rider_id);
         let current: Option<(String, Option<i64>, Option<String>)> = sqlx::query_as(
             "SELECT status, reviewed_at, review_note FROM reports WHERE rider_id = $1 AND id = $2",
         )
@@ -100,7 +102,7 @@ impl Db {
             return Err(Refused::Final);
         }
         let (booked, count): (i64, i64) = sqlx::query_as(
-            "SELECT COALESCE(SUM(amount), 0), COUNT(*) FROM ledger
+            "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT), COUNT(*) FROM ledger
              WHERE user_id = $1 AND report_id = $2",
         )
         .bind(d.rider_id)
@@ -115,7 +117,7 @@ impl Db {
                 percent,
             } => {
                 let first: i64 = sqlx::query_scalar(
-                    "SELECT COALESCE(SUM(amount), 0) FROM ledger
+                    "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger
                      WHERE user_id = $1 AND report_id = $2",
                 )
                 .bind(rider_id)
@@ -131,7 +133,7 @@ impl Db {
         let mut entry = None;
         if delta != 0 {
             let balance: i64 = sqlx::query_scalar(
-                "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE user_id = $1",
+                "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger WHERE user_id = $1",
             )
             .bind(d.rider_id)
             .fetch_one(&mut *tx)
@@ -186,78 +188,79 @@ impl Db {
         }
         tx.commit().await?;
         Ok(entry)
+        })
     }
 
     /// Sends `text` as a notice (`kind` `notice`) to every rider of `county` not disabled, in
     /// one statement; returns the riders it went to.
     pub async fn notice_county(&self, county: &str, text: &str, at: i64) -> sqlx::Result<Vec<i64>> {
-        sqlx::query_scalar(
+        on!(self.writer, p => sqlx::query_scalar(
             "INSERT INTO notices (user_id, kind, report_id, status, points, note, created_at)
              SELECT id, 'notice', NULL, '', 0, $1, $2 FROM users
-             WHERE county = $3 AND role = 'rider' AND disabled = 0
+             WHERE county = $3 AND role = 'rider' AND NOT disabled
              RETURNING user_id",
         )
         .bind(text)
         .bind(at)
         .bind(county)
-        .fetch_all(&self.writer)
-        .await
+        .fetch_all(p)
+        .await)
     }
 
     /// Every user with ledger entries or notices.
     pub async fn ledger_users(&self) -> sqlx::Result<Vec<i64>> {
-        sqlx::query_scalar(
+        on!(self.pool, p => sqlx::query_scalar(
             "SELECT user_id FROM ledger UNION SELECT user_id FROM notices
              UNION SELECT rider_id FROM redemptions ORDER BY 1",
         )
-        .fetch_all(&self.pool)
-        .await
+        .fetch_all(p)
+        .await)
     }
 
     /// A rider's ledger entries, oldest first.
     pub async fn ledger(&self, user_id: i64) -> sqlx::Result<Vec<LedgerEntry>> {
-        sqlx::query_as(
+        on!(self.pool, p => sqlx::query_as(
             "SELECT id, kind, amount, report_id, reason, created_at FROM ledger
              WHERE user_id = $1 ORDER BY id",
         )
         .bind(user_id)
-        .fetch_all(&self.pool)
-        .await
+        .fetch_all(p)
+        .await)
     }
 
     /// A rider's `n` latest notices, oldest first.
     pub async fn notices(&self, user_id: i64, n: i64) -> sqlx::Result<Vec<NoticeRow>> {
-        let mut rows: Vec<NoticeRow> = sqlx::query_as(
+        let mut rows: Vec<NoticeRow> = on!(self.pool, p => sqlx::query_as(
             "SELECT id, kind, report_id, redemption_id, wish_id, status, points, note, created_at
              FROM notices WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
         )
         .bind(user_id)
         .bind(n)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(p)
+        .await)?;
         rows.reverse();
         Ok(rows)
     }
 
     /// A rider's `n` latest ledger entries, oldest first.
     pub async fn ledger_recent(&self, user_id: i64, n: i64) -> sqlx::Result<Vec<LedgerEntry>> {
-        let mut rows: Vec<LedgerEntry> = sqlx::query_as(
+        let mut rows: Vec<LedgerEntry> = on!(self.pool, p => sqlx::query_as(
             "SELECT id, kind, amount, report_id, reason, created_at FROM ledger
              WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
         )
         .bind(user_id)
         .bind(n)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(p)
+        .await)?;
         rows.reverse();
         Ok(rows)
     }
 
     /// A rider's balance: the sum of their ledger.
     pub async fn balance(&self, user_id: i64) -> sqlx::Result<i64> {
-        sqlx::query_scalar("SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE user_id = $1")
+        on!(self.pool, p => sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger WHERE user_id = $1")
             .bind(user_id)
-            .fetch_one(&self.pool)
-            .await
+            .fetch_one(p)
+            .await)
     }
 }

@@ -1,13 +1,15 @@
 //! The server's SQL storage, behind one type whose methods are the whole interface.
 //!
-//! Callers only see [`Db`] and plain row structs, never a pool or a dialect, so a PostgreSQL
-//! backend can be added inside this module without touching them. Queries use `$n` placeholders,
-//! which both SQLite and PostgreSQL accept.
+//! Callers only see [`Db`] and plain row structs, never a pool or a dialect. Two backends sit
+//! behind it: SQLite (a file, the embedded default) and PostgreSQL (`postgres://…`, for several
+//! server processes on one database). Each query is written once, in the SQL both accept
+//! (`$n` placeholders, `CAST(SUM(…) AS BIGINT)`, `TRUE`/`FALSE`, no `rowid`), and run on either
+//! pool through [`on!`]; the few places where the dialects differ ask [`Db::is_pg`].
 
 use std::str::FromStr;
 
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
-
 mod chunks;
 mod invites;
 mod ledger;
@@ -29,22 +31,64 @@ pub use rewards::{PickupRefused, Redeem, RedemptionRow, RewardRow};
 pub use sessions::Revocation;
 pub use users::{Bounds, County, Names, NewUser, Role, User};
 
+/// The connections of one backend.
+#[derive(Clone, Debug)]
+pub(crate) enum Pool {
+    Lite(SqlitePool),
+    Pg(PgPool),
+}
+
+/// Runs `$body` with `$p` bound to the pool of whichever backend `$pool` is (the body is
+/// compiled once for each, so every query and row type is checked against both drivers).
+macro_rules! on {
+    ($pool:expr, $p:ident => $body:expr) => {
+        match &$pool {
+            $crate::db::Pool::Lite($p) => $body,
+            $crate::db::Pool::Pg($p) => $body,
+        }
+    };
+}
+pub(crate) use on;
+
+/// A transaction of either backend, held across calls (see [`IndexBatch`]).
+pub(crate) enum Tx {
+    Lite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Pg(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Runs `$body` with `$t` bound to the open transaction `$tx` of either backend.
+macro_rules! on_tx {
+    ($tx:expr, $t:ident => $body:expr) => {
+        match &mut $tx {
+            $crate::db::Tx::Lite($t) => $body,
+            $crate::db::Tx::Pg($t) => $body,
+        }
+    };
+}
+pub(crate) use on_tx;
+
 /// A handle to the database; cheap to clone.
 ///
-/// Reads use a pool of connections; every statement that writes goes through one writer
-/// connection, so writers queue here, in order, instead of contending for SQLite's file lock
-/// (whose busy handler sleeps for milliseconds at a time).
+/// On SQLite, reads use a pool of connections and every statement that writes goes through one
+/// writer connection, so writers queue here, in order, instead of contending for the file lock
+/// (whose busy handler sleeps for milliseconds at a time). On PostgreSQL both are one pool:
+/// writers of several processes meet in the database, so a transaction that reads before it
+/// writes locks the account it is about first (`lock_account!`).
 #[derive(Clone, Debug)]
 pub struct Db {
-    pool: SqlitePool,
-    writer: SqlitePool,
+    pool: Pool,
+    writer: Pool,
     /// The queue of document chunks to write (see [`Db::chunk_put`]).
     puts: tokio::sync::mpsc::UnboundedSender<chunks::ChunkPut>,
 }
 
 impl Db {
-    /// Opens (creating if needed) the database at `url` and brings its schema up to date.
+    /// Opens (creating if needed) the database at `url` (`sqlite://…` or `postgres://…`) and
+    /// brings its schema up to date.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Self::connect_pg(url).await;
+        }
         if let Some(path) = url.strip_prefix("sqlite://")
             && let Some(parent) = std::path::Path::new(path).parent()
             && !parent.as_os_str().is_empty()
@@ -66,16 +110,92 @@ impl Db {
             .max_connections(8)
             .connect_with(opts)
             .await?;
-        let (puts, queue) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(chunks::write_chunks(writer.clone(), queue));
-        Ok(Db { pool, writer, puts })
+        Ok(Self::with(Pool::Lite(pool), Pool::Lite(writer)))
     }
 
-    /// Closes every connection (used before reopening the same file).
-    pub async fn close(&self) {
-        self.pool.close().await;
-        self.writer.close().await;
+    /// Opens a PostgreSQL database and brings its schema up to date. Every process migrates
+    /// under the migrator's own advisory lock, so nodes started together agree.
+    async fn connect_pg(url: &str) -> anyhow::Result<Db> {
+        let opts = PgConnectOptions::from_str(url)?.statement_cache_capacity(1024);
+        let connections = std::env::var("NUANXIN_PG_CONNECTIONS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(16);
+        let pool = PgPoolOptions::new()
+            .max_connections(connections)
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .connect_with(opts)
+            .await?;
+        // A URL may name a schema of its own (`?options=-c search_path=…`): made if missing.
+        let path: String = sqlx::query_scalar("SELECT current_setting('search_path')")
+            .fetch_one(&pool)
+            .await?;
+        if let Some(schema) = own_schema(&path) {
+            let made = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "CREATE SCHEMA IF NOT EXISTS \"{}\"",
+                schema.replace('"', "\"\"")
+            )))
+            .execute(&pool)
+            .await;
+            // Two processes making it at once: one of them is refused, and finds it made.
+            if made.is_err() {
+                let there: bool = sqlx::query_scalar(
+                    "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
+                )
+                .bind(&schema)
+                .fetch_one(&pool)
+                .await?;
+                if !there {
+                    made?;
+                }
+            }
+        }
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(Self::with(Pool::Pg(pool.clone()), Pool::Pg(pool)))
     }
+
+    fn with(pool: Pool, writer: Pool) -> Db {
+        let (puts, queue) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(chunks::write_chunks(writer.clone(), queue));
+        Db { pool, writer, puts }
+    }
+
+    /// Whether this is PostgreSQL (for the few statements whose dialects differ).
+    pub fn is_pg(&self) -> bool {
+        matches!(self.pool, Pool::Pg(_))
+    }
+
+    /// Closes every connection (used before reopening the same database).
+    pub async fn close(&self) {
+        on!(self.pool, p => p.close().await);
+        on!(self.writer, p => p.close().await);
+    }
+}
+
+/// Locks account `$id` until the transaction `$tx` ends, on PostgreSQL (`$pg`): every
+/// transaction that checks a balance or a report's decision before it books points takes this
+/// lock first, so two of them for one rider (from one process or several) run one after the
+/// other. SQLite needs none: its one writer connection runs one transaction at a time.
+macro_rules! lock_account {
+    ($tx:expr, $pg:expr, $id:expr) => {
+        if $pg {
+            sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+                .bind($id)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    };
+}
+pub(crate) use lock_account;
+
+/// The schema a search path puts first, unless it is PostgreSQL's default (`"$user", public`).
+fn own_schema(search_path: &str) -> Option<String> {
+    let first = search_path.split(',').next()?.trim();
+    let name = first
+        .strip_prefix('"')
+        .and_then(|n| n.strip_suffix('"'))
+        .map_or_else(|| first.to_owned(), |n| n.replace("\"\"", "\""));
+    (!name.is_empty() && name != "$user" && name != "public").then_some(name)
 }
 
 /// Milliseconds since the Unix epoch.

@@ -5,9 +5,27 @@ use model::{
     api::{ReportRow, ReviewStatus},
 };
 
-use sqlx::SqliteConnection;
+use std::collections::{BTreeSet, HashSet};
 
-use super::{Db, User, now_ms};
+use super::{Db, Tx, User, now_ms, on, on_tx};
+
+/// Which of the photos `$wanted` (a non-empty set of hashes) are stored, in one query on
+/// the executor `$exec`.
+macro_rules! photos_held {
+    ($exec:expr, $wanted:expr) => {{
+        let mut q = sqlx::QueryBuilder::new("SELECT sha256 FROM photos WHERE sha256 IN (");
+        let mut list = q.separated(", ");
+        for h in $wanted {
+            list.push_bind(*h);
+        }
+        list.push_unseparated(")");
+        q.build_query_scalar::<String>()
+            .persistent(false)
+            .fetch_all($exec)
+            .await
+            .map(|v| v.into_iter().collect::<HashSet<String>>())
+    }};
+}
 
 /// The stored form of a report's photo EXIF: JSON, or '' when there is none.
 fn exif_json(r: &Report) -> String {
@@ -207,7 +225,29 @@ const ROW_SELECT: &str = "SELECT r.id, r.rider_id, u.name AS rider_name, r.count
 impl Db {
     /// One indexed report.
     pub async fn report_get(&self, rider_id: i64, id: &str) -> sqlx::Result<Option<ReportRow>> {
-        get(&mut *self.pool.acquire().await?, rider_id, id).await
+        let row: Option<RowRecord> = on!(self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{ROW_SELECT} WHERE r.rider_id = $1 AND r.id = $2"
+        )))
+        .bind(rider_id)
+        .bind(id)
+        .fetch_optional(p)
+        .await)?;
+        let mut rows: Vec<ReportRow> = match row {
+            Some(r) => vec![ReportRow::try_from(r).map_err(|e| sqlx::Error::Decode(e.into()))?],
+            None => Vec::new(),
+        };
+        self.fill_photos_stored(&mut rows).await?;
+        Ok(rows.pop())
+    }
+
+    /// Sets `photos_stored` of each row from the photo records, in one query.
+    async fn fill_photos_stored(&self, rows: &mut [ReportRow]) -> sqlx::Result<()> {
+        let wanted = photo_hashes(rows);
+        if !wanted.is_empty() {
+            let held = on!(self.pool, p => photos_held!(p, &wanted))?;
+            set_photos_stored(rows, &held);
+        }
+        Ok(())
     }
 
     /// The reports of `rider_id` that list photo `sha256`.
@@ -216,15 +256,15 @@ impl Db {
         rider_id: i64,
         sha256: &str,
     ) -> sqlx::Result<Vec<ReportRow>> {
-        let rows: Vec<RowRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let rows: Vec<RowRecord> = on!(self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "{ROW_SELECT} WHERE r.rider_id = $1 AND r.photos LIKE $2"
         )))
         .bind(rider_id)
         .bind(format!("%\"{sha256}\"%"))
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(p)
+        .await)?;
         let mut rows = rows_of(rows);
-        fill_photos_stored(&mut *self.pool.acquire().await?, &mut rows).await?;
+        self.fill_photos_stored(&mut rows).await?;
         Ok(rows)
     }
 
@@ -237,7 +277,7 @@ impl Db {
         from: i64,
         to: i64,
     ) -> sqlx::Result<Vec<ReportRow>> {
-        let rows: Vec<RowRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let rows: Vec<RowRecord> = on!(self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "{ROW_SELECT} WHERE r.county = $1 AND r.category = $2
              AND r.created_at BETWEEN $3 AND $4 ORDER BY r.created_at, r.id LIMIT 500"
         )))
@@ -245,10 +285,10 @@ impl Db {
         .bind(category)
         .bind(from)
         .bind(to)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(p)
+        .await)?;
         let mut rows = rows_of(rows);
-        fill_photos_stored(&mut *self.pool.acquire().await?, &mut rows).await?;
+        self.fill_photos_stored(&mut rows).await?;
         Ok(rows)
     }
 
@@ -272,91 +312,94 @@ impl Db {
         limit: i64,
         after: Option<&model::api::Cursor>,
     ) -> sqlx::Result<Vec<ReportRow>> {
-        let mut q = sqlx::QueryBuilder::new(ROW_SELECT);
-        q.push(" WHERE r.county = ").push_bind(county);
-        if let Some(c) = after {
-            q.push(" AND (r.received_at < ")
-                .push_bind(c.at)
-                .push(" OR (r.received_at = ")
-                .push_bind(c.at)
-                .push(" AND (r.rider_id > ")
-                .push_bind(c.rider_id)
-                .push(" OR (r.rider_id = ")
-                .push_bind(c.rider_id)
-                .push(" AND r.id > ")
-                .push_bind(c.id.clone())
-                .push("))))");
-        }
-        if let Some(status) = &filter.status {
-            q.push(" AND r.status = ").push_bind(status.clone());
-        }
-        if let Some(category) = &filter.category {
-            q.push(" AND r.category = ").push_bind(category.clone());
-        }
-        if let Some(from) = filter.from {
-            q.push(" AND r.created_at >= ").push_bind(from);
-        }
-        if let Some(to) = filter.to {
-            q.push(" AND r.created_at < ").push_bind(to);
-        }
-        if let Some(rider) = filter.rider {
-            q.push(" AND r.rider_id = ").push_bind(rider);
-        }
-        if let Some((lat, lon, within)) = filter.near {
-            // On the plane tangent at the point (degrees of longitude shortened by the
-            // latitude's cosine): within a county's tens of kilometres this is the great-circle
-            // distance to a fraction of a percent, in plain arithmetic for either database.
-            let shrink = lat.to_radians().cos().powi(2);
-            let reach = (within / model::geo::METRES_PER_DEGREE).powi(2);
-            q.push(" AND ((r.lat - ")
-                .push_bind(lat)
-                .push(") * (r.lat - ")
-                .push_bind(lat)
-                .push(") + (r.lon - ")
-                .push_bind(lon)
-                .push(") * (r.lon - ")
-                .push_bind(lon)
-                .push(") * ")
-                .push_bind(shrink)
-                .push(") <= ")
-                .push_bind(reach);
-        }
-        if let Some(text) = filter.text.as_deref().filter(|t| !t.is_empty()) {
-            // A plain substring: LIKE's wildcards in the text are taken literally.
-            let pattern = format!(
-                "%{}%",
-                text.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            );
-            q.push(" AND (r.note LIKE ")
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\' OR r.place LIKE ")
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\' OR u.name LIKE ")
-                .push_bind(pattern)
-                .push(" ESCAPE '\\')");
-        }
-        q.push(" ORDER BY r.received_at DESC, r.rider_id, r.id LIMIT ")
-            .push_bind(limit);
-        let rows: Vec<RowRecord> = q
-            .build_query_as()
-            .persistent(false)
-            .fetch_all(&self.pool)
-            .await?;
+        // SQLite's LIKE ignores the case of ASCII letters; PostgreSQL's ILIKE does the same.
+        let like = if self.is_pg() { " ILIKE " } else { " LIKE " };
+        let rows: Vec<RowRecord> = on!(self.pool, p => {
+            let mut q = sqlx::QueryBuilder::new(ROW_SELECT);
+            q.push(" WHERE r.county = ").push_bind(county);
+            if let Some(c) = after {
+                q.push(" AND (r.received_at < ")
+                    .push_bind(c.at)
+                    .push(" OR (r.received_at = ")
+                    .push_bind(c.at)
+                    .push(" AND (r.rider_id > ")
+                    .push_bind(c.rider_id)
+                    .push(" OR (r.rider_id = ")
+                    .push_bind(c.rider_id)
+                    .push(" AND r.id > ")
+                    .push_bind(c.id.clone())
+                    .push("))))");
+            }
+            if let Some(status) = &filter.status {
+                q.push(" AND r.status = ").push_bind(status.clone());
+            }
+            if let Some(category) = &filter.category {
+                q.push(" AND r.category = ").push_bind(category.clone());
+            }
+            if let Some(from) = filter.from {
+                q.push(" AND r.created_at >= ").push_bind(from);
+            }
+            if let Some(to) = filter.to {
+                q.push(" AND r.created_at < ").push_bind(to);
+            }
+            if let Some(rider) = filter.rider {
+                q.push(" AND r.rider_id = ").push_bind(rider);
+            }
+            if let Some((lat, lon, within)) = filter.near {
+                // On the plane tangent at the point (degrees of longitude shortened by the
+                // latitude's cosine): within a county's tens of kilometres this is the great-circle
+                // distance to a fraction of a percent, in plain arithmetic for either database.
+                let shrink = lat.to_radians().cos().powi(2);
+                let reach = (within / model::geo::METRES_PER_DEGREE).powi(2);
+                q.push(" AND ((r.lat - ")
+                    .push_bind(lat)
+                    .push(") * (r.lat - ")
+                    .push_bind(lat)
+                    .push(") + (r.lon - ")
+                    .push_bind(lon)
+                    .push(") * (r.lon - ")
+                    .push_bind(lon)
+                    .push(") * ")
+                    .push_bind(shrink)
+                    .push(") <= ")
+                    .push_bind(reach);
+            }
+            if let Some(text) = filter.text.as_deref().filter(|t| !t.is_empty()) {
+                // A plain substring: LIKE's wildcards in the text are taken literally.
+                let pattern = format!(
+                    "%{}%",
+                    text.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                );
+                q.push(" AND (r.note")
+                    .push(like)
+                    .push_bind(pattern.clone())
+                    .push(" ESCAPE '\\' OR r.place")
+                    .push(like)
+                    .push_bind(pattern.clone())
+                    .push(" ESCAPE '\\' OR u.name")
+                    .push(like)
+                    .push_bind(pattern)
+                    .push(" ESCAPE '\\')");
+            }
+            q.push(" ORDER BY r.received_at DESC, r.rider_id, r.id LIMIT ")
+                .push_bind(limit);
+            q.build_query_as().persistent(false).fetch_all(p).await
+        })?;
         let mut rows = rows_of(rows);
-        fill_photos_stored(&mut *self.pool.acquire().await?, &mut rows).await?;
+        self.fill_photos_stored(&mut rows).await?;
         Ok(rows)
     }
 
     /// Clears a document's mark `seq` in `docs_unindexed`: everything stored up to it is read
     /// (outside an index batch: after its redemption requests are decided).
     pub async fn doc_indexed(&self, doc_id: &str, seq: i64) -> sqlx::Result<()> {
-        sqlx::query("DELETE FROM docs_unindexed WHERE doc_id = $1 AND seq = $2")
+        on!(self.writer, p => sqlx::query("DELETE FROM docs_unindexed WHERE doc_id = $1 AND seq = $2")
             .bind(doc_id)
             .bind(seq)
-            .execute(&self.writer)
-            .await?;
+            .execute(p)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -365,45 +408,47 @@ impl Db {
     pub async fn flagged_keys(&self, doc_ids: &[&str]) -> sqlx::Result<Vec<(String, String)>> {
         let mut keys = Vec::new();
         for part in doc_ids.chunks(512) {
-            let mut q = sqlx::QueryBuilder::new(
-                "SELECT doc_id, key FROM flagged_entries WHERE doc_id IN (",
-            );
-            let mut list = q.separated(", ");
-            for id in part {
-                list.push_bind(*id);
-            }
-            list.push_unseparated(")");
-            keys.extend(
+            keys.extend(on!(self.pool, p => {
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT doc_id, key FROM flagged_entries WHERE doc_id IN (",
+                );
+                let mut list = q.separated(", ");
+                for id in part {
+                    list.push_bind(*id);
+                }
+                list.push_unseparated(")");
                 q.build_query_as::<(String, String)>()
                     .persistent(false)
-                    .fetch_all(&self.pool)
-                    .await?,
-            );
+                    .fetch_all(p)
+                    .await
+            })?);
         }
         Ok(keys)
     }
 
     /// How many entries of a document are flagged.
     pub async fn flagged_count(&self, doc_id: &str) -> sqlx::Result<i64> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM flagged_entries WHERE doc_id = $1")
+        on!(self.pool, p => sqlx::query_scalar("SELECT COUNT(*) FROM flagged_entries WHERE doc_id = $1")
             .bind(doc_id)
-            .fetch_one(&self.pool)
-            .await
+            .fetch_one(p)
+            .await)
     }
 }
 
 /// Index writes that commit together, so a burst of reports costs one disk sync for the lot.
 /// Dropped without [`IndexBatch::commit`], it writes nothing.
 pub struct IndexBatch {
-    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    tx: Tx,
 }
 
 impl Db {
     /// Starts a batch of index writes.
     pub async fn index_batch(&self) -> sqlx::Result<IndexBatch> {
-        Ok(IndexBatch {
-            tx: self.writer.begin().await?,
-        })
+        let tx = match &self.writer {
+            super::Pool::Lite(p) => Tx::Lite(p.begin().await?),
+            super::Pool::Pg(p) => Tx::Pg(p.begin().await?),
+        };
+        Ok(IndexBatch { tx })
     }
 }
 
@@ -422,6 +467,7 @@ impl IndexBatch {
     pub async fn stored(&mut self, keys: &[(i64, &str)]) -> sqlx::Result<Vec<Stored>> {
         let mut found = Vec::new();
         for part in keys.chunks(ROWS_PER_STATEMENT) {
+            found.extend(on_tx!(self.tx, t => {
             let mut q = sqlx::QueryBuilder::new(
                 "SELECT r.rider_id, r.id, r.status, r.county, r.received_at, r.category, r.lat, r.lon, r.accuracy_m, r.location_source, r.place, r.note, r.created_at, r.photos, r.photo_exif FROM (",
             );
@@ -429,11 +475,8 @@ impl IndexBatch {
                 b.push_bind(*rider_id).push_bind(*id);
             });
             q.push(") AS k JOIN reports r ON r.rider_id = k.column1 AND r.id = k.column2");
-            found.extend(
-                q.build_query_as::<Stored>()
-                    .fetch_all(&mut *self.tx)
-                    .await?,
-            );
+            q.build_query_as::<Stored>().fetch_all(&mut **t).await
+            })?);
         }
         Ok(found)
     }
@@ -443,6 +486,7 @@ impl IndexBatch {
     pub async fn day_counts(&mut self, days: &[(i64, i64)]) -> sqlx::Result<Vec<(i64, i64, i64)>> {
         let mut counts = Vec::new();
         for part in days.chunks(ROWS_PER_STATEMENT) {
+            counts.extend(on_tx!(self.tx, t => {
             let mut q = sqlx::QueryBuilder::new("SELECT d.column1, d.column2, COUNT(r.id) FROM (");
             q.push_values(part, |mut b, (rider_id, from)| {
                 b.push_bind(*rider_id)
@@ -453,11 +497,8 @@ impl IndexBatch {
                 ") AS d LEFT JOIN reports r ON r.rider_id = d.column1 AND r.created_at >= d.column2
                  AND r.created_at < d.column3 GROUP BY d.column1, d.column2",
             );
-            counts.extend(
-                q.build_query_as::<(i64, i64, i64)>()
-                    .fetch_all(&mut *self.tx)
-                    .await?,
-            );
+            q.build_query_as::<(i64, i64, i64)>().fetch_all(&mut **t).await
+            })?);
         }
         Ok(counts)
     }
@@ -466,6 +507,7 @@ impl IndexBatch {
     /// `received_at` if new. A reviewed report is never changed.
     pub async fn upsert(&mut self, rows: &[Upsert<'_>], received_at: i64) -> sqlx::Result<()> {
         for part in rows.chunks(ROWS_PER_STATEMENT) {
+            on_tx!(self.tx, t => {
             let mut q = sqlx::QueryBuilder::new(
                 "INSERT INTO reports (rider_id, id, doc_id, county, category, note, lat, lon,
                     accuracy_m, location_source, place, created_at, photos, received_at,
@@ -497,14 +539,15 @@ impl IndexBatch {
                     photos = excluded.photos, photo_exif = excluded.photo_exif
                  WHERE reports.status = 'new'",
             );
-            q.build().execute(&mut *self.tx).await?;
+            q.build().execute(&mut **t).await.map(|r| r.rows_affected())
+            })?;
         }
         Ok(())
     }
 
     /// Records an entry of a rider document that failed validation.
     pub async fn flag_entry(&mut self, doc_id: &str, key: &str, problem: &str) -> sqlx::Result<()> {
-        sqlx::query(
+        on_tx!(self.tx, t => sqlx::query(
             "INSERT INTO flagged_entries (doc_id, key, problem, seen_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (doc_id, key) DO UPDATE SET problem = excluded.problem",
         )
@@ -512,32 +555,35 @@ impl IndexBatch {
         .bind(key)
         .bind(problem)
         .bind(now_ms())
-        .execute(&mut *self.tx)
-        .await?;
+        .execute(&mut **t)
+        .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Clears the flag of an entry that now validates.
     pub async fn unflag_entry(&mut self, doc_id: &str, key: &str) -> sqlx::Result<()> {
-        sqlx::query("DELETE FROM flagged_entries WHERE doc_id = $1 AND key = $2")
+        on_tx!(self.tx, t => sqlx::query("DELETE FROM flagged_entries WHERE doc_id = $1 AND key = $2")
             .bind(doc_id)
             .bind(key)
-            .execute(&mut *self.tx)
-            .await?;
+            .execute(&mut **t)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Clears each document's mark unless a change was stored after its `seq` was read.
     pub async fn docs_indexed(&mut self, marks: &[(&str, i64)]) -> sqlx::Result<()> {
         for part in marks.chunks(ROWS_PER_STATEMENT) {
-            let mut q = sqlx::QueryBuilder::new(
-                "DELETE FROM docs_unindexed WHERE rowid IN (SELECT u.rowid FROM (",
-            );
-            q.push_values(part, |mut b, (doc_id, seq)| {
-                b.push_bind(*doc_id).push_bind(*seq);
-            });
-            q.push(") AS m JOIN docs_unindexed u ON u.doc_id = m.column1 AND u.seq = m.column2)");
-            q.build().execute(&mut *self.tx).await?;
+            on_tx!(self.tx, t => {
+                let mut q = sqlx::QueryBuilder::new(
+                    "DELETE FROM docs_unindexed WHERE (doc_id, seq) IN
+                     (SELECT column1, column2 FROM (",
+                );
+                q.push_values(part, |mut b, (doc_id, seq)| {
+                    b.push_bind(*doc_id).push_bind(*seq);
+                });
+                q.push(") AS m)");
+                q.build().execute(&mut **t).await.map(|r| r.rows_affected())
+            })?;
         }
         Ok(())
     }
@@ -580,12 +626,20 @@ impl IndexBatch {
 
     /// Sets `photos_stored` of each row, in one query.
     pub async fn fill_photos_stored(&mut self, rows: &mut [ReportRow]) -> sqlx::Result<()> {
-        fill_photos_stored(&mut self.tx, rows).await
+        let wanted = photo_hashes(rows);
+        if !wanted.is_empty() {
+            let held = on_tx!(self.tx, t => photos_held!(&mut **t, &wanted))?;
+            set_photos_stored(rows, &held);
+        }
+        Ok(())
     }
 
     /// Writes the whole batch.
     pub async fn commit(self) -> sqlx::Result<()> {
-        self.tx.commit().await
+        match self.tx {
+            Tx::Lite(t) => t.commit().await,
+            Tx::Pg(t) => t.commit().await,
+        }
     }
 }
 
@@ -601,44 +655,15 @@ impl Stored {
     }
 }
 
-/// One indexed report.
-async fn get(c: &mut SqliteConnection, rider_id: i64, id: &str) -> sqlx::Result<Option<ReportRow>> {
-    let row: Option<RowRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{ROW_SELECT} WHERE r.rider_id = $1 AND r.id = $2"
-    )))
-    .bind(rider_id)
-    .bind(id)
-    .fetch_optional(&mut *c)
-    .await?;
-    let mut rows: Vec<ReportRow> = match row {
-        Some(r) => vec![ReportRow::try_from(r).map_err(|e| sqlx::Error::Decode(e.into()))?],
-        None => Vec::new(),
-    };
-    fill_photos_stored(c, &mut rows).await?;
-    Ok(rows.pop())
+/// The photos of these rows, for [`photos_held!`].
+fn photo_hashes(rows: &[ReportRow]) -> BTreeSet<&str> {
+    rows.iter()
+        .flat_map(|r| r.photos.iter().map(String::as_str))
+        .collect()
 }
 
-/// Sets `photos_stored` of each row from the photo records, in one query.
-async fn fill_photos_stored(c: &mut SqliteConnection, rows: &mut [ReportRow]) -> sqlx::Result<()> {
-    let wanted: std::collections::BTreeSet<&str> = rows
-        .iter()
-        .flat_map(|r| r.photos.iter().map(String::as_str))
-        .collect();
-    if wanted.is_empty() {
-        return Ok(());
-    }
-    let mut q = sqlx::QueryBuilder::new("SELECT sha256 FROM photos WHERE sha256 IN (");
-    let mut list = q.separated(", ");
-    for h in &wanted {
-        list.push_bind(*h);
-    }
-    list.push_unseparated(")");
-    let held: std::collections::HashSet<String> = q
-        .build_query_scalar::<String>()
-        .fetch_all(&mut *c)
-        .await?
-        .into_iter()
-        .collect();
+/// Sets `photos_stored` of each row: the photos listed that are `held`.
+fn set_photos_stored(rows: &mut [ReportRow], held: &HashSet<String>) {
     for r in rows {
         r.photos_stored = r
             .photos
@@ -647,5 +672,4 @@ async fn fill_photos_stored(c: &mut SqliteConnection, rows: &mut [ReportRow]) ->
             .cloned()
             .collect();
     }
-    Ok(())
 }

@@ -4,7 +4,7 @@
 use model::api::{PICKUP_VALID_MS, RewardForm};
 use rand::Rng;
 
-use super::Db;
+use super::{Db, lock_account, on};
 
 /// A reward of a county's catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -75,7 +75,7 @@ macro_rules! redemption_columns {
 impl Db {
     /// Adds a reward to `county`'s catalogue (its stock is `form.stock_change`); returns it.
     pub async fn reward_add(&self, county: &str, form: &RewardForm) -> sqlx::Result<RewardRow> {
-        sqlx::query_as(
+        on!(self.writer, p => sqlx::query_as(
             "INSERT INTO rewards (county, name, price, stock, active, photo)
              VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''))
              RETURNING id, county, name, price, stock, active, photo",
@@ -86,8 +86,8 @@ impl Db {
         .bind(form.stock_change)
         .bind(form.active)
         .bind(&form.photo)
-        .fetch_one(&self.writer)
-        .await
+        .fetch_one(p)
+        .await)
     }
 
     /// Changes a reward of `county`'s catalogue: its name, price and whether it is offered as
@@ -100,7 +100,7 @@ impl Db {
         form: &RewardForm,
         max_stock: i64,
     ) -> sqlx::Result<Option<RewardRow>> {
-        sqlx::query_as(
+        on!(self.writer, p => sqlx::query_as(
             "UPDATE rewards SET name = $1, price = $2, active = $3, stock = stock + $4,
              photo = NULLIF($8, '')
              WHERE id = $5 AND county = $6 AND stock + $4 BETWEEN 0 AND $7
@@ -114,83 +114,83 @@ impl Db {
         .bind(county)
         .bind(max_stock)
         .bind(&form.photo)
-        .fetch_optional(&self.writer)
-        .await
+        .fetch_optional(p)
+        .await)
     }
 
     /// A reward of `county`'s catalogue.
     pub async fn reward(&self, county: &str, id: i64) -> sqlx::Result<Option<RewardRow>> {
-        sqlx::query_as(
+        on!(self.pool, p => sqlx::query_as(
             "SELECT id, county, name, price, stock, active, photo FROM rewards
              WHERE id = $1 AND county = $2",
         )
         .bind(id)
         .bind(county)
-        .fetch_optional(&self.pool)
-        .await
+        .fetch_optional(p)
+        .await)
     }
 
     /// Whether `sha256` is the picture of a reward of `county`.
     pub async fn reward_photo_in(&self, county: &str, sha256: &str) -> sqlx::Result<bool> {
-        let found: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM rewards WHERE county = $1 AND photo = $2 LIMIT 1")
+        let found: Option<i64> = on!(self.pool, p => sqlx::query_scalar("SELECT id FROM rewards WHERE county = $1 AND photo = $2 LIMIT 1")
                 .bind(county)
                 .bind(sha256)
-                .fetch_optional(&self.pool)
-                .await?;
+                .fetch_optional(p)
+                .await)?;
         Ok(found.is_some())
     }
 
     /// `county`'s catalogue, by id.
     pub async fn rewards(&self, county: &str) -> sqlx::Result<Vec<RewardRow>> {
-        sqlx::query_as(
+        on!(self.pool, p => sqlx::query_as(
             "SELECT id, county, name, price, stock, active, photo FROM rewards WHERE county = $1
              ORDER BY id",
         )
         .bind(county)
-        .fetch_all(&self.pool)
-        .await
+        .fetch_all(p)
+        .await)
     }
 
     /// The ids of the rider's requests decided already.
     pub async fn redemption_ids(&self, rider_id: i64) -> sqlx::Result<Vec<String>> {
-        sqlx::query_scalar("SELECT id FROM redemptions WHERE rider_id = $1")
+        on!(self.pool, p => sqlx::query_scalar("SELECT id FROM redemptions WHERE rider_id = $1")
             .bind(rider_id)
-            .fetch_all(&self.pool)
-            .await
+            .fetch_all(p)
+            .await)
     }
 
     /// The decided requests of each of `riders`, as (rider id, request id).
     pub async fn redemption_ids_of(&self, riders: &[i64]) -> sqlx::Result<Vec<(i64, String)>> {
         let mut out = Vec::new();
         for part in riders.chunks(512) {
-            let mut q =
-                sqlx::QueryBuilder::new("SELECT rider_id, id FROM redemptions WHERE rider_id IN (");
-            let mut list = q.separated(", ");
-            for id in part {
-                list.push_bind(*id);
-            }
-            list.push_unseparated(")");
-            out.extend(
+            out.extend(on!(self.pool, p => {
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT rider_id, id FROM redemptions WHERE rider_id IN (",
+                );
+                let mut list = q.separated(", ");
+                for id in part {
+                    list.push_bind(*id);
+                }
+                list.push_unseparated(")");
                 q.build_query_as::<(i64, String)>()
                     .persistent(false)
-                    .fetch_all(&self.pool)
-                    .await?,
-            );
+                    .fetch_all(p)
+                    .await
+            })?);
         }
         Ok(out)
     }
 
     /// The rider's decided requests.
     pub async fn redemptions(&self, rider_id: i64) -> sqlx::Result<Vec<RedemptionRow>> {
-        sqlx::query_as(concat!(
+        on!(self.pool, p => sqlx::query_as(concat!(
             "SELECT ",
             redemption_columns!(),
             " FROM redemptions WHERE rider_id = $1 ORDER BY id"
         ))
         .bind(rider_id)
-        .fetch_all(&self.pool)
-        .await
+        .fetch_all(p)
+        .await)
     }
 
     /// Decides a request, once: in one transaction it checks the reward (of the rider's county,
@@ -198,9 +198,11 @@ impl Db {
     /// entry), takes one from the stock and gives a pickup code, or records why not. The rider
     /// gets a notice either way. `None` when the request was decided before.
     pub async fn redeem(&self, r: &Redeem<'_>) -> sqlx::Result<Option<RedemptionRow>> {
-        let mut tx = self.writer.begin().await?;
+        on!(self.writer, p => {
+        let mut tx = p.begin().await?;
+        lock_account!(tx, self.is_pg(), r.rider_id);
         let decided: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM redemptions WHERE rider_id = $1 AND id = $2")
+            sqlx::query_scalar("SELECT rider_id FROM redemptions WHERE rider_id = $1 AND id = $2")
                 .bind(r.rider_id)
                 .bind(r.id)
                 .fetch_optional(&mut *tx)
@@ -222,7 +224,7 @@ impl Db {
             Err(_) => None,
         };
         let balance: i64 =
-            sqlx::query_scalar("SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE user_id = $1")
+            sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger WHERE user_id = $1")
                 .bind(r.rider_id)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -257,7 +259,7 @@ impl Db {
                 let code = loop {
                     let code = format!("{:06}", rand::rng().random_range(0..1_000_000));
                     let taken: Option<i64> = sqlx::query_scalar(
-                        "SELECT 1 FROM redemptions
+                        "SELECT rider_id FROM redemptions
                          WHERE code = $1 AND status = 'done' AND picked_up_at IS NULL",
                     )
                     .bind(&code)
@@ -305,6 +307,7 @@ impl Db {
         .await?;
         tx.commit().await?;
         Ok(Some(row))
+        })
     }
 
     /// Hands over the reward waiting under `code` in `county`, once. Returns the redemption.
@@ -315,7 +318,8 @@ impl Db {
         by: i64,
         at: i64,
     ) -> Result<RedemptionRow, PickupRefused> {
-        let mut tx = self.writer.begin().await?;
+        on!(self.writer, p => {
+        let mut tx = p.begin().await?;
         // The reward waiting under the code, else the latest one handed over or refunded
         // under it.
         let found: Option<RedemptionRow> = sqlx::query_as(concat!(
@@ -353,6 +357,7 @@ impl Db {
         .ok_or(PickupRefused::PickedUp)?;
         tx.commit().await?;
         Ok(row)
+        })
     }
 
     /// Refunds up to `limit` rewards whose code expired before `now` unused, each in its own
@@ -360,59 +365,61 @@ impl Db {
     /// key), one goes back to the stock, the request becomes `refunded` and the rider gets a
     /// notice. A reward handed over meanwhile is left alone. Returns the refunded requests.
     pub async fn refund_expired(&self, now: i64, limit: i64) -> sqlx::Result<Vec<RedemptionRow>> {
-        let due: Vec<(i64, String)> = sqlx::query_as(
+        let due: Vec<(i64, String)> = on!(self.pool, p => sqlx::query_as(
             "SELECT rider_id, id FROM redemptions
              WHERE status = 'done' AND picked_up_at IS NULL AND expires_at < $1
              ORDER BY expires_at LIMIT $2",
         )
         .bind(now)
         .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(p)
+        .await)?;
         let mut refunded = Vec::new();
         for (rider_id, id) in due {
-            let mut tx = self.writer.begin().await?;
-            let row: Option<RedemptionRow> = sqlx::query_as(concat!(
-                "UPDATE redemptions SET status = 'refunded', refunded_at = $1
-                 WHERE rider_id = $2 AND id = $3 AND status = 'done' AND picked_up_at IS NULL
-                 AND expires_at < $1 RETURNING ",
-                redemption_columns!()
-            ))
-            .bind(now)
-            .bind(rider_id)
-            .bind(&id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some(row) = row else {
-                continue;
-            };
-            sqlx::query(
-                "INSERT INTO ledger (user_id, ref, kind, amount, report_id, actor, reason,
-                 created_at) VALUES ($1, $2, 'refund', $3, NULL, NULL, $4, $5)",
-            )
-            .bind(rider_id)
-            .bind(format!("refund:{rider_id}:{id}"))
-            .bind(row.price)
-            .bind(&row.name)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("UPDATE rewards SET stock = stock + 1 WHERE id = $1")
-                .bind(row.reward_id)
+            on!(self.writer, p => {
+                let mut tx = p.begin().await?;
+                let row: Option<RedemptionRow> = sqlx::query_as(concat!(
+                    "UPDATE redemptions SET status = 'refunded', refunded_at = $1
+                     WHERE rider_id = $2 AND id = $3 AND status = 'done' AND picked_up_at IS NULL
+                     AND expires_at < $1 RETURNING ",
+                    redemption_columns!()
+                ))
+                .bind(now)
+                .bind(rider_id)
+                .bind(&id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else {
+                    continue;
+                };
+                sqlx::query(
+                    "INSERT INTO ledger (user_id, ref, kind, amount, report_id, actor, reason,
+                     created_at) VALUES ($1, $2, 'refund', $3, NULL, NULL, $4, $5)",
+                )
+                .bind(rider_id)
+                .bind(format!("refund:{rider_id}:{id}"))
+                .bind(row.price)
+                .bind(&row.name)
+                .bind(now)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(
-                "INSERT INTO notices (user_id, kind, report_id, redemption_id, status, points,
-                 note, created_at) VALUES ($1, 'redemption', NULL, $2, 'refunded', $3, '', $4)",
-            )
-            .bind(rider_id)
-            .bind(&id)
-            .bind(row.price)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            refunded.push(row);
+                sqlx::query("UPDATE rewards SET stock = stock + 1 WHERE id = $1")
+                    .bind(row.reward_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO notices (user_id, kind, report_id, redemption_id, status, points,
+                     note, created_at) VALUES ($1, 'redemption', NULL, $2, 'refunded', $3, '', $4)",
+                )
+                .bind(rider_id)
+                .bind(&id)
+                .bind(row.price)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                refunded.push(row);
+            });
         }
         Ok(refunded)
     }

@@ -5,7 +5,31 @@
 //! from the command line) also writes a revocation row in the same transaction, which
 //! [`crate::revoke`] turns into closed connections and feeds in every server process.
 
-use super::{Db, User, now_ms};
+use super::{Db, User, now_ms, on};
+
+/// Forgets every login device of a user, inside the caller's transaction: after a password
+/// change, a logout of every session or disabling, no device is trusted past the account's
+/// slow-down until it logs in again.
+macro_rules! forget_devices {
+    ($tx:expr, $user_id:expr) => {
+        sqlx::query("DELETE FROM login_devices WHERE user_id = $1")
+            .bind($user_id)
+            .execute(&mut *$tx)
+            .await
+    };
+}
+
+/// Writes one revocation inside the caller's transaction.
+macro_rules! revoke {
+    ($tx:expr, $user_id:expr, $token_hash:expr) => {
+        sqlx::query("INSERT INTO revocations (user_id, token_hash, at) VALUES ($1, $2, $3)")
+            .bind($user_id)
+            .bind($token_hash)
+            .bind(now_ms())
+            .execute(&mut *$tx)
+            .await
+    };
+}
 
 /// One ended session, or every session of a user (`token_hash` `None`).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -23,7 +47,7 @@ impl Db {
         user_id: i64,
         expires_at: i64,
     ) -> sqlx::Result<()> {
-        sqlx::query(
+        on!(self.writer, p => sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)
              VALUES ($1, $2, $3, $4)",
         )
@@ -31,22 +55,22 @@ impl Db {
         .bind(user_id)
         .bind(now_ms())
         .bind(expires_at)
-        .execute(&self.writer)
-        .await?;
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// The live session's user and its expiry, if the session exists, has not expired, and its
     /// user is not disabled.
     pub async fn session_user(&self, token_hash: &str) -> sqlx::Result<Option<(User, i64)>> {
-        let row: Option<(i64, i64)> = sqlx::query_as(
+        let row: Option<(i64, i64)> = on!(self.pool, p => sqlx::query_as(
             "SELECT s.user_id, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0",
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled",
         )
         .bind(token_hash)
         .bind(now_ms())
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(p)
+        .await)?;
         let Some((user_id, expires_at)) = row else {
             return Ok(None);
         };
@@ -55,51 +79,55 @@ impl Db {
 
     /// Whether a session still lets its user in (exists, not expired, user enabled).
     pub async fn session_live(&self, token_hash: &str) -> sqlx::Result<bool> {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0",
+        let row: Option<(i64,)> = on!(self.pool, p => sqlx::query_as(
+            "SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled",
         )
         .bind(token_hash)
         .bind(now_ms())
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(p)
+        .await)?;
         Ok(row.is_some())
     }
 
     /// Moves a session's expiry (sliding renewal).
     pub async fn session_extend(&self, token_hash: &str, expires_at: i64) -> sqlx::Result<()> {
-        sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2")
+        on!(self.writer, p => sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2")
             .bind(expires_at)
             .bind(token_hash)
-            .execute(&self.writer)
-            .await?;
+            .execute(p)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Ends a session (logout).
     pub async fn session_delete(&self, token_hash: &str) -> sqlx::Result<()> {
-        let mut tx = self.writer.begin().await?;
+        on!(self.writer, p => {
+        let mut tx = p.begin().await?;
         let user: Option<(i64,)> =
             sqlx::query_as("DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id")
                 .bind(token_hash)
                 .fetch_optional(&mut *tx)
                 .await?;
         if let Some((user_id,)) = user {
-            revoke(&mut tx, user_id, Some(token_hash)).await?;
+            revoke!(tx, user_id, Some(token_hash))?;
         }
         tx.commit().await
+        })
     }
 
     /// Expires every session of a user at once (`nuanxin user logout`).
     pub async fn sessions_expire_user(&self, user_id: i64) -> sqlx::Result<()> {
-        let mut tx = self.writer.begin().await?;
+        on!(self.writer, p => {
+        let mut tx = p.begin().await?;
         sqlx::query("UPDATE sessions SET expires_at = 0 WHERE user_id = $1")
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-        revoke(&mut tx, user_id, None).await?;
-        forget_devices(&mut tx, user_id).await?;
+        revoke!(tx, user_id, None::<&str>)?;
+        forget_devices!(tx, user_id)?;
         tx.commit().await
+        })
     }
 
     /// Sets a new password hash and ends every session of the user but `keep` (the one that
@@ -110,7 +138,8 @@ impl Db {
         password_hash: &str,
         keep: Option<&str>,
     ) -> sqlx::Result<()> {
-        let mut tx = self.writer.begin().await?;
+        on!(self.writer, p => {
+        let mut tx = p.begin().await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
             .bind(user_id)
@@ -124,16 +153,18 @@ impl Db {
         .fetch_all(&mut *tx)
         .await?;
         for (hash,) in ended {
-            revoke(&mut tx, user_id, Some(&hash)).await?;
+            revoke!(tx, user_id, Some(&hash))?;
         }
-        forget_devices(&mut tx, user_id).await?;
+        forget_devices!(tx, user_id)?;
         tx.commit().await
+        })
     }
 
     /// Disables or enables an account; false if there is no such login. Disabling ends every
     /// session's connections.
     pub async fn user_set_disabled(&self, login: &str, disabled: bool) -> sqlx::Result<bool> {
-        let mut tx = self.writer.begin().await?;
+        on!(self.writer, p => {
+        let mut tx = p.begin().await?;
         let user: Option<(i64,)> =
             sqlx::query_as("UPDATE users SET disabled = $1 WHERE login = $2 RETURNING id")
                 .bind(disabled)
@@ -144,37 +175,38 @@ impl Db {
             return Ok(false);
         };
         if disabled {
-            revoke(&mut tx, user_id, None).await?;
-            forget_devices(&mut tx, user_id).await?;
+            revoke!(tx, user_id, None::<&str>)?;
+            forget_devices!(tx, user_id)?;
         }
         tx.commit().await?;
         Ok(true)
+        })
     }
 
     /// The revocations after `after`, oldest first.
     pub async fn revocations_after(&self, after: i64) -> sqlx::Result<Vec<Revocation>> {
-        sqlx::query_as(
+        on!(self.pool, p => sqlx::query_as(
             "SELECT id, user_id, token_hash FROM revocations WHERE id > $1 ORDER BY id LIMIT 1000",
         )
         .bind(after)
-        .fetch_all(&self.pool)
-        .await
+        .fetch_all(p)
+        .await)
     }
 
     /// The newest revocation's id (0 when there is none).
     pub async fn revocations_last(&self) -> sqlx::Result<i64> {
-        let (id,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM revocations")
-            .fetch_one(&self.pool)
-            .await?;
+        let (id,): (Option<i64>,) = on!(self.pool, p => sqlx::query_as("SELECT MAX(id) FROM revocations")
+            .fetch_one(p)
+            .await)?;
         Ok(id.unwrap_or(0))
     }
 
     /// Forgets revocations written before `before` (ms): every process has read them.
     pub async fn revocations_prune(&self, before: i64) -> sqlx::Result<()> {
-        sqlx::query("DELETE FROM revocations WHERE at < $1")
+        on!(self.writer, p => sqlx::query("DELETE FROM revocations WHERE at < $1")
             .bind(before)
-            .execute(&self.writer)
-            .await?;
+            .execute(p)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -187,7 +219,7 @@ impl Db {
         peer_id: &str,
         expires_at: i64,
     ) -> sqlx::Result<()> {
-        sqlx::query(
+        on!(self.writer, p => sqlx::query(
             "INSERT INTO sync_tickets (ticket_hash, session_hash, user_id, peer_id, expires_at)
              VALUES ($1, $2, $3, $4, $5)",
         )
@@ -196,8 +228,8 @@ impl Db {
         .bind(user_id)
         .bind(peer_id)
         .bind(expires_at)
-        .execute(&self.writer)
-        .await?;
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -207,13 +239,13 @@ impl Db {
         &self,
         ticket_hash: &str,
     ) -> sqlx::Result<Option<(User, String, String)>> {
-        let row: Option<(i64, String, i64, Option<String>)> = sqlx::query_as(
+        let row: Option<(i64, String, i64, Option<String>)> = on!(self.writer, p => sqlx::query_as(
             "DELETE FROM sync_tickets WHERE ticket_hash = $1
              RETURNING user_id, peer_id, expires_at, session_hash",
         )
         .bind(ticket_hash)
-        .fetch_optional(&self.writer)
-        .await?;
+        .fetch_optional(p)
+        .await)?;
         let Some((user_id, peer_id, expires_at, Some(session))) = row else {
             return Ok(None);
         };
@@ -229,54 +261,25 @@ impl Db {
 
     /// Whether the device with this cookie hash has logged in to `user_id` before.
     pub async fn device_known(&self, token_hash: &str, user_id: i64) -> sqlx::Result<bool> {
-        let row: Option<(i64,)> =
-            sqlx::query_as("SELECT 1 FROM login_devices WHERE token_hash = $1 AND user_id = $2")
+        let row: Option<(i64,)> = on!(self.pool, p => sqlx::query_as("SELECT user_id FROM login_devices WHERE token_hash = $1 AND user_id = $2")
                 .bind(token_hash)
                 .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?;
+                .fetch_optional(p)
+                .await)?;
         Ok(row.is_some())
     }
 
     /// Remembers a device that has just logged in to `user_id`.
     pub async fn device_remember(&self, token_hash: &str, user_id: i64) -> sqlx::Result<()> {
-        sqlx::query(
+        on!(self.writer, p => sqlx::query(
             "INSERT INTO login_devices (token_hash, user_id, last_login) VALUES ($1, $2, $3)
              ON CONFLICT (token_hash, user_id) DO UPDATE SET last_login = $3",
         )
         .bind(token_hash)
         .bind(user_id)
         .bind(now_ms())
-        .execute(&self.writer)
-        .await?;
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
-}
-
-/// Forgets every login device of a user: after a password change, a logout of every session
-/// or disabling, no device is trusted past the account's slow-down until it logs in again.
-async fn forget_devices(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    user_id: i64,
-) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM login_devices WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-/// Writes one revocation inside the caller's transaction.
-async fn revoke(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    user_id: i64,
-    token_hash: Option<&str>,
-) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO revocations (user_id, token_hash, at) VALUES ($1, $2, $3)")
-        .bind(user_id)
-        .bind(token_hash)
-        .bind(now_ms())
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }

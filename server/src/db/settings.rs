@@ -2,17 +2,16 @@
 
 use model::api::CountySettings;
 
-use super::Db;
+use super::{Db, on};
 
 impl Db {
     /// `county`'s settings; the defaults when it never set any. A stored value that does not
     /// read is an error, never silently the defaults.
     pub async fn county_settings(&self, county: &str) -> sqlx::Result<CountySettings> {
-        let text: Option<String> =
-            sqlx::query_scalar("SELECT settings FROM county_settings WHERE county = $1")
+        let text: Option<String> = on!(self.pool, p => sqlx::query_scalar("SELECT settings FROM county_settings WHERE county = $1")
                 .bind(county)
-                .fetch_optional(&self.pool)
-                .await?;
+                .fetch_optional(p)
+                .await)?;
         match text {
             None => Ok(CountySettings::default()),
             Some(text) => serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(e.into())),
@@ -28,7 +27,7 @@ impl Db {
         at: i64,
     ) -> sqlx::Result<()> {
         let text = serde_json::to_string(settings).map_err(|e| sqlx::Error::Encode(e.into()))?;
-        sqlx::query(
+        on!(self.writer, p => sqlx::query(
             "INSERT INTO county_settings (county, settings, updated_by, updated_at)
              VALUES ($1, $2, $3, $4)
              ON CONFLICT (county) DO UPDATE SET settings = excluded.settings,
@@ -38,8 +37,8 @@ impl Db {
         .bind(text)
         .bind(by)
         .bind(at)
-        .execute(&self.writer)
-        .await?;
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 }

@@ -2,7 +2,7 @@
 
 use model::api::{RiderPoints, Stats, WeekStats};
 
-use super::Db;
+use super::{Db, on};
 
 const DAY_MS: i64 = 86_400_000;
 const CST_OFFSET_MS: i64 = 8 * 3_600_000;
@@ -30,24 +30,24 @@ impl Db {
     /// 0017); only the decided reports' waiting times are read, for the medians.
     pub async fn stats(&self, county: &str, weeks: i64, now: i64) -> sqlx::Result<Stats> {
         let since = week_start(now) - (weeks - 1) * 7 * DAY_MS;
-        let counts: Vec<(i64, String, i64, i64, i64, i64)> = sqlx::query_as(
+        let counts: Vec<(i64, String, i64, i64, i64, i64)> = on!(self.pool, p => sqlx::query_as(
             "SELECT week, category, received, decided, valid, points FROM report_tallies
              WHERE county = $1 AND week >= $2 AND received > 0",
         )
         .bind(county)
         .bind(since)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(p)
+        .await)?;
         // The partial index `reports_decided` holds exactly these rows.
-        let waits: Vec<(i64, String, i64)> = sqlx::query_as(
+        let waits: Vec<(i64, String, i64)> = on!(self.pool, p => sqlx::query_as(
             "SELECT created_at, category, reviewed_at - created_at FROM reports
              WHERE county = $1 AND created_at >= $2 AND status <> 'new'
              AND reviewed_at IS NOT NULL",
         )
         .bind(county)
         .bind(since)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(p)
+        .await)?;
         let mut by_group: std::collections::HashMap<(i64, String), Vec<i64>> =
             std::collections::HashMap::new();
         for (created_at, category, wait) in waits {
@@ -83,8 +83,8 @@ impl Db {
                 .cmp(&a.week)
                 .then(a.category.code().cmp(b.category.code()))
         });
-        let riders: Vec<(i64, String, i64)> = sqlx::query_as(
-            "SELECT u.id, u.name, SUM(l.amount) AS points FROM ledger l
+        let riders: Vec<(i64, String, i64)> = on!(self.pool, p => sqlx::query_as(
+            "SELECT u.id, u.name, CAST(SUM(l.amount) AS BIGINT) AS points FROM ledger l
              JOIN users u ON u.id = l.user_id
              WHERE u.county = $1 AND l.created_at >= $2 AND l.kind IN ('award', 'adjustment')
              GROUP BY u.id, u.name HAVING SUM(l.amount) > 0
@@ -92,8 +92,8 @@ impl Db {
         )
         .bind(county)
         .bind(month_start(now))
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(p)
+        .await)?;
         Ok(Stats {
             weeks,
             riders: riders

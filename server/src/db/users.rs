@@ -2,7 +2,7 @@
 
 pub use model::api::{Bounds, Names, Role};
 
-use super::{Db, now_ms};
+use super::{Db, now_ms, on};
 
 /// An account as the rest of the server sees it.
 #[derive(Debug, Clone)]
@@ -74,20 +74,19 @@ impl From<UserRecord> for User {
     }
 }
 
-const USER_COLS: &str =
-    "id, login, name, role, county, rider_doc, office_doc, disabled != 0 AS disabled";
+const USER_COLS: &str = "id, login, name, role, county, rider_doc, office_doc, disabled";
 
 impl Db {
     /// How many accounts exist.
     pub async fn user_count(&self) -> sqlx::Result<i64> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(&self.pool)
-            .await
+        on!(self.pool, p => sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(p)
+            .await)
     }
 
     /// Creates an account and returns its id.
     pub async fn user_insert(&self, u: &NewUser<'_>) -> sqlx::Result<i64> {
-        sqlx::query_scalar(
+        on!(self.writer, p => sqlx::query_scalar(
             "INSERT INTO users (login, name, role, county, password_hash, created_at)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -97,46 +96,46 @@ impl Db {
         .bind(u.county)
         .bind(u.password_hash)
         .bind(now_ms())
-        .fetch_one(&self.writer)
-        .await
+        .fetch_one(p)
+        .await)
     }
 
     /// Records the rider document made for an account.
     pub async fn user_set_rider_doc(&self, id: i64, doc_id: &str) -> sqlx::Result<()> {
-        sqlx::query("UPDATE users SET rider_doc = $1 WHERE id = $2")
+        on!(self.writer, p => sqlx::query("UPDATE users SET rider_doc = $1 WHERE id = $2")
             .bind(doc_id)
             .bind(id)
-            .execute(&self.writer)
-            .await?;
+            .execute(p)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Records the office document made for an account.
     pub async fn user_set_office_doc(&self, id: i64, doc_id: &str) -> sqlx::Result<()> {
-        sqlx::query("UPDATE users SET office_doc = $1 WHERE id = $2")
+        on!(self.writer, p => sqlx::query("UPDATE users SET office_doc = $1 WHERE id = $2")
             .bind(doc_id)
             .bind(id)
-            .execute(&self.writer)
-            .await?;
+            .execute(p)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Every account, by id.
     pub async fn users_all(&self) -> sqlx::Result<Vec<User>> {
-        let rows: Vec<UserRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let rows: Vec<UserRecord> = on!(self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLS} FROM users ORDER BY id"
         )))
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(p)
+        .await)?;
         Ok(rows.into_iter().map(User::from).collect())
     }
 
     /// The stations document of a county, if it has one.
     pub async fn county_stations_doc(&self, county: &str) -> sqlx::Result<Option<String>> {
-        sqlx::query_scalar("SELECT stations_doc FROM counties WHERE code = $1")
+        on!(self.pool, p => sqlx::query_scalar("SELECT stations_doc FROM counties WHERE code = $1")
             .bind(county)
-            .fetch_optional(&self.pool)
-            .await
+            .fetch_optional(p)
+            .await)
     }
 
     /// Records a county's stations document unless it has one already; returns the one it has.
@@ -145,18 +144,18 @@ impl Db {
         county: &str,
         doc_id: &str,
     ) -> sqlx::Result<String> {
-        sqlx::query(
+        on!(self.writer, p => sqlx::query(
             "INSERT INTO counties (code, stations_doc) VALUES ($1, $2)
              ON CONFLICT (code) DO NOTHING",
         )
         .bind(county)
         .bind(doc_id)
-        .execute(&self.writer)
-        .await?;
-        sqlx::query_scalar("SELECT stations_doc FROM counties WHERE code = $1")
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
+        on!(self.writer, p => sqlx::query_scalar("SELECT stations_doc FROM counties WHERE code = $1")
             .bind(county)
-            .fetch_one(&self.writer)
-            .await
+            .fetch_one(p)
+            .await)
     }
 
     /// A county's stations document, names and area, if the county is recorded.
@@ -171,13 +170,13 @@ impl Db {
             north: Option<f64>,
             east: Option<f64>,
         }
-        let row: Option<Row> = sqlx::query_as(
+        let row: Option<Row> = on!(self.pool, p => sqlx::query_as(
             "SELECT stations_doc, name_zh, name_en, south, west, north, east
              FROM counties WHERE code = $1",
         )
         .bind(code)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(p)
+        .await)?;
         let or_code = |name: String| {
             if name.is_empty() {
                 code.to_owned()
@@ -209,7 +208,7 @@ impl Db {
         names: &Names,
         b: Bounds,
     ) -> sqlx::Result<()> {
-        sqlx::query(
+        on!(self.writer, p => sqlx::query(
             "UPDATE counties SET south = $2, west = $3, north = $4, east = $5
              WHERE code = $1 AND south IS NULL",
         )
@@ -218,34 +217,34 @@ impl Db {
         .bind(b.west)
         .bind(b.north)
         .bind(b.east)
-        .execute(&self.writer)
-        .await?;
-        sqlx::query(
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
+        on!(self.writer, p => sqlx::query(
             "UPDATE counties SET name_zh = $2, name_en = $3 WHERE code = $1 AND name_zh = ''",
         )
         .bind(county)
         .bind(&names.zh)
         .bind(&names.en)
-        .execute(&self.writer)
-        .await?;
+        .execute(p)
+        .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Every county with its stations document.
     pub async fn counties(&self) -> sqlx::Result<Vec<(String, String)>> {
-        sqlx::query_as("SELECT code, stations_doc FROM counties ORDER BY code")
-            .fetch_all(&self.pool)
-            .await
+        on!(self.pool, p => sqlx::query_as("SELECT code, stations_doc FROM counties ORDER BY code")
+            .fetch_all(p)
+            .await)
     }
 
     /// An account and its password hash, by login.
     pub async fn user_by_login(&self, login: &str) -> sqlx::Result<Option<(User, String)>> {
-        let row: Option<UserWithHash> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let row: Option<UserWithHash> = on!(self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLS}, password_hash FROM users WHERE login = $1"
         )))
         .bind(login)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(p)
+        .await)?;
         Ok(row.map(|r| (User::from(r.user), r.password_hash)))
     }
 
@@ -253,18 +252,16 @@ impl Db {
     pub async fn users_by_ids(&self, ids: &[i64]) -> sqlx::Result<Vec<User>> {
         let mut users = Vec::with_capacity(ids.len());
         for part in ids.chunks(512) {
-            let mut q = sqlx::QueryBuilder::new("SELECT ");
-            q.push(USER_COLS).push(" FROM users WHERE id IN (");
-            let mut list = q.separated(", ");
-            for id in part {
-                list.push_bind(*id);
-            }
-            list.push_unseparated(")");
-            let rows: Vec<UserRecord> = q
-                .build_query_as()
-                .persistent(false)
-                .fetch_all(&self.pool)
-                .await?;
+            let rows: Vec<UserRecord> = on!(self.pool, p => {
+                let mut q = sqlx::QueryBuilder::new("SELECT ");
+                q.push(USER_COLS).push(" FROM users WHERE id IN (");
+                let mut list = q.separated(", ");
+                for id in part {
+                    list.push_bind(*id);
+                }
+                list.push_unseparated(")");
+                q.build_query_as().persistent(false).fetch_all(p).await
+            })?;
             users.extend(rows.into_iter().map(User::from));
         }
         Ok(users)
@@ -272,12 +269,12 @@ impl Db {
 
     /// An account by id.
     pub async fn user_by_id(&self, id: i64) -> sqlx::Result<Option<User>> {
-        let row: Option<UserRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let row: Option<UserRecord> = on!(self.pool, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLS} FROM users WHERE id = $1"
         )))
         .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(p)
+        .await)?;
         Ok(row.map(User::from))
     }
 }

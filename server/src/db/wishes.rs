@@ -6,7 +6,7 @@ use model::{
     rider_doc::{CheckIn, Wish},
 };
 
-use super::{Db, User};
+use super::{Db, User, on};
 
 /// A wish's row, as the console lists it.
 #[derive(sqlx::FromRow)]
@@ -66,7 +66,8 @@ impl Db {
         wishes: &[(String, Wish)],
         now: i64,
     ) -> sqlx::Result<()> {
-        let mut tx = self.writer.begin().await?;
+        on!(self.writer, p => {
+        let mut tx = p.begin().await?;
         for (id, c) in checkins {
             sqlx::query(
                 "INSERT INTO checkins (rider_id, id, county, station, at, received_at)
@@ -100,30 +101,32 @@ impl Db {
             .await?;
         }
         tx.commit().await
+        })
     }
 
     /// The ids of the check-ins and wishes kept for each of `riders`: (rider id, entry id).
     pub async fn entry_ids_of(&self, riders: &[i64]) -> sqlx::Result<Vec<(i64, String)>> {
         let mut out = Vec::new();
         for part in riders.chunks(256) {
-            let mut q =
-                sqlx::QueryBuilder::new("SELECT rider_id, id FROM checkins WHERE rider_id IN (");
-            let mut list = q.separated(", ");
-            for id in part {
-                list.push_bind(*id);
-            }
-            q.push(") UNION ALL SELECT rider_id, id FROM wishes WHERE rider_id IN (");
-            let mut list = q.separated(", ");
-            for id in part {
-                list.push_bind(*id);
-            }
-            list.push_unseparated(")");
-            out.extend(
+            out.extend(on!(self.pool, p => {
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT rider_id, id FROM checkins WHERE rider_id IN (",
+                );
+                let mut list = q.separated(", ");
+                for id in part {
+                    list.push_bind(*id);
+                }
+                q.push(") UNION ALL SELECT rider_id, id FROM wishes WHERE rider_id IN (");
+                let mut list = q.separated(", ");
+                for id in part {
+                    list.push_bind(*id);
+                }
+                list.push_unseparated(")");
                 q.build_query_as::<(i64, String)>()
                     .persistent(false)
-                    .fetch_all(&self.pool)
-                    .await?,
-            );
+                    .fetch_all(p)
+                    .await
+            })?);
         }
         Ok(out)
     }
@@ -137,7 +140,7 @@ impl Db {
         limit: i64,
         after: Option<&model::api::Cursor>,
     ) -> sqlx::Result<Vec<WishItem>> {
-        let rows: Vec<WishRecord> = sqlx::query_as(concat!(
+        let rows: Vec<WishRecord> = on!(self.pool, p => sqlx::query_as(concat!(
             wish_select!(),
             " WHERE w.county = $1 AND ($2 IS NULL OR w.status = $2)
                AND ($3 IS NULL OR w.at < $3 OR (w.at = $3
@@ -150,8 +153,8 @@ impl Db {
         .bind(after.map(|c| c.rider_id))
         .bind(after.map(|c| c.id.clone()))
         .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(p)
+        .await)?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
@@ -162,15 +165,15 @@ impl Db {
         rider_id: i64,
         id: &str,
     ) -> sqlx::Result<Option<WishItem>> {
-        let row: Option<WishRecord> = sqlx::query_as(concat!(
+        let row: Option<WishRecord> = on!(self.pool, p => sqlx::query_as(concat!(
             wish_select!(),
             " WHERE w.county = $1 AND w.rider_id = $2 AND w.id = $3"
         ))
         .bind(county)
         .bind(rider_id)
         .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(p)
+        .await)?;
         Ok(row.map(Into::into))
     }
 
@@ -182,13 +185,13 @@ impl Db {
             #[sqlx(flatten)]
             wish: WishRecord,
         }
-        let rows: Vec<Row> = sqlx::query_as(concat!(
+        let rows: Vec<Row> = on!(self.pool, p => sqlx::query_as(concat!(
             "SELECT w.county, ",
             wish_columns!(),
             " WHERE w.status IN ('approved', 'claimed', 'fulfilled') ORDER BY w.county"
         ))
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(p)
+        .await)?;
         let mut out: Vec<(String, Vec<WishItem>)> = Vec::new();
         for row in rows {
             match out.last_mut() {
@@ -212,7 +215,8 @@ impl Db {
         org: &str,
         at: i64,
     ) -> sqlx::Result<bool> {
-        let mut tx = self.writer.begin().await?;
+        on!(self.writer, p => {
+        let mut tx = p.begin().await?;
         let moved = sqlx::query(
             "UPDATE wishes SET status = $1,
                  reason = CASE WHEN $2 = '' THEN reason ELSE $2 END,
@@ -246,6 +250,7 @@ impl Db {
         .await?;
         tx.commit().await?;
         Ok(true)
+        })
     }
 
     /// The check-ins of `county` since `since`: (station id, when).
@@ -254,11 +259,11 @@ impl Db {
         county: &str,
         since: i64,
     ) -> sqlx::Result<Vec<(String, i64)>> {
-        sqlx::query_as("SELECT station, at FROM checkins WHERE county = $1 AND at >= $2")
+        on!(self.pool, p => sqlx::query_as("SELECT station, at FROM checkins WHERE county = $1 AND at >= $2")
             .bind(county)
             .bind(since)
-            .fetch_all(&self.pool)
-            .await
+            .fetch_all(p)
+            .await)
     }
 
     /// Where the reports of `county` filed since `since` were made: (lat, lon).
@@ -267,10 +272,10 @@ impl Db {
         county: &str,
         since: i64,
     ) -> sqlx::Result<Vec<(f64, f64)>> {
-        sqlx::query_as("SELECT lat, lon FROM reports WHERE county = $1 AND created_at >= $2")
+        on!(self.pool, p => sqlx::query_as("SELECT lat, lon FROM reports WHERE county = $1 AND created_at >= $2")
             .bind(county)
             .bind(since)
-            .fetch_all(&self.pool)
-            .await
+            .fetch_all(p)
+            .await)
     }
 }

@@ -237,6 +237,7 @@ fn cli(data: &std::path::Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_nuanxin"))
         .args(args)
         .env("NUANXIN_DATA", data)
+        .env("NUANXIN_DATABASE_URL", crate::util::database_url(data))
         .env("NUANXIN_NO_DEMO", "1")
         .output()
         .expect("run nuanxin");

@@ -45,9 +45,7 @@ async fn the_console_at_100k_reports() {
     // The index, generated: the last eight weeks, a tenth decided valid (with its award) and a
     // twentieth invalid.
     let started = Instant::now();
-    let pool = sqlx::SqlitePool::connect(&app.state.config.database_url)
-        .await
-        .unwrap();
+    let pool = app.raw_pool().await;
     let mut rng = StdRng::seed_from_u64(7);
     let mut tx = pool.begin().await.unwrap();
     let mut fresh: Vec<(i64, String)> = Vec::new();

@@ -27,6 +27,7 @@ const PASSWORD: &str = "crash-test-pass";
 fn nuanxin(data: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_nuanxin"));
     cmd.env("NUANXIN_DATA", data)
+        .env("NUANXIN_DATABASE_URL", crate::util::database_url(data))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null());

@@ -297,9 +297,7 @@ async fn run(ops: Vec<Op>) {
         }
     }
     // The stats page's tallies, kept by triggers, equal a count of the reports and ledger.
-    let pool = sqlx::SqlitePool::connect(&app.state.config.database_url)
-        .await
-        .unwrap();
+    let pool = app.raw_pool().await;
     type Tally = (String, i64, String, i64, i64, i64, i64);
     let kept: Vec<Tally> = sqlx::query_as(
         "SELECT county, week, category, received, decided, valid, points FROM report_tallies
@@ -310,10 +308,11 @@ async fn run(ops: Vec<Op>) {
     .unwrap();
     let counted: Vec<Tally> = sqlx::query_as(
         "SELECT county, (((created_at + 28800000) / 86400000 + 3) / 7 * 7 - 3) * 86400000
-                - 28800000 AS week, category, COUNT(*), SUM(status <> 'new'),
-                SUM(status = 'valid'),
-                SUM((SELECT COALESCE(SUM(amount), 0) FROM ledger
-                     WHERE user_id = r.rider_id AND report_id = r.id))
+                - 28800000 AS week, category, COUNT(*),
+                CAST(SUM(CASE WHEN status <> 'new' THEN 1 ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN status = 'valid' THEN 1 ELSE 0 END) AS BIGINT),
+                CAST(SUM((SELECT COALESCE(SUM(amount), 0) FROM ledger
+                     WHERE user_id = r.rider_id AND report_id = r.id)) AS BIGINT)
          FROM reports r GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
     )
     .fetch_all(&pool)

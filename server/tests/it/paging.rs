@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::util::TestApp;
 
 async fn insert(
-    pool: &sqlx::SqlitePool,
+    pool: &sqlx::AnyPool,
     rider: i64,
     id: &str,
     (created, received): (i64, i64),
@@ -38,9 +38,7 @@ async fn cursor_pages_cover_every_report_once_while_new_ones_arrive() {
         .as_i64()
         .unwrap();
     let boss = app.login("grid-youyang").await;
-    let pool = sqlx::SqlitePool::connect(&app.state.config.database_url)
-        .await
-        .unwrap();
+    let pool = app.raw_pool().await;
     let now = server::db::now_ms();
     // 1,500 reports of the last day, three to a minute (so pages break inside equal dates),
     // from two riders, and one filed five days ago.
@@ -152,9 +150,7 @@ async fn wish_pages_cover_every_wish_once() {
             .unwrap(),
     ];
     let boss = app.login("grid-youyang").await;
-    let pool = sqlx::SqlitePool::connect(&app.state.config.database_url)
-        .await
-        .unwrap();
+    let pool = app.raw_pool().await;
     // 450 wishes, two to a second (pages break inside equal dates), from two riders.
     for i in 0..450i64 {
         sqlx::query(

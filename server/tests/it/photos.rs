@@ -255,6 +255,7 @@ async fn the_cli_lists_and_deletes_photos_no_report_lists() {
         let out = Command::new(env!("CARGO_BIN_EXE_nuanxin"))
             .args(args)
             .env("NUANXIN_DATA", app.data_dir())
+            .env("NUANXIN_DATABASE_URL", &app.state.config.database_url)
             .env("NUANXIN_NO_DEMO", "1")
             .output()
             .expect("run nuanxin");

@@ -237,8 +237,7 @@ async fn a_change_stored_but_not_yet_indexed_is_indexed_at_the_next_start_withou
 
     // The server dies after the store took the change and before the index did: the store's
     // mark is there, the index row is not.
-    let url = app.state.config.database_url.clone();
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let pool = app.raw_pool().await;
     sqlx::query("DELETE FROM reports WHERE id = $1")
         .bind(&r.id)
         .execute(&pool)

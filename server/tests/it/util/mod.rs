@@ -7,6 +7,37 @@ mod test_app;
 pub use sync_conn::{SyncConn, open as sync_conn_open, report as sync_conn_report};
 pub use test_app::{Session, TestApp};
 
+/// The database of the data folder `dir`: the SQLite file in it, or, when `NUANXIN_TEST_PG`
+/// names a PostgreSQL database (as `.ci/test` does for its second run of this suite), a schema
+/// of that database of its own, named after the folder (the server makes it on first use).
+pub fn database_url(dir: &std::path::Path) -> String {
+    match std::env::var("NUANXIN_TEST_PG")
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
+        Some(base) => {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            dir.hash(&mut h);
+            let joint = if base.contains('?') { '&' } else { '?' };
+            format!(
+                "{base}{joint}options=-c%20search_path%3Dt_{:016x}",
+                h.finish()
+            )
+        }
+        None => format!("sqlite://{}", dir.join("nuanxin.db").display()),
+    }
+}
+
+/// A connection pool of either backend on the database of `url`, for a test's own SQL
+/// (written in the dialect both accept).
+pub async fn raw_pool(url: &str) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    sqlx::AnyPool::connect(url)
+        .await
+        .expect("connect to the database")
+}
+
 /// Polls `f` until it holds (10 s at most).
 pub async fn eventually<F, Fut>(what: &str, f: F)
 where

@@ -1,4 +1,5 @@
-//! [`TestApp`]: a server on a random port over a SQLite file in a temporary folder.
+//! [`TestApp`]: a server on a random port over a SQLite file in a temporary folder (or a
+//! PostgreSQL schema of its own, see [`super::database_url`]).
 
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
@@ -57,7 +58,7 @@ impl TestApp {
         let data: PathBuf = dir.path().to_path_buf();
         let mut config = Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            database_url: format!("sqlite://{}", data.join("nuanxin.db").display()),
+            database_url: super::database_url(&data),
             dist_dir: data.join("dist"),
             data_dir: data,
             max_frame_bytes: 4 * 1024 * 1024,
@@ -99,7 +100,7 @@ impl TestApp {
         }
     }
 
-    /// Stops this server and starts a new one on the same SQLite file.
+    /// Stops this server and starts a new one on the same database.
     pub async fn restart(mut self) -> TestApp {
         self.shutdown().await;
         Self::start_in(self.dir.clone(), self.tweak.clone()).await
@@ -116,6 +117,11 @@ impl TestApp {
         }
         self.state.relay.stop().await;
         self.state.db.close().await;
+    }
+
+    /// A pool on the server's database, for a test's own SQL.
+    pub async fn raw_pool(&self) -> sqlx::AnyPool {
+        super::raw_pool(&self.state.config.database_url).await
     }
 
     /// The data folder (SQLite file and photo folder).
@@ -171,9 +177,7 @@ impl TestApp {
     /// Runs one SQL statement with one bound text on the database behind the server's back, as
     /// damage or a crash would leave it.
     pub async fn tamper(&self, sql: &str, bind: &str) {
-        let pool = sqlx::SqlitePool::connect(&self.state.config.database_url)
-            .await
-            .unwrap();
+        let pool = self.raw_pool().await;
         sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
             .bind(bind)
             .execute(&pool)
