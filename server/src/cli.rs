@@ -159,7 +159,7 @@ async fn photos(config: Config, cmd: PhotosCommand) -> anyhow::Result<()> {
         delete,
     } = cmd;
     let db = Db::connect(&config.database_url).await?;
-    let store = crate::photos::PhotoStore::local(&config.photos_dir())?;
+    let store = crate::photos::PhotoStore::open(&config)?;
     let listed = db.photo_hashes_in_reports().await?;
     let fresh = db
         .photos_stored_since(now_ms() - min_age_hours * 3_600_000)

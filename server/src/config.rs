@@ -11,6 +11,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Database URL; defaults to the SQLite file in `data_dir`.
     pub database_url: String,
+    /// Where photos are kept: `s3://bucket[/prefix]`; `None` for the folder `photos` in
+    /// `data_dir` (see `photos::PhotoStore::open`).
+    pub photos_url: Option<String>,
     /// The built app (Trunk's `dist/`).
     pub dist_dir: PathBuf,
     /// Largest WebSocket frame accepted on `/sync`, in bytes.
@@ -125,6 +128,7 @@ impl Config {
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
             data_dir,
             database_url,
+            photos_url: var("NUANXIN_PHOTOS_URL"),
             dist_dir: PathBuf::from(var("NUANXIN_DIST").unwrap_or_else(|| "dist".into())),
             max_frame_bytes: var("NUANXIN_MAX_FRAME")
                 .and_then(|v| v.parse().ok())
@@ -152,7 +156,7 @@ impl Config {
         }
     }
 
-    /// The local photo folder of the embedded default.
+    /// The local photo folder of the embedded default (unless `photos_url` names a bucket).
     pub fn photos_dir(&self) -> PathBuf {
         self.data_dir.join("photos")
     }

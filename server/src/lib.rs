@@ -159,7 +159,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         u32::MAX,
     ));
     let revocations = revoke::Revocations::start(db.clone(), config.account_check_every).await?;
-    let photos = photos::PhotoStore::local(&config.photos_dir())?;
+    let photos = photos::PhotoStore::open(&config)?;
     let state = AppState {
         photos,
         throttle,

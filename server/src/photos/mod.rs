@@ -2,8 +2,9 @@
 //! upload must pass before anything is stored.
 //!
 //! The interface is `object_store`'s [`ObjectStore`]: a local folder is the embedded default
-//! ([`PhotoStore::local`]); an S3-compatible bucket is the same trait with another builder.
-//! A photo is stored under its lower-case hex SHA-256.
+//! ([`PhotoStore::local`]); an S3-compatible bucket (`NUANXIN_PHOTOS_URL=s3://bucket/prefix`,
+//! [`PhotoStore::open`]) is the same trait with another builder. A photo is stored under its
+//! lower-case hex SHA-256.
 
 pub use model::image_info;
 
@@ -33,6 +34,48 @@ impl PhotoStore {
         Ok(PhotoStore::new(Arc::new(LocalFileSystem::new_with_prefix(
             dir,
         )?)))
+    }
+
+    /// The photo store a configuration names: the bucket of `photos_url` (`s3://bucket` or
+    /// `s3://bucket/prefix`; endpoint, region and credentials from the standard `AWS_*`
+    /// variables, e.g. `AWS_ENDPOINT`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, and `AWS_ALLOW_HTTP=true` for an endpoint without TLS), else
+    /// the local folder.
+    pub fn open(config: &crate::Config) -> anyhow::Result<PhotoStore> {
+        match config.photos_url.as_deref() {
+            None => PhotoStore::local(&config.photos_dir()),
+            Some(url) => PhotoStore::bucket(url),
+        }
+    }
+
+    /// Photos in an S3-compatible bucket, under the URL's path if it has one.
+    pub fn bucket(url: &str) -> anyhow::Result<PhotoStore> {
+        let rest = url.strip_prefix("s3://").ok_or_else(|| {
+            anyhow::anyhow!("NUANXIN_PHOTOS_URL must be s3://bucket[/prefix], not {url:?}")
+        })?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        anyhow::ensure!(
+            !bucket.is_empty(),
+            "NUANXIN_PHOTOS_URL names no bucket: {url:?}"
+        );
+        let s3 = object_store::aws::AmazonS3Builder::from_env()
+            .with_bucket_name(bucket)
+            .build()?;
+        let prefix = prefix.trim_matches('/');
+        Ok(if prefix.is_empty() {
+            PhotoStore::new(Arc::new(s3))
+        } else {
+            PhotoStore::new(Arc::new(object_store::prefix::PrefixStore::new(s3, prefix)))
+        })
+    }
+
+    /// When a photo's bytes were stored, if they are.
+    pub async fn stored_at(&self, sha256: &str) -> anyhow::Result<Option<std::time::SystemTime>> {
+        match self.store.head(&key(sha256)).await {
+            Ok(meta) => Ok(Some(meta.last_modified.into())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Photos in any object store.

@@ -16,17 +16,35 @@ pub fn database_url(dir: &std::path::Path) -> String {
         .filter(|v| !v.is_empty())
     {
         Some(base) => {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            dir.hash(&mut h);
             let joint = if base.contains('?') { '&' } else { '?' };
             format!(
                 "{base}{joint}options=-c%20search_path%3Dt_{:016x}",
-                h.finish()
+                dir_hash(dir)
             )
         }
         None => format!("sqlite://{}", dir.join("nuanxin.db").display()),
     }
+}
+
+/// Where the server of the data folder `dir` keeps photos: the folder in it, or, when
+/// `NUANXIN_TEST_S3` names a bucket (`s3://bucket`, as `.ci/test` does for its run of the photo
+/// tests on an S3 API), a prefix of that bucket of its own, named after the folder.
+pub fn photos_url(dir: &std::path::Path) -> Option<String> {
+    let bucket = std::env::var("NUANXIN_TEST_S3")
+        .ok()
+        .filter(|v| !v.is_empty())?;
+    Some(format!(
+        "{}/t_{:016x}",
+        bucket.trim_end_matches('/'),
+        dir_hash(dir)
+    ))
+}
+
+fn dir_hash(dir: &std::path::Path) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    dir.hash(&mut h);
+    h.finish()
 }
 
 /// A connection pool of either backend on the database of `url`, for a test's own SQL

@@ -59,6 +59,7 @@ impl TestApp {
         let mut config = Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             database_url: super::database_url(&data),
+            photos_url: super::photos_url(&data),
             dist_dir: data.join("dist"),
             data_dir: data,
             max_frame_bytes: 4 * 1024 * 1024,
