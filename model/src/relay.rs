@@ -126,6 +126,23 @@ impl DocRelay {
         f(&mut self.doc)
     }
 
+    /// Merges chunks of this document that another relay stored (a snapshot or incremental
+    /// changes, in any order). What they bring is in the store already, so it is not handed
+    /// out again by [`DocRelay::unsaved`] unless changes of this relay were waiting too.
+    /// Returns whether the document changed; [`DocRelay::outgoing`] then brings the changes
+    /// to the connections.
+    pub fn merge_stored(&mut self, chunk: &[u8]) -> Result<bool, ModelError> {
+        let before = self.doc.get_heads();
+        self.doc
+            .load_incremental(chunk)
+            .map_err(|e| ModelError::Sync(format!("a stored chunk of {}: {e}", self.id)))?;
+        let after = self.doc.get_heads();
+        if self.saved == before {
+            self.saved = after.clone();
+        }
+        Ok(after != before)
+    }
+
     /// The changes not yet handed out to store, as one incremental chunk, and the heads it
     /// brings the store to; `None` when there are none.
     pub fn unsaved(&self) -> Option<(Vec<u8>, Vec<ChangeHash>)> {
@@ -279,6 +296,34 @@ mod tests {
         relay.leave(2);
         relay.leave(1);
         assert!(!relay.has_peers());
+    }
+
+    #[test]
+    fn chunks_stored_by_another_relay_reach_the_peers_and_are_not_stored_again() {
+        let doc = rider_doc::new_doc("7", None).unwrap();
+        let base = doc.save();
+        let mut here = DocRelay::new("d1", "relay-a", Automerge::load(&base).unwrap());
+        let mut there = DocRelay::new("d1", "relay-b", Automerge::load(&base).unwrap());
+        here.join(1, "u7.phone", Access::ReadWrite);
+        let _ = here.outgoing();
+        there
+            .change(|d| {
+                use automerge::transaction::Transactable;
+                let mut tx = d.transaction();
+                tx.put(automerge::ROOT, "n", 1_i64)?;
+                tx.commit();
+                Ok(())
+            })
+            .unwrap();
+        let (chunk, heads) = there.unsaved().unwrap();
+        assert!(here.merge_stored(&chunk).unwrap());
+        assert_eq!(here.doc().get_heads(), heads);
+        assert!(here.unsaved().is_none(), "stored already");
+        assert!(!here.merge_stored(&chunk).unwrap(), "a chunk merged twice");
+        assert!(
+            here.outgoing().iter().any(|(conn, _)| *conn == 1),
+            "the phone hears of it"
+        );
     }
 
     #[test]

@@ -168,6 +168,8 @@ async fn index_docs(
     }
     let now = now_ms();
     let mut batch = state.db.index_batch().await?;
+    let ids: Vec<&str> = reads.iter().map(|r| r.doc_id.as_str()).collect();
+    batch.lock_docs(&ids).await?;
     // What each document holds: a problem to flag, or a valid report.
     let mut checked: Vec<(String, Vec<Checked>)> = Vec::with_capacity(reads.len());
     let mut marks: Vec<(String, i64)> = Vec::new();
@@ -304,10 +306,7 @@ async fn index_docs(
     batch.docs_indexed(&marks).await?;
     batch.fill_photos_stored(&mut feed).await?;
     batch.commit().await?;
-    for row in feed {
-        // Nobody listening is fine.
-        let _ = state.feed.send(row);
-    }
+    crate::cluster::announce(state, feed).await;
     for todo in redeem {
         let ToRedeem {
             doc_id,

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod auth;
 pub mod cli;
 pub mod client_ip;
+pub mod cluster;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -174,6 +175,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         store_stats,
     };
     indexer::spawn(state.clone(), changed, unindexed);
+    cluster::spawn(state.clone());
     // The ledger is the truth: bring any office document left behind by a stop up to date.
     let reconciling = state.clone();
     tokio::spawn(async move {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{Db, Pool, on};
+use super::{Channels, Db, Pool, notify_docs, on};
 
 impl Db {
     /// Every chunk whose key equals `prefix` or lies under `prefix/`.
@@ -117,6 +117,8 @@ const GROUP_MAX: usize = 256;
 pub(super) async fn write_chunks(
     writer: Pool,
     mut queue: tokio::sync::mpsc::UnboundedReceiver<ChunkPut>,
+    node: std::sync::Arc<str>,
+    channels: std::sync::Arc<Channels>,
 ) {
     while let Some(first) = queue.recv().await {
         let mut group = vec![first];
@@ -126,7 +128,7 @@ pub(super) async fn write_chunks(
                 Err(_) => break,
             }
         }
-        match write_group(&writer, &group).await {
+        match write_group(&writer, &group, &node, &channels.docs).await {
             Ok(seqs) => {
                 for (p, seq) in group.into_iter().zip(seqs) {
                     let _ = p.reply.send(Ok(seq));
@@ -144,7 +146,12 @@ pub(super) async fn write_chunks(
 
 /// Writes a group of chunks and marks their documents, in one transaction of two statements
 /// per 128 chunks. Returns each chunk's document mark after the write.
-async fn write_group(writer: &Pool, group: &[ChunkPut]) -> sqlx::Result<Vec<i64>> {
+async fn write_group(
+    writer: &Pool,
+    group: &[ChunkPut],
+    node: &str,
+    channel: &str,
+) -> sqlx::Result<Vec<i64>> {
     // A document's chunks in one group raise its mark once each.
     let mut added: HashMap<&str, i64> = HashMap::new();
     for p in group {
@@ -185,6 +192,9 @@ async fn write_group(writer: &Pool, group: &[ChunkPut]) -> sqlx::Result<Vec<i64>
         let rows: Vec<(String, i64)> = q.build_query_as().fetch_all(&mut *tx).await?;
         marks.extend(rows);
     }
+    // Other nodes holding these documents merge the chunks (PostgreSQL).
+    let docs: Vec<&str> = added.iter().map(|(doc, _)| *doc).collect();
+    notify_docs!(tx, matches!(writer, Pool::Pg(_)), channel, node, docs);
     tx.commit().await?;
     });
     group

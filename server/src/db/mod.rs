@@ -80,6 +80,46 @@ pub struct Db {
     writer: Pool,
     /// The queue of document chunks to write (see [`Db::chunk_put`]).
     puts: tokio::sync::mpsc::UnboundedSender<chunks::ChunkPut>,
+    /// This process's name in the notifications it sends (PostgreSQL), so that it can tell
+    /// its own from other nodes'.
+    node: std::sync::Arc<str>,
+    /// The notification channels of its schema (see [`Channels`]).
+    channels: std::sync::Arc<Channels>,
+}
+
+/// The names of the notification channels of one database schema: notifications reach every
+/// listener of a database, so the nodes of each schema (each deployment) have their own.
+#[derive(Debug)]
+pub struct Channels {
+    /// Stored document chunks: `<node> <document id>`.
+    pub docs: String,
+    /// The live feed: `<node> <rider id> <report id>`.
+    pub feed: String,
+}
+
+impl Channels {
+    fn of(schema: &str) -> Channels {
+        // A channel's name is an identifier (at most 63 bytes): a long schema name by its hash.
+        let tag = if schema == "public" {
+            String::new()
+        } else if schema.len() <= 40
+            && schema
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            format!("_{schema}")
+        } else {
+            use sha2::Digest;
+            format!(
+                "_{}",
+                &hex::encode(sha2::Sha256::digest(schema.as_bytes()))[..16]
+            )
+        };
+        Channels {
+            docs: format!("nuanxin_docs{tag}"),
+            feed: format!("nuanxin_feed{tag}"),
+        }
+    }
 }
 
 impl Db {
@@ -110,7 +150,11 @@ impl Db {
             .max_connections(8)
             .connect_with(opts)
             .await?;
-        Ok(Self::with(Pool::Lite(pool), Pool::Lite(writer)))
+        Ok(Self::with(
+            Pool::Lite(pool),
+            Pool::Lite(writer),
+            Channels::of("public"),
+        ))
     }
 
     /// Opens a PostgreSQL database and brings its schema up to date. Every process migrates
@@ -121,9 +165,12 @@ impl Db {
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(16);
+        // Connections opened for a burst are closed a minute after it: several nodes share the
+        // server's connection limit.
         let pool = PgPoolOptions::new()
             .max_connections(connections)
-            .acquire_timeout(std::time::Duration::from_secs(10))
+            .idle_timeout(std::time::Duration::from_secs(60))
+            .acquire_timeout(std::time::Duration::from_secs(30))
             .connect_with(opts)
             .await?;
         // A URL may name a schema of its own (`?options=-c search_path=…`): made if missing.
@@ -151,15 +198,103 @@ impl Db {
             }
         }
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(Self::with(Pool::Pg(pool.clone()), Pool::Pg(pool)))
+        let schema: String = sqlx::query_scalar("SELECT current_schema()")
+            .fetch_one(&pool)
+            .await?;
+        Ok(Self::with(
+            Pool::Pg(pool.clone()),
+            Pool::Pg(pool),
+            Channels::of(&schema),
+        ))
     }
 
-    fn with(pool: Pool, writer: Pool) -> Db {
+    fn with(pool: Pool, writer: Pool, channels: Channels) -> Db {
+        let node: std::sync::Arc<str> = uuid::Uuid::new_v4().simple().to_string().into();
+        let channels = std::sync::Arc::new(channels);
         let (puts, queue) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(chunks::write_chunks(writer.clone(), queue));
-        Db { pool, writer, puts }
+        tokio::spawn(chunks::write_chunks(
+            writer.clone(),
+            queue,
+            node.clone(),
+            channels.clone(),
+        ));
+        Db {
+            pool,
+            writer,
+            puts,
+            node,
+            channels,
+        }
     }
 
+    /// The notification channels of this database's schema.
+    pub fn channels(&self) -> &Channels {
+        &self.channels
+    }
+
+    /// This process's name in the notifications it sends.
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
+    /// A listener on the channels other nodes notify (see `crate::cluster`); `None` on SQLite,
+    /// which has one server process.
+    pub async fn listen(&self) -> sqlx::Result<Option<sqlx::postgres::PgListener>> {
+        let Pool::Pg(pool) = &self.pool else {
+            return Ok(None);
+        };
+        // A connection of its own, outside the pool the queries share (the listener keeps it).
+        let own = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with((*pool.connect_options()).clone())
+            .await?;
+        let mut listener = sqlx::postgres::PgListener::connect_with(&own).await?;
+        listener
+            .listen_all([self.channels.docs.as_str(), self.channels.feed.as_str()])
+            .await?;
+        Ok(Some(listener))
+    }
+
+    /// Tells the other nodes (PostgreSQL) that these reports are new or changed in the index,
+    /// for their live feeds; nothing on SQLite.
+    pub async fn notify_reports(&self, keys: &[(i64, &str)]) -> sqlx::Result<()> {
+        let Pool::Pg(pool) = &self.pool else {
+            return Ok(());
+        };
+        for part in keys.chunks(512) {
+            let mut q = sqlx::QueryBuilder::new("SELECT pg_notify(");
+            q.push_bind(self.channels.feed.as_str()).push(", v) FROM (");
+            q.push_values(part, |mut b, (rider_id, id)| {
+                b.push_bind(format!("{} {rider_id} {id}", self.node));
+            });
+            q.push(") AS t (v)");
+            q.build().persistent(false).execute(pool).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Sends, in transaction `$tx` (so that it is delivered once the transaction commits), one
+/// notification on channel `$channel` (`Channels::docs`) per document of `$docs` (`&str`s)
+/// from node `$node`, on PostgreSQL (`$pg`).
+macro_rules! notify_docs {
+    ($tx:expr, $pg:expr, $channel:expr, $node:expr, $docs:expr) => {
+        if $pg {
+            for part in $docs.chunks(512) {
+                let mut q = sqlx::QueryBuilder::new("SELECT pg_notify(");
+                q.push_bind($channel).push(", v) FROM (");
+                q.push_values(part, |mut b, doc| {
+                    b.push_bind(format!("{} {doc}", $node));
+                });
+                q.push(") AS t (v)");
+                q.build().persistent(false).execute(&mut *$tx).await?;
+            }
+        }
+    };
+}
+pub(crate) use notify_docs;
+
+impl Db {
     /// Whether this is PostgreSQL (for the few statements whose dialects differ).
     pub fn is_pg(&self) -> bool {
         matches!(self.pool, Pool::Pg(_))

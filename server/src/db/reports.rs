@@ -463,6 +463,27 @@ pub struct Upsert<'a> {
 const ROWS_PER_STATEMENT: usize = 128;
 
 impl IndexBatch {
+    /// Waits until no other node is indexing these documents, and holds them until this batch
+    /// ends, so that each report is found new (and announced) once however many nodes index
+    /// its document. Only on PostgreSQL: on SQLite the one writer connection runs one batch
+    /// at a time.
+    pub async fn lock_docs(&mut self, doc_ids: &[&str]) -> sqlx::Result<()> {
+        let Tx::Pg(t) = &mut self.tx else {
+            return Ok(());
+        };
+        // In one order everywhere, so that two batches wait for each other, never deadlock.
+        let mut ids: Vec<&str> = doc_ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        sqlx::query(
+            "SELECT pg_advisory_xact_lock(hashtextextended(d, 0)) FROM unnest($1::text[]) AS d",
+        )
+        .bind(ids)
+        .execute(&mut **t)
+        .await?;
+        Ok(())
+    }
+
     /// What the index holds of these (rider, report) pairs, in one query per 128.
     pub async fn stored(&mut self, keys: &[(i64, &str)]) -> sqlx::Result<Vec<Stored>> {
         let mut found = Vec::new();

@@ -443,6 +443,80 @@ impl Relay {
         }
     }
 
+    /// Merges what another node stored of document `id`, if this node holds it in memory: the
+    /// chunks it lacks are read and merged, the changes go to its connections, and a rider
+    /// document goes to the indexer.
+    pub async fn merge_stored(&self, id: &str) -> anyhow::Result<()> {
+        let slot = {
+            let docs = self.inner.docs.lock().unwrap_or_else(|e| e.into_inner());
+            docs.get(id).cloned()
+        };
+        let Some(slot) = slot else {
+            return Ok(());
+        };
+        let out = self.merge_in(&slot).await;
+        self.release(slot);
+        out
+    }
+
+    async fn merge_in(&self, slot: &Arc<Slot>) -> anyhow::Result<()> {
+        let mut state = slot.state.lock().await;
+        let l = match &mut *state {
+            SlotState::Loaded(l) => l,
+            // Made by another node since it was looked for: read at the next use.
+            SlotState::Missing => {
+                *state = SlotState::Unloaded;
+                return Ok(());
+            }
+            SlotState::Unloaded => return Ok(()),
+        };
+        let db = &self.inner.db;
+        let chunks = store::with_retry("merge", || db.chunk_range(&slot.id))
+            .await
+            .ok_or_else(|| anyhow::anyhow!("could not read document {}", slot.id))?;
+        let mut new: Vec<(String, Vec<u8>)> = chunks
+            .into_iter()
+            .filter(|(k, _)| {
+                matches!(k.split('/').nth(1), Some("snapshot" | "incremental"))
+                    && !l.chunks.iter().any(|(have, _)| have == k)
+            })
+            .collect();
+        // Snapshots first; Automerge orders the changes by their dependencies either way.
+        new.sort_by_key(|(k, _)| (!k.contains("/snapshot/"), k.clone()));
+        let mut changed = false;
+        for (key, data) in new {
+            changed |= l.relay.merge_stored(&data)?;
+            l.chunks.push((key, data.len()));
+        }
+        if changed {
+            l.flush();
+            if matches!(
+                self.inner.acl.access(&slot.id),
+                Some(DocAccess::Rider { .. })
+            ) {
+                let _ = self.inner.changed.send(Pinned {
+                    relay: self.clone(),
+                    slot: Some(slot.clone()),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Merges what other nodes stored of every document in memory (after notifications may
+    /// have been missed).
+    pub async fn merge_all_stored(&self) {
+        let ids: Vec<String> = {
+            let docs = self.inner.docs.lock().unwrap_or_else(|e| e.into_inner());
+            docs.keys().cloned().collect()
+        };
+        for id in ids {
+            if let Err(e) = self.merge_stored(&id).await {
+                tracing::warn!(doc = id, error = %e, "cannot merge another node's changes");
+            }
+        }
+    }
+
     /// Queues document `id` for the indexer again.
     pub fn mark_changed(&self, id: &str) {
         let _ = self.inner.changed.send(self.pin(id));

@@ -160,9 +160,8 @@ pub async fn put(
     }
     state.db.photo_insert(&row, user.id).await?;
     // Supervisors watching the live feed learn that the photo can be shown now.
-    for report in state.db.reports_with_photo(user.id, &sha256).await? {
-        let _ = state.feed.send(report);
-    }
+    let reports = state.db.reports_with_photo(user.id, &sha256).await?;
+    crate::cluster::announce(&state, reports).await;
     let status = if created {
         StatusCode::CREATED
     } else {

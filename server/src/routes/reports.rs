@@ -367,7 +367,7 @@ pub async fn review(
         status: form.status,
         ..row
     };
-    let _ = state.feed.send(row.clone());
+    crate::cluster::announce(&state, vec![row.clone()]).await;
     Ok(Json(row))
 }
 

@@ -29,13 +29,36 @@ fn nuanxin(data: &Path) -> Command {
     cmd.env("NUANXIN_DATA", data)
         .env("NUANXIN_DATABASE_URL", crate::util::database_url(data))
         .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stdout(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open("/tmp/crash.log")
+                .unwrap(),
+        )
+        .stderr(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open("/tmp/crash.log")
+                .unwrap(),
+        );
     cmd
 }
 
 /// A server process on `port`, answering HTTP.
-async fn start(data: &Path, port: u16) -> Child {
+/// A server process, killed when dropped (so that a failing test leaves none running).
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            kill9(&mut self.0);
+        }
+    }
+}
+
+async fn start(data: &Path, port: u16) -> Server {
     let mut child = nuanxin(data)
         .arg("serve")
         .env("NUANXIN_ADDR", format!("127.0.0.1:{port}"))
@@ -44,7 +67,7 @@ async fn start(data: &Path, port: u16) -> Child {
     let url = format!("http://127.0.0.1:{port}/api/me");
     for _ in 0..300 {
         if reqwest::get(&url).await.is_ok() {
-            return child;
+            return Server(child);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -278,7 +301,7 @@ async fn reports_acknowledged_before_a_kill_9_are_never_lost_nor_doubled() {
             })
             .collect();
         tokio::time::sleep(Duration::from_millis(600 + 50 * round as u64)).await;
-        kill9(&mut server);
+        kill9(&mut server.0);
         phones = Vec::new();
         for t in tasks {
             phones.push(t.await.unwrap());
@@ -355,5 +378,5 @@ async fn reports_acknowledged_before_a_kill_9_are_never_lost_nor_doubled() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    kill9(&mut server);
+    kill9(&mut server.0);
 }

@@ -6,6 +6,7 @@ mod assets;
 mod auth;
 mod authz;
 mod bench_console;
+mod cluster;
 mod console_data;
 mod crash;
 mod errors;

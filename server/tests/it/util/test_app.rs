@@ -101,6 +101,12 @@ impl TestApp {
         }
     }
 
+    /// Another server process on this one's database and photos (a second node behind the
+    /// same address; on PostgreSQL only, where several processes may share a database).
+    pub async fn another_node(&self) -> TestApp {
+        Self::start_in(self.dir.clone(), self.tweak.clone()).await
+    }
+
     /// Stops this server and starts a new one on the same database.
     pub async fn restart(mut self) -> TestApp {
         self.shutdown().await;
@@ -264,6 +270,12 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(task) = self.task.take() {
             task.abort();
+        }
+        // Its connections go back to the database server at once (a PostgreSQL server has
+        // room for 100 in all), and its background tasks stop.
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            let db = self.state.db.clone();
+            rt.spawn(async move { db.close().await });
         }
     }
 }
