@@ -12,6 +12,7 @@ pub mod error;
 pub mod export;
 pub mod indexer;
 pub mod listen;
+pub mod metrics;
 pub mod openapi;
 pub mod photos;
 pub mod points;
@@ -129,6 +130,10 @@ pub fn app(state: AppState) -> Router {
             "/sync",
             get(routes::sync::upgrade).layer(axum::middleware::from_fn(error::localize)),
         )
+        // Operations (docs/deploy.md), outside the JSON API.
+        .route("/healthz", get(metrics::health))
+        .route("/readyz", get(metrics::ready))
+        .route("/metrics", get(metrics::metrics))
         .fallback(move |req: axum::extract::Request| shell.clone().serve(req))
         .with_state(state)
 }

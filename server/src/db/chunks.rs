@@ -92,6 +92,22 @@ impl Db {
         Ok(())
     }
 
+    /// How many documents hold changes the indexer has not read.
+    pub async fn docs_unindexed_count(&self) -> sqlx::Result<i64> {
+        on!(self.pool, p => sqlx::query_scalar("SELECT COUNT(*) FROM docs_unindexed")
+            .fetch_one(p)
+            .await)
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> sqlx::Result<()> {
+        let one: i64 = on!(self.pool, p => sqlx::query_scalar("SELECT CAST(1 AS BIGINT)")
+            .fetch_one(p)
+            .await)?;
+        debug_assert_eq!(one, 1);
+        Ok(())
+    }
+
     /// The mark of a document (0 when unmarked), read before the indexer reads the document.
     pub async fn doc_unindexed_seq(&self, doc_id: &str) -> sqlx::Result<i64> {
         let seq: Option<i64> = on!(self.pool, p => sqlx::query_scalar("SELECT seq FROM docs_unindexed WHERE doc_id = $1")

@@ -517,6 +517,12 @@ impl Relay {
         }
     }
 
+    /// How many documents are in memory.
+    pub fn open_documents(&self) -> usize {
+        let docs = self.inner.docs.lock().unwrap_or_else(|e| e.into_inner());
+        docs.len()
+    }
+
     /// Queues document `id` for the indexer again.
     pub fn mark_changed(&self, id: &str) {
         let _ = self.inner.changed.send(self.pin(id));

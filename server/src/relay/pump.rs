@@ -19,6 +19,7 @@ use model::{
 use tokio::{sync::mpsc, time::Instant};
 
 use super::{Outbox, Relay, Slot, SlotState};
+use crate::metrics;
 
 /// What one connection may send.
 #[derive(Debug, Clone)]
@@ -32,6 +33,24 @@ pub struct Limits {
     /// A ping goes out after this long without a frame from the client, and the connection
     /// closes after twice as long.
     pub idle: Duration,
+}
+
+/// Counts an open sync socket in the metrics while it lives.
+struct SyncOpen;
+
+impl SyncOpen {
+    fn new() -> SyncOpen {
+        metrics::add(&metrics::COUNTERS.sync_open, 1);
+        SyncOpen
+    }
+}
+
+impl Drop for SyncOpen {
+    fn drop(&mut self) {
+        metrics::COUNTERS
+            .sync_open
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// How long the last frames of a closing connection may take to go out.
@@ -270,6 +289,7 @@ pub async fn serve_socket<S, E>(
     E: std::fmt::Display,
 {
     let (mut ws_tx, mut ws_rx) = socket.split();
+    let _open = SyncOpen::new();
     let (outbox, mut from_relay) = mpsc::unbounded_channel::<Vec<u8>>();
     let mut conn = Conn {
         id: relay.next_conn(),
@@ -316,6 +336,8 @@ pub async fn serve_socket<S, E>(
                 Some(Ok(Message::Binary(bytes))) => {
                     heard = Instant::now();
                     pinged = false;
+                    metrics::add(&metrics::COUNTERS.frames_in, 1);
+                    metrics::add(&metrics::COUNTERS.bytes_in, bytes.len() as u64);
                     if bytes.len() > limits.max_frame {
                         break Some((1009, format!("frame of {} bytes is over the limit of {}", bytes.len(), limits.max_frame)));
                     }
@@ -347,6 +369,8 @@ pub async fn serve_socket<S, E>(
             },
             outbound = from_relay.recv() => match outbound {
                 Some(bytes) => {
+                    metrics::add(&metrics::COUNTERS.frames_out, 1);
+                    metrics::add(&metrics::COUNTERS.bytes_out, bytes.len() as u64);
                     if !sent(&mut ws_tx, Message::Binary(bytes.into()), limits.idle).await {
                         break None;
                     }

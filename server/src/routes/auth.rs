@@ -74,6 +74,7 @@ pub async fn login(
         Some(u) if ok && !u.disabled => u,
         _ => {
             state.throttle.failed(login);
+            crate::metrics::add(&crate::metrics::COUNTERS.login_failures, 1);
             return Err(AppError::BadCredentials);
         }
     };

@@ -156,7 +156,10 @@ pub async fn put(
     // Same bytes from another rider: only the ownership is new.
     let created = state.db.photo_get(&sha256).await?.is_none();
     if created {
+        let size = buf.len() as u64;
         state.photos.put(&sha256, buf.into()).await?;
+        crate::metrics::add(&crate::metrics::COUNTERS.photos_stored, 1);
+        crate::metrics::add(&crate::metrics::COUNTERS.photo_bytes, size);
     }
     state.db.photo_insert(&row, user.id).await?;
     // Supervisors watching the live feed learn that the photo can be shown now.

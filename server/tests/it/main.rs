@@ -14,6 +14,7 @@ mod ledger_props;
 mod limits;
 mod migrations;
 mod openapi;
+mod ops;
 mod paging;
 mod photos;
 mod points;

@@ -38,9 +38,10 @@ fn the_document_lists_every_route() {
         .skip(1)
         .filter_map(|call| {
             let path = call.split('"').nth(1)?;
-            // Only the API's routes: not `/sync` (a WebSocket, docs/protocol.md) nor the
-            // document itself.
-            let api = path.starts_with('/') && path != "/sync" && path != "/openapi.json";
+            // Only the API's routes: not `/sync` (a WebSocket, docs/protocol.md), the
+            // document itself, nor the operations endpoints (docs/deploy.md).
+            let api = path.starts_with('/')
+                && !["/sync", "/openapi.json", "/healthz", "/readyz", "/metrics"].contains(&path);
             let end = call.find(".route(").unwrap_or(call.len());
             let methods: Vec<&str> = ["get(", "post(", "put(", "delete("]
                 .into_iter()
