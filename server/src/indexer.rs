@@ -301,7 +301,10 @@ async fn index_docs(
             })
         })
         .collect();
-    batch.upsert(&rows, now).await?;
+    let written: std::collections::HashSet<(i64, String)> =
+        batch.upsert(&rows, now).await?.into_iter().collect();
+    // A report decided since it was read is not changed, nor announced as it was.
+    feed.retain(|r| written.contains(&(r.rider_id, r.id.clone())));
     let marks: Vec<(&str, i64)> = marks.iter().map(|(d, s)| (d.as_str(), *s)).collect();
     batch.docs_indexed(&marks).await?;
     batch.fill_photos_stored(&mut feed).await?;

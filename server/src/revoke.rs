@@ -22,6 +22,9 @@ use crate::db::{Db, Revocation, now_ms};
 pub const POLL_EVERY: Duration = Duration::from_secs(1);
 /// How long revocation rows are kept: every process has read them long before.
 const KEEP_MS: i64 = 3600 * 1000;
+/// How many of the last revocation ids are read again each time: more than the transactions
+/// that may be writing one at once.
+const REREAD: i64 = 256;
 
 /// The revocations of this process; cheap to clone.
 #[derive(Clone)]
@@ -68,17 +71,31 @@ impl Revocations {
 
     async fn run(self, mut last: i64) {
         let mut pruned = Instant::now();
+        // What was there before this process started is not news.
+        let mut seen: std::collections::BTreeSet<i64> = self
+            .db
+            .revocations_after(last - REREAD)
+            .await
+            .map(|rows| rows.into_iter().map(|r| r.id).collect())
+            .unwrap_or_default();
         loop {
             tokio::select! {
                 _ = self.nudge.notified() => {}
                 _ = tokio::time::sleep(POLL_EVERY) => {}
             }
-            match self.db.revocations_after(last).await {
+            // Ids are handed out as rows are written and become visible as their transactions
+            // commit, not always in order (several writers on PostgreSQL): the last ids are
+            // read again, and a row is announced once.
+            match self.db.revocations_after(last - REREAD).await {
                 Ok(rows) => {
                     for row in rows {
-                        last = row.id;
+                        if !seen.insert(row.id) {
+                            continue;
+                        }
+                        last = last.max(row.id);
                         let _ = self.tx.send(row);
                     }
+                    seen = seen.split_off(&(last - REREAD));
                 }
                 Err(sqlx::Error::PoolClosed) => return,
                 Err(e) => tracing::warn!(error = %e, "reading revocations"),

@@ -314,7 +314,9 @@ impl Db {
 macro_rules! lock_account {
     ($tx:expr, $pg:expr, $id:expr) => {
         if $pg {
-            sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+            // NO KEY: rows that refer to the account (a report, a ledger entry) may still be
+            // written meanwhile; only another such transaction waits.
+            sqlx::query("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE")
                 .bind($id)
                 .execute(&mut *$tx)
                 .await?;

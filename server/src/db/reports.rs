@@ -525,10 +525,16 @@ impl IndexBatch {
     }
 
     /// Inserts or refreshes validated reports, in one statement per 128, received at
-    /// `received_at` if new. A reviewed report is never changed.
-    pub async fn upsert(&mut self, rows: &[Upsert<'_>], received_at: i64) -> sqlx::Result<()> {
+    /// `received_at` if new. A reviewed report is never changed (one decided since it was read
+    /// is left out of the answer). Returns the (rider, report) pairs written.
+    pub async fn upsert(
+        &mut self,
+        rows: &[Upsert<'_>],
+        received_at: i64,
+    ) -> sqlx::Result<Vec<(i64, String)>> {
+        let mut written = Vec::new();
         for part in rows.chunks(ROWS_PER_STATEMENT) {
-            on_tx!(self.tx, t => {
+            written.extend(on_tx!(self.tx, t => {
             let mut q = sqlx::QueryBuilder::new(
                 "INSERT INTO reports (rider_id, id, doc_id, county, category, note, lat, lon,
                     accuracy_m, location_source, place, created_at, photos, received_at,
@@ -558,12 +564,12 @@ impl IndexBatch {
                     accuracy_m = excluded.accuracy_m, location_source = excluded.location_source,
                     place = excluded.place, created_at = excluded.created_at,
                     photos = excluded.photos, photo_exif = excluded.photo_exif
-                 WHERE reports.status = 'new'",
+                 WHERE reports.status = 'new' RETURNING rider_id, id",
             );
-            q.build().execute(&mut **t).await.map(|r| r.rows_affected())
-            })?;
+            q.build_query_as::<(i64, String)>().fetch_all(&mut **t).await
+            })?);
         }
-        Ok(())
+        Ok(written)
     }
 
     /// Records an entry of a rider document that failed validation.
@@ -593,6 +599,10 @@ impl IndexBatch {
 
     /// Clears each document's mark unless a change was stored after its `seq` was read.
     pub async fn docs_indexed(&mut self, marks: &[(&str, i64)]) -> sqlx::Result<()> {
+        // By document, the order the chunk writer marks them in: on PostgreSQL the two wait
+        // for each other rather than deadlock.
+        let mut marks = marks.to_vec();
+        marks.sort_unstable();
         for part in marks.chunks(ROWS_PER_STATEMENT) {
             on_tx!(self.tx, t => {
                 let mut q = sqlx::QueryBuilder::new(

@@ -228,7 +228,7 @@ impl Db {
                 .bind(r.rider_id)
                 .fetch_one(&mut *tx)
                 .await?;
-        let refusal = match &reward {
+        let mut refusal = match &reward {
             None => Some("unavailable"),
             Some(w) if !w.active => Some("unavailable"),
             Some(w) if w.stock <= 0 => Some("stock"),
@@ -238,13 +238,24 @@ impl Db {
         let (name, price, reward_id) = reward.as_ref().map_or((String::new(), 0, None), |w| {
             (w.name.clone(), w.price, Some(w.id))
         });
-        let (status, code, expires_at) = match refusal {
-            Some(_) => ("failed", None, None),
+        // The stock is taken first, by a statement that waits for any other redemption of the
+        // same reward (on PostgreSQL, from another rider or node): the last one is taken once.
+        let taken = match refusal {
+            Some(_) => 0,
             None => {
                 sqlx::query("UPDATE rewards SET stock = stock - 1 WHERE id = $1 AND stock > 0")
                     .bind(reward_id)
                     .execute(&mut *tx)
-                    .await?;
+                    .await?
+                    .rows_affected()
+            }
+        };
+        if refusal.is_none() && taken == 0 {
+            refusal = Some("stock");
+        }
+        let (status, code, expires_at) = match refusal {
+            Some(_) => ("failed", None, None),
+            None => {
                 sqlx::query(
                     "INSERT INTO ledger (user_id, ref, kind, amount, report_id, actor, reason,
                      created_at) VALUES ($1, $2, 'redemption', $3, NULL, NULL, $4, $5)",
