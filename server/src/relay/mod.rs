@@ -304,6 +304,19 @@ impl Relay {
         l.relay.saved(heads);
         l.chunks.push((key, chunk.len()));
         l.seq = seq;
+        self.to_indexer(slot);
+        if l.chunks.len() >= COMPACT_EVERY && !l.compacting {
+            l.compacting = true;
+            let relay = self.clone();
+            let slot = slot.clone();
+            tokio::spawn(async move { relay.compact(slot).await });
+        }
+        Ok(())
+    }
+
+    /// Hands a rider document whose stored content changed to the indexer (kept in memory
+    /// until it is read).
+    fn to_indexer(&self, slot: &Arc<Slot>) {
         if matches!(
             self.inner.acl.access(&slot.id),
             Some(DocAccess::Rider { .. })
@@ -313,13 +326,6 @@ impl Relay {
                 slot: Some(slot.clone()),
             });
         }
-        if l.chunks.len() >= COMPACT_EVERY && !l.compacting {
-            l.compacting = true;
-            let relay = self.clone();
-            let slot = slot.clone();
-            tokio::spawn(async move { relay.compact(slot).await });
-        }
-        Ok(())
     }
 
     /// Folds a document's chunks into one snapshot: saved under the lock, written outside it.
@@ -484,23 +490,26 @@ impl Relay {
         // Snapshots first; Automerge orders the changes by their dependencies either way.
         new.sort_by_key(|(k, _)| (!k.contains("/snapshot/"), k.clone()));
         let mut changed = false;
+        let mut failed = None;
         for (key, data) in new {
-            changed |= l.relay.merge_stored(&data)?;
+            match l.relay.merge_stored(&data) {
+                Ok(c) => changed |= c,
+                // What merged so far still goes out; the chunk is tried again next time.
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
             l.chunks.push((key, data.len()));
         }
         if changed {
             l.flush();
-            if matches!(
-                self.inner.acl.access(&slot.id),
-                Some(DocAccess::Rider { .. })
-            ) {
-                let _ = self.inner.changed.send(Pinned {
-                    relay: self.clone(),
-                    slot: Some(slot.clone()),
-                });
-            }
+            self.to_indexer(slot);
         }
-        Ok(())
+        match failed {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        }
     }
 
     /// Merges what other nodes stored of every document in memory (after notifications may
