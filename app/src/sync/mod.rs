@@ -303,11 +303,13 @@ impl Engine {
                 Effect::DocChanged(_) | Effect::SyncStateChanged(_) => {}
             }
         }
-        if absorbed.read_only_changed {
-            self.publish_read_only();
-        }
+        // "Unsaved" goes to the page before what it shows of the change: the badge never says
+        // 已同步 over a message or a decision still waiting to be saved on the device.
         if absorbed.persist {
             self.schedule_persist();
+        }
+        if absorbed.read_only_changed {
+            self.publish_read_only();
         }
         self.refresh();
         // The first copy of the document came from the relay: what waited in the inbox can go.
