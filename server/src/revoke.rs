@@ -122,9 +122,27 @@ pub struct Watch {
 }
 
 impl Watch {
-    /// Resolves when the session has ended, with the reason to give the client. Cancel-safe:
-    /// a `select!` loop may drop it and call it again.
-    pub async fn ended(&mut self) -> &'static str {
+    /// Watches in a task of its own; the returned future resolves when the session has ended,
+    /// with the reason to give the client, and dropping it stops the watch.
+    ///
+    /// The check reads the database. In its own task it is always polled: a future of a
+    /// `select!` loop is not polled while the loop is busy in another branch, and a pool
+    /// connection handed to it there would wait, unused, for that branch to finish; a sync
+    /// connection's branch itself waits for the pool, so enough connections doing so at once
+    /// (riders coming back together after a restart) held every pool connection.
+    pub fn spawn(mut self) -> Ended {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let task = tokio::spawn(async move {
+            let _ = tx.send(self.ended().await);
+        });
+        Ended {
+            rx,
+            task: task.abort_handle(),
+        }
+    }
+
+    /// Resolves when the session has ended, with the reason to give the client.
+    async fn ended(&mut self) -> &'static str {
         loop {
             tokio::select! {
                 got = self.rx.recv(), if !self.closed => match got {
@@ -156,5 +174,33 @@ impl Watch {
             Ok(Some(u)) if u.disabled => "account disabled",
             _ => "session ended",
         }
+    }
+}
+
+/// The end of a session, watched by a task of its own (see [`Watch::spawn`]).
+pub struct Ended {
+    rx: tokio::sync::oneshot::Receiver<&'static str>,
+    task: tokio::task::AbortHandle,
+}
+
+impl Future for Ended {
+    type Output = &'static str;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<&'static str> {
+        match std::pin::Pin::new(&mut self.rx).poll(cx) {
+            std::task::Poll::Ready(Ok(reason)) => std::task::Poll::Ready(reason),
+            // The watch's task is gone without an answer (it can only have panicked): the
+            // session is not known to have ended.
+            std::task::Poll::Ready(Err(_)) | std::task::Poll::Pending => std::task::Poll::Pending,
+        }
+    }
+}
+
+impl Drop for Ended {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }

@@ -283,7 +283,7 @@ pub async fn serve_socket<S, E>(
     peer: String,
     announce: Option<String>,
     limits: Limits,
-    mut watch: crate::revoke::Watch,
+    watch: crate::revoke::Watch,
 ) where
     S: Stream<Item = Result<Message, E>> + Sink<Message> + Send + Unpin + 'static,
     E: std::fmt::Display,
@@ -301,9 +301,10 @@ pub async fn serve_socket<S, E>(
     };
     let mut announce = announce;
     let mut peer_closed = false;
-    // One future for the connection's life: dropping it in the `select!` below would lose a
-    // revocation it had taken, or restart a session check that a busy client never lets end.
-    let ended = watch.ended();
+    // The session's end, watched by a task of its own for the connection's life (see
+    // `Watch::spawn`: nothing this loop leaves unpolled while it handles a frame may hold a
+    // database connection).
+    let ended = watch.spawn();
     tokio::pin!(ended);
     let mut revoked = false;
     let join_by = Instant::now() + limits.join_deadline;

@@ -224,9 +224,9 @@ pub async fn feed(
     if !user.role.supervises() {
         return Err(AppError::Forbidden);
     }
-    let mut watch = state.revocations.watch(user.id, session);
+    let ended = state.revocations.watch(user.id, session).spawn();
     let ended = Box::pin(async move {
-        let reason = watch.ended().await;
+        let reason = ended.await;
         tracing::info!(reason, "closing a live feed");
     });
     let county = user.county.clone();
