@@ -447,3 +447,99 @@ async fn supervisors_keep_the_catalogue_and_riders_read_it() {
         .await;
     assert_eq!(status, 404);
 }
+
+/// Two riders redeeming the last unit of a reward at the same moment, each through a node of
+/// its own on PostgreSQL (through the one server on SQLite, one process per file), for twenty
+/// rewards at once: each unit goes once, the other rider is refused for stock, and neither the
+/// stock nor a balance is taken twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_unit_goes_once_when_two_riders_on_two_nodes_redeem_it_at_once() {
+    use server::db::{Redeem, Role};
+    const REWARDS: i64 = 20;
+    let one = TestApp::start().await;
+    let other;
+    let two = if std::env::var("NUANXIN_TEST_PG").is_ok_and(|v| !v.is_empty()) {
+        other = one.another_node().await;
+        &other
+    } else {
+        &one
+    };
+    let mut riders = Vec::new();
+    for login in ["13900000001", "13900000002"] {
+        let s = one.add_account(login, Role::Rider, "youyang").await;
+        riders.push(s.me["user"]["id"].as_i64().unwrap());
+    }
+    // Points enough for every reward, for both.
+    let raw = one.raw_pool().await;
+    for id in &riders {
+        sqlx::query(
+            "INSERT INTO ledger (user_id, ref, kind, amount, reason, created_at)
+             VALUES ($1, $2, 'award', $3, '', 0)",
+        )
+        .bind(id)
+        .bind(format!("test-grant:{id}"))
+        .bind(REWARDS * 10)
+        .execute(&raw)
+        .await
+        .unwrap();
+    }
+    let mut rewards = Vec::new();
+    for i in 0..REWARDS {
+        let form = model::api::RewardForm {
+            name: format!("最后一件 {i}"),
+            price: 10,
+            active: true,
+            stock_change: 1,
+            photo: String::new(),
+        };
+        rewards.push(one.state.db.reward_add("youyang", &form).await.unwrap().id);
+    }
+
+    let requests: Vec<(String, String)> = rewards
+        .iter()
+        .map(|id| (format!("req-{id}"), id.to_string()))
+        .collect();
+    let asks = requests.iter().flat_map(|(req, reward)| {
+        [(&one, riders[0]), (two, riders[1])].map(|(node, rider_id)| {
+            let r = Redeem {
+                rider_id,
+                county: "youyang",
+                id: req,
+                reward,
+                requested_at: 1,
+                at: 2,
+            };
+            async move { node.state.db.redeem(&r).await.unwrap().unwrap() }
+        })
+    });
+    let decided = futures::future::join_all(asks).await;
+
+    for pair in decided.chunks(2) {
+        let mut got: Vec<(&str, &str)> = pair
+            .iter()
+            .map(|r| (r.status.as_str(), r.reason.as_str()))
+            .collect();
+        got.sort();
+        assert_eq!(got, [("done", ""), ("failed", "stock")], "{pair:?}");
+    }
+    for id in &rewards {
+        let left = one.state.db.reward("youyang", *id).await.unwrap().unwrap();
+        assert_eq!(left.stock, 0);
+    }
+    let won: Vec<i64> = riders
+        .iter()
+        .map(|id| {
+            decided
+                .iter()
+                .filter(|r| r.rider_id == *id && r.status == "done")
+                .count() as i64
+        })
+        .collect();
+    assert_eq!(won.iter().sum::<i64>(), REWARDS);
+    for (id, won) in riders.iter().zip(&won) {
+        assert_eq!(
+            one.state.db.balance(*id).await.unwrap(),
+            REWARDS * 10 - won * 10
+        );
+    }
+}
