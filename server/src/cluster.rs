@@ -8,13 +8,17 @@
 //!   node holding that document in memory merges the chunks it lacks and sends the changes to
 //!   its connections (a rider's phone on one node, the browser on another), then indexes it.
 //! - `nuanxin_feed` (`<node> <rider id> <report id>`): a report is new or changed in the index.
-//!   Every other node reads the row and puts it on its own live feed.
+//!   Every other node reads the row and puts it on its own live feed: one task per node reads
+//!   whatever has come meanwhile in one query, so a burst costs a few reads, not one each.
 //!
 //! A notification lost while a node's listening connection was down is made good when it is
 //! back: every document in memory is merged again. On SQLite there is one process and none of
 //! this runs.
 
+use std::collections::HashMap;
+
 use model::api::ReportRow;
+use tokio::sync::mpsc;
 
 use crate::state::AppState;
 
@@ -30,8 +34,37 @@ pub async fn announce(state: &AppState, rows: Vec<ReportRow>) {
     }
 }
 
+/// At most this many reports of other nodes are read in one query.
+const FEED_BATCH: usize = 512;
+
+/// Reads the reports other nodes announced, as many at a time as have come, and puts them on
+/// this node's live feed in the order they were announced.
+async fn relay_feed(state: AppState, mut queue: mpsc::UnboundedReceiver<(i64, String)>) {
+    let mut keys = Vec::with_capacity(FEED_BATCH);
+    while queue.recv_many(&mut keys, FEED_BATCH).await > 0 {
+        match state.db.reports_get(&keys).await {
+            Ok(rows) => {
+                let mut rows: HashMap<(i64, String), ReportRow> = rows
+                    .into_iter()
+                    .map(|r| ((r.rider_id, r.id.clone()), r))
+                    .collect();
+                for key in &keys {
+                    if let Some(row) = rows.remove(key) {
+                        // Nobody listening is fine.
+                        let _ = state.feed.send(row);
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot read other nodes' reports"),
+        }
+        keys.clear();
+    }
+}
+
 /// Starts listening to the other nodes (PostgreSQL only).
 pub fn spawn(state: AppState) {
+    let (feed, queue) = mpsc::unbounded_channel();
+    tokio::spawn(relay_feed(state.clone(), queue));
     tokio::spawn(async move {
         let mut first = true;
         loop {
@@ -50,7 +83,7 @@ pub fn spawn(state: AppState) {
             first = false;
             loop {
                 match listener.try_recv().await {
-                    Ok(Some(n)) => heard(&state, n.channel(), n.payload()),
+                    Ok(Some(n)) => heard(&state, &feed, n.channel(), n.payload()),
                     // The connection dropped; the next call connects again. What was sent
                     // meanwhile is read from the store.
                     Ok(None) => {
@@ -68,8 +101,14 @@ pub fn spawn(state: AppState) {
     });
 }
 
-/// Acts on one notification (in a task of its own: one slow document holds up no other).
-fn heard(state: &AppState, channel: &str, payload: &str) {
+/// Acts on one notification (a document's in a task of its own: one slow document holds up no
+/// other; a report's through the feed's queue).
+fn heard(
+    state: &AppState,
+    feed: &mpsc::UnboundedSender<(i64, String)>,
+    channel: &str,
+    payload: &str,
+) {
     let mut words = payload.split(' ');
     let Some(node) = words.next() else {
         return;
@@ -95,16 +134,7 @@ fn heard(state: &AppState, channel: &str, payload: &str) {
             else {
                 return;
             };
-            let id = id.to_owned();
-            tokio::spawn(async move {
-                match state.db.report_get(rider, &id).await {
-                    Ok(Some(row)) => {
-                        let _ = state.feed.send(row);
-                    }
-                    Ok(None) => {}
-                    Err(e) => tracing::warn!(error = %e, "cannot read another node's report"),
-                }
-            });
+            let _ = feed.send((rider, id.to_owned()));
         }
         _ => {}
     }

@@ -26,6 +26,37 @@ impl Db {
         Ok(rows.into_iter().collect())
     }
 
+    /// The keys of the chunks [`Db::chunk_range`] would return, without their data.
+    pub async fn chunk_keys(&self, prefix: &str) -> sqlx::Result<Vec<String>> {
+        on!(self.pool, p => sqlx::query_scalar(
+            "SELECT key FROM doc_chunks WHERE key = $1 OR (key >= $2 AND key < $3)",
+        )
+        .bind(prefix)
+        .bind(format!("{prefix}/"))
+        .bind(format!("{prefix}0"))
+        .fetch_all(p)
+        .await)
+    }
+
+    /// The chunks under `keys` (those still there).
+    pub async fn chunks_get(&self, keys: &[String]) -> sqlx::Result<Vec<(String, Vec<u8>)>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for part in keys.chunks(256) {
+            let rows: Vec<(String, Vec<u8>)> = on!(self.pool, p => {
+                let mut q =
+                    sqlx::QueryBuilder::new("SELECT key, data FROM doc_chunks WHERE key IN (");
+                let mut list = q.separated(", ");
+                for key in part {
+                    list.push_bind(key.as_str());
+                }
+                q.push(")");
+                q.build_query_as().fetch_all(p).await
+            })?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
     /// Writes a chunk of a document's changes, replacing any previous value, and marks the
     /// document as holding changes the indexer has not read, in the same transaction. Returns
     /// the document's mark after the write.

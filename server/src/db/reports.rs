@@ -240,6 +240,27 @@ impl Db {
         Ok(rows.pop())
     }
 
+    /// The indexed reports of `keys` (rider id, report id) that exist, in no set order.
+    pub async fn reports_get(&self, keys: &[(i64, String)]) -> sqlx::Result<Vec<ReportRow>> {
+        let mut rows = Vec::with_capacity(keys.len());
+        for part in keys.chunks(ROWS_PER_STATEMENT) {
+            let got: Vec<RowRecord> = on!(self.pool, p => {
+                let mut q = sqlx::QueryBuilder::new(ROW_SELECT);
+                q.push(" WHERE (r.rider_id, r.id) IN (SELECT column1, column2 FROM (");
+                q.push_values(part, |mut b, (rider_id, id)| {
+                    b.push_bind(*rider_id).push_bind(id.as_str());
+                });
+                q.push(") AS k)");
+                q.build_query_as().fetch_all(p).await
+            })?;
+            for r in got {
+                rows.push(ReportRow::try_from(r).map_err(|e| sqlx::Error::Decode(e.into()))?);
+            }
+        }
+        self.fill_photos_stored(&mut rows).await?;
+        Ok(rows)
+    }
+
     /// Sets `photos_stored` of each row from the photo records, in one query.
     async fn fill_photos_stored(&self, rows: &mut [ReportRow]) -> sqlx::Result<()> {
         let wanted = photo_hashes(rows);

@@ -476,17 +476,35 @@ impl Relay {
             }
             SlotState::Unloaded => return Ok(()),
         };
+        // The keys first: a notification usually names a chunk or two of a document that may
+        // hold hundreds, and only the new ones are read.
         let db = &self.inner.db;
-        let chunks = store::with_retry("merge", || db.chunk_range(&slot.id))
-            .await
-            .ok_or_else(|| anyhow::anyhow!("could not read document {}", slot.id))?;
-        let mut new: Vec<(String, Vec<u8>)> = chunks
-            .into_iter()
-            .filter(|(k, _)| {
-                matches!(k.split('/').nth(1), Some("snapshot" | "incremental"))
-                    && !l.chunks.iter().any(|(have, _)| have == k)
-            })
-            .collect();
+        let have: std::collections::HashSet<String> =
+            l.chunks.iter().map(|(k, _)| k.clone()).collect();
+        let mut new = Vec::new();
+        for _ in 0..3 {
+            let keys = store::with_retry("merge", || db.chunk_keys(&slot.id))
+                .await
+                .ok_or_else(|| anyhow::anyhow!("could not read document {}", slot.id))?;
+            let wanted: Vec<String> = keys
+                .into_iter()
+                .filter(|k| {
+                    matches!(k.split('/').nth(1), Some("snapshot" | "incremental"))
+                        && !have.contains(k)
+                })
+                .collect();
+            if wanted.is_empty() {
+                return Ok(());
+            }
+            new = store::with_retry("merge", || db.chunks_get(&wanted))
+                .await
+                .ok_or_else(|| anyhow::anyhow!("could not read document {}", slot.id))?;
+            // All there, or some compacted into a snapshot between the two reads: the keys
+            // again, to find it.
+            if new.len() == wanted.len() {
+                break;
+            }
+        }
         // Snapshots first; Automerge orders the changes by their dependencies either way.
         new.sort_by_key(|(k, _)| (!k.contains("/snapshot/"), k.clone()));
         let mut changed = false;
