@@ -4,8 +4,8 @@
 //!
 //! ```text
 //! loadgen register --url URL --invite CODE --riders N --accounts FILE
-//! loadgen run --url URL --accounts FILE --riders N --reports R [--rate PER_S]
-//!             [--server-pid PID] [--supervisor LOGIN] [--password PASSWORD] [--label TEXT]
+//! loadgen run --url URL[,URL…] --accounts FILE --riders N --reports R [--rate PER_S]
+//!             [--server-pid PID[,PID…]] [--supervisor LOGIN] [--password PASSWORD] [--label TEXT]
 //! loadgen run --reference --url URL --riders N --reports R [--rate PER_S] [--server-pid PID]
 //! ```
 //!
@@ -17,6 +17,11 @@
 //! Each report is timed from the change to the relay's acknowledgement (its heads hold the
 //! change) and to its arrival on the supervisor's feed. The server's CPU time and RSS come from
 //! `/proc/PID`. It prints one table row; every wait is bounded and it talks to loopback only.
+//!
+//! Several nodes of one deployment: `--url` takes their addresses, comma-separated, and rider i
+//! connects to the (i mod n)th, as a round-robin proxy would spread them; the feed is followed
+//! on the first. `--server-pid` then takes every node's process: CPU time is their sum, RSS the
+//! peak of their sum.
 //!
 //! With `--reference` the same riders and reports go to a plain automerge-repo sync server
 //! (`@automerge/automerge-repo-sync-server`), which has no accounts: each rider makes its own
@@ -156,6 +161,17 @@ async fn register(args: &[String]) -> anyhow::Result<()> {
 }
 
 /// CPU time (ms) and resident set (KiB) of a process, from /proc.
+/// CPU milliseconds and RSS KiB of several processes together (`None` if any is gone).
+fn procs_sample(pids: &[u32]) -> Option<(f64, u64)> {
+    if pids.is_empty() {
+        return None;
+    }
+    pids.iter().try_fold((0.0, 0), |(cpu, rss), pid| {
+        let (c, r) = proc_sample(*pid)?;
+        Some((cpu + c, rss + r))
+    })
+}
+
 fn proc_sample(pid: u32) -> Option<(f64, u64)> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the command name, which is in parentheses and may hold spaces.
@@ -484,12 +500,17 @@ fn timeline(s: &Shared, writing: Instant) {
 }
 
 async fn run(args: &[String]) -> anyhow::Result<()> {
-    let url = need(args, "--url");
+    let urls: Vec<String> = need(args, "--url").split(',').map(str::to_owned).collect();
+    let url = urls[0].clone();
     let file = arg(args, "--accounts").unwrap_or_default();
     let n = num(args, "--riders", 10) as usize;
     let per_rider = num(args, "--reports", 10) as usize;
     let rate = num(args, "--rate", 0);
-    let pid = arg(args, "--server-pid").and_then(|p| p.parse::<u32>().ok());
+    let pids: Vec<u32> = arg(args, "--server-pid")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|p| p.parse().ok())
+        .collect();
     let label = arg(args, "--label").unwrap_or_else(|| format!("{n} × {per_rider}"));
     let reference = args.iter().any(|a| a == "--reference");
     let accounts: Vec<Account> = if reference {
@@ -542,13 +563,13 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
         }))
     };
 
-    let rss_before = pid.and_then(proc_sample).map_or(0, |s| s.1);
+    let rss_before = procs_sample(&pids).map_or(0, |s| s.1);
     let peak = Arc::new(Mutex::new(rss_before));
-    let sampler = pid.map(|pid| {
-        let peak = peak.clone();
+    let sampler = (!pids.is_empty()).then(|| {
+        let (peak, pids) = (peak.clone(), pids.clone());
         tokio::spawn(async move {
             loop {
-                if let (Some((_, rss)), Ok(mut p)) = (proc_sample(pid), peak.lock()) {
+                if let (Some((_, rss)), Ok(mut p)) = (procs_sample(&pids), peak.lock()) {
                     *p = (*p).max(rss);
                 }
                 tokio::time::sleep(Duration::from_millis(200)).await;
@@ -567,7 +588,8 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
     };
     let mut tasks = Vec::new();
     for (index, account) in accounts.into_iter().enumerate() {
-        let (http, url, shared) = (http.clone(), url.clone(), shared.clone());
+        let url = urls[index % urls.len()].clone();
+        let (http, shared) = (http.clone(), shared.clone());
         let (ready_tx, mut go_rx) = (ready_tx.clone(), go_rx.clone());
         tasks.push(tokio::spawn(async move {
             let connected = if reference {
@@ -633,8 +655,8 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
     } else {
         None
     };
-    let rss_idle = pid.and_then(proc_sample).map_or(0, |s| s.1);
-    let cpu_before = pid.and_then(proc_sample).map_or(0.0, |s| s.0);
+    let rss_idle = procs_sample(&pids).map_or(0, |s| s.1);
+    let cpu_before = procs_sample(&pids).map_or(0.0, |s| s.0);
 
     // Write.
     let writing = Instant::now();
@@ -661,7 +683,7 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
         .and_then(|s| s.last_ack)
         .unwrap_or_else(Instant::now);
     let elapsed = finished.saturating_duration_since(writing).as_secs_f64();
-    let cpu_after = pid.and_then(proc_sample).map_or(0.0, |s| s.0);
+    let cpu_after = procs_sample(&pids).map_or(0.0, |s| s.0);
     for t in tasks {
         t.abort();
     }
