@@ -160,7 +160,6 @@ async fn register(args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// CPU time (ms) and resident set (KiB) of a process, from /proc.
 /// CPU milliseconds and RSS KiB of several processes together (`None` if any is gone).
 fn procs_sample(pids: &[u32]) -> Option<(f64, u64)> {
     if pids.is_empty() {
@@ -172,6 +171,7 @@ fn procs_sample(pids: &[u32]) -> Option<(f64, u64)> {
     })
 }
 
+/// CPU time (ms) and resident set (KiB) of a process, from /proc.
 fn proc_sample(pid: u32) -> Option<(f64, u64)> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the command name, which is in parentheses and may hold spaces.

@@ -42,7 +42,16 @@ const FEED_BATCH: usize = 512;
 async fn relay_feed(state: AppState, mut queue: mpsc::UnboundedReceiver<(i64, String)>) {
     let mut keys = Vec::with_capacity(FEED_BATCH);
     while queue.recv_many(&mut keys, FEED_BATCH).await > 0 {
-        match state.db.reports_get(&keys).await {
+        let mut read = state.db.reports_get(&keys).await;
+        // A moment of contention (a starved pool) is no reason to leave rows off the feed.
+        for wait in [50, 200, 1000] {
+            if read.is_ok() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            read = state.db.reports_get(&keys).await;
+        }
+        match read {
             Ok(rows) => {
                 let mut rows: HashMap<(i64, String), ReportRow> = rows
                     .into_iter()
@@ -55,7 +64,11 @@ async fn relay_feed(state: AppState, mut queue: mpsc::UnboundedReceiver<(i64, St
                     }
                 }
             }
-            Err(e) => tracing::warn!(error = %e, "cannot read other nodes' reports"),
+            Err(e) => tracing::warn!(
+                error = %e,
+                reports = keys.len(),
+                "cannot read other nodes' reports: left off this node's feed"
+            ),
         }
         keys.clear();
     }

@@ -136,7 +136,7 @@ impl Watch {
             let _ = tx.send(self.ended().await);
         });
         Ended {
-            rx,
+            rx: Some(rx),
             task: task.abort_handle(),
         }
     }
@@ -179,7 +179,8 @@ impl Watch {
 
 /// The end of a session, watched by a task of its own (see [`Watch::spawn`]).
 pub struct Ended {
-    rx: tokio::sync::oneshot::Receiver<&'static str>,
+    /// `None` once the task is gone without an answer.
+    rx: Option<tokio::sync::oneshot::Receiver<&'static str>>,
     task: tokio::task::AbortHandle,
 }
 
@@ -190,11 +191,19 @@ impl Future for Ended {
         mut self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<&'static str> {
-        match std::pin::Pin::new(&mut self.rx).poll(cx) {
+        let Some(rx) = self.rx.as_mut() else {
+            return std::task::Poll::Pending;
+        };
+        match std::pin::Pin::new(rx).poll(cx) {
             std::task::Poll::Ready(Ok(reason)) => std::task::Poll::Ready(reason),
             // The watch's task is gone without an answer (it can only have panicked): the
             // session is not known to have ended.
-            std::task::Poll::Ready(Err(_)) | std::task::Poll::Pending => std::task::Poll::Pending,
+            std::task::Poll::Ready(Err(_)) => {
+                tracing::error!("a session watch stopped");
+                self.rx = None;
+                std::task::Poll::Pending
+            }
+            std::task::Poll::Pending => std::task::Poll::Pending,
         }
     }
 }

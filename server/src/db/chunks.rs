@@ -5,6 +5,14 @@ use std::collections::HashMap;
 
 use super::{Channels, Db, Pool, notify_docs, on};
 
+/// The chunks under a prefix (`$1`), given `$2` = `prefix/` and `$3` = `prefix0`: keys under
+/// `p/` sort between `p/` and `p0` ('0' follows '/').
+macro_rules! under_prefix {
+    () => {
+        " WHERE key = $1 OR (key >= $2 AND key < $3)"
+    };
+}
+
 impl Db {
     /// Every chunk whose key equals `prefix` or lies under `prefix/`.
     pub async fn chunk_range(&self, prefix: &str) -> sqlx::Result<HashMap<String, Vec<u8>>> {
@@ -13,9 +21,8 @@ impl Db {
                 .fetch_all(p)
                 .await)?
         } else {
-            // Keys under `p/` sort between `p/` and `p0` ('0' follows '/').
             on!(self.pool, p => sqlx::query_as(
-                "SELECT key, data FROM doc_chunks WHERE key = $1 OR (key >= $2 AND key < $3)",
+                concat!("SELECT key, data FROM doc_chunks", under_prefix!()),
             )
             .bind(prefix)
             .bind(format!("{prefix}/"))
@@ -26,10 +33,11 @@ impl Db {
         Ok(rows.into_iter().collect())
     }
 
-    /// The keys of the chunks [`Db::chunk_range`] would return, without their data.
+    /// The keys of the chunks [`Db::chunk_range`] would return for a non-empty `prefix`,
+    /// without their data.
     pub async fn chunk_keys(&self, prefix: &str) -> sqlx::Result<Vec<String>> {
         on!(self.pool, p => sqlx::query_scalar(
-            "SELECT key FROM doc_chunks WHERE key = $1 OR (key >= $2 AND key < $3)",
+            concat!("SELECT key FROM doc_chunks", under_prefix!()),
         )
         .bind(prefix)
         .bind(format!("{prefix}/"))

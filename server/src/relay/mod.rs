@@ -482,7 +482,7 @@ impl Relay {
         let have: std::collections::HashSet<String> =
             l.chunks.iter().map(|(k, _)| k.clone()).collect();
         let mut new = Vec::new();
-        for _ in 0..3 {
+        for attempt in 1..=3 {
             let keys = store::with_retry("merge", || db.chunk_keys(&slot.id))
                 .await
                 .ok_or_else(|| anyhow::anyhow!("could not read document {}", slot.id))?;
@@ -503,6 +503,12 @@ impl Relay {
             // again, to find it.
             if new.len() == wanted.len() {
                 break;
+            }
+            if attempt == 3 {
+                tracing::warn!(
+                    doc = slot.id,
+                    "chunks kept vanishing while merged; the rest at the next notification"
+                );
             }
         }
         // Snapshots first; Automerge orders the changes by their dependencies either way.
