@@ -235,7 +235,10 @@ async fn index_docs(
         .into_iter()
         .map(|s| ((s.key().0, s.key().1.to_owned()), s))
         .collect();
-    count_days(&mut batch, known, &checked, &stored).await?;
+    // Other nodes index this rider's reports too (PostgreSQL): what this one counted before is
+    // read again, under the documents' locks the batch holds.
+    let reread = state.db.is_pg();
+    count_days(&mut batch, known, &checked, &stored, reread).await?;
 
     let max = state.config.max_reports_per_day;
     let mut upserts: Vec<(&str, &Report)> = Vec::new();
@@ -426,12 +429,13 @@ fn check((key, entry): rider_doc::Entry, now: i64) -> Checked {
 }
 
 /// Makes sure each rider's count of reports on the day of each of its new reports is known,
-/// reading those not yet known in one query.
+/// reading those not yet known (with `reread`, all of them) in one query.
 async fn count_days(
     batch: &mut IndexBatch,
     known: &mut HashMap<String, Indexed>,
     checked: &[(String, Vec<Checked>)],
     stored: &HashMap<(i64, String), Stored>,
+    reread: bool,
 ) -> anyhow::Result<()> {
     let mut wanted: BTreeSet<(i64, i64)> = BTreeSet::new();
     let mut owners: HashMap<i64, &str> = HashMap::new();
@@ -440,7 +444,7 @@ async fn count_days(
             continue;
         };
         // A rider reports on a few days at a time: older days are read again if needed.
-        if indexed.days.len() > DAYS_KEPT {
+        if reread || indexed.days.len() > DAYS_KEPT {
             indexed.days.clear();
         }
         let rider_id = indexed.rider.id;

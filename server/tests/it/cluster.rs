@@ -219,3 +219,44 @@ async fn an_account_made_on_one_node_syncs_on_another_and_disabling_it_anywhere_
         "the first node keeps the disabled account's socket"
     );
 }
+
+/// A rider filing from a phone on one node and a tablet on another: the daily limit counts the
+/// reports every node indexed, not only those the node that reads the next one has seen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daily_limit_counts_the_reports_other_nodes_indexed() {
+    if !on_pg() {
+        return;
+    }
+    let one = TestApp::start_with(|c| c.max_reports_per_day = 3).await;
+    let two = one.another_node().await;
+    let rider = one.login("13800000001").await;
+    let boss = one.login("grid-youyang").await;
+    let doc = rider.rider_doc();
+    let mut phone = SyncConn::rider(&one, &rider, "phone").await;
+    let mut tablet = SyncConn::rider(&two, &rider, "tablet").await;
+    // Two from the phone, indexed by the first node.
+    for i in 0..2 {
+        phone.file(&doc, &report(&format!("手机上报 {i}"))).await;
+    }
+    one.wait_for_reports(&boss, 10, |rows| rows.len() == 2)
+        .await;
+    // The third from the tablet, through the second.
+    tablet.file(&doc, &report("平板上报")).await;
+    one.wait_for_reports(&boss, 10, |rows| rows.len() == 3)
+        .await;
+    // The fourth from the phone again: past the limit, whichever node reads it first.
+    phone.file(&doc, &report("手机上报 2")).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while one.state.db.flagged_count(&doc).await.unwrap() != 1 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the fourth report is flagged"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for node in [&one, &two] {
+        let (_, body) = node.get(Some(&boss), "/api/reports").await;
+        assert_eq!(body["reports"].as_array().unwrap().len(), 3, "{body}");
+    }
+}
