@@ -153,9 +153,14 @@ pub async fn write_office_doc(
 ) -> anyhow::Result<bool> {
     // One write at a time per rider, reading SQL under the lock: two writes at once (a
     // decision and a redemption) could otherwise apply an older reading after a newer one.
-    let _turn = WRITERS[rider_id.unsigned_abs() as usize % WRITERS.len()]
+    let _local = WRITERS[rider_id.unsigned_abs() as usize % WRITERS.len()]
         .lock()
         .await;
+    // And one at a time across nodes (PostgreSQL), each after the last one another node
+    // stored: concurrent changes to one field would be settled by Automerge's order of their
+    // ids, not by which reading is newer.
+    let turn = state.db.write_turn(office).await?;
+    state.relay.merge_stored(office).await?;
     let (points, notices, outcomes) = truth(state, rider_id).await?;
     let written = state
         .relay
@@ -169,6 +174,8 @@ pub async fn write_office_doc(
             model::office_doc::write(d, &update)
         })
         .await?;
+    // Stored (and announced) before the turn passes on.
+    turn.end().await;
     Ok(written.is_some())
 }
 

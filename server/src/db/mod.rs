@@ -85,6 +85,22 @@ pub struct Db {
     node: std::sync::Arc<str>,
     /// The notification channels of its schema (see [`Channels`]).
     channels: std::sync::Arc<Channels>,
+    /// A few connections of their own for [`Db::write_turn`] (PostgreSQL): a turn is held
+    /// while its writer waits for the chunk writer, which must not wait behind it for the pool.
+    turns: Option<PgPool>,
+}
+
+/// The turn to write a document, held across nodes until dropped or ended (see
+/// [`Db::write_turn`]).
+pub struct WriteTurn(Option<sqlx::Transaction<'static, sqlx::Postgres>>);
+
+impl WriteTurn {
+    /// Gives the turn up now (dropping it does too, a moment later).
+    pub async fn end(mut self) {
+        if let Some(tx) = self.0.take() {
+            let _ = tx.rollback().await;
+        }
+    }
 }
 
 /// The names of the notification channels of one database schema: notifications reach every
@@ -201,11 +217,18 @@ impl Db {
         let schema: String = sqlx::query_scalar("SELECT current_schema()")
             .fetch_one(&pool)
             .await?;
-        Ok(Self::with(
+        let turns = PgPoolOptions::new()
+            .max_connections(4)
+            .idle_timeout(std::time::Duration::from_secs(60))
+            .acquire_timeout(std::time::Duration::from_secs(30))
+            .connect_lazy_with((*pool.connect_options()).clone());
+        let mut db = Self::with(
             Pool::Pg(pool.clone()),
             Pool::Pg(pool),
             Channels::of(&schema),
-        ))
+        );
+        db.turns = Some(turns);
+        Ok(db)
     }
 
     fn with(pool: Pool, writer: Pool, channels: Channels) -> Db {
@@ -224,7 +247,24 @@ impl Db {
             puts,
             node,
             channels,
+            turns: None,
         }
+    }
+
+    /// Waits for the turn to write document `doc_id`, which one writer of all nodes holds at a
+    /// time (a PostgreSQL advisory lock, held by a transaction of a connection of its own);
+    /// on SQLite, one process, at once.
+    pub async fn write_turn(&self, doc_id: &str) -> sqlx::Result<WriteTurn> {
+        let Some(turns) = &self.turns else {
+            return Ok(WriteTurn(None));
+        };
+        let mut tx = turns.begin().await?;
+        // Not the indexer's lock of the same document (`IndexBatch::lock_docs`): its own key.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 1))")
+            .bind(doc_id)
+            .execute(&mut *tx)
+            .await?;
+        Ok(WriteTurn(Some(tx)))
     }
 
     /// The notification channels of this database's schema.

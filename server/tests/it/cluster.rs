@@ -260,3 +260,81 @@ async fn the_daily_limit_counts_the_reports_other_nodes_indexed() {
         assert_eq!(body["reports"].as_array().unwrap().len(), 3, "{body}");
     }
 }
+
+/// Decisions for one rider made on two nodes at once: the office document ends, on both, with
+/// the ledger's balance.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decisions_on_two_nodes_at_once_leave_the_office_document_with_the_ledger() {
+    if !on_pg() {
+        return;
+    }
+    let one = TestApp::start().await;
+    let two = one.another_node().await;
+    let rider = one.login("13800000001").await;
+    let rider_id = rider.me["user"]["id"].as_i64().unwrap();
+    let office = rider.me["docs"]["office"].as_str().unwrap().to_owned();
+    let boss = one.login("grid-youyang").await;
+    let doc = rider.rider_doc();
+    let mut phone = SyncConn::rider(&one, &rider, "phone").await;
+    let reports: Vec<_> = (0..8).map(|i| report(&format!("待审上报 {i}"))).collect();
+    for r in &reports {
+        phone.file(&doc, r).await;
+    }
+    one.wait_for_reports(&boss, 10, |rows| rows.len() == reports.len())
+        .await;
+
+    let decide = reports.iter().enumerate().map(|(i, r)| {
+        let node = if i % 2 == 0 { &one } else { &two };
+        let path = format!("/api/reports/{rider_id}/{}/review", r.id);
+        let boss = &boss;
+        async move {
+            node.post(
+                Some(boss),
+                &path,
+                json!({"status": "valid", "points": 10 + i as i64}),
+            )
+            .await
+        }
+    });
+    for (status, body) in futures::future::join_all(decide).await {
+        assert_eq!(status, 200, "{body}");
+    }
+    let balance = one.state.db.balance(rider_id).await.unwrap();
+    assert_eq!(balance, (0..8).map(|i| 10 + i).sum::<i64>());
+    for node in [&one, &two] {
+        crate::util::eventually("the office document shows the ledger's balance", || async {
+            node.read_doc(&office, model::office_doc::points)
+                .await
+                .is_some_and(|p| p.balance == balance)
+        })
+        .await;
+    }
+}
+
+/// The turn to write a document (an office document's writes, `Db::write_turn`) is one
+/// node's at a time; another document's is free meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_turn_to_write_a_document_is_one_nodes_at_a_time() {
+    if !on_pg() {
+        return;
+    }
+    let one = TestApp::start().await;
+    let two = one.another_node().await;
+    let held = one.state.db.write_turn("office-x").await.unwrap();
+    let db = two.state.db.clone();
+    let waiting = tokio::spawn(async move { db.write_turn("office-x").await.unwrap() });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished(), "two nodes hold one document's turn");
+    let other = tokio::time::timeout(Duration::from_secs(5), two.state.db.write_turn("office-y"))
+        .await
+        .expect("another document's turn is free")
+        .unwrap();
+    other.end().await;
+    held.end().await;
+    tokio::time::timeout(Duration::from_secs(5), waiting)
+        .await
+        .expect("the turn passes on once given up")
+        .unwrap()
+        .end()
+        .await;
+}
