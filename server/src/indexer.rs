@@ -170,6 +170,20 @@ async fn index_docs(
     let mut batch = state.db.index_batch().await?;
     let ids: Vec<&str> = reads.iter().map(|r| r.doc_id.as_str()).collect();
     batch.lock_docs(&ids).await?;
+    // Other nodes index these documents too (PostgreSQL): what this node knows of their flags
+    // and daily counts is read again, now that no other node's batch of them is under way.
+    let reread = state.db.is_pg();
+    if reread {
+        let mut flagged: HashMap<String, BTreeSet<String>> = HashMap::new();
+        for (doc_id, key) in state.db.flagged_keys(&ids).await? {
+            flagged.entry(doc_id).or_default().insert(key);
+        }
+        for id in &ids {
+            if let Some(indexed) = known.get_mut(*id) {
+                indexed.flagged = flagged.remove(*id).unwrap_or_default();
+            }
+        }
+    }
     // What each document holds: a problem to flag, or a valid report.
     let mut checked: Vec<(String, Vec<Checked>)> = Vec::with_capacity(reads.len());
     let mut marks: Vec<(String, i64)> = Vec::new();
@@ -235,9 +249,6 @@ async fn index_docs(
         .into_iter()
         .map(|s| ((s.key().0, s.key().1.to_owned()), s))
         .collect();
-    // Other nodes index this rider's reports too (PostgreSQL): what this one counted before is
-    // read again, under the documents' locks the batch holds.
-    let reread = state.db.is_pg();
     count_days(&mut batch, known, &checked, &stored, reread).await?;
 
     let max = state.config.max_reports_per_day;
@@ -492,7 +503,8 @@ async fn learn(
     }
     let ids: Vec<i64> = owners.keys().copied().collect();
     let docs: Vec<&str> = owners.values().copied().collect();
-    // The indexer is the only writer of flags: read once, they are kept here.
+    // The indexer is the only writer of flags: read once, they are kept here (on PostgreSQL,
+    // where other nodes' indexers write them too, read again in every batch).
     let mut flagged: HashMap<String, BTreeSet<String>> = HashMap::new();
     for (doc_id, key) in state.db.flagged_keys(&docs).await? {
         flagged.entry(doc_id).or_default().insert(key);
@@ -592,7 +604,8 @@ struct Indexed {
     again: BTreeSet<String>,
     /// How many reports the rider has in the index dated on each day (by the start of the
     /// China Standard Time day), for the days looked at lately. The indexer is the only writer
-    /// of reports, so counts kept here stay true.
+    /// of reports, so counts kept here stay true (on PostgreSQL, where other nodes' indexers
+    /// write them too, they are read again in every batch).
     days: HashMap<i64, i64>,
     /// The ids of the rider's redemption requests decided already.
     redeemed: HashSet<String>,

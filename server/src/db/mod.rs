@@ -344,6 +344,9 @@ impl Db {
     pub async fn close(&self) {
         on!(self.pool, p => p.close().await);
         on!(self.writer, p => p.close().await);
+        if let Some(turns) = &self.turns {
+            turns.close().await;
+        }
     }
 }
 

@@ -234,18 +234,26 @@ async fn the_daily_limit_counts_the_reports_other_nodes_indexed() {
     let doc = rider.rider_doc();
     let mut phone = SyncConn::rider(&one, &rider, "phone").await;
     let mut tablet = SyncConn::rider(&two, &rider, "tablet").await;
+    // All on one day (a run across midnight would make two).
+    let at = server::db::now_ms();
+    let on_the_day = |note: &str| model::Report {
+        created_at: at,
+        ..report(note)
+    };
     // Two from the phone, indexed by the first node.
     for i in 0..2 {
-        phone.file(&doc, &report(&format!("手机上报 {i}"))).await;
+        phone
+            .file(&doc, &on_the_day(&format!("手机上报 {i}")))
+            .await;
     }
     one.wait_for_reports(&boss, 10, |rows| rows.len() == 2)
         .await;
     // The third from the tablet, through the second.
-    tablet.file(&doc, &report("平板上报")).await;
+    tablet.file(&doc, &on_the_day("平板上报")).await;
     one.wait_for_reports(&boss, 10, |rows| rows.len() == 3)
         .await;
     // The fourth from the phone again: past the limit, whichever node reads it first.
-    phone.file(&doc, &report("手机上报 2")).await;
+    phone.file(&doc, &on_the_day("手机上报 2")).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while one.state.db.flagged_count(&doc).await.unwrap() != 1 {
         assert!(
@@ -320,12 +328,17 @@ async fn the_turn_to_write_a_document_is_one_nodes_at_a_time() {
     }
     let one = TestApp::start().await;
     let two = one.another_node().await;
-    let held = one.state.db.write_turn("office-x").await.unwrap();
+    // Advisory locks are the whole database's: names of this test's own.
+    let (x, y) = (
+        format!("office-x-{}", one.state.db.node()),
+        format!("office-y-{}", one.state.db.node()),
+    );
+    let held = one.state.db.write_turn(&x).await.unwrap();
     let db = two.state.db.clone();
-    let waiting = tokio::spawn(async move { db.write_turn("office-x").await.unwrap() });
+    let waiting = tokio::spawn(async move { db.write_turn(&x).await.unwrap() });
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(!waiting.is_finished(), "two nodes hold one document's turn");
-    let other = tokio::time::timeout(Duration::from_secs(5), two.state.db.write_turn("office-y"))
+    let other = tokio::time::timeout(Duration::from_secs(5), two.state.db.write_turn(&y))
         .await
         .expect("another document's turn is free")
         .unwrap();
