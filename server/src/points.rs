@@ -160,7 +160,10 @@ pub async fn write_office_doc(
     // stored: concurrent changes to one field would be settled by Automerge's order of their
     // ids, not by which reading is newer.
     let turn = state.db.write_turn(office).await?;
-    if let Err(e) = state.relay.merge_stored(office).await {
+    // (One process on SQLite: nothing to merge, no key read.)
+    if turn.shared()
+        && let Err(e) = state.relay.merge_stored(office).await
+    {
         // Written anyway: the newest reading of SQL is never worse than none.
         tracing::warn!(office, error = %e, "cannot merge another node's office writes first");
     }

@@ -95,6 +95,11 @@ pub struct Db {
 pub struct WriteTurn(Option<sqlx::Transaction<'static, sqlx::Postgres>>);
 
 impl WriteTurn {
+    /// Whether other nodes take turns too (PostgreSQL).
+    pub fn shared(&self) -> bool {
+        self.0.is_some()
+    }
+
     /// Gives the turn up now (dropping it does too, a moment later).
     pub async fn end(mut self) {
         if let Some(tx) = self.0.take() {
